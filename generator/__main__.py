@@ -1,0 +1,5 @@
+"""``python -m generator`` runs the same command line as ``openaffairs``."""
+
+from .cli import main
+
+main(prog_name="openaffairs")

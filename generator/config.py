@@ -1,0 +1,113 @@
+"""site_config.yml -> SiteConfig, validated once, every problem reported at once.
+
+Stage: configuration (reads one file).  Unknown keys are errors with a
+"did you mean"; paths are resolved against the folder of the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, ValidationError, field_validator
+
+from .errors import BuildError, Problem
+from .schema import Ident, Strict, Text, problems_from_validation
+from .yamlsource import YamlError, load_yaml
+
+__all__ = ["SiteConfig", "PrivacyConfig", "load_config"]
+
+
+class PrivacyConfig(Strict):
+    allow: list[Text] = Field(default_factory=list)
+    block: list[Text] = Field(default_factory=list)
+
+
+class SiteConfig(Strict):
+    """The keys of ``site_config.yml`` (contract keys first, then additions)."""
+
+    site_name: Text
+    site_url: Text
+    language: Literal["zh", "en"] = "zh"
+    timezone: Text = "Asia/Shanghai"
+    content_dir: Text = "content"
+    approvers: list[Ident] = Field(min_length=1)
+    privacy: PrivacyConfig = PrivacyConfig()
+    # additions (optional)
+    site_description: Text = ""
+    office_name: Text = ""
+    copyright: Text = ""
+    theme_dir: Text = "theme"
+
+    # resolved, not read from the file
+    root: Path = Field(default=Path("."), exclude=True)
+    source: str = Field(default="site_config.yml", exclude=True)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {value!r}; expected a name like 'Asia/Shanghai'") from None
+        return value
+
+    @field_validator("site_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not value.startswith(("https://", "http://")):
+            raise ValueError(f"expected an absolute URL like 'https://example.org/', got {value!r}")
+        return value if value.endswith("/") else value + "/"
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def content_path(self) -> Path:
+        return (self.root / self.content_dir).resolve()
+
+    @property
+    def theme_path(self) -> Path:
+        return (self.root / self.theme_dir).resolve()
+
+
+def load_config(path: Path) -> SiteConfig:
+    """Read and validate ``site_config.yml``; raises BuildError with all problems."""
+    shown = _shown(path)
+    try:
+        text = path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        raise BuildError([Problem(shown, 0, "configuration file not found",
+                                  "run the command in the site's folder or pass --config PATH")]) from None
+    except UnicodeDecodeError as exc:
+        raise BuildError([Problem(shown, 0, f"not UTF-8 text (byte {exc.start})",
+                                  "save the file as UTF-8")]) from None
+    try:
+        data, lines = load_yaml(text)
+    except YamlError as exc:
+        raise BuildError([Problem(shown, exc.line, exc.message, exc.hint)]) from None
+    if not isinstance(data, dict):
+        raise BuildError([Problem(shown, 1, "expected a mapping of settings (key: value lines)")])
+    try:
+        config = SiteConfig.model_validate(data)
+    except ValidationError as exc:
+        raise BuildError(problems_from_validation(exc, shown, lines, SiteConfig, data)) from None
+    root = path.resolve().parent
+    config = config.model_copy(update={"root": root, "source": shown})
+    problems = []
+    if not config.content_path.is_dir():
+        problems.append(Problem(shown, lines.line_of(("content_dir",)),
+                                f"content_dir '{config.content_dir}' is not a folder next to this file"))
+    if problems:
+        raise BuildError(problems)
+    return config
+
+
+def _shown(path: Path) -> str:
+    """A path as the user should see it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(path)

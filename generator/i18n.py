@@ -1,0 +1,136 @@
+"""Interface strings, Chinese first, English second (``language: en`` swaps them)."""
+
+from __future__ import annotations
+
+__all__ = ["STRINGS", "t", "LABELS"]
+
+STRINGS: dict[str, tuple[str, str]] = {
+    "home": ("首页", "Home"),
+    "disclosures": ("案件信息公开", "Case information"),
+    "regulations": ("法律法规", "Laws and regulations"),
+    "open-days": ("检察开放日", "Open days"),
+    "guides": ("办事指南", "Service guides"),
+    "pages": ("关于本院", "About"),
+    "search": ("搜索", "Search"),
+    "latest": ("最新公开", "Latest disclosures"),
+    "upcoming": ("近期开放日", "Upcoming open days"),
+    "past_events": ("往期活动", "Past events"),
+    "no_upcoming": ("暂无近期活动。", "No upcoming events."),
+    "all": ("全部", "All"),
+    "more": ("查看全部", "View all"),
+    "category": ("类别", "Category"),
+    "date": ("日期", "Date"),
+    "case_number": ("案号", "Case number"),
+    "department": ("承办部门", "Department"),
+    "legal_basis": ("法律依据", "Legal basis"),
+    "parties": ("当事人", "Parties"),
+    "attachments": ("附件", "Attachments"),
+    "tags": ("标签", "Tags"),
+    "changes": ("更新记录", "Change history"),
+    "summary": ("摘要", "Summary"),
+    "doc_number": ("文号", "Document number"),
+    "issuer": ("制定机关", "Issued by"),
+    "kind": ("效力级别", "Kind"),
+    "issued": ("公布日期", "Promulgated"),
+    "effective": ("施行日期", "In force from"),
+    "validity": ("时效性", "Validity"),
+    "amends": ("修改", "Amends"),
+    "amended_by": ("被修改", "Amended by"),
+    "repeals": ("废止", "Repeals"),
+    "repealed_by": ("被废止", "Repealed by"),
+    "source": ("官方文本", "Official text"),
+    "cited_by": ("引用本法规的信息", "Cited by"),
+    "title": ("标题", "Title"),
+    "when": ("时间", "When"),
+    "where": ("地点", "Where"),
+    "capacity": ("名额", "Places"),
+    "persons": ("人", "people"),
+    "registration": ("报名", "Registration"),
+    "reg_window": ("报名时间", "Registration period"),
+    "reg_method": ("报名方式", "How to register"),
+    "reg_contact": ("咨询电话", "Contact"),
+    "reg_open": ("报名中", "Registration open"),
+    "reg_not_yet": ("尚未开始报名", "Registration not yet open"),
+    "reg_closed": ("报名已截止", "Registration closed"),
+    "audience": ("面向对象", "Audience"),
+    "agenda": ("活动安排", "Agenda"),
+    "status": ("状态", "Status"),
+    "past": ("已结束", "Past"),
+    "scheduled": ("即将举行", "Scheduled"),
+    "full": ("名额已满", "Full"),
+    "postponed": ("延期", "Postponed"),
+    "cancelled": ("已取消", "Cancelled"),
+    "eligibility": ("申请条件", "Who can apply"),
+    "required_documents": ("所需材料", "What to bring"),
+    "steps": ("办理流程", "Steps"),
+    "offices": ("办理地点", "Where to apply"),
+    "hours": ("办公时间", "Opening hours"),
+    "phone": ("电话", "Phone"),
+    "address": ("地址", "Address"),
+    "time_limit": ("办理时限", "Time limit"),
+    "fee": ("收费标准", "Fee"),
+    "forms": ("表格下载", "Forms"),
+    "withdrawn": ("本信息已撤回", "This record has been withdrawn"),
+    "withdrawn_on": ("撤回日期", "Withdrawn on"),
+    "withdrawn_reason": ("撤回理由", "Reason"),
+    "published_on": ("发布日期", "Published"),
+    "updated": ("更新于", "Updated"),
+    "year": ("年度", "Year"),
+    "no_records": ("暂无公开信息。", "Nothing published yet."),
+    "hotline": ("12309 检察服务热线", "12309 procuratorate hotline"),
+    "quick_links": ("便民服务", "Services"),
+    "footer_note": ("本网站信息依法公开，涉及个人隐私的内容已按规定作匿名化处理。",
+                    "Information on this site is published as the law provides; personal data has been anonymised."),
+    "skip": ("跳到正文", "Skip to content"),
+    "records_count": ("共 {n} 条", "{n} records"),
+    "filter_placeholder": ("输入关键词筛选", "Filter"),
+    "download_csv": ("下载 CSV", "Download CSV"),
+}
+
+LABELS: dict[str, dict[str, tuple[str, str]]] = {
+    "category": {
+        "case-procedure": ("案件程序性信息", "Case procedure"),
+        "case-decision": ("重要案件信息", "Case decisions"),
+        "legal-document": ("法律文书", "Legal documents"),
+        "work-report": ("工作报告", "Work reports"),
+        "announcement": ("通知公告", "Announcements"),
+        "press-release": ("新闻发布", "Press releases"),
+    },
+    "kind": {
+        "law": ("法律", "Law"),
+        "administrative-regulation": ("行政法规", "Administrative regulation"),
+        "judicial-interpretation": ("司法解释", "Judicial interpretation"),
+        "departmental-rule": ("部门规章", "Departmental rule"),
+        "normative-document": ("规范性文件", "Normative document"),
+        "local-regulation": ("地方性法规", "Local regulation"),
+    },
+    "validity": {
+        "in-force": ("现行有效", "In force"),
+        "amended": ("已被修改", "Amended"),
+        "repealed": ("已废止", "Repealed"),
+        "not-yet-effective": ("尚未施行", "Not yet in force"),
+    },
+    "role": {
+        "defendant": ("被告人", "Defendant"),
+        "suspect": ("犯罪嫌疑人", "Suspect"),
+        "victim": ("被害人", "Victim"),
+        "witness": ("证人", "Witness"),
+        "appraiser": ("鉴定人", "Appraiser"),
+        "complainant": ("控告人", "Complainant"),
+        "guardian": ("法定代理人", "Guardian"),
+        "lawyer": ("辩护人/代理人", "Lawyer"),
+        "official": ("承办检察官", "Official"),
+        "other": ("其他", "Other"),
+    },
+}
+
+
+def t(key: str, lang: str, **kw: object) -> str:
+    zh, en = STRINGS[key]
+    text = en if lang == "en" else zh
+    return text.format(**kw) if kw else text
+
+
+def label(group: str, value: str, lang: str) -> str:
+    zh, en = LABELS[group].get(str(value), (str(value), str(value)))
+    return en if lang == "en" else zh

@@ -1,0 +1,110 @@
+"""The whole pipeline in one function: read it top to bottom.
+
+config -> load -> validate -> gate -> privacy filter -> render -> write.
+Nothing is written unless every stage before the writers succeeded.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from .approval import Decision, Outcome, decide
+from .config import SiteConfig, load_config
+from .errors import BuildError, Problem
+from .loading import load_content
+from .privacy import PublicRecord, Redaction, run_filter
+from .records import Record
+from .rendering import render_site
+from .site import write_site
+
+__all__ = ["BuildReport", "build", "resolve_now", "prepare"]
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class BuildReport:
+    config: SiteConfig
+    decisions: list[tuple[Record, Decision]]
+    public: list[PublicRecord[Any]]
+    redactions: list[Redaction]
+    warnings: list[str] = field(default_factory=list)
+    pages: int = 0
+    seconds: float = 0.0
+
+    @property
+    def held_back(self) -> list[tuple[Record, Decision]]:
+        return [(r, d) for r, d in self.decisions if not d.outcome.visible]
+
+    def count(self, outcome: Outcome) -> int:
+        return sum(1 for _, d in self.decisions if d.outcome is outcome)
+
+
+def resolve_now(now: str | None, tz: dt.tzinfo | None = None) -> dt.datetime:
+    """--now, else SOURCE_DATE_EPOCH, else the clock; always timezone-aware."""
+    if now:
+        try:
+            value = dt.datetime.fromisoformat(now.replace("Z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"--now: expected ISO 8601 like 2026-11-26T09:00:00+08:00, got {now!r}") from None
+        return value if value.tzinfo else value.replace(tzinfo=tz or dt.timezone.utc)
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+        except ValueError:
+            raise ValueError(f"SOURCE_DATE_EPOCH: expected whole seconds, got {epoch!r}") from None
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def _shown(path: Path) -> str:
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def prepare(config_path: Path, now_text: str | None, progress: Progress = lambda s: None) -> BuildReport:
+    """Every check of ``build``, writing nothing. Raises BuildError."""
+    start = time.perf_counter()
+    config = load_config(config_path)
+    now = resolve_now(now_text, config.tz)
+    shown_root = _shown(config.content_path)
+    tree = load_content(config.content_path, shown_root)
+    progress(f"Loaded {len(tree.documents)} records and {len(tree.files)} attachments from {shown_root}/")
+    from .validation import validate
+    site = validate(tree, config)
+    if site.problems:
+        raise BuildError(site.problems)
+    decided = [(r, decide(r, now, config)) for r in site.records]
+    line_maps = {d.path: d.lines for d in tree.documents}
+    filtered = run_filter(decided, config, line_maps, tree.files, shown_root)
+    if filtered.problems:
+        raise BuildError(filtered.problems)
+    report = BuildReport(config, decided, filtered.public, filtered.redactions)
+    report.seconds = time.perf_counter() - start
+    return report
+
+
+def build(config_path: Path, out: Path, now_text: str | None, progress: Progress = lambda s: None) -> BuildReport:
+    report = prepare(config_path, now_text, progress)
+    start = time.perf_counter()
+    now = resolve_now(now_text, report.config.tz)
+    progress(f"Publishing {report.count(Outcome.PUBLISH)} records, {report.count(Outcome.TOMBSTONE)} tombstones; "
+             f"{len(report.held_back)} held back; {len(report.redactions)} redactions")
+    rendered = render_site(report.public, report.config, now)
+    report.pages = len(rendered.pages)
+    progress(f"Rendering {report.pages} pages with mkdocs-material ...")
+    from .exports import export_files
+    report.warnings = write_site(rendered, report.config, out, now, extra_files=export_files(report.public, report.config))
+    report.seconds += time.perf_counter() - start
+    return report
+
+
+def problem(path: str, message: str) -> BuildError:
+    return BuildError([Problem(path, 0, message)])

@@ -1,0 +1,82 @@
+"""What renderers may see: ``PublicRecord``, made only by the privacy filter.
+
+Every writer (pages, listings, search index, feeds, exports, sitemap) takes
+``PublicRecord`` and nothing else.  The constructor checks a key that only
+``generator.privacy.filter`` holds, so a code path that skips the filter fails
+at once instead of leaking quietly.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+from ..approval import Outcome
+from ..records import Record
+
+__all__ = ["PublicRecord", "PublicFile", "Redaction"]
+
+_FILTER_KEY = object()   # handed to filter.py only; see __post_init__
+
+R = TypeVar("R", bound=Record)
+
+
+@dataclass(frozen=True)
+class PublicFile:
+    source: str      # path relative to content/ (posix) - read by the site writer only
+    href: str        # site path, e.g. /disclosures/x/files/notice.pdf
+    title: str       # filtered
+    size: int
+
+
+@dataclass(frozen=True)
+class Redaction:
+    path: str
+    line: int
+    rule: str
+    masked: str       # never the original value
+    replacement: str
+
+
+@dataclass(frozen=True)
+class PublicRecord(Generic[R]):
+    """A record as it will be published: every text filtered, parties anonymised,
+    private maps gone.  ``record`` is a filtered copy of the typed model."""
+
+    outcome: Outcome
+    record: R
+    files: tuple[PublicFile, ...] = ()
+    backlinks: tuple[tuple[str, str, str], ...] = ()   # (type, id, title) of records citing this one
+    _key: object = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._key is not _FILTER_KEY:
+            raise TypeError("PublicRecord is made by generator.privacy only")
+
+    @property
+    def type(self) -> str:
+        return self.record.TYPE
+
+    @property
+    def id(self) -> str:
+        return self.record.id
+
+    @property
+    def url(self) -> str:
+        return self.record.url
+
+    @property
+    def title(self) -> str:
+        return self.record.title
+
+    @property
+    def is_tombstone(self) -> bool:
+        return self.outcome is Outcome.TOMBSTONE
+
+    @property
+    def sort_date(self) -> dt.date | None:
+        return self.record.sort_date
+
+    def with_backlinks(self, links: tuple[tuple[str, str, str], ...]) -> "PublicRecord[R]":
+        return PublicRecord(self.outcome, self.record, self.files, links, _FILTER_KEY)

@@ -1,0 +1,287 @@
+"""Typed records, one model per content type, as staff write them.
+
+Stage: the content model (``../shared/spec/content-model.md``).  Closed value
+sets are enums; dates are parsed strictly in the site's time zone; unknown
+fields are errors.  These models hold UNFILTERED data: only ``privacy`` may
+turn them into something a renderer sees.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from enum import StrEnum
+from pathlib import PurePosixPath
+from typing import ClassVar
+
+from pydantic import Field, PositiveInt, model_validator
+
+from .schema import Date, DateOrDateTime, DateTime, Ident, OptText, Scalar, Strict, Text
+
+__all__ = [
+    "Status", "Category", "Role", "Kind", "Validity", "EventStatus",
+    "Change", "Party", "Attachment", "Record", "Disclosure", "Regulation", "OpenDay",
+    "Guide", "Page", "RECORD_TYPES", "TYPE_ORDER",
+]
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    REVIEW = "review"
+    APPROVED = "approved"
+    WITHDRAWN = "withdrawn"
+
+
+class Category(StrEnum):
+    CASE_PROCEDURE = "case-procedure"
+    CASE_DECISION = "case-decision"
+    LEGAL_DOCUMENT = "legal-document"
+    WORK_REPORT = "work-report"
+    ANNOUNCEMENT = "announcement"
+    PRESS_RELEASE = "press-release"
+
+
+class Role(StrEnum):
+    DEFENDANT = "defendant"
+    SUSPECT = "suspect"
+    VICTIM = "victim"
+    WITNESS = "witness"
+    APPRAISER = "appraiser"
+    COMPLAINANT = "complainant"
+    GUARDIAN = "guardian"
+    LAWYER = "lawyer"
+    OFFICIAL = "official"
+    OTHER = "other"
+
+
+class Kind(StrEnum):
+    LAW = "law"
+    ADMINISTRATIVE_REGULATION = "administrative-regulation"
+    JUDICIAL_INTERPRETATION = "judicial-interpretation"
+    DEPARTMENTAL_RULE = "departmental-rule"
+    NORMATIVE_DOCUMENT = "normative-document"
+    LOCAL_REGULATION = "local-regulation"
+
+
+class Validity(StrEnum):
+    IN_FORCE = "in-force"
+    AMENDED = "amended"
+    REPEALED = "repealed"
+    NOT_YET_EFFECTIVE = "not-yet-effective"
+
+
+class EventStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    FULL = "full"
+    POSTPONED = "postponed"
+    CANCELLED = "cancelled"
+
+
+class Change(Strict):
+    date: Date
+    note: Text
+
+
+class Party(Strict):
+    name: Text = Field(min_length=1)
+    role: Role
+    minor: bool = False
+    public: bool = False
+    aliases: list[Text] = Field(default_factory=list)
+    private: dict[str, Scalar] = Field(default_factory=dict)
+
+
+class Attachment(Strict):
+    file: Text = Field(min_length=1)
+    title: Text
+
+
+class Record(Strict):
+    """Fields common to every record."""
+
+    TYPE: ClassVar[str] = ""
+    id: Ident
+    title: Text = Field(min_length=1)
+    lang: OptText = None
+    status: Status
+    author: Ident
+    approved_by: Ident | None = None
+    approved_on: Date | None = None
+    publish_on: DateOrDateTime | None = None
+    withdrawn_on: Date | None = None
+    withdrawn_reason: OptText = None
+    summary: OptText = None
+    tags: list[Text] = Field(default_factory=list)
+    changes: list[Change] = Field(default_factory=list)
+
+    # where the record came from; set by validation, never read from YAML
+    source_path: str = Field(default="", exclude=True)
+    body: str = Field(default="", exclude=True)
+    body_line: int = Field(default=1, exclude=True)
+
+    @model_validator(mode="after")
+    def _common_rules(self) -> "Record":
+        if self.lang is not None and self.lang not in ("zh", "en"):
+            raise ValueError(f"field 'lang': expected 'zh' or 'en', got {self.lang!r}")
+        if self.status is Status.APPROVED and (self.approved_by is None or self.approved_on is None):
+            missing = "approved_by" if self.approved_by is None else "approved_on"
+            raise ValueError(f"status is 'approved' but field '{missing}' is missing")
+        if self.status is Status.WITHDRAWN and (self.withdrawn_on is None or not self.withdrawn_reason):
+            missing = "withdrawn_on" if self.withdrawn_on is None else "withdrawn_reason"
+            raise ValueError(f"status is 'withdrawn' but field '{missing}' is missing")
+        return self
+
+    @property
+    def url(self) -> str:
+        return f"/{self.TYPE}/{self.id}/"
+
+    @property
+    def sort_date(self) -> dt.date | None:
+        return None
+
+    def references(self) -> dict[str, list[str]]:
+        """Field name -> regulation ids this record points at (checked for existence)."""
+        return {}
+
+    def files(self) -> list[tuple[str, Attachment]]:
+        """(field name, attachment) pairs whose files must exist."""
+        return []
+
+    @property
+    def directory(self) -> PurePosixPath:
+        return PurePosixPath(self.source_path).parent
+
+
+class Disclosure(Record):
+    TYPE: ClassVar[str] = "disclosures"
+    category: Category
+    date: Date
+    case_number: OptText = None
+    department: OptText = None
+    parties: list[Party] = Field(default_factory=list)
+    legal_basis: list[Ident] = Field(default_factory=list)
+    attachments: list[Attachment] = Field(default_factory=list)
+
+    @property
+    def sort_date(self) -> dt.date:
+        return self.date
+
+    def references(self) -> dict[str, list[str]]:
+        return {"legal_basis": self.legal_basis}
+
+    def files(self) -> list[tuple[str, Attachment]]:
+        return [("attachments", a) for a in self.attachments]
+
+
+class Regulation(Record):
+    TYPE: ClassVar[str] = "regulations"
+    kind: Kind
+    issuer: Text | list[Text]
+    doc_number: OptText = None
+    issued: Date
+    effective: Date | None = None
+    validity: Validity
+    amends: list[Ident] = Field(default_factory=list)
+    amended_by: list[Ident] = Field(default_factory=list)
+    repeals: list[Ident] = Field(default_factory=list)
+    repealed_by: list[Ident] = Field(default_factory=list)
+    source: OptText = None
+
+    @property
+    def issuers(self) -> list[str]:
+        return [self.issuer] if isinstance(self.issuer, str) else list(self.issuer)
+
+    @property
+    def sort_date(self) -> dt.date:
+        return self.issued
+
+    def references(self) -> dict[str, list[str]]:
+        return {"amends": self.amends, "amended_by": self.amended_by,
+                "repeals": self.repeals, "repealed_by": self.repealed_by}
+
+    @model_validator(mode="after")
+    def _dates(self) -> "Regulation":
+        if self.effective is not None and self.effective < self.issued:
+            raise ValueError("field 'effective' is before 'issued'")
+        if self.source is not None and not self.source.startswith(("https://", "http://")):
+            raise ValueError(f"field 'source': expected a URL starting with https://, got {self.source!r}")
+        return self
+
+
+class Location(Strict):
+    name: Text
+    address: Text
+
+
+class Registration(Strict):
+    opens: DateOrDateTime | None = None
+    closes: DateOrDateTime | None = None
+    method: OptText = None
+    contact: Scalar | None = None
+    url: OptText = None
+
+
+class AgendaItem(Strict):
+    time: Scalar
+    item: Text
+
+
+class OpenDay(Record):
+    TYPE: ClassVar[str] = "open-days"
+    start: DateTime
+    end: DateTime
+    location: Location
+    capacity: PositiveInt | None = None
+    registration: Registration | None = None
+    event_status: EventStatus = EventStatus.SCHEDULED
+    audience: OptText = None
+    agenda: list[AgendaItem] = Field(default_factory=list)
+
+    @property
+    def sort_date(self) -> dt.date:
+        return self.start.date()
+
+    @model_validator(mode="after")
+    def _order(self) -> "OpenDay":
+        if self.end <= self.start:
+            raise ValueError("field 'end' must be after 'start'")
+        reg = self.registration
+        if reg and reg.opens and reg.closes and reg.closes < reg.opens:
+            raise ValueError("field 'registration.closes' is before 'registration.opens'")
+        return self
+
+
+class Office(Strict):
+    name: Text
+    address: OptText = None
+    hours: OptText = None
+    phone: Scalar | None = None
+
+
+class Guide(Record):
+    TYPE: ClassVar[str] = "guides"
+    service: Ident
+    eligibility: list[Text] = Field(default_factory=list)
+    required_documents: list[Text] = Field(default_factory=list)
+    steps: list[Text] = Field(default_factory=list)
+    offices: list[Office] = Field(default_factory=list)
+    time_limit: OptText = None
+    fee: OptText = None
+    legal_basis: list[Ident] = Field(default_factory=list)
+    forms: list[Attachment] = Field(default_factory=list)
+
+    def references(self) -> dict[str, list[str]]:
+        return {"legal_basis": self.legal_basis}
+
+    def files(self) -> list[tuple[str, Attachment]]:
+        return [("forms", a) for a in self.forms]
+
+
+class Page(Record):
+    TYPE: ClassVar[str] = "pages"
+    nav_order: int = 100
+
+
+RECORD_TYPES: dict[str, type[Record]] = {
+    cls.TYPE: cls for cls in (Disclosure, Regulation, OpenDay, Guide, Page)
+}
+TYPE_ORDER = list(RECORD_TYPES)

@@ -1,0 +1,255 @@
+"""PublicRecord -> the Markdown pages mkdocs-material turns into the site.
+
+Stage: rendering (pure: data in, text out).  Jinja2 with autoescaping and
+StrictUndefined: every value from a record is HTML-escaped; only the record's
+body (Markdown, already filtered) is passed through, and the site writer
+sanitises the HTML it becomes.  Links are relative, so the site works under
+any path prefix.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Sequence
+
+import jinja2
+from markupsafe import Markup, escape
+
+from .config import SiteConfig
+from .i18n import label as _label
+from .i18n import t as _t
+from .privacy import PublicRecord
+from .records import EventStatus, OpenDay, Regulation
+
+__all__ = ["RenderedSite", "render_site", "NavEntry"]
+
+PUBLISHED_TYPES = ("disclosures", "regulations", "open-days", "guides", "pages")
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    title: str
+    path: str                       # docs-relative source path, or "" for a section
+    children: tuple["NavEntry", ...] = ()
+
+
+@dataclass
+class RenderedSite:
+    pages: dict[str, str] = field(default_factory=dict)        # docs path -> Markdown
+    copies: dict[str, str] = field(default_factory=dict)       # docs path -> content-relative source
+    nav: list[NavEntry] = field(default_factory=list)
+    not_in_nav: list[str] = field(default_factory=list)
+
+
+def _env() -> jinja2.Environment:
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("generator", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def relative(target: str, current: str) -> str:
+    """Link from page URL ``current`` (``/a/b/``) to site path ``target``."""
+    rel = posixpath.relpath(target, current if current.endswith("/") else posixpath.dirname(current))
+    if target.endswith("/"):
+        rel = "./" if rel == "." else rel + "/"
+    return rel
+
+
+def _size(n: int) -> str:
+    if n >= 1024 * 1024:
+        return f"{n / 1024 / 1024:.1f} MB"
+    return f"{max(1, round(n / 1024))} KB"
+
+
+class _Renderer:
+    def __init__(self, public: Sequence[PublicRecord[Any]], config: SiteConfig, now: dt.datetime):
+        self.config = config
+        self.lang = config.language
+        self.now = now
+        self.tz = config.tz
+        self.env = _env()
+        self.by_key = {(p.type, p.id): p for p in public}
+        self.site = RenderedSite()
+
+    # helpers exposed to templates -------------------------------------------------
+    def context(self, url: str, **extra: Any) -> dict[str, Any]:
+        lang = self.lang
+        return {
+            "t": lambda key, **kw: _t(key, lang, **kw),
+            "label": lambda group, value: _label(group, value, lang),
+            "rel": lambda target: relative(target, url),
+            "lookup": lambda type_, id_: self.by_key.get((type_, id_)),
+            "size": _size,
+            "tel": lambda phone: Markup('<a href="tel:{}">{}</a>').format(
+                "".join(c for c in str(phone) if c.isdigit() or c == "+"), phone),
+            "link_out": lambda href: Markup('<a href="{}" rel="noopener">{}</a>').format(href, href),
+            "event_when": self.event_when,
+            "event_badge": self.event_badge,
+            "site_lang": lang,
+            "site_name": self.config.site_name,
+            "office_name": self.config.office_name,
+            "site_description": self.config.site_description,
+            "extra_html": "",
+            **extra,
+        }
+
+    def event_state(self, ev: OpenDay) -> str:
+        if ev.event_status in (EventStatus.CANCELLED, EventStatus.POSTPONED):
+            return ev.event_status.value
+        if ev.end < self.now:
+            return "past"
+        return ev.event_status.value
+
+    def event_badge(self, rec: PublicRecord[Any]) -> Markup:
+        state = self.event_state(rec.record)
+        return Markup('<span class="oa-badge oa-badge--{}">{}</span>').format(state, _t(state, self.lang))
+
+    def _local(self, when: dt.datetime) -> dt.datetime:
+        return when.astimezone(self.tz)
+
+    def event_when(self, rec: PublicRecord[Any]) -> str:
+        ev: OpenDay = rec.record
+        start, end = self._local(ev.start), self._local(ev.end)
+        if start.date() == end.date():
+            return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
+        return f"{start:%Y-%m-%d %H:%M} – {end:%Y-%m-%d %H:%M}"
+
+    def registration(self, ev: OpenDay) -> tuple[str, str]:
+        reg = ev.registration
+        assert reg is not None
+        window = ""
+        if reg.opens or reg.closes:
+            opens = f"{self._local(reg.opens):%Y-%m-%d %H:%M}" if reg.opens else ""
+            closes = f"{self._local(reg.closes):%Y-%m-%d %H:%M}" if reg.closes else ""
+            window = f"{opens} – {closes}"
+        state = self.event_state(ev)
+        if state in ("past", "cancelled", "postponed"):
+            key = "reg_closed"
+        elif state == "full":
+            key = "full"
+        elif reg.opens and reg.opens > self.now:
+            key = "reg_not_yet"
+        elif reg.closes and reg.closes < self.now:
+            key = "reg_closed"
+        else:
+            key = "reg_open"
+        return window, key
+
+    # pages ---------------------------------------------------------------------------
+    def page(self, path: str, url: str, template: str, title: str, hide: list[str], **extra: Any) -> None:
+        tpl = self.env.get_template(template)
+        self.site.pages[path] = tpl.render(self.context(
+            url, meta_title=str(escape(title)), meta_description=str(escape(extra.pop("description", "") or "")),
+            hide=hide, **extra))
+
+    def record_page(self, rec: PublicRecord[Any]) -> None:
+        r = rec.record
+        extra: dict[str, Any] = {}
+        if rec.type == "disclosures" and r.parties:
+            extra["parties_text"] = "、".join(
+                f"{p.name}（{_label('role', p.role, self.lang)}）" for p in r.parties)
+        if rec.type == "open-days" and not rec.is_tombstone:
+            extra["when"] = self.event_when(rec)
+            extra["event_badge"] = self.event_badge(rec)
+            if r.registration:
+                window, key = self.registration(r)
+                extra["reg_window"] = window
+                extra["reg_badge"] = Markup('<span class="oa-badge oa-badge--{}">{}</span>').format(
+                    key.replace("_", "-"), _t(key, self.lang))
+        path = f"{rec.type}/{rec.id}/index.md"
+        self.page(path, rec.url, "record.md.j2", r.title, [] if rec.type == "pages" else ["navigation"],
+                  rec=rec, r=r, body=Markup(r.body), description=r.summary, **extra)
+        self.site.not_in_nav.append(f"/{path}")
+        for f in rec.files:
+            self.site.copies[f.href.lstrip("/")] = f.source
+
+    def render(self, public: Sequence[PublicRecord[Any]]) -> RenderedSite:
+        for rec in public:
+            self.record_page(rec)
+        live = [p for p in public if not p.is_tombstone]
+        by_type = {t: [p for p in live if p.type == t] for t in PUBLISHED_TYPES}
+        newest = lambda items: sorted(items, key=lambda p: (p.sort_date or dt.date.min, p.id), reverse=True)
+        disclosures = newest(by_type["disclosures"])
+        self.disclosure_listings(disclosures)
+        regs = sorted(by_type["regulations"], key=lambda p: (p.record.issued, p.id), reverse=True)
+        self.page("regulations/index.md", "/regulations/", "regulations-index.md.j2", _t("regulations", self.lang),
+                  ["navigation", "toc"], heading=_t("regulations", self.lang), items=regs, csv_href="/regulations/regulations.csv")
+        events = sorted(by_type["open-days"], key=lambda p: (p.record.start, p.id))
+        upcoming = [e for e in events if e.record.end >= self.now]
+        past = [e for e in reversed(events) if e.record.end < self.now]
+        self.page("open-days/index.md", "/open-days/", "open-days-index.md.j2", _t("open-days", self.lang),
+                  ["navigation", "toc"], heading=_t("open-days", self.lang), upcoming=upcoming, past=past)
+        guides = sorted(by_type["guides"], key=lambda p: (p.record.service != "bribery-record-inquiry", p.id))
+        self.page("guides/index.md", "/guides/", "simple-index.md.j2", _t("guides", self.lang),
+                  ["navigation", "toc"], heading=_t("guides", self.lang), items=guides)
+        pages = sorted(by_type["pages"], key=lambda p: (p.record.nav_order, p.id))
+        tiles = [{"url": g.url, "title": g.title, "note": g.record.summary or ""} for g in guides]
+        tiles += [{"url": p.url, "title": p.title, "note": ""} for p in pages]
+        tiles += [{"url": "/regulations/", "title": _t("regulations", self.lang), "note": ""},
+                  {"url": "/open-days/", "title": _t("open-days", self.lang), "note": ""}]
+        self.page("index.md", "/", "home.md.j2", self.config.site_name, ["navigation", "toc"],
+                  latest=disclosures[:10], upcoming=upcoming[:4], guides=guides, tiles=tiles,
+                  description=self.config.site_description)
+        t = lambda key: _t(key, self.lang)
+        self.site.nav = [
+            NavEntry(t("home"), "index.md"),
+            NavEntry(t("disclosures"), "disclosures/index.md"),
+            NavEntry(t("regulations"), "regulations/index.md"),
+            NavEntry(t("open-days"), "open-days/index.md"),
+            NavEntry(t("guides"), "guides/index.md"),
+        ]
+        if pages:
+            self.site.nav.append(NavEntry(t("pages"), "", tuple(
+                NavEntry(p.title, f"pages/{p.id}/index.md") for p in pages)))
+        return self.site
+
+    def disclosure_listings(self, items: list[PublicRecord[Any]]) -> None:
+        counts = Counter(p.record.category.value for p in items)
+        from .records import Category
+        categories = [(c.value, counts[c.value]) for c in Category if counts[c.value]]
+
+        def years(rows: list[PublicRecord[Any]]) -> list[tuple[int, list[PublicRecord[Any]]]]:
+            out: dict[int, list[PublicRecord[Any]]] = {}
+            for p in rows:
+                out.setdefault(p.record.date.year, []).append(p)
+            return sorted(out.items(), reverse=True)
+
+        title = _t("disclosures", self.lang)
+        self.page("disclosures/index.md", "/disclosures/", "disclosures-index.md.j2", title, ["navigation", "toc"],
+                  heading=title, categories=categories, current="", years=years(items))
+        for cat, _ in categories:
+            heading = _label("category", cat, self.lang)
+            path = f"disclosures/category/{cat}/index.md"
+            self.page(path, f"/disclosures/category/{cat}/", "disclosures-index.md.j2", f"{heading} - {title}",
+                      ["navigation", "toc"], heading=heading, categories=categories, current=cat,
+                      years=years([p for p in items if p.record.category.value == cat]))
+            self.site.not_in_nav.append(f"/{path}")
+
+
+def with_backlinks(public: Sequence[PublicRecord[Any]]) -> list[PublicRecord[Any]]:
+    """Regulations learn which published records cite them (legal_basis)."""
+    cited: dict[str, list[tuple[str, str, str]]] = {}
+    for p in public:
+        if p.is_tombstone:
+            continue
+        for rid in getattr(p.record, "legal_basis", []):
+            cited.setdefault(rid, []).append((p.type, p.id, p.title))
+    out = []
+    for p in public:
+        if isinstance(p.record, Regulation) and p.id in cited and not p.is_tombstone:
+            p = p.with_backlinks(tuple(sorted(cited[p.id])))
+        out.append(p)
+    return out
+
+
+def render_site(public: Sequence[PublicRecord[Any]], config: SiteConfig, now: dt.datetime) -> RenderedSite:
+    public = with_backlinks(public)
+    return _Renderer(public, config, now).render(public)

@@ -1,0 +1,214 @@
+"""The site writer: staged mkdocs-material build, sanitised HTML, atomic swap.
+
+Stage: writer (the only module that runs MkDocs; keep everything
+MkDocs-specific here, see docs/architecture.md).  The generated Markdown is
+written to a staging folder next to ``--out``; MkDocs builds it there; every
+page's HTML is sanitised (nh3) before the theme wraps it; only when all of
+that succeeded is the staging output swapped into ``--out``.  A failure at
+any point leaves the previous site untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import shutil
+import tempfile
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Callable, Iterator
+
+import nh3
+import yaml
+
+from .config import SiteConfig
+from .errors import BuildError, Problem
+from .rendering import NavEntry, RenderedSite
+
+__all__ = ["write_site", "stage_site", "swap_into", "default_theme_dir"]
+
+log = logging.getLogger(__name__)
+
+# Tags and attributes that body Markdown and our panels may produce.
+_TAGS = set(nh3.ALLOWED_TAGS) | {
+    "article", "section", "nav", "aside", "header", "footer", "main", "figure", "figcaption",
+    "details", "summary", "mark", "time", "form", "input", "button", "label", "caption", "colgroup", "col",
+}
+_ATTRS = {
+    "*": {"class", "id", "lang", "dir", "title", "role", "aria-label", "aria-hidden", "aria-current"},
+    "a": {"href", "download", "hreflang"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "td": {"colspan", "rowspan", "align"}, "th": {"colspan", "rowspan", "align", "scope"},
+    "time": {"datetime"}, "ol": {"start", "type"}, "li": {"value"},
+    "form": {"action", "method", "role"},
+    "input": {"name", "type", "placeholder", "value", "autocomplete"},
+    "button": {"type"}, "label": {"for"}, "details": {"open"}, "col": {"span"},
+    "table": {"data-oa-table"}, "tr": {"data-kind", "data-validity", "data-issuer"},
+    "abbr": {"title"}, "sup": {"id"}, "span": {"id"},
+}
+
+
+def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
+    # no third-party requests from a visitor's browser: images must be local
+    if tag == "img" and attr == "src" and (value.startswith(("//", "http:", "https:", "data:"))):
+        return None
+    return value
+
+
+def sanitise(html: str) -> str:
+    """Remove scripts, event handlers, javascript: links, comments, remote images."""
+    return nh3.clean(
+        html, tags=_TAGS, attributes=_ATTRS, generic_attribute_prefixes={"data-pagefind-"},
+        attribute_filter=_attribute_filter, link_rel="noopener", strip_comments=True,
+        url_schemes={"http", "https", "mailto", "tel"},
+    )
+
+
+def default_theme_dir() -> Path:
+    """The theme that ships with OpenAffairs (top-level ``theme/`` of the checkout)."""
+    return Path(__file__).resolve().parent.parent / "theme"
+
+
+def _nav_yaml(entries: list[NavEntry]) -> list[Any]:
+    out: list[Any] = []
+    for e in entries:
+        out.append({e.title: _nav_yaml(list(e.children)) if e.children else e.path})
+    return out
+
+
+def _mkdocs_config(rendered: RenderedSite, config: SiteConfig, docs: Path, site_dir: Path, theme: Path) -> dict[str, Any]:
+    return {
+        "site_name": config.site_name,
+        "site_url": config.site_url,
+        "site_description": config.site_description or None,
+        "copyright": config.copyright or None,
+        "docs_dir": str(docs),
+        "site_dir": str(site_dir),
+        "use_directory_urls": True,
+        "theme": {
+            "name": "material",
+            "custom_dir": str(theme),
+            "language": config.language,
+            "font": False,                       # no Google Fonts: system fonts only
+            "palette": {"scheme": "default", "primary": "custom", "accent": "custom"},
+            "features": ["navigation.tabs", "navigation.top", "navigation.indexes"],
+            "favicon": "assets/favicon.svg",
+            "logo": "assets/logo.svg",
+        },
+        "extra_css": ["assets/openaffairs.css"],
+        "extra": {"generator": False, "office_name": config.office_name},
+        "markdown_extensions": [
+            {"toc": {"permalink": "¶", "permalink_title": ""}}, "tables", "attr_list", "md_in_html",
+            "admonition", "def_list", "footnotes", "sane_lists",
+        ],
+        "plugins": [],
+        "nav": _nav_yaml(rendered.nav),
+        "not_in_nav": "\n".join(sorted(rendered.not_in_nav)),
+        "validation": {"nav": {"omitted_files": "ignore", "absolute_links": "ignore"},
+                       "links": {"absolute_links": "ignore", "unrecognized_links": "warn"}},
+    }
+
+
+class _Collect(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _source_date_epoch(now: dt.datetime) -> Iterator[None]:
+    """MkDocs dates its sitemap and gzip headers from SOURCE_DATE_EPOCH."""
+    old = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = str(int(now.timestamp()))
+    try:
+        yield
+    finally:
+        if old is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = old
+
+
+def _run_mkdocs(cfg_path: Path, now: dt.datetime) -> list[str]:
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config as mkdocs_load_config
+    from mkdocs.plugins import BasePlugin
+
+    class Sanitise(BasePlugin):  # type: ignore[type-arg]
+        def on_page_content(self, html: str, **kwargs: Any) -> str:
+            return sanitise(html)
+
+    collect = _Collect()
+    mk_log = logging.getLogger("mkdocs")
+    mk_log.addHandler(collect)
+    old_level = mk_log.level
+    mk_log.setLevel(logging.WARNING)
+    try:
+        with _source_date_epoch(now):
+            cfg = mkdocs_load_config(config_file=str(cfg_path))
+            cfg.plugins["openaffairs-sanitise"] = Sanitise()
+            mkdocs_build(cfg)
+    finally:
+        mk_log.removeHandler(collect)
+        mk_log.setLevel(old_level)
+    return collect.messages
+
+
+def stage_site(rendered: RenderedSite, config: SiteConfig, staging: Path, now: dt.datetime,
+               extra_files: dict[str, bytes] | None = None) -> list[str]:
+    """Write the docs and build with MkDocs into ``staging/site``; returns MkDocs warnings."""
+    docs, site_dir = staging / "docs", staging / "site"
+    for rel, text in sorted(rendered.pages.items()):
+        target = docs / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    content = config.content_path
+    for rel, source in sorted(rendered.copies.items()):
+        target = docs / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(content / source, target)
+    for rel, data in sorted((extra_files or {}).items()):
+        target = docs / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    theme = config.theme_path if config.theme_path.is_dir() else default_theme_dir()
+    if not theme.is_dir():
+        raise BuildError([Problem(config.source, 0, f"theme folder '{config.theme_dir}' not found")])
+    cfg_path = staging / "mkdocs.yml"
+    cfg_path.write_text(yaml.safe_dump(_mkdocs_config(rendered, config, docs, site_dir, theme),
+                                       allow_unicode=True, sort_keys=True), encoding="utf-8")
+    return _run_mkdocs(cfg_path, now)
+
+
+def swap_into(built: Path, out: Path) -> None:
+    """Replace ``out`` by ``built`` (two renames on one file system)."""
+    old = None
+    if out.exists():
+        old = out.with_name(f".{out.name}.old-{os.getpid()}")
+        if old.exists():
+            shutil.rmtree(old)
+        out.rename(old)
+    built.rename(out)
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def write_site(rendered: RenderedSite, config: SiteConfig, out: Path, now: dt.datetime,
+               extra_files: dict[str, bytes] | None = None,
+               after_build: Callable[[Path], None] | None = None) -> list[str]:
+    """Build into a staging folder beside ``out``, then swap. Returns MkDocs warnings."""
+    out = out.resolve()
+    out.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    try:
+        warnings = stage_site(rendered, config, staging, now, extra_files)
+        if after_build is not None:
+            after_build(staging / "site")
+        swap_into(staging / "site", out)
+        return warnings
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)

@@ -1,0 +1,104 @@
+"""SourceDocument -> typed Record, then the checks that need the whole site.
+
+Stage: validation (pure: data in, data out).  Per record: the typed model of
+its content type.  Across records: ids unique per type, references
+(``legal_basis``, ``amends`` ...) that exist, attachments that exist inside
+``content/``.  Every problem is collected; nothing stops at the first.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+
+from .config import SiteConfig
+from .errors import Problem, did_you_mean
+from .loading import ContentTree, SourceDocument
+from .records import RECORD_TYPES, Record, Regulation
+from .schema import problems_from_validation
+
+__all__ = ["ValidatedSite", "validate"]
+
+
+@dataclass(frozen=True)
+class ValidatedSite:
+    records: list[Record]          # sorted by (type, id)
+    problems: list[Problem]
+
+    def by_type(self, type_name: str) -> list[Record]:
+        return [r for r in self.records if r.TYPE == type_name]
+
+
+def validate(tree: ContentTree, config: SiteConfig) -> ValidatedSite:
+    problems = list(tree.problems)
+    records: list[tuple[Record, SourceDocument]] = []
+    for doc in tree.documents:
+        record = _validate_one(doc, config, problems)
+        if record is not None:
+            records.append((record, doc))
+    problems += _check_unique_ids(records)
+    problems += _check_references(records)
+    problems += _check_files(records, tree)
+    ordered = sorted((r for r, _ in records), key=lambda r: (r.TYPE, r.id))
+    return ValidatedSite(ordered, problems)
+
+
+def _validate_one(doc: SourceDocument, config: SiteConfig, problems: list[Problem]) -> Record | None:
+    model = RECORD_TYPES[doc.type]
+    try:
+        record = model.model_validate(doc.data, context={"tz": config.tz})
+    except ValidationError as exc:
+        problems.extend(problems_from_validation(exc, doc.path, doc.lines, model, doc.data))
+        return None
+    return record.model_copy(update={"source_path": doc.path, "body": doc.body, "body_line": doc.body_line})
+
+
+def _check_unique_ids(records: list[tuple[Record, SourceDocument]]) -> list[Problem]:
+    problems = []
+    first: dict[tuple[str, str], str] = {}
+    for record, doc in records:
+        key = (record.TYPE, record.id)
+        if key in first:
+            problems.append(Problem(doc.path, doc.lines.line_of(("id",)),
+                                    f"id '{record.id}' is already used by {first[key]}",
+                                    f"ids must be unique within {record.TYPE}/; the URL is /{record.TYPE}/<id>/"))
+        else:
+            first[key] = doc.path
+    return problems
+
+
+def _check_references(records: list[tuple[Record, SourceDocument]]) -> list[Problem]:
+    regulation_ids = {r.id for r, _ in records if isinstance(r, Regulation)}
+    problems = []
+    for record, doc in records:
+        for field, ids in record.references().items():
+            for i, ref in enumerate(ids):
+                if ref not in regulation_ids:
+                    problems.append(Problem(
+                        doc.path, doc.lines.line_of((field, i)),
+                        f"field '{field}': no regulation with id '{ref}'",
+                        did_you_mean(ref, regulation_ids) or "add it under content/regulations/ or fix the id"))
+    return problems
+
+
+def _check_files(records: list[tuple[Record, SourceDocument]], tree: ContentTree) -> list[Problem]:
+    problems = []
+    prefix = tree.shown_root + "/"
+    for record, doc in records:
+        folder = posixpath.dirname(doc.path[len(prefix):])
+        counters: dict[str, int] = {}
+        for field, attachment in record.files():
+            index = counters[field] = counters.get(field, -1) + 1
+            line = doc.lines.line_of((field, index, "file"))
+            target = posixpath.normpath(posixpath.join(folder, attachment.file))
+            if attachment.file.startswith("/") or target.startswith("../") or target == "..":
+                problems.append(Problem(doc.path, line, f"field '{field}': '{attachment.file}' is outside content/",
+                                        "put the file next to the record and give its name only"))
+            elif target.endswith(".md"):
+                problems.append(Problem(doc.path, line, f"field '{field}': '{attachment.file}' is a Markdown record, not an attachment"))
+            elif target not in tree.files:
+                problems.append(Problem(doc.path, line, f"field '{field}': file '{attachment.file}' not found next to the record",
+                                        f"expected {prefix}{target}"))
+    return problems
