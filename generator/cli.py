@@ -37,7 +37,7 @@ def _out_option(f: Any) -> Any:
 
 
 def _progress(quiet: bool) -> Any:
-    return (lambda s: None) if quiet else (lambda s: click.echo(s, err=True))
+    return (lambda s: None) if quiet else (lambda s: click.echo(s))
 
 
 def _fail(exc: BuildError) -> None:

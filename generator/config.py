@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import Field, ValidationError, field_validator
 
 from .errors import BuildError, Problem
-from .schema import Ident, Strict, Text, problems_from_validation
+from .schema import StaffId, Strict, Text, problems_from_validation
 from .yamlsource import YamlError, load_yaml
 
 __all__ = ["SiteConfig", "PrivacyConfig", "load_config"]
@@ -32,7 +32,7 @@ class SiteConfig(Strict):
     language: Literal["zh", "en"] = "zh"
     timezone: Text = "Asia/Shanghai"
     content_dir: Text = "content"
-    approvers: list[Ident] = Field(min_length=1)
+    approvers: list[StaffId] = Field(min_length=1)
     privacy: PrivacyConfig = PrivacyConfig()
     # additions (optional)
     site_description: Text = ""

@@ -15,7 +15,7 @@ from typing import ClassVar
 
 from pydantic import Field, PositiveInt, model_validator
 
-from .schema import Date, DateOrDateTime, DateTime, Ident, OptText, Scalar, Strict, Text
+from .schema import Date, DateOrDateTime, DateTime, Ident, OptText, Scalar, StaffId, Strict, Text
 
 __all__ = [
     "Status", "Category", "Role", "Kind", "Validity", "EventStatus",
@@ -103,8 +103,8 @@ class Record(Strict):
     title: Text = Field(min_length=1)
     lang: OptText = None
     status: Status
-    author: Ident
-    approved_by: Ident | None = None
+    author: StaffId
+    approved_by: StaffId | None = None
     approved_on: Date | None = None
     publish_on: DateOrDateTime | None = None
     withdrawn_on: Date | None = None
@@ -124,10 +124,10 @@ class Record(Strict):
             raise ValueError(f"field 'lang': expected 'zh' or 'en', got {self.lang!r}")
         if self.status is Status.APPROVED and (self.approved_by is None or self.approved_on is None):
             missing = "approved_by" if self.approved_by is None else "approved_on"
-            raise ValueError(f"status is 'approved' but field '{missing}' is missing")
+            raise ValueError(f"field 'status' is 'approved' but '{missing}' is missing")
         if self.status is Status.WITHDRAWN and (self.withdrawn_on is None or not self.withdrawn_reason):
             missing = "withdrawn_on" if self.withdrawn_on is None else "withdrawn_reason"
-            raise ValueError(f"status is 'withdrawn' but field '{missing}' is missing")
+            raise ValueError(f"field 'status' is 'withdrawn' but '{missing}' is missing")
         return self
 
     @property

@@ -165,7 +165,7 @@ class _Renderer:
                 extra["reg_badge"] = Markup('<span class="oa-badge oa-badge--{}">{}</span>').format(
                     key.replace("_", "-"), _t(key, self.lang))
         path = f"{rec.type}/{rec.id}/index.md"
-        self.page(path, rec.url, "record.md.j2", r.title, [] if rec.type == "pages" else ["navigation"],
+        self.page(path, rec.url, "record.md.j2", r.title, ["navigation", "toc"],
                   rec=rec, r=r, body=Markup(r.body), description=r.summary, **extra)
         self.site.not_in_nav.append(f"/{path}")
         for f in rec.files:

@@ -20,7 +20,7 @@ from .errors import Problem, did_you_mean
 from .yamlsource import LineMap
 
 __all__ = [
-    "Strict", "Text", "OptText", "Date", "DateTime", "DateOrDateTime", "Ident", "Scalar",
+    "Strict", "Text", "StaffId", "OptText", "Date", "DateTime", "DateOrDateTime", "Ident", "Scalar",
     "problems_from_validation", "describe",
 ]
 
@@ -138,7 +138,21 @@ def _ident(value: Any) -> str:
     )
 
 
+_STAFF = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
+
+
+def _staff(value: Any) -> str:
+    if isinstance(value, str) and _STAFF.match(value):
+        return value
+    raise PydanticCustomError(
+        "oa_staff",
+        "expected a staff id of lowercase letters, digits, dots and hyphens (like 'li.wei'), got {got}",
+        {"got": describe(value)},
+    )
+
+
 Text = Annotated[str, BeforeValidator(_text)]
+StaffId = Annotated[str, BeforeValidator(_staff)]
 OptText = Text | None
 Scalar = Annotated[str, BeforeValidator(_scalar)]
 Date = Annotated[dt.date, BeforeValidator(_date)]
@@ -158,10 +172,8 @@ def _field_name(loc: tuple[Any, ...]) -> str:
 
 
 def _data_path(loc: tuple[Any, ...]) -> tuple[Any, ...]:
-    # pydantic inserts union/validator tags ('function-before[...]', 'str') into loc
-    return tuple(p for p in loc if isinstance(p, int) or not (
-        "[" in str(p) or str(p) in {"str", "int", "date", "datetime", "list", "dict"}
-    ))
+    # pydantic inserts union member tags ('function-before[...]', 'list[...]') into loc
+    return tuple(p for p in loc if isinstance(p, int) or "[" not in str(p))
 
 
 def problems_from_validation(

@@ -60,7 +60,7 @@ def sanitise(html: str) -> str:
     """Remove scripts, event handlers, javascript: links, comments, remote images."""
     return nh3.clean(
         html, tags=_TAGS, attributes=_ATTRS, generic_attribute_prefixes={"data-pagefind-"},
-        attribute_filter=_attribute_filter, link_rel="noopener", strip_comments=True,
+        attribute_filter=_attribute_filter, link_rel=None, strip_comments=True,
         url_schemes={"http", "https", "mailto", "tel"},
     )
 

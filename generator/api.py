@@ -1,0 +1,338 @@
+"""Read-only JSON search API for journalists (plain WSGI, served by waitress).
+
+    GET /api/search?q=...&type=...&limit=...&sort=relevance|date
+    GET /api/openapi.json
+
+Snippets are plain text; the matched parts are given separately as
+``highlights``: a list of ``[start, end)`` offsets in Unicode code points into
+``snippet`` (in JavaScript use ``Array.from(snippet)`` to index by code point).
+See docs/search-fielded.md.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Callable, Iterable
+from urllib.parse import parse_qsl
+
+from .search_index import (
+    DOC_TYPES,
+    FIELD_HELP,
+    MARK_END,
+    MARK_START,
+    IndexMissingError,
+    QueryError,
+    SearchTimeout,
+    search,
+)
+
+__all__ = ["make_app", "serve", "openapi_document", "split_snippet"]
+
+log = logging.getLogger(__name__)
+
+_JSON = "application/json; charset=utf-8"
+_ALLOW = "GET, HEAD, OPTIONS"
+_SEARCH_PATH = "/api/search"
+_OPENAPI_PATH = "/api/openapi.json"
+_STATUS = {
+    200: "200 OK",
+    204: "204 No Content",
+    400: "400 Bad Request",
+    404: "404 Not Found",
+    405: "405 Method Not Allowed",
+    500: "500 Internal Server Error",
+    503: "503 Service Unavailable",
+}
+_PARAMS = ("q", "type", "limit", "sort")
+
+
+def split_snippet(marked: str) -> tuple[str, list[list[int]]]:
+    """Turn a snippet with \\x01...\\x02 markers into (plain text, highlights)."""
+    out: list[str] = []
+    spans: list[list[int]] = []
+    length = 0
+    start = None
+    for ch in marked:
+        if ch == MARK_START:
+            start = length
+        elif ch == MARK_END:
+            if start is not None and length > start:
+                spans.append([start, length])
+            start = None
+        else:
+            out.append(ch)
+            length += 1
+    return "".join(out), spans
+
+
+def openapi_document(*, max_query_len: int = 500, max_limit: int = 100) -> dict:
+    error = {"$ref": "#/components/schemas/Error"}
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "OpenAffairs fielded search",
+            "version": "1.0.0",
+            "description": (
+                "Full-text and fielded search over the published records of the "
+                "open-affairs site. Chinese queries match every record that "
+                "contains the query string. Query syntax: docs/search-fielded.md. "
+                "Fields: " + "; ".join(f"{k}: {v}" for k, v in FIELD_HELP.items())
+            ),
+        },
+        "paths": {
+            _SEARCH_PATH: {
+                "get": {
+                    "operationId": "search",
+                    "summary": "Search the published records",
+                    "parameters": [
+                        {
+                            "name": "q", "in": "query", "required": True,
+                            "description": (
+                                "Query, e.g. `issuer:最高人民检察院 validity:in-force 受贿`, "
+                                "`\"法律监督\" date:2026`, `受贿 NOT 行贿`, "
+                                "`issued:[2015 to 2020]`"
+                            ),
+                            "schema": {"type": "string", "minLength": 1,
+                                       "maxLength": max_query_len},
+                        },
+                        {
+                            "name": "type", "in": "query", "required": False,
+                            "description": "Only records of this type",
+                            "schema": {"type": "string", "enum": list(DOC_TYPES)},
+                        },
+                        {
+                            "name": "limit", "in": "query", "required": False,
+                            "description": "Number of results to return",
+                            "schema": {"type": "integer", "minimum": 1,
+                                       "maximum": max_limit, "default": 20},
+                        },
+                        {
+                            "name": "sort", "in": "query", "required": False,
+                            "description": "relevance (default) or date (newest first)",
+                            "schema": {"type": "string", "enum": ["relevance", "date"],
+                                       "default": "relevance"},
+                        },
+                    ],
+                    "responses": {
+                        "200": {
+                            "description": "Matching records, best first",
+                            "content": {"application/json": {"schema": {
+                                "$ref": "#/components/schemas/SearchResponse"}}},
+                        },
+                        "400": {"description": "Malformed query or parameter",
+                                "content": {"application/json": {"schema": error}}},
+                        "503": {"description": "Time limit exceeded or no index yet",
+                                "content": {"application/json": {"schema": error}}},
+                    },
+                }
+            },
+            _OPENAPI_PATH: {
+                "get": {
+                    "operationId": "openapi",
+                    "summary": "This description",
+                    "responses": {"200": {"description": "OpenAPI 3.1 document",
+                                          "content": {"application/json": {}}}},
+                }
+            },
+        },
+        "components": {
+            "schemas": {
+                "SearchResponse": {
+                    "type": "object",
+                    "required": ["query", "total", "results"],
+                    "properties": {
+                        "query": {"type": "string"},
+                        "total": {"type": "integer", "minimum": 0,
+                                  "description": "exact number of matching records"},
+                        "limit": {"type": "integer"},
+                        "sort": {"type": "string", "enum": ["relevance", "date"]},
+                        "type": {"type": ["string", "null"]},
+                        "results": {"type": "array",
+                                    "items": {"$ref": "#/components/schemas/Result"}},
+                    },
+                },
+                "Result": {
+                    "type": "object",
+                    "required": ["type", "id", "title", "url", "score", "date",
+                                 "snippet", "highlights"],
+                    "properties": {
+                        "type": {"type": "string", "enum": list(DOC_TYPES)},
+                        "id": {"type": "string"},
+                        "title": {"type": "string"},
+                        "url": {"type": "string", "examples": ["/disclosures/x/"]},
+                        "score": {"type": "number"},
+                        "date": {"type": ["string", "null"], "format": "date"},
+                        "snippet": {"type": "string",
+                                    "description": "plain text around the first match"},
+                        "highlights": {
+                            "type": "array",
+                            "description": ("[start, end) of each match in snippet, "
+                                            "in Unicode code points"),
+                            "items": {"type": "array", "items": {"type": "integer"},
+                                      "minItems": 2, "maxItems": 2},
+                        },
+                    },
+                },
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {
+                            "type": "object",
+                            "required": ["code", "message"],
+                            "properties": {
+                                "code": {"type": "string", "enum": [
+                                    "bad_query", "bad_parameter", "not_found",
+                                    "method_not_allowed", "timeout", "no_index",
+                                    "internal"]},
+                                "message": {"type": "string"},
+                            },
+                        },
+                        "query": {"type": "string"},
+                    },
+                },
+            }
+        },
+    }
+
+
+def _json(obj) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+class _BadParameter(Exception):
+    pass
+
+
+def make_app(index_root: Path, *, max_query_len: int = 500, max_limit: int = 100,
+             time_limit_s: float = 2.0) -> Callable:
+    """Return the WSGI application serving the index under ``index_root``."""
+    root = Path(index_root)
+    openapi_body = _json(openapi_document(max_query_len=max_query_len,
+                                          max_limit=max_limit))
+
+    def respond(start_response, method: str, code: int, body: bytes = b"", *,
+                cache: str = "no-store", extra: Iterable[tuple[str, str]] = ()):
+        headers = [
+            ("Content-Type", _JSON),
+            ("Content-Length", str(len(body))),
+            ("Cache-Control", cache),
+            ("Access-Control-Allow-Origin", "*"),
+            ("X-Content-Type-Options", "nosniff"),
+        ]
+        headers.extend(extra)
+        start_response(_STATUS[code], headers)
+        return [b""] if method == "HEAD" else [body]
+
+    def error(start_response, method, code, kind, message, *, query=None, extra=()):
+        payload = {"error": {"code": kind, "message": message}}
+        if query is not None:
+            payload["query"] = query
+        return respond(start_response, method, code, _json(payload), extra=extra)
+
+    def params(environ) -> dict[str, str]:
+        raw = environ.get("QUERY_STRING", "")
+        try:
+            text = raw.encode("latin-1").decode("utf-8")
+            pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=False,
+                              encoding="utf-8", errors="strict", max_num_fields=20)
+        except (UnicodeError, ValueError):
+            raise _BadParameter("the query string is not valid UTF-8 "
+                                "(or has too many parameters)") from None
+        out: dict[str, str] = {}
+        for key, value in pairs:
+            if key not in _PARAMS:
+                continue  # unknown parameters (cache busters ...) are ignored
+            if key in out:
+                raise _BadParameter(f"parameter “{key}” is given more than once")
+            out[key] = value
+        return out
+
+    def handle_search(environ, start_response, method):
+        try:
+            p = params(environ)
+            q = p.get("q", "")
+            if not q.strip():
+                raise _BadParameter("parameter “q” (the query) is missing or empty")
+            if len(q) > max_query_len:
+                raise _BadParameter(
+                    f"the query is {len(q)} characters long; the limit is {max_query_len}")
+            limit_text = p.get("limit", "20").strip()
+            if not limit_text.isascii() or not limit_text.isdigit():
+                raise _BadParameter(f"limit must be a whole number from 1 to {max_limit}")
+            limit = int(limit_text)
+            if not 1 <= limit <= max_limit:
+                raise _BadParameter(f"limit must be a whole number from 1 to {max_limit}")
+            sort = p.get("sort", "relevance") or "relevance"
+            if sort not in ("relevance", "date"):
+                raise _BadParameter("sort must be “relevance” or “date”")
+            doc_type = p.get("type") or None
+        except _BadParameter as exc:
+            return error(start_response, method, 400, "bad_parameter", str(exc))
+        try:
+            res = search(root, q, limit=limit, sort=sort, doc_type=doc_type,
+                         time_limit_s=time_limit_s)
+        except QueryError as exc:
+            return error(start_response, method, 400, "bad_query", str(exc), query=q)
+        except SearchTimeout as exc:
+            return error(start_response, method, 503, "timeout", str(exc), query=q,
+                         extra=[("Retry-After", "5")])
+        except IndexMissingError:
+            return error(start_response, method, 503, "no_index",
+                         "the search index is not available yet; try again later",
+                         extra=[("Retry-After", "30")])
+        results = []
+        for hit in res.hits:
+            snippet, highlights = split_snippet(hit.snippet)
+            results.append({
+                "type": hit.type,
+                "id": hit.id,
+                "title": hit.title,
+                "url": hit.url,
+                "score": round(hit.score, 4),
+                "date": hit.date.isoformat() if hit.date else None,
+                "snippet": snippet,
+                "highlights": highlights,
+            })
+        body = _json({"query": q, "total": res.total, "limit": limit, "sort": sort,
+                      "type": doc_type, "results": results})
+        return respond(start_response, method, 200, body, cache="public, max-age=60")
+
+    def app(environ, start_response):
+        method = environ.get("REQUEST_METHOD", "GET").upper()
+        path = environ.get("PATH_INFO", "") or "/"
+        if len(path) > 1:
+            path = path.rstrip("/")
+        try:
+            if path not in (_SEARCH_PATH, _OPENAPI_PATH):
+                return error(start_response, method, 404, "not_found",
+                             f"no such endpoint; use {_SEARCH_PATH}?q=… or {_OPENAPI_PATH}")
+            if method == "OPTIONS":  # CORS preflight
+                return respond(start_response, "HEAD", 204, cache="public, max-age=86400",
+                               extra=[("Allow", _ALLOW),
+                                      ("Access-Control-Allow-Methods", _ALLOW),
+                                      ("Access-Control-Allow-Headers", "Content-Type"),
+                                      ("Access-Control-Max-Age", "86400")])
+            if method not in ("GET", "HEAD"):
+                return error(start_response, method, 405, "method_not_allowed",
+                             f"{method} is not allowed; this API is read-only (GET)",
+                             extra=[("Allow", _ALLOW)])
+            if path == _OPENAPI_PATH:
+                return respond(start_response, method, 200, openapi_body,
+                               cache="public, max-age=3600")
+            return handle_search(environ, start_response, method)
+        except Exception:  # noqa: BLE001 - never leak a traceback to the client
+            log.exception("search API failure for %s", path)
+            return error(start_response, method, 500, "internal",
+                         "internal error; the problem has been logged")
+
+    return app
+
+
+def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080) -> None:
+    """Serve the API with waitress (blocking)."""
+    import waitress
+
+    waitress.serve(make_app(index_root), host=host, port=port, threads=8)

@@ -1,0 +1,568 @@
+"""Privacy filter stage, part 1: the identifier detectors.
+
+The privacy filter turns every record into a ``PublicRecord``; before it can
+remove personal identifiers it has to find them. This module finds them in one
+string at a time and knows nothing about records: ``detect(text)`` returns the
+spans (offsets into the ORIGINAL text) of resident ID numbers, mobile and
+landline numbers, bank cards, e-mail addresses, vehicle plates, passports,
+Hong Kong/Macau/Taiwan permits and home addresses, sorted and non-overlapping;
+``mask(value)`` gives the form a report may print. Detection runs on a
+normalised copy of the text (NFKC per character, Chinese digit runs read as
+digits, separators tolerated between digits) whose offsets are mapped back to
+the original, so full-width digits, ``…`` and the like never shift a span.
+How each detector works and what it deliberately keeps is in
+docs/privacy-detectors.md.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["RULES", "Detection", "detect", "mask"]
+
+RULES = (
+    "id-number",
+    "mobile",
+    "landline",
+    "bank-card",
+    "email",
+    "plate",
+    "passport",
+    "permit",
+    "address",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Detection:
+    start: int  # offset into the ORIGINAL text (not the normalised one)
+    end: int
+    rule: str  # one of RULES
+    text: str  # the original substring text[start:end]
+
+
+# ---------------------------------------------------------------------------
+# Normalisation: NFKC per character, with an offset map back to the original.
+# ---------------------------------------------------------------------------
+
+
+def _build_nfkc_tables() -> tuple[dict[int, str], dict[str, str]]:
+    """1:1 NFKC replacements (for str.translate) and the length-changing ones."""
+    one: dict[int, str] = {}
+    multi: dict[str, str] = {}
+    planes = (
+        range(0x00A0, 0xD800),
+        range(0xF900, 0x10000),
+        range(0x1D400, 0x1D800),  # mathematical letters and digits
+        range(0x1F100, 0x1F200),  # enclosed alphanumerics
+        range(0x2F800, 0x2FA20),  # CJK compatibility ideographs
+    )
+    for block in planes:
+        for cp in block:
+            c = chr(cp)
+            r = unicodedata.normalize("NFKC", c)
+            if r == c:
+                continue
+            if len(r) == 1:
+                one[cp] = r
+            elif r:
+                multi[c] = r
+    return one, multi
+
+
+def _char_class(chars: Sequence[str]) -> str:
+    cps = sorted({ord(c) for c in chars})
+    out: list[str] = []
+    i = 0
+    while i < len(cps):
+        j = i
+        while j + 1 < len(cps) and cps[j + 1] == cps[j] + 1:
+            j += 1
+        lo, hi = cps[i], cps[j]
+        out.append(f"\\U{lo:08x}" if lo == hi else f"\\U{lo:08x}-\\U{hi:08x}")
+        i = j + 1
+    return "[" + "".join(out) + "]"
+
+
+_NFKC_ONE, _NFKC_MULTI = _build_nfkc_tables()
+_EXPAND_RE = re.compile(_char_class(list(_NFKC_MULTI)))
+
+# Separators tolerated between digits (after NFKC): spaces, zero-width and soft
+# hyphen, hyphens and dashes, dots, middle dots.
+_SEP_CHARS = (
+    " \t\u00a0\u00ad\u2000-\u200d\u2060\ufeff\u3000"
+    "\\-\u2010-\u2015\u2212\ufe58\ufe63"
+    ".\u00b7\u2022\u30fb"
+)
+_SEP = "[" + _SEP_CHARS + "]"
+_SEP_RE = re.compile(_SEP)
+
+# Chinese digits written one by one (一三九一二三四五六七八): a run of 7 or more
+# is read as a number; 十/百/千 never are, so statute articles and amounts in
+# words stay what they are.
+_CN_DIGITS = "〇○零一二三四五六七八九幺"
+_CN_TABLE = str.maketrans({c: d for c, d in zip(_CN_DIGITS, "000123456789" "1", strict=True)})
+_CN_RUN_RE = re.compile(f"[{_CN_DIGITS}](?:{_SEP}?[{_CN_DIGITS}]){{6,}}")
+
+_MASKED = "\ue000"  # stands for allowed text in the working copy
+
+
+class _Normalised:
+    """The working copy of a text and the map from its offsets to the original."""
+
+    __slots__ = ("text", "_seg_n", "_seg_o", "_seg_x")
+
+    def __init__(self, original: str) -> None:
+        t = original.translate(_NFKC_ONE)
+        self._seg_n: list[int] | None = None
+        self._seg_o: list[int] = []
+        self._seg_x: list[bool] = []
+        if _EXPAND_RE.search(t) is not None:
+            t = self._expand(t)
+        if _CN_RUN_RE.search(t) is not None:
+            t = _CN_RUN_RE.sub(lambda m: m.group().translate(_CN_TABLE), t)
+        self.text = t
+
+    def _expand(self, t: str) -> str:
+        pieces: list[str] = []
+        seg_n, seg_o, seg_x = [0], [0], [False]
+        last = npos = 0
+        for m in _EXPAND_RE.finditer(t):
+            i = m.start()
+            if i > last:
+                pieces.append(t[last:i])
+                npos += i - last
+            r = _NFKC_MULTI[t[i]]
+            seg_n.append(npos)
+            seg_o.append(i)
+            seg_x.append(True)
+            pieces.append(r)
+            npos += len(r)
+            last = i + 1
+            seg_n.append(npos)
+            seg_o.append(last)
+            seg_x.append(False)
+        pieces.append(t[last:])
+        self._seg_n, self._seg_o, self._seg_x = seg_n, seg_o, seg_x
+        return "".join(pieces)
+
+    def _orig(self, p: int) -> int:
+        if self._seg_n is None:
+            return p
+        k = bisect_right(self._seg_n, p) - 1
+        if self._seg_x[k]:
+            return self._seg_o[k]
+        return self._seg_o[k] + p - self._seg_n[k]
+
+    def span(self, start: int, end: int) -> tuple[int, int]:
+        """Original span covering the normalised span [start, end)."""
+        return self._orig(start), self._orig(end - 1) + 1
+
+
+def _normalise_value(value: str) -> str:
+    t = value.translate(_NFKC_ONE)
+    return "".join(_NFKC_MULTI.get(c, c) for c in t)
+
+
+# ---------------------------------------------------------------------------
+# Check digits and plausibility
+# ---------------------------------------------------------------------------
+
+# First two digits of a resident ID: the province-level divisions (GB/T 2260),
+# plus 81/82/83 (residence permits of Hong Kong, Macau and Taiwan residents).
+# Deliberately NOT the county-level list: it changes every year.
+_PROVINCES = frozenset(
+    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
+    "50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
+)
+_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+_ID_CHECK = "10X98765432"
+_USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+_USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+_DAYS = (0, 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+
+
+def _date_ok(y: int, m: int, d: int) -> bool:
+    if not (1 <= m <= 12 and 1 <= d <= _DAYS[m]):
+        return False
+    if m == 2 and d == 29:
+        return y % 4 == 0 and (y % 100 != 0 or y % 400 == 0)
+    return True
+
+
+def id18_valid(s: str) -> bool:
+    """GB 11643 check digit, province and birth date of an 18-character ID."""
+    if len(s) != 18 or s[:2] not in _PROVINCES or not s[:17].isdigit():
+        return False
+    y = int(s[6:10])
+    if not (1900 <= y <= 2099 and _date_ok(y, int(s[10:12]), int(s[12:14]))):
+        return False
+    total = sum(int(c) * w for c, w in zip(s, _ID_WEIGHTS))
+    return _ID_CHECK[total % 11] == s[17].upper()
+
+
+def id15_valid(s: str) -> bool:
+    """Old 15-digit ID: province, then YYMMDD (19YY) and a 3-digit sequence."""
+    return (
+        len(s) == 15
+        and s.isdigit()
+        and s[:2] in _PROVINCES
+        and _date_ok(1900 + int(s[6:8]), int(s[8:10]), int(s[10:12]))
+    )
+
+
+def luhn_valid(s: str) -> bool:
+    total = 0
+    for i, c in enumerate(reversed(s)):
+        d = ord(c) - 48
+        if i % 2:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def uscc_valid(s: str) -> bool:
+    """GB 32100 check character of an 18-character unified social credit code."""
+    s = s.upper()
+    if len(s) != 18 or any(c not in _USCC_CHARS for c in s):
+        return False
+    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(s, _USCC_WEIGHTS))
+    return _USCC_CHARS[(31 - total % 31) % 31] == s[17]
+
+
+# ---------------------------------------------------------------------------
+# Patterns (all on the normalised text)
+# ---------------------------------------------------------------------------
+
+_RUN_RE = re.compile(
+    r"(?<![A-Za-z0-9])(\+)?[0-9]++(?:" + _SEP + r"{1,3}+[0-9]++)*+[Xx]?+(?![A-Za-z0-9])"
+)
+_DIGITS_RE = re.compile(r"[0-9]+")
+_AREA_RE = re.compile(r"0(?:10|2[0-9]|[3-9][0-9]{2})")
+_AREA_NO0_RE = re.compile(r"(?:10|2[0-9]|[3-9][0-9]{2})")
+_LAND_SINGLE_RE = re.compile(r"0(?:10|2[0-9])[1-9][0-9]{7}|0[3-9][0-9]{2}[1-9][0-9]{6,7}")
+_PAREN_LAND_RE = re.compile(
+    r"\(\s?(?:0(?:10|2[0-9]|[3-9][0-9]{2}))\s?\)\s?[1-9](?:" + _SEP + r"?[0-9]){6,7}(?![0-9])"
+)
+_EXT_RE = re.compile(r"(?:" + _SEP + r"?(?:转|分机|ext\.?|EXT\.?|Ext\.?)\s?)[0-9]{1,5}(?![0-9])")
+_EMAIL_RE = re.compile(
+    r"(?<![A-Za-z0-9._%+\-])[A-Za-z0-9][A-Za-z0-9._%+\-]{0,63}@"
+    r"[A-Za-z0-9](?:[A-Za-z0-9\-]{0,62})(?:\.[A-Za-z0-9][A-Za-z0-9\-]{0,62})*\.[A-Za-z]{2,24}"
+    r"(?![A-Za-z0-9\-])"
+)
+_PLATE_RE = re.compile(
+    r"(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]"
+    r"[A-Z][ \u00b7\u2022\u30fb\-]?"
+    r"(?P<serial>[A-Z0-9]{5,6}|[A-Z0-9]{4}[挂学警港澳领试超])(?![A-Za-z0-9])"
+)
+_PASSPORT_RE = re.compile(
+    r"(?<![A-Za-z0-9])(?:(?P<free>E[0-9]{8})|(?P<ctx>[EGDSP][0-9]{8}|[EDSP][A-Z][0-9]{7}|[DSP][0-9]{7}))"
+    r"(?![A-Za-z0-9])"
+)
+_PERMIT_RE = re.compile(
+    r"(?<![A-Za-z0-9])(?:(?P<free>[CHM][0-9]{8}|[HM][0-9]{10})|(?P<ctx>C[A-Z][0-9]{7}))"
+    r"(?![A-Za-z0-9])"
+)
+
+_CARD_CTX_RE = re.compile(r"卡号|账号|帐号|账户|帐户|银行|开户|借记卡|信用卡|储蓄卡|存折|卡|card|account", re.I)
+_CREDIT_CTX_RE = re.compile(r"信用代码|机构代码|纳税人识别号|税号|注册号|营业执照")
+_PASSPORT_CTX_RE = re.compile(r"护照|passport", re.I)
+_PERMIT_CTX_RE = re.compile(r"通行证|回乡证|台胞证|往来|来往|港澳|台湾|permit", re.I)
+_TW_CTX_RE = re.compile(r"台胞证|台湾居民来往大陆通行证|台湾通行证|台湾居民")
+_CARD_W, _CREDIT_W, _PASSPORT_W, _PERMIT_W, _TW_W = 12, 24, 12, 12, 16
+
+_ADDR_RE = re.compile(
+    r"(?:家庭住址|家庭地址|现住址|现住所|现住地|现居住地|经常居住地|户籍地址|户籍所在地|户口所在地|户籍地"
+    r"|住所地|居住地址|居住地|暂住地|居住于|居住在|家住|现住|暂住|住址"
+    r"|(?<![抓记保留挡拦稳站按顶扣困包守憋忍捂堵封截止卡居入])住[在于]"
+    r"|(?<![\u3400-\u9fff])住所?)"
+    r"[\s:]*(?:为|在|于|是)?[\s:]*"
+    r"(?P<a>(?:(?!电话|手机|联系|身份证|邮箱|电子邮|的|期间|微信|QQ)"
+    r"[^\s,，。;；、)）(（!！?？:：|\"“”《》【】<>\[\]\ue000]){2,60})"
+)
+_ADDR_UNIT_RE = re.compile(r"省|自治区|市|区|县|旗|镇|乡|村|街道|路|街|巷|号|弄|小区|单元|室|栋|幢|楼")
+_ADDR_BAD_FIRST = frozenset("本该其此同上下原不无未这那哪每各何院房宿建户宅处所址及和与或并等了过着在于为是一个内外里中边附")
+
+# Ranks inside a run of digits: lower wins, then the longer span. Weak: no
+# check digit (15-digit IDs) or no context (cards recognised by BIN only).
+_R_ID, _R_CARD_CTX, _R_PHONE, _R_WEAK = 0, 1, 2, 3
+
+
+def _ctx(rx: re.Pattern[str], s: str, pos: int, width: int) -> bool:
+    return rx.search(s, max(0, pos - width), pos) is not None
+
+
+def _card_like(lengths: Sequence[int]) -> bool:
+    if len(lengths) == 1:
+        return True
+    if len(lengths) == 2 and lengths[0] == 6:
+        return True
+    return all(g == 4 for g in lengths[:-1]) and 1 <= lengths[-1] <= 4
+
+
+def _scan_runs(n: str, out: list[tuple[int, int, str, int]]) -> None:
+    """IDs, mobiles, landlines, bank cards and 台胞证 numbers: runs of digits.
+
+    A run is digits joined by up to three separators; an identifier must
+    start and end on the run's group boundaries (so '2026-03-01 13912345678'
+    still yields the mobile, and '139 1234 5678' is one mobile).
+    """
+    for m in _RUN_RE.finditer(n):
+        s0, e0 = m.span()
+        if e0 - s0 < 8:
+            continue
+        groups = [g.span() for g in _DIGITS_RE.finditer(n, s0, e0)]
+        digits = [n[a:b] for a, b in groups]
+        ng = len(groups)
+        has_x = n[e0 - 1] in "Xx"
+        plus = m.group(1) is not None
+        cands: list[tuple[int, int, int, int, str]] = []  # rank, -len, start, end, rule
+
+        def add(rank: int, start: int, end: int, rule: str) -> None:
+            cands.append((rank, start - end, start, end, rule))
+
+        for i in range(ng):
+            start = s0 if (i == 0 and plus) else groups[i][0]
+            dstart = groups[i][0]
+            acc = ""
+            for j in range(i, ng):
+                acc += digits[j]
+                size = len(acc)
+                if size > 19:
+                    break
+                end = groups[j][1]
+                if j == ng - 1 and has_x and size == 17:
+                    if id18_valid(acc + n[e0 - 1]) and not (
+                        _ctx(_CREDIT_CTX_RE, n, dstart, _CREDIT_W) and uscc_valid(acc + n[e0 - 1])
+                    ):
+                        add(_R_ID, dstart, e0, "id-number")
+                if size < 8:
+                    continue
+                if size == 18 and _ctx(_CREDIT_CTX_RE, n, dstart, _CREDIT_W) and uscc_valid(acc):
+                    continue
+                if size == 18 and id18_valid(acc):
+                    add(_R_ID, dstart, end, "id-number")
+                elif size == 15 and id15_valid(acc):
+                    add(_R_WEAK, dstart, end, "id-number")
+                if size >= 16 and luhn_valid(acc):
+                    if _ctx(_CARD_CTX_RE, n, dstart, _CARD_W):
+                        add(_R_CARD_CTX, dstart, end, "bank-card")
+                    elif acc.startswith(("62", "4", "5")) and _card_like(
+                        [b - a for a, b in groups[i : j + 1]]
+                    ):
+                        add(_R_WEAK, dstart, end, "bank-card")
+                if size == 11 and acc[0] == "1" and acc[1] in "3456789":
+                    add(_R_PHONE, dstart, end, "mobile")
+                elif size == 13 and acc.startswith("861") and acc[3] in "3456789":
+                    add(_R_PHONE, start, end, "mobile")
+                elif size == 15 and acc.startswith("00861") and acc[5] in "3456789":
+                    add(_R_PHONE, start, end, "mobile")
+                if (size == 8 or size == 10) and _ctx(_TW_CTX_RE, n, dstart, _TW_W):
+                    add(_R_PHONE, dstart, end, "permit")
+                # landlines: area code as its own group, or one unbroken group
+                land = False
+                if j > i and _AREA_RE.fullmatch(digits[i]):
+                    rest = acc[len(digits[i]) :]
+                    land = 7 <= len(rest) <= 8 and rest[0] != "0"
+                    lstart = dstart
+                elif j == i and _LAND_SINGLE_RE.fullmatch(acc):
+                    land, lstart = True, dstart
+                elif j > i + 1 and digits[i] in ("86", "0086") and _AREA_NO0_RE.fullmatch(digits[i + 1]):
+                    rest = acc[len(digits[i]) + len(digits[i + 1]) :]
+                    land = 7 <= len(rest) <= 8 and rest[0] != "0"
+                    lstart = start
+                if land:
+                    add(_R_PHONE, lstart, end, "landline")
+                    if j + 1 < ng and "-" in n[end : groups[j + 1][0]] and len(digits[j + 1]) <= 5:
+                        add(_R_PHONE, lstart, groups[j + 1][1], "landline")
+        if not cands:
+            continue
+        cands.sort()
+        taken: list[tuple[int, int]] = []
+        for _rank, _neg, a, b, rule in cands:
+            if all(b <= x or a >= y for x, y in taken):
+                taken.append((a, b))
+                if rule == "landline":
+                    ext = _EXT_RE.match(n, b)
+                    if ext is not None:
+                        b = ext.end()
+                out.append((a, b, rule, 1))
+
+
+def _scan_patterns(n: str, out: list[tuple[int, int, str, int]]) -> None:
+    if "@" in n:
+        for m in _EMAIL_RE.finditer(n):
+            out.append((m.start(), m.end(), "email", 0))
+    if "(" in n:
+        for m in _PAREN_LAND_RE.finditer(n):
+            b = m.end()
+            ext = _EXT_RE.match(n, b)
+            if ext:
+                b = ext.end()
+            out.append((m.start(), b, "landline", 1))
+    for m in _PLATE_RE.finditer(n):
+        serial = m.group("serial")
+        if sum(c.isdigit() for c in serial) >= 3:
+            out.append((m.start(), m.end(), "plate", 1))
+    for m in _PASSPORT_RE.finditer(n):
+        if m.group("free") or _ctx(_PASSPORT_CTX_RE, n, m.start(), _PASSPORT_W):
+            out.append((m.start(), m.end(), "passport", 1))
+    for m in _PERMIT_RE.finditer(n):
+        if m.group("free") or _ctx(_PERMIT_CTX_RE, n, m.start(), _PERMIT_W):
+            out.append((m.start(), m.end(), "permit", 1))
+    if "住" in n or "户" in n:
+        for m in _ADDR_RE.finditer(n):
+            a = m.group("a").rstrip()
+            if len(a) >= 3 and a[0] not in _ADDR_BAD_FIRST:
+                u = _ADDR_UNIT_RE.search(a, 2)
+                if u is not None:
+                    s = m.start("a")
+                    out.append((s, s + len(a), "address", 2))
+
+
+def _resolve(cands: list[tuple[int, int, str, int]]) -> list[tuple[int, int, str]]:
+    """Non-overlapping selection: e-mail, then the other identifiers, then
+    addresses (an address is cut around an identifier inside it)."""
+    cands.sort(key=lambda c: (c[3], c[0] - c[1], c[0]))
+    starts: list[int] = []
+    chosen: list[tuple[int, int, str]] = []
+
+    def free(a: int, b: int) -> bool:
+        k = bisect_right(starts, a) - 1
+        if k >= 0 and chosen[k][1] > a:
+            return False
+        return k + 1 >= len(starts) or starts[k + 1] >= b
+
+    def put(a: int, b: int, rule: str) -> None:
+        k = bisect_right(starts, a)
+        starts.insert(k, a)
+        chosen.insert(k, (a, b, rule))
+
+    for a, b, rule, prio in cands:
+        if free(a, b):
+            put(a, b, rule)
+        elif prio == 2:  # address: keep the parts not taken by another detection
+            pos = a
+            inside = [c for c in chosen if c[1] > a and c[0] < b]
+            for ca, cb, _ in inside:
+                if ca - pos >= 3:
+                    put(pos, ca, rule)
+                pos = max(pos, cb)
+            if b - pos >= 3 and free(pos, b):
+                put(pos, b, rule)
+    return chosen
+
+
+# ---------------------------------------------------------------------------
+# Allow list
+# ---------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=64)
+def _allow_regex(allow: tuple[str, ...]) -> re.Pattern[str] | None:
+    flex = "[" + _SEP_CHARS + "()]{0,3}"
+    parts: list[tuple[int, str]] = []
+    for value in allow:
+        key = _SEP_RE.sub("", _normalise_value(str(value))).strip()
+        if not key:
+            continue
+        body = flex.join(re.escape(c) for c in key)
+        pre = post = ""
+        if key[0].isascii() and key[0].isalnum():
+            pre = "(?<![A-Za-z0-9])"
+        if key[-1].isascii() and key[-1].isalnum():
+            post = "(?![A-Za-z0-9])"
+        if key.isdigit() and len(key) < 7:
+            # a short allowed number ('12309') is not allowed inside a longer
+            # grouped number such as '139 12309 456'
+            pre += f"(?<![0-9]{_SEP})"
+            post += f"(?!{_SEP}[0-9])"
+        parts.append((len(key), pre + body + post))
+    if not parts:
+        return None
+    parts.sort(key=lambda p: -p[0])
+    return re.compile("|".join(p for _, p in parts), re.IGNORECASE)
+
+
+def _apply_allow(n: str, allow: Sequence[str]) -> str:
+    rx = _allow_regex(tuple(str(v) for v in allow))
+    if rx is None:
+        return n
+    pieces: list[str] = []
+    last = 0
+    for m in rx.finditer(n):
+        a, b = m.span()
+        if b > a:
+            pieces.append(n[last:a])
+            pieces.append(_MASKED * (b - a))
+            last = b
+    if not pieces:
+        return n
+    pieces.append(n[last:])
+    return "".join(pieces)
+
+
+# ---------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------
+
+
+def detect(text: str, *, allow: Sequence[str] = ()) -> list[Detection]:
+    """Every identifier in ``text``, sorted by start, non-overlapping.
+
+    Offsets are into ``text`` itself. Text inside an occurrence of a value of
+    ``allow`` (written with any separators) is never detected.
+    """
+    if not text:
+        return []
+    norm = _Normalised(text)
+    n = norm.text
+    if allow:
+        n = _apply_allow(n, allow)
+    cands: list[tuple[int, int, str, int]] = []
+    _scan_runs(n, cands)
+    _scan_patterns(n, cands)
+    if not cands:
+        return []
+    result: list[Detection] = []
+    last_end = 0
+    for a, b, rule in _resolve(cands):
+        s, e = norm.span(a, b)
+        if s < last_end:  # only possible inside one expanded character
+            continue
+        result.append(Detection(s, e, rule, text[s:e]))
+        last_end = e
+    return result
+
+
+def mask(value: str) -> str:
+    """A report-safe form of a detected value.
+
+    Longer values keep their first 4 and last 4 letters/digits (everything
+    else becomes '*'): '110101199003074518' -> '1101**********4518'. Values of
+    at most 8 characters, or with at most 8 letters/digits, keep only their
+    first and last one. The result is never the value itself (except for a
+    value made of '*' only, which has nothing to hide).
+    """
+    n = len(value)
+    if n <= 8:
+        out = "*" * n if n <= 2 else value[0] + "*" * (n - 2) + value[-1]
+    else:
+        pos = [i for i, c in enumerate(value) if c.isalnum()]
+        if len(pos) > 8:
+            keep = set(pos[:4] + pos[-4:])
+        elif len(pos) >= 3:
+            keep = {pos[0], pos[-1]}
+        else:
+            keep = set()
+        out = "".join(c if i in keep else "*" for i, c in enumerate(value))
+    if out == value:
+        out = "*" * n
+    return out

@@ -1,0 +1,80 @@
+"""Screenshots of the built sample site (desktop and 390 px phone) into docs/screenshots/.
+
+Usage: make screenshots   (builds the sample site first with a fixed --now)
+
+Serves the site on 127.0.0.1 and drives Debian's Chromium with Playwright;
+any request to another host is blocked and reported.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "docs" / "screenshots"
+NOW = "2026-11-26T10:00:00+08:00"
+PAGES = {
+    "home": "/",
+    "disclosure": "/disclosures/{disclosure}/",
+    "regulation": "/regulations/procuratorate-criminal-procedure-rules-2019/",
+    "regulations-index": "/regulations/",
+    "open-day": "/open-days/{open_day}/",
+    "guide": "/guides/bribery-record-inquiry/",
+}
+SIZES = {"desktop": (1280, 900), "mobile": (390, 844)}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+class Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+def first(folder: Path, prefer: str = "") -> str:
+    names = sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name not in ("category",))
+    return next((n for n in names if prefer and prefer in n), names[0])
+
+
+def main() -> int:
+    site = ROOT / "build" / "screenshots-site"
+    subprocess.run([sys.executable, "-m", "generator", "build", "--now", NOW, "--out", str(site), "-q"],
+                   cwd=ROOT, check=True)
+    handler = functools.partial(Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}"
+    names = {"disclosure": first(site / "disclosures", "xingsu-2026-15-prosecution"), "open_day": first(site / "open-days", "2026-12-15")}
+    OUT.mkdir(parents=True, exist_ok=True)
+    outside: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        for size_name, (w, h) in SIZES.items():
+            context = browser.new_context(viewport={"width": w, "height": h}, device_scale_factor=1,
+                                          is_mobile=size_name == "mobile", locale="zh-CN")
+            context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
+                          else (outside.append(route.request.url), route.abort()))
+            page = context.new_page()
+            for name, path in PAGES.items():
+                page.goto(base + path.format(**names), wait_until="networkidle")
+                target = OUT / f"{name}-{size_name}.png"
+                page.screenshot(path=str(target), full_page=size_name == "desktop")
+                print(target.relative_to(ROOT))
+            context.close()
+        browser.close()
+    server.shutdown()
+    if outside:
+        print("requests outside the site (blocked):", *sorted(set(outside)), sep="\n  ", file=sys.stderr)
+        return 1
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
