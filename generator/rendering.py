@@ -10,6 +10,7 @@ any path prefix.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import posixpath
 from collections import Counter
 from dataclasses import dataclass, field
@@ -44,8 +45,14 @@ class RenderedSite:
     not_in_nav: list[str] = field(default_factory=list)
 
 
+def _yaml_value(value: Any) -> Markup:
+    """A JSON scalar/list is valid YAML: used for the pages' front matter.
+    (Values are already HTML-escaped where the theme prints them raw.)"""
+    return Markup(json.dumps(value, ensure_ascii=False))
+
+
 def _env() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.PackageLoader("generator", "templates"),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -53,6 +60,8 @@ def _env() -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
+    env.filters["yaml"] = _yaml_value
+    return env
 
 
 def relative(target: str, current: str) -> str:
@@ -195,7 +204,7 @@ class _Renderer:
         tiles += [{"url": p.url, "title": p.title, "note": ""} for p in pages]
         tiles += [{"url": "/regulations/", "title": _t("regulations", self.lang), "note": ""},
                   {"url": "/open-days/", "title": _t("open-days", self.lang), "note": ""}]
-        self.page("index.md", "/", "home.md.j2", self.config.site_name, ["navigation", "toc"],
+        self.page("index.md", "/", "home.md.j2", "", ["navigation", "toc"],
                   latest=disclosures[:10], upcoming=upcoming[:4], guides=guides, tiles=tiles,
                   description=self.config.site_description)
         t = lambda key: _t(key, self.lang)

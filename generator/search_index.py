@@ -13,16 +13,16 @@ letters/digits ("words").  A CJK run of n characters produces its n-1
 overlapping character bigrams at consecutive ORDINAL positions plus every
 single character (at the position of the bigram that starts with it); the run
 then occupies n positions, so the slot after its last bigram holds only that
-last character.  A word is one token at one position.  Punctuation and white
-space produce nothing.
+last character.  A word is one token at one position, and so is every
+punctuation character (so that 〔2019〕 or 受贿，行贿 match exactly).  White
+space produces nothing.
 
 A query string goes through the same segmentation and becomes a phrase over
 the bigrams of each CJK run (plus the run's last character when something
 follows it, which bridges to the next token) and the words.  Because bigrams at
 consecutive positions overlap by one character, the phrase matches exactly the
-texts that contain the query string as a substring (ignoring punctuation and
-white space between the pieces, and with whole-word matching for Latin
-letters/digits).  A single CJK character is a single-character term.  Jieba is
+texts that contain the query string as a substring (ignoring white space
+between the pieces, and with whole-word matching for Latin letters/digits).  A single CJK character is a single-character term.  Jieba is
 only used for an optional ranking field (``words``), never for matching, so a
 jieba segmentation that differs between text and query can change the order
 but never the set of results.
@@ -217,7 +217,9 @@ _CJK = (
     "\u3100-\u312f\u31a0-\u31bf\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
 )
-_SEG_RE = re.compile(rf"(?P<cjk>[{_CJK}]+)|(?P<word>[^\W_{_CJK}]+)|(?P<gap>\x1f)")
+_SEG_RE = re.compile(
+    rf"(?P<cjk>[{_CJK}]+)|(?P<word>[^\W_{_CJK}]+)|(?P<gap>\x1f)|(?P<punct>[^\s\w]|_)"
+)
 _WORDCHAR = rf"[^\W_{_CJK}]"
 _VALUE_SEP = "\x1f"  # joins multi-valued fields; a hard boundary for phrases
 _CTRL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -235,9 +237,11 @@ def _segments(normalized: str) -> Iterator[tuple[str, str, int, int]]:
 def _query_words(text: str) -> list[str]:
     """The phrase (consecutive positions) that represents ``text``."""
     segs = [(k, s) for k, s, _, _ in _segments(_norm(text)) if k != "gap"]
+    if not any(k in ("cjk", "word") for k, _ in segs):
+        return []  # punctuation alone is not worth searching for
     words: list[str] = []
     for i, (kind, s) in enumerate(segs):
-        if kind == "word" or len(s) == 1:
+        if kind != "cjk" or len(s) == 1:
             words.append(s)
         else:
             words.extend(s[j : j + 2] for j in range(len(s) - 1))
@@ -273,7 +277,7 @@ class BigramTokenizer(_Tokenizer):
             if kind == "gap":
                 pos += 1
                 continue
-            if kind == "word" or len(s) == 1:
+            if kind != "cjk" or len(s) == 1:
                 items = [(s, pos, start, end)]
                 pos += 1
             else:
@@ -1122,7 +1126,7 @@ def _literal_pattern(literal: str) -> str | None:
     for i, (kind, s) in enumerate(segs):
         if i:
             both_words = kind == "word" and segs[i - 1][0] == "word"
-            parts.append(r"[\W_]+?" if both_words else r"[\W_]*?")
+            parts.append(r"\s+" if both_words else r"\s*")
         parts.append(re.escape(s))
     pat = "".join(parts)
     if segs[0][0] == "word":

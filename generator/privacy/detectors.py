@@ -68,6 +68,10 @@ def _build_nfkc_tables() -> tuple[dict[int, str], dict[str, str]]:
             r = unicodedata.normalize("NFKC", c)
             if r == c:
                 continue
+            if unicodedata.category(c) != "Nd" and any(d.isdigit() for d in r):
+                # ①, ², ½, ㎡, ⒈: list markers and units, not digits of a
+                # number; left alone so '①13912345678' stays 11 digits
+                continue
             if len(r) == 1:
                 one[cp] = r
             elif r:
@@ -276,7 +280,7 @@ _CREDIT_CTX_RE = re.compile(r"信用代码|机构代码|纳税人识别号|税�
 _PASSPORT_CTX_RE = re.compile(r"护照|passport", re.I)
 _PERMIT_CTX_RE = re.compile(r"通行证|回乡证|台胞证|往来|来往|港澳|台湾|permit", re.I)
 _TW_CTX_RE = re.compile(r"台胞证|台湾居民来往大陆通行证|台湾通行证|台湾居民")
-_CARD_W, _CREDIT_W, _PASSPORT_W, _PERMIT_W, _TW_W = 12, 24, 12, 12, 16
+_CARD_W, _CREDIT_W, _PASSPORT_W, _PERMIT_W, _TW_W = 12, 24, 16, 16, 16
 
 _ADDR_RE = re.compile(
     r"(?:家庭住址|家庭地址|现住址|现住所|现住地|现居住地|经常居住地|户籍地址|户籍所在地|户口所在地|户籍地"
@@ -288,11 +292,17 @@ _ADDR_RE = re.compile(
     r"[^\s,，。;；、)）(（!！?？:：|\"“”《》【】<>\[\]\ue000]){2,60})"
 )
 _ADDR_UNIT_RE = re.compile(r"省|自治区|市|区|县|旗|镇|乡|村|街道|路|街|巷|号|弄|小区|单元|室|栋|幢|楼")
-_ADDR_BAD_FIRST = frozenset("本该其此同上下原不无未这那哪每各何院房宿建户宅处所址及和与或并等了过着在于为是一个内外里中边附")
+# What follows the keyword but is no address: 住院, 住房, 住宿, 住建局, 住址同上,
+# 居住地为本市 ... (place names that start alike are spared: 宿迁, 房山, 建德).
+_ADDR_BAD_START_RE = re.compile(
+    r"[该其此这那哪每各何了过着在于为是个里边附不未所址处宅户一院及与或并等]"
+    r"|宿(?![迁州松])|房(?!山)|建(?![德瓯湖水平宁阳始昌])|同(?:上|前|户|住|现|一)"
+)
+_ADDR_VAGUE_RE = re.compile(r"(?:本|该|我|其|外|原)[省市区县镇乡村地]")
 
-# Ranks inside a run of digits: lower wins, then the longer span. Weak: no
-# check digit (15-digit IDs) or no context (cards recognised by BIN only).
-_R_ID, _R_CARD_CTX, _R_PHONE, _R_WEAK = 0, 1, 2, 3
+# Weight per digit of a reading of a run of digits. Weak: no check digit
+# (15-digit IDs) or no context word (cards recognised by their BIN only).
+_W_ID, _W_CARD, _W_PHONE, _W_WEAK = 8, 6, 4, 3
 
 
 def _ctx(rx: re.Pattern[str], s: str, pos: int, width: int) -> bool:
@@ -310,9 +320,11 @@ def _card_like(lengths: Sequence[int]) -> bool:
 def _scan_runs(n: str, out: list[tuple[int, int, str, int]]) -> None:
     """IDs, mobiles, landlines, bank cards and 台胞证 numbers: runs of digits.
 
-    A run is digits joined by up to three separators; an identifier must
-    start and end on the run's group boundaries (so '2026-03-01 13912345678'
-    still yields the mobile, and '139 1234 5678' is one mobile).
+    A run is digits joined by up to three separators. An identifier must start
+    and end on the run's group boundaries, so '2026-03-01 13912345678' still
+    yields the mobile and '139 1234 5678' is one mobile. Where readings of a
+    run overlap, the set of readings that covers the most digits (weighted by
+    how strong each check is) wins.
     """
     for m in _RUN_RE.finditer(n):
         s0, e0 = m.span()
@@ -323,10 +335,11 @@ def _scan_runs(n: str, out: list[tuple[int, int, str, int]]) -> None:
         ng = len(groups)
         has_x = n[e0 - 1] in "Xx"
         plus = m.group(1) is not None
-        cands: list[tuple[int, int, int, int, str]] = []  # rank, -len, start, end, rule
+        # ending group -> [(weight, first group, start, end, rule)]
+        ends: dict[int, list[tuple[int, int, int, int, str]]] = {}
 
-        def add(rank: int, start: int, end: int, rule: str) -> None:
-            cands.append((rank, start - end, start, end, rule))
+        def add(weight: int, gi: int, gj: int, start: int, end: int, rule: str) -> None:
+            ends.setdefault(gj, []).append((weight, gi, start, end, rule))
 
         for i in range(ng):
             start = s0 if (i == 0 and plus) else groups[i][0]
@@ -339,61 +352,76 @@ def _scan_runs(n: str, out: list[tuple[int, int, str, int]]) -> None:
                     break
                 end = groups[j][1]
                 if j == ng - 1 and has_x and size == 17:
-                    if id18_valid(acc + n[e0 - 1]) and not (
-                        _ctx(_CREDIT_CTX_RE, n, dstart, _CREDIT_W) and uscc_valid(acc + n[e0 - 1])
+                    full = acc + n[e0 - 1]
+                    if id18_valid(full) and not (
+                        _ctx(_CREDIT_CTX_RE, n, dstart, _CREDIT_W) and uscc_valid(full)
                     ):
-                        add(_R_ID, dstart, e0, "id-number")
+                        add(18 * _W_ID, i, j, dstart, e0, "id-number")
                 if size < 8:
                     continue
                 if size == 18 and _ctx(_CREDIT_CTX_RE, n, dstart, _CREDIT_W) and uscc_valid(acc):
                     continue
                 if size == 18 and id18_valid(acc):
-                    add(_R_ID, dstart, end, "id-number")
+                    add(18 * _W_ID, i, j, dstart, end, "id-number")
                 elif size == 15 and id15_valid(acc):
-                    add(_R_WEAK, dstart, end, "id-number")
-                if size >= 16 and luhn_valid(acc):
+                    add(15 * _W_WEAK, i, j, dstart, end, "id-number")
+                if size >= 16 and acc[0] != "0" and luhn_valid(acc):  # no card number starts with 0
                     if _ctx(_CARD_CTX_RE, n, dstart, _CARD_W):
-                        add(_R_CARD_CTX, dstart, end, "bank-card")
+                        add(size * _W_CARD, i, j, dstart, end, "bank-card")
                     elif acc.startswith(("62", "4", "5")) and _card_like(
                         [b - a for a, b in groups[i : j + 1]]
                     ):
-                        add(_R_WEAK, dstart, end, "bank-card")
+                        add(size * _W_WEAK, i, j, dstart, end, "bank-card")
                 if size == 11 and acc[0] == "1" and acc[1] in "3456789":
-                    add(_R_PHONE, dstart, end, "mobile")
-                elif size == 13 and acc.startswith("861") and acc[3] in "3456789":
-                    add(_R_PHONE, start, end, "mobile")
-                elif size == 15 and acc.startswith("00861") and acc[5] in "3456789":
-                    add(_R_PHONE, start, end, "mobile")
+                    add(11 * _W_PHONE, i, j, dstart, end, "mobile")
+                elif size == 13 and digits[i].startswith("86") and acc[2] == "1" and acc[3] in "3456789":
+                    add(13 * _W_PHONE, i, j, start, end, "mobile")
+                elif size == 15 and digits[i].startswith("0086") and acc[4] == "1" and acc[5] in "3456789":
+                    add(15 * _W_PHONE, i, j, start, end, "mobile")
                 if (size == 8 or size == 10) and _ctx(_TW_CTX_RE, n, dstart, _TW_W):
-                    add(_R_PHONE, dstart, end, "permit")
+                    add(size * _W_PHONE, i, j, dstart, end, "permit")
                 # landlines: area code as its own group, or one unbroken group
                 land = False
+                lstart = dstart
                 if j > i and _AREA_RE.fullmatch(digits[i]):
                     rest = acc[len(digits[i]) :]
                     land = 7 <= len(rest) <= 8 and rest[0] != "0"
-                    lstart = dstart
                 elif j == i and _LAND_SINGLE_RE.fullmatch(acc):
-                    land, lstart = True, dstart
+                    land = True
                 elif j > i + 1 and digits[i] in ("86", "0086") and _AREA_NO0_RE.fullmatch(digits[i + 1]):
                     rest = acc[len(digits[i]) + len(digits[i + 1]) :]
                     land = 7 <= len(rest) <= 8 and rest[0] != "0"
                     lstart = start
                 if land:
-                    add(_R_PHONE, lstart, end, "landline")
+                    add(size * _W_PHONE, i, j, lstart, end, "landline")
                     if j + 1 < ng and "-" in n[end : groups[j + 1][0]] and len(digits[j + 1]) <= 5:
-                        add(_R_PHONE, lstart, groups[j + 1][1], "landline")
-        if not cands:
+                        ext = size + len(digits[j + 1])
+                        add(ext * _W_PHONE, i, j + 1, lstart, groups[j + 1][1], "landline")
+        if not ends:
             continue
-        cands.sort()
-        taken: list[tuple[int, int]] = []
-        for _rank, _neg, a, b, rule in cands:
-            if all(b <= x or a >= y for x, y in taken):
-                taken.append((a, b))
-                if rule == "landline":
-                    ext = _EXT_RE.match(n, b)
-                    if ext is not None:
-                        b = ext.end()
-                out.append((a, b, rule, 1))
+        # weighted interval scheduling over the groups of the run
+        best = [0] * (ng + 1)
+        pick: list[tuple[int, int, int, int, str] | None] = [None] * (ng + 1)
+        for g in range(ng):
+            best[g + 1] = best[g]
+            for cand in ends.get(g, ()):
+                v = best[cand[1]] + cand[0]
+                if v > best[g + 1]:
+                    best[g + 1] = v
+                    pick[g + 1] = cand
+        g = ng
+        while g > 0:
+            cand = pick[g]
+            if cand is None:
+                g -= 1
+                continue
+            _w, gi, a, b, rule = cand
+            if rule == "landline":
+                ext_m = _EXT_RE.match(n, b)
+                if ext_m is not None:
+                    b = ext_m.end()
+            out.append((a, b, rule, 1))
+            g = gi
 
 
 def _scan_patterns(n: str, out: list[tuple[int, int, str, int]]) -> None:
@@ -420,43 +448,43 @@ def _scan_patterns(n: str, out: list[tuple[int, int, str, int]]) -> None:
     if "住" in n or "户" in n:
         for m in _ADDR_RE.finditer(n):
             a = m.group("a").rstrip()
-            if len(a) >= 3 and a[0] not in _ADDR_BAD_FIRST:
-                u = _ADDR_UNIT_RE.search(a, 2)
-                if u is not None:
-                    s = m.start("a")
-                    out.append((s, s + len(a), "address", 2))
+            if len(a) < 3 or _ADDR_BAD_START_RE.match(a):
+                continue
+            # a unit after at least two characters of name: 杭州市, not 市区
+            skip = _ADDR_VAGUE_RE.match(a)
+            if _ADDR_UNIT_RE.search(a, (skip.end() if skip else 0) + 2) is not None:
+                s = m.start("a")
+                out.append((s, s + len(a), "address", 2))
 
 
-def _resolve(cands: list[tuple[int, int, str, int]]) -> list[tuple[int, int, str]]:
+def _resolve(cands: list[tuple[int, int, str, int]], size: int) -> list[tuple[int, int, str]]:
     """Non-overlapping selection: e-mail, then the other identifiers, then
-    addresses (an address is cut around an identifier inside it)."""
+    addresses (an address is cut around an identifier inside it). Linear in
+    the total length of the candidates."""
     cands.sort(key=lambda c: (c[3], c[0] - c[1], c[0]))
-    starts: list[int] = []
+    taken = bytearray(size)
     chosen: list[tuple[int, int, str]] = []
 
-    def free(a: int, b: int) -> bool:
-        k = bisect_right(starts, a) - 1
-        if k >= 0 and chosen[k][1] > a:
-            return False
-        return k + 1 >= len(starts) or starts[k + 1] >= b
-
     def put(a: int, b: int, rule: str) -> None:
-        k = bisect_right(starts, a)
-        starts.insert(k, a)
-        chosen.insert(k, (a, b, rule))
+        taken[a:b] = b"\x01" * (b - a)
+        chosen.append((a, b, rule))
 
     for a, b, rule, prio in cands:
-        if free(a, b):
+        hit = taken.find(1, a, b)
+        if hit < 0:
             put(a, b, rule)
         elif prio == 2:  # address: keep the parts not taken by another detection
             pos = a
-            inside = [c for c in chosen if c[1] > a and c[0] < b]
-            for ca, cb, _ in inside:
-                if ca - pos >= 3:
-                    put(pos, ca, rule)
-                pos = max(pos, cb)
-            if b - pos >= 3 and free(pos, b):
-                put(pos, b, rule)
+            while pos < b:
+                hit = taken.find(1, pos, b)
+                stop = b if hit < 0 else hit
+                if stop - pos >= 3:
+                    put(pos, stop, rule)
+                if hit < 0:
+                    break
+                free = taken.find(0, hit, b)
+                pos = b if free < 0 else free
+    chosen.sort()
     return chosen
 
 
@@ -533,7 +561,7 @@ def detect(text: str, *, allow: Sequence[str] = ()) -> list[Detection]:
         return []
     result: list[Detection] = []
     last_end = 0
-    for a, b, rule in _resolve(cands):
+    for a, b, rule in _resolve(cands, len(n)):
         s, e = norm.span(a, b)
         if s < last_end:  # only possible inside one expanded character
             continue

@@ -1,0 +1,67 @@
+"""The privacy invariant: build, then search EVERY output file (gzip opened, JSON
+and HTML entities unescaped) for planted private values, non-public names and
+any text of records that must not be published."""
+
+from __future__ import annotations
+
+import gzip
+import html
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+PRIVATE_VALUES = [
+    "测试市东湖区柳岸路18号3单元502室", "110101199003074518", "13912345678", "139 1234 5678",
+    "测试市柳岸建材有限公司",
+]
+NON_PUBLIC_NAMES = ["张建国", "老张", "张丽", "欧阳明辉", "David Miller", "Miller", "孙小明"]
+UNPUBLISHED_TEXT = [
+    "草稿泄露测试短语甲", "审核中泄露测试短语乙", "禁发期泄露测试短语丙", "自批泄露测试短语丁", "越权泄露测试短语戊",
+    "未成年泄露测试短语己", "撤回摘要泄露测试短语庚", "撤回正文泄露测试短语辛", "未发布撤回泄露测试短语壬",
+    "不应公开的记录draft", "禁发期内的通告", "自己批准的记录", "非审批人批准的记录", "未成年人附条件不起诉决定",
+    "从未发布即撤回", "held-draft", "held-embargo", "held-juvenile", "withdrawn-never",
+]
+KEPT = ["李明", "赵律师", "王海", "测检刑诉〔2026〕15号", "12309", "0571-12309000", "张某1", "张某2", "欧阳某", "D某"]
+
+
+def readable_text(path: Path) -> str:
+    data = path.read_bytes()
+    if path.suffix == ".gz":
+        data = gzip.decompress(data)
+    text = data.decode("utf-8", errors="replace")
+    if path.suffix == ".json":
+        text += "\n" + json.dumps(json.loads(text), ensure_ascii=False)
+    return html.unescape(text)
+
+
+def all_output(root: Path) -> dict[str, str]:
+    return {p.relative_to(root).as_posix(): readable_text(p) for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"[\s\-]", "", text)
+
+
+@pytest.mark.parametrize("value", PRIVATE_VALUES + NON_PUBLIC_NAMES + UNPUBLISHED_TEXT)
+def test_value_absent_from_every_output_file(built_sample: Path, value: str) -> None:
+    files = all_output(built_sample)
+    hits = [name for name, text in files.items() if value in text or squeeze(value) in squeeze(text)]
+    assert hits == []
+
+
+def test_kept_values_are_visible(built_sample: Path) -> None:
+    page = readable_text(built_sample / "disclosures/bribery-case/index.html")
+    missing = [v for v in KEPT if v not in page and v not in readable_text(built_sample / "guides/bribery-record-inquiry/index.html")
+               and v not in readable_text(built_sample / "open-days/open-day-2026-12/index.html")]
+    assert missing == []
+
+
+def test_the_invariant_test_can_fail(built_sample: Path, tmp_path: Path) -> None:
+    """Guard against a vacuous scan: the scanner does find a value that is there."""
+    (tmp_path / "x.json").write_text(json.dumps({"a": "张建国"}), encoding="utf-8")
+    (tmp_path / "y.xml.gz").write_bytes(gzip.compress("13912345678".encode()))
+    files = all_output(tmp_path)
+    assert "张建国" in files["x.json"] and "13912345678" in files["y.xml.gz"]
+    assert len(all_output(built_sample)) > 20

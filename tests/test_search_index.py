@@ -1,0 +1,474 @@
+"""Fielded search (generator.search_index): recall against a substring oracle,
+fielded syntax, errors, ordering, and index generations under concurrency."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator import search_index as si
+from generator.search_index import (
+    Hit,
+    IndexLockedError,
+    IndexMissingError,
+    QueryError,
+    Results,
+    SearchDoc,
+    SearchTimeout,
+    index_exists,
+    search,
+    write_index,
+)
+from search_corpus import build_corpus, build_queries, expected, searched_texts
+
+DOCS = build_corpus()
+QUERIES = build_queries(DOCS)
+KEYS = {(d.type, d.id): d for d in DOCS}
+ALL = len(DOCS)
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("search") / "index"
+    write_index(DOCS, root)
+    return root
+
+
+def ids(results: Results) -> set[tuple[str, str]]:
+    return {(h.type, h.id) for h in results.hits}
+
+
+def find(index: Path, query: str, **kw) -> set[tuple[str, str]]:
+    res = search(index, query, limit=ALL, **kw)
+    assert res.total == len(res.hits)
+    return ids(res)
+
+
+def where(pred) -> set[tuple[str, str]]:
+    return {k for k, d in KEYS.items() if pred(d)}
+
+
+def contains(doc: SearchDoc, text: str) -> bool:
+    return bool(expected([doc], text))
+
+
+# --------------------------------------------------------------------------
+# Recall
+# --------------------------------------------------------------------------
+
+def test_corpus_is_big_enough():
+    assert len(DOCS) >= 300 and len(QUERIES) >= 200
+    assert {"disclosures", "regulations"} <= {d.type for d in DOCS}
+    assert build_corpus() == DOCS and build_queries(DOCS) == QUERIES  # seeded
+
+
+def _jieba_and_baseline(queries) -> tuple[int, int]:
+    """What ANDed jieba search-mode tokens (the ChineseAnalyzer way) would find."""
+    doc_tokens = {k: set(si._jieba_words(" ".join(searched_texts(d)))) for k, d in KEYS.items()}
+    found = wanted = 0
+    for q in queries:
+        exp = expected(DOCS, q)
+        toks = set(si._jieba_words(q))
+        got = {k for k, t in doc_tokens.items() if toks and toks <= t}
+        wanted += len(exp)
+        found += len(exp & got)
+    return found, wanted
+
+
+def test_recall_of_every_query_is_complete(index):
+    """Every record containing the query string is found, quoted or not."""
+    stats = {"plain": [0, 0, 0], "quoted": [0, 0, 0]}  # expected, returned, correct
+    misses = []
+    imprecise_quoted = []
+    for q in QUERIES:
+        exp = expected(DOCS, q)
+        assert exp, f"query {q!r} has no expected document: fix the corpus"
+        for form, text in (("plain", q), ("quoted", f'"{q}"')):
+            got = find(index, text)
+            if exp - got:
+                misses.append((text, sorted(exp - got)[:3]))
+            s = stats[form]
+            s[0] += len(exp)
+            s[1] += len(got)
+            s[2] += len(exp & got)
+            if form == "quoted" and got != exp and not any(c.isspace() for c in q):
+                imprecise_quoted.append((q, sorted(got - exp)[:3]))
+    assert not misses, f"recall < 1: {misses[:10]}"
+    # a quoted string without spaces matches exactly the records containing it
+    assert not imprecise_quoted, imprecise_quoted[:10]
+    found, wanted = _jieba_and_baseline(QUERIES)
+    lines = [f"search recall over {len(QUERIES)} queries, {len(DOCS)} records:"]
+    for form, (e, r, c) in stats.items():
+        lines.append(f"  {form:6}: recall {c / e:.4f} ({c}/{e}), precision {c / r:.4f} ({c}/{r})")
+    lines.append(f"  ANDed jieba tokens (baseline): recall {found / wanted:.4f} ({found}/{wanted})")
+    print("\n".join(lines))
+
+
+def test_jieba_sensitive_words(index):
+    """Words that jieba cuts differently depending on the context."""
+    for q in ("人民检察院", "察院", "人民检察", "贿赂", "贪污贿赂", "受贿", "贿", "监察院",
+              "罚从宽", "利用影响力受贿罪", "行贿犯罪档案查询"):
+        exp = expected(DOCS, q)
+        assert exp and find(index, q) == exp, q
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.data())
+def test_any_substring_is_found(index, data):
+    doc = data.draw(st.sampled_from(DOCS))
+    text = data.draw(st.sampled_from([t for t in searched_texts(doc) if len(t) >= 2]))
+    start = data.draw(st.integers(0, len(text) - 2))
+    size = data.draw(st.integers(2, min(12, len(text) - start)))
+    piece = text[start:start + size]
+    if (not any(ch.isalnum() for ch in piece) or piece != piece.strip()
+            or any(ch in piece for ch in '"“”＂')):
+        return
+    if expected([doc], piece):  # not cut in the middle of a Latin word
+        assert (doc.type, doc.id) in find(index, f'"{piece}"')
+
+
+def test_english_words_are_case_insensitive_whole_words(index):
+    assert find(index, "procuratorate") == find(index, "PROCURATORATE") == expected(DOCS, "procuratorate")
+    assert find(index, "procurator") == set()  # whole words, not prefixes
+    assert find(index, '"public interest litigation"') == expected(DOCS, "public interest litigation")
+
+
+def test_numbers_and_document_numbers(index):
+    reg = next(d for d in DOCS if d.doc_number.startswith("高检发释字"))
+    assert (reg.type, reg.id) in find(index, reg.doc_number)
+    assert find(index, f"doc_number:{reg.doc_number}") == where(lambda d: reg.doc_number in d.doc_number)
+    assert find(index, "12309") == expected(DOCS, "12309")
+
+
+# --------------------------------------------------------------------------
+# Fielded queries
+# --------------------------------------------------------------------------
+
+def test_contract_example(index):
+    got = find(index, "issuer:最高人民检察院 validity:in-force 受贿")
+    want = where(lambda d: "最高人民检察院" in d.issuer and d.validity == "in-force"
+                 and contains(d, "受贿"))
+    assert want and got == want
+
+
+@pytest.mark.parametrize("query,pred", [
+    ("issued:[2015 to 2020]", lambda d: d.issued and 2015 <= d.issued.year <= 2020),
+    ("issued:[2015 TO 2020]", lambda d: d.issued and 2015 <= d.issued.year <= 2020),
+    ("date:2026", lambda d: d.date and d.date.year == 2026),
+    ("date:2026-03", lambda d: d.date and (d.date.year, d.date.month) == (2026, 3)),
+    ("date:[2026-01-01 to 2026-06-30]",
+     lambda d: d.date and dt.date(2026, 1, 1) <= d.date <= dt.date(2026, 6, 30)),
+    ("date:[2026-07 to]", lambda d: d.date and d.date >= dt.date(2026, 7, 1)),
+    ("effective:>=2026-01", lambda d: d.effective and d.effective >= dt.date(2026, 1, 1)),
+    ("issued:<2005", lambda d: d.issued and d.issued.year < 2005),
+    ("受贿 NOT 行贿", lambda d: contains(d, "受贿") and not contains(d, "行贿")),
+    ("受贿 -行贿", lambda d: contains(d, "受贿") and not contains(d, "行贿")),
+    ("NOT type:regulations", lambda d: d.type != "regulations"),
+    ("(洗钱 OR 挪用公款) type:disclosures",
+     lambda d: d.type == "disclosures" and (contains(d, "洗钱") or contains(d, "挪用公款"))),
+    ("洗钱 OR 挪用公款 AND 检察建议",
+     lambda d: contains(d, "洗钱") or (contains(d, "挪用公款") and contains(d, "检察建议"))),
+    ("issuer:=最高人民检察院", lambda d: "最高人民检察院" in d.issuer.split("；")),
+    ("issuer:最高人民检察院", lambda d: "最高人民检察院" in d.issuer),
+    ("tags:=受贿", lambda d: "受贿" in d.tags),
+    ("tags:受贿", lambda d: any("受贿" in t for t in d.tags)),
+    ("kind:judicial-interpretation", lambda d: d.kind == "judicial-interpretation"),
+    ("category:case-decision", lambda d: d.category == "case-decision"),
+    ("制定机关:公安部", lambda d: "公安部" in d.issuer),
+    ("title:检察建议", lambda d: "检察建议" in d.title),
+    ("case_number:京朝检刑诉", lambda d: "京朝检刑诉" in d.case_number),
+    ("summary:(受贿 OR 行贿)", lambda d: "受贿" in d.summary or "行贿" in d.summary),
+    ('body:"认罪认罚具结书" date:2025', lambda d: "认罪认罚具结书" in d.body and d.date.year == 2025),
+    ("id:r-0007", lambda d: d.id == "r-0007"),
+])
+def test_fielded_queries(index, query, pred):
+    want = where(pred)
+    assert want, f"{query}: nothing expected, pick another example"
+    assert find(index, query) == want
+
+
+def test_type_filter_parameter(index):
+    got = find(index, "受贿", doc_type="regulations")
+    assert got == {k for k in expected(DOCS, "受贿") if k[0] == "regulations"}
+
+
+def test_limit_and_exact_total(index):
+    res = search(index, "人民检察院", limit=7)
+    assert len(res.hits) == 7
+    assert res.total == len(expected(DOCS, "人民检察院")) > 7
+
+
+def test_sort_by_date_newest_first_undated_last(index):
+    res = search(index, "检察院", limit=ALL, sort="date")
+    dates = [h.date for h in res.hits]
+    dated = [d for d in dates if d is not None]
+    assert dated == sorted(dated, reverse=True)
+    assert dates[:len(dated)] == dated  # records without a date come last
+    assert None in dates
+
+
+def test_ties_are_broken_by_date_then_type_and_id(index):
+    res = search(index, "date:2026", limit=ALL)  # every hit scores the same
+    assert len({h.score for h in res.hits}) == 1
+    keys = [(-h.date.toordinal(), h.type, h.id) for h in res.hits]
+    assert keys == sorted(keys)
+
+
+def test_relevance_prefers_title_matches(index):
+    res = search(index, "检察建议", limit=5)
+    assert all("检察建议" in h.title for h in res.hits[:3])
+
+
+def test_snippet_highlights_first_match(index):
+    res = search(index, "利用影响力受贿罪", limit=3)
+    assert res.hits
+    for hit in res.hits:
+        assert isinstance(hit, Hit)
+        body_hit = "利用影响力受贿罪" in KEYS[(hit.type, hit.id)].body
+        if body_hit:
+            assert "\x01利用影响力受贿罪\x02" in hit.snippet
+        plain = hit.snippet.replace("\x01", "").replace("\x02", "")
+        assert len(plain) <= si.SNIPPET_CHARS + 2
+
+
+def test_snippet_highlights_english_case_insensitively(index):
+    res = search(index, "bribery", limit=3)
+    assert res.hits and all("\x01bribery\x02" in h.snippet.lower() for h in res.hits)
+
+
+@pytest.mark.parametrize("query,message", [
+    ("", "empty"),
+    ("   ", "empty"),
+    ('"法律监督', "quotation mark"),
+    ("“法律监督", "quotation mark"),
+    ("(受贿 OR 行贿", "not closed"),
+    ("受贿)", "unexpected"),
+    ("issur:最高人民检察院", "Did you mean “issuer”"),
+    ("titel:受贿", "Did you mean “title”"),
+    ("foo:bar", "Fields you can use"),
+    ("date:2026-13", "not a valid date"),
+    ("date:[2026-01-01 to 2026-13-01]", "not a valid date"),
+    ("issued:[2020 to 2015]", "starts after it ends"),
+    ("issued:[2015 2020]", "not a date range"),
+    ("issued:[2015 to 2020", "not closed"),
+    ("title:[2015 to 2020]", "date fields"),
+    ("date:soon", "not a date"),
+    ("type:regulation", "Did you mean “regulations”"),
+    ("title:=受贿", "exact value"),
+    ("issuer:", "has no value"),
+    ("AND 受贿", "both sides"),
+    ("受贿 OR", "both sides"),
+    ("受贿 NOT", "followed by"),
+    ("()", "empty brackets"),
+    ("[2019]", "square brackets"),
+    ("，。", "nothing to search"),
+    ("受" * 501, "limit is 500"),
+])
+def test_bad_queries_raise_query_error(index, query, message):
+    with pytest.raises(QueryError) as info:
+        search(index, query)
+    assert message in str(info.value)
+
+
+def test_bad_parameters_raise_query_error(index):
+    for kwargs in ({"limit": 0}, {"sort": "newest"}, {"doc_type": "law"}):
+        with pytest.raises(QueryError):
+            search(index, "受贿", **kwargs)
+    assert issubclass(QueryError, ValueError)
+
+
+def test_time_limit(index):
+    with pytest.raises(SearchTimeout):
+        search(index, "人民检察院", time_limit_s=1e-9)
+    assert search(index, "人民检察院", time_limit_s=30).total > 0
+
+
+# --------------------------------------------------------------------------
+# Determinism
+# --------------------------------------------------------------------------
+
+def test_result_order_is_deterministic(index, tmp_path):
+    other = tmp_path / "reversed"
+    write_index(list(reversed(DOCS)), other)
+    for q, kw in (("受贿", {}), ("date:2026", {}), ("检察院", {"sort": "date"}),
+                  ("type:regulations", {}), ("法律监督 OR 检察建议", {})):
+        a = search(index, q, limit=ALL, **kw)
+        b = search(other, q, limit=ALL, **kw)
+        assert [(h.type, h.id) for h in a.hits] == [(h.type, h.id) for h in b.hits], q
+        assert a == search(index, q, limit=ALL, **kw)
+
+
+# --------------------------------------------------------------------------
+# Generations, locking, concurrency
+# --------------------------------------------------------------------------
+
+SMALL = DOCS[:40] + DOCS[-4:]
+LARGE = DOCS[:80] + DOCS[-4:]
+
+
+def _generations(root: Path) -> list[str]:
+    return sorted(p.name for p in root.iterdir() if p.name.startswith("gen-"))
+
+
+def test_index_exists_and_missing_index(tmp_path):
+    root = tmp_path / "idx"
+    assert not index_exists(root)
+    with pytest.raises(IndexMissingError):
+        search(root, "受贿")
+    write_index(SMALL, root)
+    assert index_exists(root)
+    assert (root / "CURRENT").read_text().strip() == _generations(root)[-1]
+
+
+def test_rebuild_keeps_previous_generation_and_removes_older(tmp_path):
+    root = tmp_path / "idx"
+    for _ in range(4):
+        write_index(SMALL, root)
+    assert _generations(root) == ["gen-000003", "gen-000004"]
+    assert not list(root.glob(".trash-*")) and not (root / "CURRENT.tmp").exists()
+
+
+def test_reader_keeps_its_generation_during_rebuilds(tmp_path):
+    root = tmp_path / "idx"
+    write_index(SMALL, root)
+    q = si._parse("人民检察院").query
+    with si._open_current(root) as ix:  # a long-running reader on gen-000001
+        write_index(LARGE, root)
+        write_index(LARGE, root)
+        assert "gen-000001" in _generations(root)  # still in use: not deleted
+        with ix.searcher() as s:
+            assert len(s.search(q, limit=None)) == len(expected(SMALL, "人民检察院"))
+    assert search(root, "人民检察院").total == len(expected(LARGE, "人民检察院"))
+    write_index(SMALL, root)
+    assert _generations(root) == ["gen-000003", "gen-000004"]
+
+
+def test_search_while_rebuilding_in_threads(tmp_path):
+    root = tmp_path / "idx"
+    write_index(SMALL, root)
+    allowed = {len(expected(SMALL, "人民检察院")), len(expected(LARGE, "人民检察院"))}
+    stop = threading.Event()
+    seen: set[int] = set()
+    errors: list[BaseException] = []
+    counts = [0, 0]
+
+    def reader(n):
+        while not stop.is_set():
+            try:
+                seen.add(search(root, "人民检察院", limit=3).total)
+                counts[n] += 1
+            except BaseException as exc:  # noqa: BLE001 - reported below
+                errors.append(exc)
+                return
+
+    threads = [threading.Thread(target=reader, args=(n,)) for n in range(2)]
+    for t in threads:
+        t.start()
+    try:
+        for i in range(4):
+            write_index(LARGE if i % 2 == 0 else SMALL, root)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join(30)
+    assert not errors, errors
+    assert min(counts) > 0 and seen <= allowed
+
+
+def test_search_from_another_process_while_rebuilding(tmp_path):
+    root = tmp_path / "idx"
+    write_index(SMALL, root)
+    stop_file = tmp_path / "stop"
+    allowed = {len(expected(SMALL, "受贿")), len(expected(LARGE, "受贿"))}
+    script = textwrap.dedent(f"""
+        import json
+        from pathlib import Path
+        from generator.search_index import search
+        root, stop = Path({str(root)!r}), Path({str(stop_file)!r})
+        totals, n = set(), 0
+        print("ready", flush=True)
+        while not stop.exists():
+            totals.add(search(root, "受贿", limit=3).total)
+            n += 1
+        print(json.dumps([n, sorted(totals)]))
+    """)
+    repo = Path(__file__).resolve().parent.parent
+    proc = subprocess.Popen([sys.executable, "-c", script], cwd=repo, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(repo)})
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        for i in range(4):
+            write_index(LARGE if i % 2 == 0 else SMALL, root)
+            time.sleep(0.05)
+    finally:
+        stop_file.touch()
+        out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert err == ""  # jieba and whoosh stay quiet
+    n, totals = json.loads(out)
+    assert n > 0 and set(totals) <= allowed
+
+
+def test_one_writer_at_a_time(tmp_path):
+    root = tmp_path / "idx"
+    write_index(SMALL, root)
+    entered, release = threading.Event(), threading.Event()
+    failures: list[BaseException] = []
+
+    def slow_docs():
+        yield SMALL[0]
+        entered.set()
+        release.wait(30)
+        yield from SMALL[1:]
+
+    def build():
+        try:
+            write_index(slow_docs(), root)
+        except BaseException as exc:  # noqa: BLE001
+            failures.append(exc)
+
+    t = threading.Thread(target=build)
+    t.start()
+    try:
+        assert entered.wait(30)
+        with pytest.raises(IndexLockedError, match="being rebuilt by another build"):
+            write_index(SMALL, root)
+        assert search(root, "受贿").total == len(expected(SMALL, "受贿"))  # readers unaffected
+    finally:
+        release.set()
+        t.join(30)
+    assert not failures
+    write_index(LARGE, root)  # the lock is free again
+
+
+def test_failed_build_leaves_current_index_untouched(tmp_path):
+    root = tmp_path / "idx"
+    write_index(SMALL, root)
+    before = (root / "CURRENT").read_text()
+
+    def broken():
+        yield from SMALL[:5]
+        raise RuntimeError("content error")
+
+    with pytest.raises(RuntimeError):
+        write_index(broken(), root)
+    with pytest.raises(ValueError, match="duplicate"):
+        write_index(SMALL + SMALL[:1], root)
+    with pytest.raises(ValueError, match="unknown record type"):
+        write_index([dataclasses.replace(SMALL[0], type="news")], root)
+    assert (root / "CURRENT").read_text() == before
+    assert _generations(root) == [before.strip()]
+    assert search(root, "受贿").total == len(expected(SMALL, "受贿"))
