@@ -19,7 +19,9 @@ from .loading import ContentTree, SourceDocument
 from .records import RECORD_TYPES, Record, Regulation
 from .schema import problems_from_validation
 
-__all__ = ["ValidatedSite", "validate"]
+__all__ = ["ValidatedSite", "validate", "RESERVED_IDS"]
+
+RESERVED_IDS = {"disclosures": ("category",)}
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,11 @@ def _check_unique_ids(records: list[tuple[Record, SourceDocument]]) -> list[Prob
     problems = []
     first: dict[tuple[str, str], str] = {}
     for record, doc in records:
+        if record.id in RESERVED_IDS.get(record.TYPE, ()):
+            problems.append(Problem(doc.path, doc.lines.line_of(("id",)),
+                                    f"id '{record.id}' is reserved in {record.TYPE}/ (the site uses /{record.TYPE}/{record.id}/)",
+                                    "choose another id"))
+            continue
         key = (record.TYPE, record.id)
         if key in first:
             problems.append(Problem(doc.path, doc.lines.line_of(("id",)),

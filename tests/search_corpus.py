@@ -288,7 +288,7 @@ def build_queries(docs: list[SearchDoc], seed: int = SEED) -> list[str]:
     with_numbers = [d for d in docs if d.case_number]
     for d in rng.sample(with_numbers, 6):
         queries.append(d.case_number)
-        queries.append(d.case_number[-8:])
+        queries.append(d.case_number[d.case_number.index("〔"):])
     regs = [d for d in docs if d.doc_number]
     for d in rng.sample(regs, 6):
         queries.append(d.doc_number)
@@ -301,7 +301,8 @@ def build_queries(docs: list[SearchDoc], seed: int = SEED) -> list[str]:
             continue
         start = rng.randrange(len(text) - size)
         piece = text[start:start + size].strip()
-        if piece and not _SYNTAX.search(piece) and "\n" not in piece:
+        if (piece and not _SYNTAX.search(piece) and "\n" not in piece
+                and expected(docs, piece)):  # not cut inside a Latin word or number
             queries.append(piece)
     seen: set[str] = set()
     out = []

@@ -105,6 +105,9 @@ CASES: list[tuple[str, dict[str, str | bytes], str, str]] = [
     ("privacy.block string", {D: disclosure(body="本件为内部资料，请勿外传。\n")},
      "", "content/disclosures/x.md:11: '内部资料' in body is listed in privacy.block: this record may not be published\n"
          "    hint: remove the text, or set status: draft until it has been cleared\n"),
+    ("reserved id", {D: disclosure(head=GOOD_HEAD.replace("id: x", "id: category"))},
+     "", "content/disclosures/x.md:2: id 'category' is reserved in disclosures/ (the site uses /disclosures/category/)\n"
+         "    hint: choose another id\n"),
     ("record outside a type folder", {"content/x.md": disclosure()},
      "", "content/x.md: a record must be inside one of the folders disclosures, regulations, open-days, guides, pages\n"
          "    hint: move it to content/pages/ if it is a free page\n"),

@@ -253,7 +253,8 @@ _AREA_RE = re.compile(r"0(?:10|2[0-9]|[3-9][0-9]{2})")
 _AREA_NO0_RE = re.compile(r"(?:10|2[0-9]|[3-9][0-9]{2})")
 _LAND_SINGLE_RE = re.compile(r"0(?:10|2[0-9])[1-9][0-9]{7}|0[3-9][0-9]{2}[1-9][0-9]{6,7}")
 _PAREN_LAND_RE = re.compile(
-    r"\(\s?(?:0(?:10|2[0-9]|[3-9][0-9]{2}))\s?\)\s?[1-9](?:" + _SEP + r"?[0-9]){6,7}(?![0-9])"
+    r"(?<![0-9])(?:(?:\+|00)86[ \-]?\(\s?0?|\(\s?0)(?:10|2[0-9]|[3-9][0-9]{2})\s?\)[ \-]?"
+    r"[1-9](?:" + _SEP + r"?[0-9]){6,7}(?![0-9])"
 )
 _EXT_RE = re.compile(r"(?:" + _SEP + r"?(?:转|分机|ext\.?|EXT\.?|Ext\.?)\s?)[0-9]{1,5}(?![0-9])")
 _EMAIL_RE = re.compile(
@@ -302,11 +303,15 @@ _ADDR_VAGUE_RE = re.compile(r"(?:本|该|我|其|外|原)[省市区县镇乡村�
 
 # Weight per digit of a reading of a run of digits. Weak: no check digit
 # (15-digit IDs) or no context word (cards recognised by their BIN only).
-_W_ID, _W_CARD, _W_PHONE, _W_WEAK = 8, 6, 4, 3
+_W_ID, _W_CARD, _W_PHONE, _W_WEAK, _W_OLD = 8, 6, 4, 3, 2
 
 
 def _ctx(rx: re.Pattern[str], s: str, pos: int, width: int) -> bool:
     return rx.search(s, max(0, pos - width), pos) is not None
+
+
+def _old_id_like(lengths: Sequence[int]) -> bool:
+    return len(lengths) == 1 or list(lengths) in ([6, 6, 3], [6, 9])
 
 
 def _card_like(lengths: Sequence[int]) -> bool:
@@ -357,14 +362,14 @@ def _scan_runs(n: str, out: list[tuple[int, int, str, int]]) -> None:
                         _ctx(_CREDIT_CTX_RE, n, dstart, _CREDIT_W) and uscc_valid(full)
                     ):
                         add(18 * _W_ID, i, j, dstart, e0, "id-number")
-                if size < 8:
-                    continue
+                if size < 8 or (has_x and j == ng - 1):
+                    continue  # digits glued to a final X read only as an ID
                 if size == 18 and _ctx(_CREDIT_CTX_RE, n, dstart, _CREDIT_W) and uscc_valid(acc):
                     continue
                 if size == 18 and id18_valid(acc):
                     add(18 * _W_ID, i, j, dstart, end, "id-number")
-                elif size == 15 and id15_valid(acc):
-                    add(15 * _W_WEAK, i, j, dstart, end, "id-number")
+                elif size == 15 and id15_valid(acc) and _old_id_like([b - a for a, b in groups[i : j + 1]]):
+                    add(15 * _W_OLD, i, j, dstart, end, "id-number")
                 if size >= 16 and acc[0] != "0" and luhn_valid(acc):  # no card number starts with 0
                     if _ctx(_CARD_CTX_RE, n, dstart, _CARD_W):
                         add(size * _W_CARD, i, j, dstart, end, "bank-card")
@@ -507,11 +512,11 @@ def _allow_regex(allow: tuple[str, ...]) -> re.Pattern[str] | None:
             pre = "(?<![A-Za-z0-9])"
         if key[-1].isascii() and key[-1].isalnum():
             post = "(?![A-Za-z0-9])"
-        if key.isdigit() and len(key) < 7:
-            # a short allowed number ('12309') is not allowed inside a longer
-            # grouped number such as '139 12309 456'
-            pre += f"(?<![0-9]{_SEP})"
-            post += f"(?!{_SEP}[0-9])"
+        if len(key) < 7:
+            # a short allowed value ('12309') is not allowed inside a longer
+            # grouped number or code such as '139 12309 456' or '豫A·12309'
+            pre += f"(?<![A-Za-z0-9]{_SEP})"
+            post += f"(?!{_SEP}[A-Za-z0-9])"
         parts.append((len(key), pre + body + post))
     if not parts:
         return None
