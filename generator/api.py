@@ -335,4 +335,7 @@ def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080) -> None:
     """Serve the API with waitress (blocking)."""
     import waitress
 
+    from .search_index import warm_up
+
+    warm_up()
     waitress.serve(make_app(index_root), host=host, port=port, threads=8)

@@ -1,6 +1,6 @@
 """The command line: the only place that prints or exits.
 
-``openaffairs build | check | new | serve | search``; see ``openaffairs --help``.
+``openaffairs build | check | review | new | serve | search``; see ``openaffairs --help``.
 Content problems are printed as ``path:line: message`` (one a line, stderr),
 then a one-line total; exit 1.  Usage problems exit 2.
 """
@@ -68,6 +68,7 @@ def main() -> None:
     \b
     Typical use, in the site's folder (where site_config.yml is):
       openaffairs check          validate everything, list what is held back
+      openaffairs review PATH    show one record exactly as it will be published
       openaffairs build          build the site into ./site
       openaffairs serve          preview at http://127.0.0.1:8000, rebuilt on save
       openaffairs new disclosures --title "..."   start a new record
@@ -135,16 +136,54 @@ def check(config: Path, now: str | None, privacy_report: bool, as_json: bool) ->
 
 
 def _privacy_report(report: Any, as_json: bool) -> None:
-    import json
+    from .reviewing import format_report, report_json
 
-    rows = [{"path": r.path, "line": r.line, "rule": r.rule, "masked": r.masked, "replacement": r.replacement}
-            for r in report.redactions]
     if as_json:
-        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        click.echo(report_json(report.redactions))
         return
-    for row in rows:
-        click.echo(f"{row['path']}:{row['line']}: {row['rule']}: {row['masked']} -> {row['replacement']}")
-    click.echo(f"{len(rows)} redactions.", err=True)
+    click.echo(format_report(report.redactions))
+    click.echo(f"{len(report.redactions)} redactions.", err=True)
+
+
+@main.command()
+@click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
+@_config_option
+@_now_option
+@click.option("--color/--no-color", "color", default=None,
+              help="Highlight replacements with reverse video (default: only when printing to a terminal; "
+                   "otherwise they are shown as [[...]]).")
+def review(path: Path, config: Path, now: str | None, color: bool | None) -> None:
+    """Show the record at PATH exactly as it will be published, for an approver.
+
+    \b
+    Prints the gate's decision, then the title, summary, every field and the
+    body after the privacy filter, with each replacement highlighted, the
+    attachment scan, and a table of the redactions (line, rule, masked
+    original, replacement). A record that is held back (draft, review,
+    embargo ...) is shown as it WOULD be published once approved.
+    Original values are never printed.
+
+    \b
+    Exit 0; 1 when the site has errors or this record would stop the build
+    (errors as path:line: message); 2 when PATH is not a record.
+    """
+    from .pipeline import review as run_review
+    from .reviewing import format_review
+
+    try:
+        result = run_review(config, now, path)
+    except BuildError as exc:
+        _fail(exc)
+        return
+    except LookupError as exc:
+        raise click.UsageError(str(exc.args[0])) from None
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    if color is None:
+        color = sys.stdout.isatty()
+    click.echo(format_review(result, color), color=color)
+    if result.problems:
+        _fail(BuildError(result.problems))
 
 
 @main.command()
@@ -185,6 +224,101 @@ def serve(config: Path, now: str | None, host: str, port: int) -> None:
     from .preview import serve as run_serve
 
     run_serve(config, now, host, port, _progress(False), _fail_soft)
+
+
+def _index_for(config: Path, out: Path | None, now: str | None, quiet: bool) -> Path:
+    """The whoosh index ``build`` wrote for --out; built from the content when missing."""
+    from .pipeline import prepare, write_search_index
+    from .search import index_dir_for
+    from .search_index import index_exists
+
+    out_dir = _default_out(config, out)
+    index_dir = index_dir_for(out_dir)
+    if not index_exists(index_dir):
+        if not quiet:
+            click.echo(f"No search index for {out_dir}/ yet: indexing the published records ...", err=True)
+        try:
+            report = prepare(config, now)
+        except BuildError as exc:
+            _fail(exc)
+        write_search_index(report.public, report.config, out_dir)
+    return index_dir
+
+
+@main.command()
+@_config_option
+@_out_option
+@_now_option
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {type, id, title, url, score}.")
+@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="Most results to show.")
+@click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
+@click.option("--type", "doc_type", type=click.Choice(["disclosures", "regulations", "open-days", "guides", "pages"]),
+              default=None, help="Only records of this type.")
+@click.argument("query", nargs=-1, required=True)
+def search(config: Path, out: Path | None, now: str | None, as_json: bool, limit: int, sort: str,
+           doc_type: str | None, query: tuple[str, ...]) -> None:
+    """Search the published records (fielded, Chinese substrings included).
+
+    \b
+    Examples:
+      openaffairs search 受贿
+      openaffairs search '"法律监督" AND type:regulations'
+      openaffairs search 'issuer:最高人民检察院 validity:in-force 受贿'
+      openaffairs search 'issued:[2015 to 2020]' --sort date
+      openaffairs search 'date:2026 category:case-decision' --json
+
+    Fields: type id title body summary tags doc_number issuer kind validity
+    category case_number date issued effective. Quoted phrases match exactly;
+    AND, OR, NOT and brackets combine terms. Reads the index that 'build'
+    wrote (next to --out, never inside the published site). Exit 2 on a
+    malformed query.
+    """
+    import json
+
+    from .search_index import QueryError, search as run_search
+
+    index_dir = _index_for(config, out, now, as_json)
+    text = " ".join(query)
+    try:
+        results = run_search(index_dir, text, limit=limit, sort=sort, doc_type=doc_type)
+    except QueryError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(2)
+    if as_json:
+        rows = [{"type": h.type, "id": h.id, "title": h.title, "url": h.url, "score": round(h.score, 4)}
+                for h in results.hits]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    colour = sys.stdout.isatty()
+    on, off = ("\x1b[1;31m", "\x1b[0m") if colour else ("[", "]")
+    for n, hit in enumerate(results.hits, 1):
+        date = f"  {hit.date}" if hit.date else ""
+        click.echo(f"{n:>2}. [{hit.type}] {hit.title}{date}")
+        click.echo(f"    {hit.url}")
+        if hit.snippet:
+            click.echo("    " + hit.snippet.replace("\x01", on).replace("\x02", off).replace("\n", " "))
+    shown = len(results.hits)
+    click.echo(f"{shown} of {results.total} result{'s' if results.total != 1 else ''} for {text!r}.", err=True)
+
+
+@main.command()
+@_config_option
+@_out_option
+@_now_option
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8080, show_default=True, type=int)
+def api(config: Path, out: Path | None, now: str | None, host: str, port: int) -> None:
+    """Serve a read-only JSON search API over the published records.
+
+    GET /api/search?q=...&type=...&limit=...&sort=relevance|date, and the
+    OpenAPI description at /api/openapi.json. Production WSGI server
+    (waitress); put it behind nginx (see docs/search-fielded.md).
+    """
+    from .api import serve as run_api
+
+    index_dir = _index_for(config, out, now, False)
+    click.echo(f"Serving the search API on http://{host}:{port}/api/search (Ctrl+C to stop)", err=True)
+    run_api(index_dir, host=host, port=port)
 
 
 def _fail_soft(exc: BuildError) -> None:

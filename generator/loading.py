@@ -16,7 +16,7 @@ from .errors import Problem
 from .records import RECORD_TYPES
 from .yamlsource import LineMap, YamlError, load_yaml, split_front_matter
 
-__all__ = ["SourceDocument", "ContentTree", "load_content", "MAX_FILE_BYTES"]
+__all__ = ["SourceDocument", "ContentTree", "load_content", "read_attachment", "MAX_FILE_BYTES"]
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -66,6 +66,22 @@ def load_content(content_root: Path, shown_root: str) -> ContentTree:
         if doc is not None:
             documents.append(doc)
     return ContentTree(documents, dict(sorted(files.items())), problems, content_root, shown_root)
+
+
+def read_attachment(content_root: Path, rel: str) -> bytes:
+    """The bytes of the attachment ``rel`` (posix, relative to content/, a key of
+    ``ContentTree.files``).
+
+    The privacy filter scans attachments but reads no file itself: the pipeline
+    hands it ``functools.partial(read_attachment, content_root)`` (dependency
+    injection), and the filter calls it only for attachments of records that
+    will be published.  Raises OSError for a path outside ``content_root``.
+    """
+    root = content_root.resolve()
+    path = (root / rel).resolve()
+    if path != root and root not in path.parents:
+        raise PermissionError(f"{rel} is outside the content folder")
+    return path.read_bytes()
 
 
 def _read_document(path: Path, shown: str, type_name: str, problems: list[Problem]) -> SourceDocument | None:

@@ -7,6 +7,7 @@ Nothing is written unless every stage before the writers succeeded.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import time
 from dataclasses import dataclass, field
@@ -16,13 +17,14 @@ from typing import Any, Callable
 from .approval import Decision, Outcome, decide
 from .config import SiteConfig, load_config
 from .errors import BuildError, Problem
-from .loading import load_content
+from .loading import load_content, read_attachment
 from .privacy import PublicRecord, Redaction, run_filter
+from .privacy.filter import Review, review_record
 from .records import Record
 from .rendering import render_site
 from .site import write_site
 
-__all__ = ["BuildReport", "build", "resolve_now", "prepare"]
+__all__ = ["BuildReport", "build", "resolve_now", "prepare", "review"]
 
 Progress = Callable[[str], None]
 
@@ -69,9 +71,17 @@ def _shown(path: Path) -> str:
         return path.as_posix()
 
 
-def prepare(config_path: Path, now_text: str | None, progress: Progress = lambda s: None) -> BuildReport:
-    """Every check of ``build``, writing nothing. Raises BuildError."""
-    start = time.perf_counter()
+@dataclass
+class _Prepared:
+    config: SiteConfig
+    decided: list[tuple[Record, Decision]]
+    line_maps: dict[str, Any]
+    files: dict[str, int]
+    shown_root: str
+    reader: Callable[[str], bytes]
+
+
+def _load_and_decide(config_path: Path, now_text: str | None, progress: Progress) -> _Prepared:
     config = load_config(config_path)
     now = resolve_now(now_text, config.tz)
     shown_root = _shown(config.content_path)
@@ -83,12 +93,40 @@ def prepare(config_path: Path, now_text: str | None, progress: Progress = lambda
         raise BuildError(site.problems)
     decided = [(r, decide(r, now, config)) for r in site.records]
     line_maps = {d.path: d.lines for d in tree.documents}
-    filtered = run_filter(decided, config, line_maps, tree.files, shown_root)
+    # the filter is pure: attachment bytes come through this reader (loading reads files)
+    reader = functools.partial(read_attachment, tree.content_root)
+    return _Prepared(config, decided, line_maps, tree.files, shown_root, reader)
+
+
+def prepare(config_path: Path, now_text: str | None, progress: Progress = lambda s: None) -> BuildReport:
+    """Every check of ``build``, writing nothing. Raises BuildError."""
+    start = time.perf_counter()
+    p = _load_and_decide(config_path, now_text, progress)
+    filtered = run_filter(p.decided, p.config, p.line_maps, p.files, p.shown_root, p.reader)
     if filtered.problems:
         raise BuildError(filtered.problems)
-    report = BuildReport(config, decided, filtered.public, filtered.redactions)
+    report = BuildReport(p.config, p.decided, filtered.public, filtered.redactions)
     report.seconds = time.perf_counter() - start
     return report
+
+
+def review(config_path: Path, now_text: str | None, record_path: Path) -> Review:
+    """``openaffairs review``: the record at ``record_path`` as it will be published.
+
+    Runs every check of ``build`` first (raises BuildError when the site has
+    errors), then filters that one record -- as if approved when it is held
+    back.  Raises LookupError when ``record_path`` is no record of the site.
+    """
+    p = _load_and_decide(config_path, now_text, lambda s: None)
+    filtered = run_filter(p.decided, p.config, p.line_maps, p.files, p.shown_root, p.reader)
+    if filtered.problems:
+        raise BuildError(filtered.problems)
+    wanted = record_path.resolve()
+    for record, _ in p.decided:
+        if Path(record.source_path).resolve() == wanted:
+            return review_record(p.decided, record.source_path, p.config, p.line_maps, p.files,
+                                 p.shown_root, p.reader)
+    raise LookupError(f"{record_path}: not a record of this site (expected a .md file under {p.shown_root}/)")
 
 
 def build(config_path: Path, out: Path, now_text: str | None, progress: Progress = lambda s: None) -> BuildReport:
@@ -102,9 +140,17 @@ def build(config_path: Path, out: Path, now_text: str | None, progress: Progress
     progress(f"Rendering {report.pages} pages with mkdocs-material ...")
     from .exports import export_files
     report.warnings = write_site(rendered, report.config, out, now, extra_files=export_files(report.public, report.config))
+    progress("Indexing published records for 'openaffairs search' ...")
+    write_search_index(report.public, report.config, out)
     report.seconds += time.perf_counter() - start
     return report
 
 
-def problem(path: str, message: str) -> BuildError:
-    return BuildError([Problem(path, 0, message)])
+def write_search_index(public: list[PublicRecord[Any]], config: SiteConfig, out: Path) -> Path:
+    """The journalists' whoosh index, beside (never inside) the published site."""
+    from .search import index_dir_for, search_docs
+    from .search_index import write_index
+
+    index_dir = index_dir_for(out)
+    write_index(search_docs(public, config), index_dir)
+    return index_dir

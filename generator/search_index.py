@@ -22,10 +22,11 @@ the bigrams of each CJK run (plus the run's last character when something
 follows it, which bridges to the next token) and the words.  Because bigrams at
 consecutive positions overlap by one character, the phrase matches exactly the
 texts that contain the query string as a substring (ignoring white space
-between the pieces, and with whole-word matching for Latin letters/digits).  A single CJK character is a single-character term.  Jieba is
-only used for an optional ranking field (``words``), never for matching, so a
-jieba segmentation that differs between text and query can change the order
-but never the set of results.
+between the pieces, and with whole-word matching for Latin letters/digits).
+A single CJK character is a single-character term.  Jieba is only used for an
+optional ranking field (``words``), never for matching, so a jieba
+segmentation that differs between text and query can change the order but
+never the set of results.
 """
 
 from __future__ import annotations
@@ -83,6 +84,7 @@ __all__ = [
     "write_index",
     "search",
     "index_exists",
+    "warm_up",
     "DOC_TYPES",
     "FIELD_HELP",
     "MAX_QUERY_LEN",
@@ -361,6 +363,11 @@ class JiebaTokenizer(_Tokenizer):
 
 
 _HAS_WORDCHAR = re.compile(r"[^\W_]")
+
+
+def warm_up() -> None:
+    """Load jieba's dictionary now (about a second) rather than on the first query."""
+    _jieba()
 
 
 def _jieba_words(text: str) -> list[str]:
@@ -685,6 +692,7 @@ _OPEN_QUOTES = '"“＂'
 _CLOSE_QUOTES = '"”＂'
 _WORD_STOP = set(" \t\r\n\u3000()") | set(_OPEN_QUOTES)
 _KEYWORDS = {"AND", "OR", "NOT"}
+_MAX_DEPTH = 16
 _FIELD_RE = re.compile(
     r"([A-Za-z_][A-Za-z0-9_]*|"
     + "|".join(re.escape(a) for a in sorted(_FIELD_ALIASES, key=len, reverse=True)
@@ -829,23 +837,26 @@ class _Parser:
         return base, False
 
     def parse_unary(self, field, depth, negated):
-        self.skip_ws()
-        if self.peek_keyword() == "NOT":
-            self.i += 3
-            if self.at_end() or self.s[self.i] == ")" or self.peek_keyword() in ("AND", "OR"):
-                raise self.error("“NOT” must be followed by a search term, e.g. 受贿 NOT 行贿")
-            node = self.parse_unary(field, depth, not negated)
-            return None if node is None else (node[0], not node[1])
-        if self.i < self.n and self.s[self.i] in "-+":
-            sign = self.s[self.i]
-            nxt = self.s[self.i + 1] if self.i + 1 < self.n else " "
-            if nxt not in _WORD_STOP or nxt in "(" + _OPEN_QUOTES:
-                self.i += 1
-                if sign == "+":
-                    return self.parse_unary(field, depth, negated)
-                node = self.parse_unary(field, depth, not negated)
-                return None if node is None else (node[0], not node[1])
-        return self.parse_primary(field, depth, negated)
+        flip = False
+        while True:  # a loop, not recursion: "NOT NOT -x" cannot exhaust the stack
+            self.skip_ws()
+            if self.peek_keyword() == "NOT":
+                self.i += 3
+                if self.at_end() or self.s[self.i] == ")" or self.peek_keyword() in ("AND", "OR"):
+                    raise self.error("“NOT” must be followed by a search term, e.g. 受贿 NOT 行贿")
+                flip = not flip
+                continue
+            if self.i < self.n and self.s[self.i] in "-+":
+                nxt = self.s[self.i + 1] if self.i + 1 < self.n else " "
+                if nxt not in _WORD_STOP or nxt in "(" + _OPEN_QUOTES:
+                    flip ^= self.s[self.i] == "-"
+                    self.i += 1
+                    continue
+            break
+        node = self.parse_primary(field, depth, negated ^ flip)
+        if node is None or not flip:
+            return node
+        return node[0], not node[1]
 
     def parse_primary(self, field, depth, negated):
         self.skip_ws()
@@ -875,6 +886,11 @@ class _Parser:
 
     def parse_group(self, field, depth, negated):
         open_at = self.i
+        if depth >= _MAX_DEPTH:
+            raise self.error(
+                f"too many brackets inside each other (more than {_MAX_DEPTH}): "
+                "simplify the query"
+            )
         self.i += 1
         if self.at_end():
             raise self.error(

@@ -10,6 +10,7 @@ whose searched fields contain the query string.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import random
 import re
 import unicodedata
@@ -257,10 +258,15 @@ def _substring_re(query: str) -> re.Pattern:
     return re.compile(pat)
 
 
+@functools.lru_cache(maxsize=None)
+def _normalized(doc: SearchDoc) -> tuple[str, ...]:
+    return tuple(_norm(t) for t in searched_texts(doc))
+
+
 def expected(docs: list[SearchDoc], query: str) -> set[tuple[str, str]]:
+    """Records whose searched texts contain ``query`` (after NFKC + lower case)."""
     rx = _substring_re(query)
-    return {(d.type, d.id) for d in docs
-            if any(rx.search(_norm(t)) for t in searched_texts(d))}
+    return {(d.type, d.id) for d in docs if any(rx.search(t) for t in _normalized(d))}
 
 
 _SYNTAX = re.compile(r"[()\"“”＂\[\]:：]|\b(AND|OR|NOT)\b|(^|\s)[-+]")

@@ -275,11 +275,29 @@ def test_snippet_highlights_english_case_insensitively(index):
     ("[2019]", "square brackets"),
     ("，。", "nothing to search"),
     ("受" * 501, "limit is 500"),
+    ("(" * 20 + "受贿" + ")" * 20, "too many brackets"),
 ])
 def test_bad_queries_raise_query_error(index, query, message):
     with pytest.raises(QueryError) as info:
         search(index, query)
     assert message in str(info.value)
+
+
+_PIECES = ["受贿", "行贿", "察院", "(", ")", '"', "“", "”", "AND", "OR", "NOT", "-", "+", "title:",
+           "issuer:=", "date:", "[2015 to 2020]", "[2020 to]", "2026-03", "in-force", "：",
+           "type:regulations", "foo:", "]", "[", "abc", "，", "validity:", ">=2026", "=", "标题:"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=10), st.sampled_from(["", " "]))
+def test_any_query_gives_results_or_query_error(index, pieces, sep):
+    """Random syntax never crashes the parser or whoosh: results or a QueryError."""
+    try:
+        res = search(index, sep.join(pieces), limit=3)
+    except QueryError as exc:
+        assert str(exc)
+    else:
+        assert res.total >= len(res.hits)
 
 
 def test_bad_parameters_raise_query_error(index):

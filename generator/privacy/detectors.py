@@ -220,16 +220,14 @@ def id15_valid(s: str) -> bool:
     )
 
 
+_LUHN_DOUBLE = str.maketrans("0123456789", "0246813579")  # digit sum of 2*d
+
+
 def luhn_valid(s: str) -> bool:
-    total = 0
-    for i, c in enumerate(reversed(s)):
-        d = ord(c) - 48
-        if i % 2:
-            d *= 2
-            if d > 9:
-                d -= 9
-        total += d
-    return total % 10 == 0
+    """Luhn check of a string of ASCII digits (C-speed: it runs very often)."""
+    plain = s[-1::-2]
+    doubled = s[-2::-2].translate(_LUHN_DOUBLE)
+    return (sum(plain.encode()) + sum(doubled.encode()) - 48 * len(s)) % 10 == 0
 
 
 def uscc_valid(s: str) -> bool:
@@ -263,7 +261,7 @@ _EMAIL_RE = re.compile(
     r"(?![A-Za-z0-9\-])"
 )
 _PLATE_RE = re.compile(
-    r"(?<![A-Za-z0-9])[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]"
+    r"[京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼]"
     r"[A-Z][ \u00b7\u2022\u30fb\-]?"
     r"(?P<serial>[A-Z0-9]{5,6}|[A-Z0-9]{4}[挂学警港澳领试超])(?![A-Za-z0-9])"
 )
@@ -340,6 +338,10 @@ def _scan_runs(n: str, out: list[tuple[int, int, str, int]]) -> None:
         ng = len(groups)
         has_x = n[e0 - 1] in "Xx"
         plus = m.group(1) is not None
+        # context words anywhere near the run? (else skip the per-group checks)
+        any_card = _CARD_CTX_RE.search(n, max(0, s0 - _CARD_W), e0) is not None
+        any_credit = _CREDIT_CTX_RE.search(n, max(0, s0 - _CREDIT_W), e0) is not None
+        any_tw = _TW_CTX_RE.search(n, max(0, s0 - _TW_W), e0) is not None
         # ending group -> [(weight, first group, start, end, rule)]
         ends: dict[int, list[tuple[int, int, int, int, str]]] = {}
 
@@ -347,8 +349,13 @@ def _scan_runs(n: str, out: list[tuple[int, int, str, int]]) -> None:
             ends.setdefault(gj, []).append((weight, gi, start, end, rule))
 
         for i in range(ng):
-            start = s0 if (i == 0 and plus) else groups[i][0]
+            first = digits[i]
             dstart = groups[i][0]
+            start = s0 if (i == 0 and plus and first.startswith("86")) else dstart  # '+86
+            credit = any_credit and _ctx(_CREDIT_CTX_RE, n, dstart, _CREDIT_W)
+            card_ctx: bool | None = None
+            area = _AREA_RE.fullmatch(first) is not None
+            c86 = (first == "86" or first == "0086") and i + 1 < ng and _AREA_NO0_RE.fullmatch(digits[i + 1])
             acc = ""
             for j in range(i, ng):
                 acc += digits[j]
@@ -356,50 +363,62 @@ def _scan_runs(n: str, out: list[tuple[int, int, str, int]]) -> None:
                 if size > 19:
                     break
                 end = groups[j][1]
-                if j == ng - 1 and has_x and size == 17:
-                    full = acc + n[e0 - 1]
-                    if id18_valid(full) and not (
-                        _ctx(_CREDIT_CTX_RE, n, dstart, _CREDIT_W) and uscc_valid(full)
-                    ):
-                        add(18 * _W_ID, i, j, dstart, e0, "id-number")
-                if size < 8 or (has_x and j == ng - 1):
-                    continue  # digits glued to a final X read only as an ID
-                if size == 18 and _ctx(_CREDIT_CTX_RE, n, dstart, _CREDIT_W) and uscc_valid(acc):
+                if has_x and j == ng - 1:
+                    # digits glued to a final X read only as an ID
+                    if size == 17:
+                        full = acc + n[e0 - 1]
+                        if id18_valid(full) and not (credit and uscc_valid(full)):
+                            add(18 * _W_ID, i, j, dstart, e0, "id-number")
+                    break
+                if size < 8:
                     continue
-                if size == 18 and id18_valid(acc):
-                    add(18 * _W_ID, i, j, dstart, end, "id-number")
+                if size == 18:
+                    if credit and uscc_valid(acc):
+                        continue
+                    if id18_valid(acc):
+                        add(18 * _W_ID, i, j, dstart, end, "id-number")
                 elif size == 15 and id15_valid(acc) and _old_id_like([b - a for a, b in groups[i : j + 1]]):
                     add(15 * _W_OLD, i, j, dstart, end, "id-number")
-                if size >= 16 and acc[0] != "0" and luhn_valid(acc):  # no card number starts with 0
-                    if _ctx(_CARD_CTX_RE, n, dstart, _CARD_W):
+                if (
+                    size >= 16
+                    and acc[0] != "0"  # no card number starts with 0
+                    and (any_card or acc.startswith(("62", "4", "5")))
+                    and luhn_valid(acc)
+                ):
+                    if card_ctx is None:
+                        card_ctx = any_card and _ctx(_CARD_CTX_RE, n, dstart, _CARD_W)
+                    if card_ctx:
                         add(size * _W_CARD, i, j, dstart, end, "bank-card")
                     elif acc.startswith(("62", "4", "5")) and _card_like(
                         [b - a for a, b in groups[i : j + 1]]
                     ):
                         add(size * _W_WEAK, i, j, dstart, end, "bank-card")
-                if size == 11 and acc[0] == "1" and acc[1] in "3456789":
-                    add(11 * _W_PHONE, i, j, dstart, end, "mobile")
-                elif size == 13 and digits[i].startswith("86") and acc[2] == "1" and acc[3] in "3456789":
-                    add(13 * _W_PHONE, i, j, start, end, "mobile")
-                elif size == 15 and digits[i].startswith("0086") and acc[4] == "1" and acc[5] in "3456789":
-                    add(15 * _W_PHONE, i, j, start, end, "mobile")
-                if (size == 8 or size == 10) and _ctx(_TW_CTX_RE, n, dstart, _TW_W):
+                if size == 11:
+                    if acc[0] == "1" and acc[1] in "3456789":
+                        add(11 * _W_PHONE, i, j, dstart, end, "mobile")
+                elif size == 13:
+                    if first.startswith("86") and acc[2] == "1" and acc[3] in "3456789":
+                        add(13 * _W_PHONE, i, j, start, end, "mobile")
+                elif size == 15:
+                    if first.startswith("0086") and acc[4] == "1" and acc[5] in "3456789":
+                        add(15 * _W_PHONE, i, j, start, end, "mobile")
+                elif (size == 8 or size == 10) and any_tw and _ctx(_TW_CTX_RE, n, dstart, _TW_W):
                     add(size * _W_PHONE, i, j, dstart, end, "permit")
                 # landlines: area code as its own group, or one unbroken group
                 land = False
                 lstart = dstart
-                if j > i and _AREA_RE.fullmatch(digits[i]):
-                    rest = acc[len(digits[i]) :]
-                    land = 7 <= len(rest) <= 8 and rest[0] != "0"
-                elif j == i and _LAND_SINGLE_RE.fullmatch(acc):
-                    land = True
-                elif j > i + 1 and digits[i] in ("86", "0086") and _AREA_NO0_RE.fullmatch(digits[i + 1]):
-                    rest = acc[len(digits[i]) + len(digits[i + 1]) :]
-                    land = 7 <= len(rest) <= 8 and rest[0] != "0"
+                if area and j > i:
+                    rest = size - len(first)
+                    land = 7 <= rest <= 8 and acc[len(first)] != "0"
+                elif j == i:
+                    land = _LAND_SINGLE_RE.fullmatch(acc) is not None
+                elif c86 and j > i + 1:
+                    skip = len(first) + len(digits[i + 1])
+                    land = 7 <= size - skip <= 8 and acc[skip] != "0"
                     lstart = start
                 if land:
                     add(size * _W_PHONE, i, j, lstart, end, "landline")
-                    if j + 1 < ng and "-" in n[end : groups[j + 1][0]] and len(digits[j + 1]) <= 5:
+                    if j + 1 < ng and len(digits[j + 1]) <= 5 and "-" in n[end : groups[j + 1][0]]:
                         ext = size + len(digits[j + 1])
                         add(ext * _W_PHONE, i, j + 1, lstart, groups[j + 1][1], "landline")
         if not ends:

@@ -1,0 +1,100 @@
+"""Search documents from PublicRecords: the whoosh index for journalists and the
+static index for the public both read only what the privacy filter produced.
+
+Stage: writer input (pure).  ``search_docs`` builds whoosh ``SearchDoc``s,
+``static_docs`` the static-index ``StaticDoc``s; both from the same plain text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any, Sequence
+
+import markdown
+
+from .config import SiteConfig
+from .i18n import label
+from .privacy import PublicRecord
+
+__all__ = ["plain_text", "record_text", "search_docs", "index_dir_for"]
+
+
+class _Text(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag in ("p", "br", "li", "tr", "h1", "h2", "h3", "h4", "div", "td", "th"):
+            self.parts.append("\n")
+
+
+def plain_text(body_markdown: str) -> str:
+    """Markdown -> the text a reader sees (no markup, no HTML comments)."""
+    parser = _Text()
+    parser.feed(markdown.markdown(body_markdown, extensions=["tables", "md_in_html", "attr_list"]))
+    text = "".join(parser.parts)
+    return re.sub(r"\n\s*\n+", "\n", text).strip()
+
+
+def _field_texts(rec: PublicRecord[Any], lang: str) -> list[str]:
+    r = rec.record
+    out: list[str] = []
+    if rec.type == "disclosures":
+        out += [label("category", r.category.value, lang), r.case_number or "", r.department or ""]
+        out += [f"{p.name}（{label('role', p.role.value, lang)}）" for p in r.parties]
+    elif rec.type == "regulations":
+        out += [r.doc_number or "", "；".join(r.issuers), label("kind", r.kind.value, lang),
+                label("validity", r.validity.value, lang)]
+    elif rec.type == "open-days":
+        out += [r.location.name, r.location.address, r.audience or ""]
+        out += [f"{a.time} {a.item}" for a in r.agenda]
+    elif rec.type == "guides":
+        out += [*r.eligibility, *r.required_documents, *r.steps, r.time_limit or "", r.fee or ""]
+        out += [" ".join(x for x in (o.name, o.address, o.hours) if x) for o in r.offices]
+    return [t for t in out if t]
+
+
+def record_text(rec: PublicRecord[Any], lang: str) -> str:
+    """All searchable text of a published record (title, summary, fields, body)."""
+    r = rec.record
+    parts = [r.title, r.summary or "", *_field_texts(rec, lang), *r.tags, plain_text(r.body)]
+    return "\n".join(p for p in parts if p)
+
+
+def _date(rec: PublicRecord[Any]) -> dt.date | None:
+    return rec.sort_date
+
+
+def search_docs(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> list[Any]:
+    from .search_index import SearchDoc
+
+    docs = []
+    for rec in public:
+        if rec.is_tombstone:
+            continue
+        r = rec.record
+        body = "\n".join([*_field_texts(rec, config.language), plain_text(r.body)])
+        kw: dict[str, Any] = {}
+        if rec.type == "disclosures":
+            kw = dict(category=r.category.value, case_number=r.case_number or "")
+        elif rec.type == "regulations":
+            kw = dict(doc_number=r.doc_number or "", issuer="；".join(r.issuers), kind=r.kind.value,
+                      validity=r.validity.value, issued=r.issued, effective=r.effective)
+        docs.append(SearchDoc(type=rec.type, id=rec.id, title=r.title, url=rec.url, body=body,
+                              summary=r.summary or "", tags=tuple(r.tags), date=_date(rec), **kw))
+    return docs
+
+
+def index_dir_for(out: Path) -> Path:
+    """Where ``build`` keeps the whoosh index for ``--out``: outside the published
+    site (whoosh segment names are random, the site must stay byte-reproducible)."""
+    out = out.resolve()
+    return out.parent / ".openaffairs" / f"search-{out.name}"

@@ -1,0 +1,345 @@
+"""Public static search: writes the chunked character-n-gram index that the browser queries.
+
+Stage: a writer, like the feeds and exports. It takes ``StaticDoc`` values (built from
+PublicRecords, so already privacy-filtered) and returns the files of the site's
+``search/`` folder as bytes; it reads and writes nothing itself. The browser side is
+``theme/assets/oasearch.js``, which must tokenise exactly as ``tokens()`` does here.
+
+Why not Pagefind or lunr: both index words, and a Chinese query must find every page whose
+text contains the query string (贿赂 inside 贪污贿赂, 察院 inside 人民检察院). Here every
+character and every pair of adjacent characters is a term (Latin/digit words are indexed
+as words and word prefixes), so the pages containing a query are a subset of the pages
+holding all of its pairs; the browser then checks each candidate's real text, so what it
+shows is exact. Layout and formats: docs/search-static.md.
+
+Files (all paths relative to the site root):
+
+- ``search/meta.json``: format version, page count, shard count, filter values and counts.
+- ``search/shards/<i>.bin``: the postings of every term whose FNV-1a hash picks shard i.
+- ``search/filters/<k>.bin``: for filter key number k, the pages of each value.
+- ``search/docs/<id // 256>/<id>.json``: one page's url, title, type, date, excerpt and text.
+
+Page ids follow date, newest first (undated pages last, ties by url), so "sort by date"
+is id order and needs no dates in the browser.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import re
+import unicodedata
+from array import array
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Sequence
+
+__all__ = [
+    "FORMAT_VERSION",
+    "PREFIX_MAX",
+    "StaticDoc",
+    "build_static_index",
+    "decode_ids",
+    "fnv1a32",
+    "normalize",
+    "read_postings",
+    "shard_count",
+    "tokens",
+    "WORD_CHARS",
+]
+
+FORMAT_VERSION = 1
+
+#: Latin letters and digits (after NFKC and lower-casing) form words; a word is indexed whole
+#: and by every prefix of up to PREFIX_MAX characters, so a query's last word matches as a
+#: prefix (procurat -> procuratorate). Longer query words use their first PREFIX_MAX
+#: characters and are verified. Every other character that is not a space (Han in any
+#: extension, 〇, punctuation, kana, Cyrillic, ...) is a term by itself and in pairs with
+#: its neighbours, so no list of Han code-point ranges has to agree between Python and JS.
+WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
+PREFIX_MAX = 10
+
+#: Whitespace that is collapsed to one space by ``normalize`` (explicit, as JS's \\s and
+#: Python's \\s differ).
+WHITESPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+
+DOC_DIR = 256  # page files per folder under search/docs/
+TARGET_SHARD_BYTES = 12_000  # aim for shards of about this size (see shard_count)
+MIN_SHARDS, MAX_SHARDS = 8, 4096
+
+_WORD_RE = re.compile("[a-z0-9]+")
+_WS_RE = re.compile(f"[{WHITESPACE}]+")
+
+# encodings of a sorted id list (the first byte of a postings blob)
+_ENC_GAPS, _ENC_BITMAP, _ENC_RUNS = 0, 1, 2
+
+
+@dataclass(frozen=True)
+class StaticDoc:
+    """One published page as the static search sees it."""
+
+    url: str  # site path "/disclosures/x/"
+    title: str
+    type: str  # disclosures | regulations | open-days | guides | pages
+    date: datetime.date | None
+    text: str  # ALL searchable plain text (title, summary, field values, body), privacy-filtered
+    excerpt: str  # summary or the first ~120 characters of the body
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # {"category": ("case-decision",), ...}
+
+
+def normalize(text: str) -> str:
+    """NFKC, lower case, runs of whitespace -> one space (the JS does the same)."""
+    return _WS_RE.sub(" ", unicodedata.normalize("NFKC", text).lower())
+
+
+def tokens(text: str) -> set[str]:
+    """The index terms of a text, exactly as oasearch.js computes them.
+
+    After ``normalize``: every Latin/digit word and its prefixes of up to PREFIX_MAX
+    characters; every other character except the space; every pair of adjacent characters
+    neither of which is a space, unless both are Latin/digit (inside a word).
+
+    >>> sorted(tokens("贿赂罪，Bribe 2019年"))
+    [',', ',b', '2', '20', '201', '2019', '9年', 'b', 'br', 'bri', 'brib', 'bribe', '年', '罪', '罪,', '贿', '贿赂', '赂', '赂罪']
+    """
+    t = normalize(text)
+    out = {c for c in set(t) if c != " " and c not in WORD_CHARS}
+    out.update(
+        p for p in {a + b for a, b in zip(t, t[1:])}
+        if " " not in p and not (p[0] in WORD_CHARS and p[1] in WORD_CHARS)
+    )
+    for m in _WORD_RE.finditer(t):
+        word = m.group()
+        out.add(word)
+        out.update(word[:k] for k in range(1, min(len(word), PREFIX_MAX + 1)))
+    return out
+
+
+def fnv1a32(data: bytes) -> int:
+    """32-bit FNV-1a; oasearch.js computes the same with Math.imul."""
+    h = 0x811C9DC5
+    for b in data:
+        h = ((h ^ b) * 0x01000193) & 0xFFFFFFFF
+    return h
+
+
+def shard_count(postings_bytes: int) -> int:
+    """A power of two giving shards of about TARGET_SHARD_BYTES, clamped to [8, 4096]."""
+    n = MIN_SHARDS
+    while n < MAX_SHARDS and postings_bytes / n > TARGET_SHARD_BYTES:
+        n *= 2
+    return n
+
+
+def build_static_index(docs: Sequence[StaticDoc]) -> dict[str, bytes]:
+    """Every file of the static search index: site-relative path -> bytes.
+
+    Deterministic: the same pages give byte-identical files (no timestamps, sorted keys),
+    whatever order they come in.
+    """
+    ordered = _ordered(docs)
+    body: dict[str, array] = {}
+    title: dict[str, array] = {}
+    for doc_id, doc in enumerate(ordered):
+        for term in tokens(doc.text):
+            body.setdefault(term, array("I")).append(doc_id)
+        for term in tokens(doc.title):
+            title.setdefault(term, array("I")).append(doc_id)
+
+    entries: list[tuple[bytes, bytes]] = []
+    total = 0
+    for term in sorted(body.keys() | title.keys(), key=lambda t: t.encode()):
+        tb = term.encode()
+        entry = b"".join((
+            _varint(len(tb)), tb,
+            _blob(_encode_ids(body.get(term, ()))),
+            _blob(_encode_ids(title.get(term, ()))),
+        ))
+        entries.append((tb, entry))
+        total += len(entry)
+    n_shards = shard_count(total)
+    shards: list[list[bytes]] = [[] for _ in range(n_shards)]
+    for tb, entry in entries:  # already sorted by term bytes, so each shard is too
+        shards[fnv1a32(tb) & (n_shards - 1)].append(entry)
+
+    files: dict[str, bytes] = {}
+    for i, parts in enumerate(shards):
+        files[f"search/shards/{i}.bin"] = b"".join(parts)
+    filters_meta = {}
+    for k, (key, values) in enumerate(sorted(_filter_values(ordered).items())):
+        blob = bytearray()
+        listed = []
+        for value in sorted(values):
+            ids = values[value]
+            vb = value.encode()
+            blob += _varint(len(vb)) + vb + _blob(_encode_ids(ids))
+            listed.append([value, len(ids)])
+        files[f"search/filters/{k}.bin"] = bytes(blob)
+        types = sorted({ordered[i].type for ids in values.values() for i in ids})
+        filters_meta[key] = {"file": k, "types": types, "values": listed}
+    for doc_id, doc in enumerate(ordered):
+        record = {
+            "u": doc.url,
+            "t": doc.title,
+            "y": doc.type,
+            "d": doc.date.isoformat() if doc.date else None,
+            "e": doc.excerpt,
+            "x": doc.text,
+        }
+        files[f"search/docs/{doc_id // DOC_DIR}/{doc_id}.json"] = _json(record)
+    meta = {
+        "version": FORMAT_VERSION,
+        "docs": len(ordered),
+        "shards": n_shards,
+        "prefix_max": PREFIX_MAX,
+        "doc_dir": DOC_DIR,
+        "filters": filters_meta,
+    }
+    files["search/meta.json"] = _json(meta)
+    return dict(sorted(files.items()))
+
+
+def _ordered(docs: Sequence[StaticDoc]) -> list[StaticDoc]:
+    seen: set[str] = set()
+    for doc in docs:
+        if doc.url in seen:
+            raise ValueError(f"static search: two pages with the url {doc.url!r}")
+        seen.add(doc.url)
+    return sorted(docs, key=lambda d: (d.date is None, -d.date.toordinal() if d.date else 0, d.url))
+
+
+def _filter_values(ordered: Sequence[StaticDoc]) -> dict[str, dict[str, list[int]]]:
+    out: dict[str, dict[str, list[int]]] = {}
+    for doc_id, doc in enumerate(ordered):
+        filters: dict[str, Iterable[str]] = {"type": (doc.type,), **doc.filters}
+        for key, values in filters.items():
+            for value in sorted(set(values)):
+                if value:
+                    out.setdefault(key, {}).setdefault(value, []).append(doc_id)
+    return out
+
+
+def _json(value: object) -> bytes:
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+# -- binary postings ------------------------------------------------------------------------
+#
+# A blob is one encoding byte and its payload, the smallest of:
+#   0 gaps:   LEB128 varints of (id - previous id - 1), the previous id of the first being -1
+#   1 bitmap: varint start, then bytes; bit b (LSB first) of byte j means id start + 8j + b
+#   2 runs:   pairs of varints (gap, length - 1); a run starts gap ids after the id that
+#             follows the previous run (after id 0 for the first: gap = its start)
+# In shards and filter files a blob is preceded by its length as a varint (0 = no ids).
+
+
+def _varint(n: int) -> bytes:
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+def _varints(values: Sequence[int]) -> bytes:
+    if not values or max(values) < 0x80:
+        return bytes(values)
+    return b"".join(_varint(v) for v in values)
+
+
+def _blob(data: bytes) -> bytes:
+    return _varint(len(data)) + data
+
+
+def _encode_ids(ids: Sequence[int]) -> bytes:
+    if not ids:
+        return b""
+    gaps = [ids[0]] + [b - a - 1 for a, b in zip(ids, ids[1:])]
+    best = bytes([_ENC_GAPS]) + _varints(gaps)
+    if len(ids) < 4:
+        return best
+    first, last = ids[0], ids[-1]
+    start = _varint(first)
+    nbytes = (last - first) // 8 + 1
+    if 1 + len(start) + nbytes < len(best):
+        bits = bytearray(nbytes)
+        for i in ids:
+            d = i - first
+            bits[d >> 3] |= 1 << (d & 7)
+        best = bytes([_ENC_BITMAP]) + start + bytes(bits)
+    n_runs = 1 + sum(1 for g in gaps[1:] if g)
+    if 1 + 2 * n_runs < len(best):
+        pairs: list[int] = []
+        end = 0  # one past the previous run
+        run_start = prev = ids[0]
+        for i in ids[1:]:
+            if i != prev + 1:
+                pairs += (run_start - end, prev - run_start)
+                end = prev + 1
+                run_start = i
+            prev = i
+        pairs += (run_start - end, prev - run_start)
+        runs = bytes([_ENC_RUNS]) + _varints(pairs)
+        if len(runs) < len(best):
+            best = runs
+    return best
+
+
+def _read_varint(data: bytes, pos: int) -> tuple[int, int]:
+    n = shift = 0
+    while True:
+        b = data[pos]
+        pos += 1
+        n |= (b & 0x7F) << shift
+        if b < 0x80:
+            return n, pos
+        shift += 7
+
+
+def decode_ids(blob: bytes) -> list[int]:
+    """The sorted ids in a postings blob (the inverse of the encoder; for tests and audits)."""
+    if not blob:
+        return []
+    enc, pos, out = blob[0], 1, []
+    if enc == _ENC_GAPS:
+        prev = -1
+        while pos < len(blob):
+            gap, pos = _read_varint(blob, pos)
+            prev += gap + 1
+            out.append(prev)
+    elif enc == _ENC_BITMAP:
+        start, pos = _read_varint(blob, pos)
+        for j, byte in enumerate(blob[pos:]):
+            out += (start + 8 * j + b for b in range(8) if byte >> b & 1)
+    elif enc == _ENC_RUNS:
+        end = 0
+        while pos < len(blob):
+            gap, pos = _read_varint(blob, pos)
+            length, pos = _read_varint(blob, pos)
+            start = end + gap
+            out += range(start, start + length + 1)
+            end = start + length + 1
+    else:
+        raise ValueError(f"unknown postings encoding {enc}")
+    return out
+
+
+def read_postings(files: Mapping[str, bytes]) -> dict[str, tuple[list[int], list[int]]]:
+    """term -> (page ids whose text has it, page ids whose title has it), read back from
+    the shard files of ``build_static_index``: for tests and privacy audits."""
+    out: dict[str, tuple[list[int], list[int]]] = {}
+    for path, data in files.items():
+        if not path.startswith("search/shards/"):
+            continue
+        pos = 0
+        while pos < len(data):
+            n, pos = _read_varint(data, pos)
+            term = data[pos:pos + n].decode()
+            pos += n
+            lists = []
+            for _ in range(2):
+                n, pos = _read_varint(data, pos)
+                lists.append(decode_ids(data[pos:pos + n]))
+                pos += n
+            out[term] = (lists[0], lists[1])
+    return out
