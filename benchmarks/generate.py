@@ -136,37 +136,37 @@ def _yaml_str(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _status(w: Writer, i: int) -> tuple[str, list[str]]:
-    """(status line(s), notes) for record i: ~85% published."""
+def _status(w: Writer) -> str:
+    """The status lines of a record: ~86% published, the rest held back for each reason."""
     r = w.r
     roll = r.random()
     author = r.choice(AUTHORS)
     approver = r.choice(APPROVERS)
-    approved = [f"status: approved", f"author: {author}", f"approved_by: {approver}",
+    approved = ["status: approved", f"author: {author}", f"approved_by: {approver}",
                 f"approved_on: 2026-{w.r.randint(1, 10):02d}-01"]
     if roll < 0.05:
-        return "\n".join(["status: draft", f"author: {author}"]), []
+        return "\n".join(["status: draft", f"author: {author}"])
     if roll < 0.09:
-        return "\n".join(["status: review", f"author: {author}"]), []
+        return "\n".join(["status: review", f"author: {author}"])
     if roll < 0.11:
-        return "\n".join(approved + ["publish_on: 2027-06-01T09:00:00+08:00"]), []
+        return "\n".join(approved + ["publish_on: 2027-06-01T09:00:00+08:00"])
     if roll < 0.12:
         return "\n".join(["status: approved", f"author: {approver}", f"approved_by: {approver}",
-                          "approved_on: 2026-02-01"]), []
+                          "approved_on: 2026-02-01"])
     if roll < 0.14:
         return "\n".join(["status: withdrawn", f"author: {author}", f"approved_by: {approver}",
                           "approved_on: 2026-02-01", "withdrawn_on: 2026-09-01",
-                          "withdrawn_reason: 信息有误，已撤回"]), []
-    return "\n".join(approved), []
+                          "withdrawn_reason: 信息有误，已撤回"])
+    return "\n".join(approved)
 
 
-def disclosure(w: Writer, i: int, regulations: list[str], folder: Path) -> tuple[str, str, dict[str, bytes]]:
+def disclosure(w: Writer, i: int, regulations: list[str]) -> tuple[str, str, dict[str, bytes]]:
     r = w.r
     crime, tag = r.choice(CRIMES)
     category = r.choices(["case-procedure", "case-decision", "legal-document", "announcement", "press-release",
                           "work-report"], [40, 20, 15, 10, 10, 5])[0]
     rid = f"d{i:05d}"
-    status, _ = _status(w, i)
+    status = _status(w)
     lines = ["---", f"id: {rid}"]
     files: dict[str, bytes] = {}
     parties: list[str] = []
@@ -365,7 +365,7 @@ def generate(records: int, out: Path, seed: int = 2026) -> dict[str, int]:
     for i in range(n_page):
         put(*page(w, i))
     for i in range(n_disc):
-        rel, text, files = disclosure(w, i, regulations, content)
+        rel, text, files = disclosure(w, i, regulations)
         put(rel, text)
         for name, data in files.items():
             put(str(Path(rel).parent / name), data)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import resource
 import statistics
 import subprocess
 import sys
@@ -101,6 +102,7 @@ def measure(pages: int = 20_000, seed: int = 20260427, queries: int = 260) -> di
         "query_ms_p95_node": round(_pct(latency, 95), 2),
         "approximate_share": round(sum(1 for r in runs if r["approximate"]) / len(runs), 3),
         "node_total_s": round(node_s, 2),
+        "python_peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
 
 
@@ -119,7 +121,8 @@ def main() -> None:
         print(json.dumps(m, indent=2, ensure_ascii=False))
         return
     print(f"pages                 {m['pages']:,} ({m['queries']} queries)")
-    print(f"index build           {m['build_s']:.1f} s (generating the pages: {m['generate_s']:.1f} s)")
+    print(f"index build           {m['build_s']:.1f} s (generating the pages: {m['generate_s']:.1f} s; "
+          f"peak memory of the process {m['python_peak_rss_mb']:,} MB)")
     print(f"index size            {m['index_files']:,} files, {m['index_bytes'] / 2**20:,.1f} MB "
           f"({m['index_bytes_gzip'] / 2**20:,.1f} MB gzipped), {m['shards']} shards")
     for kind, v in m["by_kind"].items():

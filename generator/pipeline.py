@@ -139,7 +139,13 @@ def build(config_path: Path, out: Path, now_text: str | None, progress: Progress
     report.pages = len(rendered.pages)
     progress(f"Rendering {report.pages} pages with mkdocs-material ...")
     from .exports import export_files
-    report.warnings = write_site(rendered, report.config, out, now, extra_files=export_files(report.public, report.config))
+    from .search import static_docs
+    from .static_search import build_static_index
+
+    extra = export_files(report.public, report.config)
+    progress("Indexing for the site's search box ...")
+    extra.update(build_static_index(static_docs(report.public, report.config)))
+    report.warnings = write_site(rendered, report.config, out, now, extra_files=extra)
     progress("Indexing published records for 'openaffairs search' ...")
     write_search_index(report.public, report.config, out)
     report.seconds += time.perf_counter() - start

@@ -20,10 +20,11 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .config import SiteConfig
+from .i18n import LABELS
 from .i18n import label as _label
 from .i18n import t as _t
 from .privacy import PublicRecord
-from .records import EventStatus, OpenDay, Regulation
+from .records import EventStatus, OpenDay, Regulation, Validity
 
 __all__ = ["RenderedSite", "render_site", "NavEntry"]
 
@@ -107,6 +108,7 @@ class _Renderer:
             "office_name": self.config.office_name,
             "site_description": self.config.site_description,
             "extra_html": "",
+            "page_scripts": [],
             **extra,
         }
 
@@ -190,7 +192,10 @@ class _Renderer:
         self.disclosure_listings(disclosures)
         regs = sorted(by_type["regulations"], key=lambda p: (p.record.issued, p.id), reverse=True)
         self.page("regulations/index.md", "/regulations/", "regulations-index.md.j2", _t("regulations", self.lang),
-                  ["navigation", "toc"], heading=_t("regulations", self.lang), items=regs, csv_href="/regulations/regulations.csv")
+                  ["navigation", "toc"], heading=_t("regulations", self.lang), items=regs, csv_href="/regulations/regulations.csv",
+                  kinds=sorted({p.record.kind.value for p in regs}),
+                  validities=[v.value for v in Validity if any(p.record.validity is v for p in regs)],
+                  issuers=sorted({i for p in regs for i in p.record.issuers}))
         events = sorted(by_type["open-days"], key=lambda p: (p.record.start, p.id))
         upcoming = [e for e in events if e.record.end >= self.now]
         past = [e for e in reversed(events) if e.record.end < self.now]
@@ -207,6 +212,7 @@ class _Renderer:
         self.page("index.md", "/", "home.md.j2", "", ["navigation", "toc"],
                   latest=disclosures[:10], upcoming=upcoming[:4], guides=guides, tiles=tiles,
                   description=self.config.site_description)
+        self.search_page()
         t = lambda key: _t(key, self.lang)
         self.site.nav = [
             NavEntry(t("home"), "index.md"),
@@ -219,6 +225,18 @@ class _Renderer:
             self.site.nav.append(NavEntry(t("pages"), "", tuple(
                 NavEntry(p.title, f"pages/{p.id}/index.md") for p in pages)))
         return self.site
+
+    def search_page(self) -> None:
+        lang = self.lang
+        groups = {g: {k: _label(g, k, lang) for k in LABELS[g]} for g in ("category", "kind", "validity")}
+        groups["type"] = {k: _t(k, lang) for k in PUBLISHED_TYPES}
+        groups["ui"] = {k: _t("search_" + k, lang) for k in
+                        ("placeholder", "results", "none", "more", "sort_relevance", "sort_date", "all",
+                         "type", "category", "year", "issuer", "kind", "validity", "sort", "submit", "approx")}
+        self.page("search/index.md", "/search/", "search.md.j2", _t("search", lang), ["navigation", "toc"],
+                  heading=_t("search", lang), labels=json.dumps(groups, ensure_ascii=False, sort_keys=True),
+                  noscript=_t("search_noscript", lang), page_scripts=["assets/oasearch.js"])
+        self.site.not_in_nav.append("/search/index.md")
 
     def disclosure_listings(self, items: list[PublicRecord[Any]]) -> None:
         counts = Counter(p.record.category.value for p in items)

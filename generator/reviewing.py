@@ -85,7 +85,11 @@ def format_review(review: Review, color: bool = False) -> str:
         lines.append(f"  {item.line}: {item.label}: {text}")
     if body is not None:
         lines += ["", f"Body (from line {body.line})"]
-        lines += ["  | " + line for line in highlight(body, color).rstrip("\n").split("\n")]
+        shown = highlight(body, color).rstrip("\n").split("\n")
+        width = len(str(body.line + len(shown)))
+        for i, line in enumerate(shown):
+            number = str(body.line + i) if body.same_lines else ""
+            lines.append(f"  {number:>{width}} | {line}".rstrip())
     if review.files:
         lines += ["", "Attachments (published byte for byte, so they are scanned, not filtered)"]
         for f in review.files:

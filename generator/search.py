@@ -8,7 +8,7 @@ Stage: writer input (pure).  ``search_docs`` builds whoosh ``SearchDoc``s,
 from __future__ import annotations
 
 import datetime as dt
-import html
+import functools
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -36,10 +36,17 @@ class _Text(HTMLParser):
             self.parts.append("\n")
 
 
+@functools.lru_cache(maxsize=1)
+def _converter() -> markdown.Markdown:
+    return markdown.Markdown(extensions=["tables", "md_in_html", "attr_list"])
+
+
+@functools.lru_cache(maxsize=4096)
 def plain_text(body_markdown: str) -> str:
-    """Markdown -> the text a reader sees (no markup, no HTML comments)."""
+    """Markdown -> the text a reader sees (no markup, no HTML comments).
+    Cached: the whoosh and the static index both need it."""
     parser = _Text()
-    parser.feed(markdown.markdown(body_markdown, extensions=["tables", "md_in_html", "attr_list"]))
+    parser.feed(_converter().reset().convert(body_markdown))
     text = "".join(parser.parts)
     return re.sub(r"\n\s*\n+", "\n", text).strip()
 
@@ -98,3 +105,28 @@ def index_dir_for(out: Path) -> Path:
     site (whoosh segment names are random, the site must stay byte-reproducible)."""
     out = out.resolve()
     return out.parent / ".openaffairs" / f"search-{out.name}"
+
+
+def static_docs(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> list[Any]:
+    """Documents for the public, static in-browser index (``static_search``)."""
+    from .static_search import StaticDoc
+
+    lang = config.language
+    docs = []
+    for rec in public:
+        if rec.is_tombstone:
+            continue
+        r = rec.record
+        date = rec.sort_date
+        filters: dict[str, tuple[str, ...]] = {"type": (rec.type,)}
+        if date is not None:
+            filters["year"] = (str(date.year),)
+        if rec.type == "disclosures":
+            filters["category"] = (r.category.value,)
+        elif rec.type == "regulations":
+            filters.update(issuer=tuple(r.issuers), kind=(r.kind.value,), validity=(r.validity.value,))
+        body = plain_text(r.body)
+        excerpt = r.summary or body[:120]
+        docs.append(StaticDoc(url=rec.url, title=r.title, type=rec.type, date=date,
+                              text=record_text(rec, lang), excerpt=excerpt, filters=filters))
+    return docs

@@ -34,18 +34,22 @@ log = logging.getLogger(__name__)
 _TAGS = set(nh3.ALLOWED_TAGS) | {
     "article", "section", "nav", "aside", "header", "footer", "main", "figure", "figcaption",
     "details", "summary", "mark", "time", "form", "input", "button", "label", "caption", "colgroup", "col",
+    "select", "option",
 }
 _ATTRS = {
     "*": {"class", "id", "lang", "dir", "title", "role", "aria-label", "aria-hidden", "aria-current"},
+    "div": {"data-base", "data-labels"},
     "a": {"href", "download", "hreflang"},
     "img": {"src", "alt", "width", "height", "loading"},
     "td": {"colspan", "rowspan", "align"}, "th": {"colspan", "rowspan", "align", "scope"},
     "time": {"datetime"}, "ol": {"start", "type"}, "li": {"value"},
-    "form": {"action", "method", "role"},
+    "form": {"action", "method", "role", "hidden", "data-for"},
+    "select": {"id", "name"}, "option": {"value", "selected"},
+    "p": {"data-oa-count"}, "span": {"id", "data-oa-count", "data-template"},
     "input": {"name", "type", "placeholder", "value", "autocomplete"},
     "button": {"type"}, "label": {"for"}, "details": {"open"}, "col": {"span"},
     "table": {"data-oa-table"}, "tr": {"data-kind", "data-validity", "data-issuer"},
-    "abbr": {"title"}, "sup": {"id"}, "span": {"id"},
+    "abbr": {"title"}, "sup": {"id"},
 }
 
 
@@ -97,6 +101,7 @@ def _mkdocs_config(rendered: RenderedSite, config: SiteConfig, docs: Path, site_
             "logo": "assets/logo.svg",
         },
         "extra_css": ["assets/openaffairs.css"],
+        "extra_javascript": ["assets/oatable.js"],
         "extra": {"generator": False, "office_name": config.office_name},
         "markdown_extensions": [
             {"toc": {"permalink": "¶", "permalink_title": ""}}, "tables", "attr_list", "md_in_html",

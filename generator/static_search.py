@@ -7,14 +7,16 @@ PublicRecords, so already privacy-filtered) and returns the files of the site's
 
 Why not Pagefind or lunr: both index words, and a Chinese query must find every page whose
 text contains the query string (贿赂 inside 贪污贿赂, 察院 inside 人民检察院). Here every
-character and every pair of adjacent characters is a term (Latin/digit words are indexed
-as words and word prefixes), so the pages containing a query are a subset of the pages
-holding all of its pairs; the browser then checks each candidate's real text, so what it
+character and every run of two or three adjacent characters is a term (Latin/digit words
+are indexed as words and word prefixes), so the pages containing a query are a subset of
+the pages holding all of its terms; the browser then checks each candidate's real text, so what it
 shows is exact. Layout and formats: docs/search-static.md.
 
 Files (all paths relative to the site root):
 
-- ``search/meta.json``: format version, page count, shard count, filter values and counts.
+- ``search/meta.json``: format version, build hash, page count, shard count, filter values and
+  counts. The browser revalidates it on every visit and adds the build hash to the URL of
+  every other file, so a rebuilt site never mixes old and new files from a cache.
 - ``search/shards/<i>.bin``: the postings of every term whose FNV-1a hash picks shard i.
 - ``search/filters/<k>.bin``: for filter key number k, the pages of each value.
 - ``search/docs/<id // 256>/<id>.json``: one page's url, title, type, date, excerpt and text.
@@ -26,10 +28,11 @@ is id order and needs no dates in the browser.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import re
 import unicodedata
-from array import array
+from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable, Mapping, Sequence
 
@@ -53,8 +56,9 @@ FORMAT_VERSION = 1
 #: and by every prefix of up to PREFIX_MAX characters, so a query's last word matches as a
 #: prefix (procurat -> procuratorate). Longer query words use their first PREFIX_MAX
 #: characters and are verified. Every other character that is not a space (Han in any
-#: extension, 〇, punctuation, kana, Cyrillic, ...) is a term by itself and in pairs with
-#: its neighbours, so no list of Han code-point ranges has to agree between Python and JS.
+#: extension, 〇, punctuation, kana, Cyrillic, ...) is a term by itself and in pairs and
+#: triples with its neighbours, so no list of Han code-point ranges has to agree between
+#: Python and JS.
 WORD_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789")
 PREFIX_MAX = 10
 
@@ -67,6 +71,9 @@ TARGET_SHARD_BYTES = 12_000  # aim for shards of about this size (see shard_coun
 MIN_SHARDS, MAX_SHARDS = 8, 4096
 
 _WORD_RE = re.compile("[a-z0-9]+")
+_WORD_OR_SPACE = WORD_CHARS | {" "}
+_PIECE_SPLIT = re.compile(" |(?<=[a-z0-9])(?=[a-z0-9])")
+_AROUND_SPACE = re.compile("([^ ]) (?=([^ ]))")
 _WS_RE = re.compile(f"[{WHITESPACE}]+")
 
 # encodings of a sorted id list (the first byte of a postings blob)
@@ -91,22 +98,33 @@ def normalize(text: str) -> str:
     return _WS_RE.sub(" ", unicodedata.normalize("NFKC", text).lower())
 
 
+def _linked(a: str, b: str) -> bool:
+    """Adjacent characters that form a pair term: no space, not both inside a word."""
+    return a != " " and b != " " and not (a in WORD_CHARS and b in WORD_CHARS)
+
+
 def tokens(text: str) -> set[str]:
     """The index terms of a text, exactly as oasearch.js computes them.
 
     After ``normalize``: every Latin/digit word and its prefixes of up to PREFIX_MAX
-    characters; every other character except the space; every pair of adjacent characters
-    neither of which is a space, unless both are Latin/digit (inside a word).
+    characters; every other character except the space; every pair and every triple of
+    adjacent characters with no space in it and no two neighbouring Latin/digit characters
+    (those are inside a word); every two characters around a single space ("s r" of
+    "press release"), so that phrases with spaces are narrowed down too.
 
     >>> sorted(tokens("贿赂罪，Bribe 2019年"))
-    [',', ',b', '2', '20', '201', '2019', '9年', 'b', 'br', 'bri', 'brib', 'bribe', '年', '罪', '罪,', '贿', '贿赂', '赂', '赂罪']
+    [',', ',b', '2', '20', '201', '2019', '9年', 'b', 'br', 'bri', 'brib', 'bribe', 'e 2', '年', '罪', '罪,', '罪,b', '贿', '贿赂', '贿赂罪', '赂', '赂罪', '赂罪,']
     """
     t = normalize(text)
-    out = {c for c in set(t) if c != " " and c not in WORD_CHARS}
-    out.update(
-        p for p in {a + b for a, b in zip(t, t[1:])}
-        if " " not in p and not (p[0] in WORD_CHARS and p[1] in WORD_CHARS)
-    )
+    out = set(t)
+    out -= _WORD_OR_SPACE
+    # pieces without spaces and without two neighbouring word characters: within a piece
+    # every pair and triple is a term
+    for piece in _PIECE_SPLIT.split(t):
+        if len(piece) > 1:
+            out.update(map(str.__add__, piece, piece[1:]))
+            out.update(map("".join, zip(piece, piece[1:], piece[2:])))
+    out.update(a + " " + b for a, b in _AROUND_SPACE.findall(t))
     for m in _WORD_RE.finditer(t):
         word = m.group()
         out.add(word)
@@ -137,13 +155,13 @@ def build_static_index(docs: Sequence[StaticDoc]) -> dict[str, bytes]:
     whatever order they come in.
     """
     ordered = _ordered(docs)
-    body: dict[str, array] = {}
-    title: dict[str, array] = {}
-    for doc_id, doc in enumerate(ordered):
+    body: defaultdict[str, list[int]] = defaultdict(list)
+    title: defaultdict[str, list[int]] = defaultdict(list)
+    for doc_id, doc in enumerate(ordered):  # the hot loop of the build: one step per posting
         for term in tokens(doc.text):
-            body.setdefault(term, array("I")).append(doc_id)
+            body[term].append(doc_id)
         for term in tokens(doc.title):
-            title.setdefault(term, array("I")).append(doc_id)
+            title[term].append(doc_id)
 
     entries: list[tuple[bytes, bytes]] = []
     total = 0
@@ -186,7 +204,12 @@ def build_static_index(docs: Sequence[StaticDoc]) -> dict[str, bytes]:
             "x": doc.text,
         }
         files[f"search/docs/{doc_id // DOC_DIR}/{doc_id}.json"] = _json(record)
+    digest = hashlib.sha256()
+    for path in sorted(files):
+        digest.update(b"%d %s %d\n" % (len(path.encode()), path.encode(), len(files[path])))
+        digest.update(files[path])
     meta = {
+        "build": digest.hexdigest()[:16],  # appended to every other file's URL (?v=) against stale caches
         "version": FORMAT_VERSION,
         "docs": len(ordered),
         "shards": n_shards,
@@ -233,6 +256,8 @@ def _json(value: object) -> bytes:
 
 
 def _varint(n: int) -> bytes:
+    if n < len(_SMALL_VARINTS):
+        return _SMALL_VARINTS[n]
     out = bytearray()
     while n >= 0x80:
         out.append((n & 0x7F) | 0x80)
@@ -241,10 +266,27 @@ def _varint(n: int) -> bytes:
     return bytes(out)
 
 
+def _slow_varint(n: int) -> bytes:
+    out = bytearray()
+    while n >= 0x80:
+        out.append((n & 0x7F) | 0x80)
+        n >>= 7
+    out.append(n)
+    return bytes(out)
+
+
+_SMALL_VARINTS = [_slow_varint(i) for i in range(1 << 15)]
+
+
 def _varints(values: Sequence[int]) -> bytes:
-    if not values or max(values) < 0x80:
+    if not values:
+        return b""
+    top = max(values)
+    if top < 0x80:
         return bytes(values)
-    return b"".join(_varint(v) for v in values)
+    if top < len(_SMALL_VARINTS):
+        return b"".join(map(_SMALL_VARINTS.__getitem__, values))
+    return b"".join(map(_varint, values))
 
 
 def _blob(data: bytes) -> bytes:
@@ -254,8 +296,11 @@ def _blob(data: bytes) -> bytes:
 def _encode_ids(ids: Sequence[int]) -> bytes:
     if not ids:
         return b""
-    gaps = [ids[0]] + [b - a - 1 for a, b in zip(ids, ids[1:])]
-    best = bytes([_ENC_GAPS]) + _varints(gaps)
+    if len(ids) == 1:
+        return b"\x00" + _varint(ids[0])
+    gaps = [b - a - 1 for a, b in zip(ids, ids[1:])]
+    best = b"\x00" + _varint(ids[0]) + _varints(gaps)
+    gaps.insert(0, ids[0])
     if len(ids) < 4:
         return best
     first, last = ids[0], ids[-1]

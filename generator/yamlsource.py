@@ -62,7 +62,10 @@ class LineMap:
         return LineMap({k: v + offset for k, v in self.lines.items()}, self.default + offset)
 
 
-class _StrictLoader(yaml.SafeLoader):
+_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml's parser when available (5x faster)
+
+
+class _StrictLoader(_BASE):  # type: ignore[misc,valid-type]
     """SafeLoader with the YAML 1.2 core schema's plain scalars."""
 
 

@@ -35,7 +35,7 @@ USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 
 def id_check_char(first17: str) -> str:
-    return "10X98765432"[sum(int(c) * w for c, w in zip(first17, _GB11643)) % 11]
+    return "10X98765432"[sum(int(c) * w for c, w in zip(first17, _GB11643, strict=True)) % 11]
 
 
 def luhn_complete(partial: str) -> str:
@@ -53,7 +53,7 @@ def luhn_complete(partial: str) -> str:
 
 def uscc_check_char(first17: str) -> str:
     w = [3**i % 31 for i in range(17)]
-    total = sum(USCC_CHARS.index(c) * wi for c, wi in zip(first17, w))
+    total = sum(USCC_CHARS.index(c) * wi for c, wi in zip(first17, w, strict=True))
     return USCC_CHARS[(31 - total % 31) % 31]
 
 
@@ -77,7 +77,10 @@ def chinese_digits(s: str) -> str:
 # Value generators (each returns the string as written in the text)
 # ---------------------------------------------------------------------------
 
-SURNAMES = "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔汤"
+SURNAMES = (
+    "张王李赵刘陈杨黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程魏吕丁任沈"
+    "姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔汤"
+)
 COMPOUND = ("欧阳", "司马", "上官", "诸葛", "东方")
 CITIES = (
     ("浙江省", "杭州市", ("西湖区", "拱墅区", "上城区", "滨江区", "余杭区", "临平区", "萧山区")),
@@ -169,6 +172,12 @@ def id_written(r: random.Random) -> str:
     if k < 0.96 and s[-1].isdigit():
         return chinese_digits(s)
     return s
+
+
+def id_typo(r: random.Random) -> str:
+    """A plausible ID whose check digit is wrong (a typo or a made-up example)."""
+    s = id18(r)
+    return s[:17] + r.choice([c for c in "0123456789X" if c != s[17]])
 
 
 def id15(r: random.Random) -> str:
@@ -439,7 +448,9 @@ FILLERS: dict[str, Callable[[random.Random], str]] = {
     "n": lambda r: str(r.randint(1, 30)), "year": lambda r: str(r.randint(2015, 2026)),
     "pct": lambda r: f"{r.randint(1, 99)}.{r.randint(0, 9)}%",
     "time": lambda r: r.choice(("上午9时30分", "09:30", "14:00至17:30", "9:00-11:30", "下午3点")),
-    "page": lambda r: r.choice((f"第{r.randint(1, 300)}页", f"共{r.randint(1, 30)}页", f"卷宗第{r.randint(1, 9)}卷第{r.randint(1, 200)}页")),
+    "page": lambda r: r.choice(
+        (f"第{r.randint(1, 300)}页", f"共{r.randint(1, 30)}页", f"卷宗第{r.randint(1, 9)}卷第{r.randint(1, 200)}页")
+    ),
     "office": office_phone,
     "edu": lambda r: r.choice(("初中", "高中", "大学本科", "小学", "中专")),
     "zip": lambda r: f"3{r.randint(10000, 19999)}",
@@ -447,11 +458,13 @@ FILLERS: dict[str, Callable[[random.Random], str]] = {
     f"{r.randint(2019, 2026)}.{r.randint(7, 12):02d}.{r.randint(1, 28):02d}",
     "serial": lambda r: "".join(r.choice("0123456789") for _ in range(r.randint(20, 26))),
     "last4": lambda r: f"{r.randint(0, 9999):04d}",
+    "reg15": lambda r: f"{r.choice(('330106', '330100', '320102', '440300'))}000{r.randint(0, 999999):06d}",
 }
 
 PLANTED: dict[str, tuple[str, Callable[[random.Random], str]]] = {
     "ID": ("id-number", id_written),
     "ID15": ("id-number", id15),
+    "IDTYPO": ("id-number", id_typo),
     "MOB": ("mobile", mobile_written),
     "LAND": ("landline", landline_written),
     "CARD": ("bank-card", card_written),
@@ -482,6 +495,8 @@ POSITIVE = (
     "{name}（曾用身份证号{ID15}）因涉嫌诈骗罪于{date}被取保候审。",
     "旧版身份证号码{ID15}已于{year}年换领为新证。",
     "犯罪嫌疑人{name}的身份证号{ID}，与其在{bank}开户时登记的信息一致。",
+    "被告人{name}供述的公民身份号码{IDTYPO}与户籍信息不符。",
+    "{name}（身份证号码：{IDTYPO}）于{date}到案。",
     # mobile
     "被害人{name}于{date}接到自称客服人员的电话，对方使用号码{MOB}与其联系。",
     "经调取通话记录，{name}的手机号码{MOB}在案发当日{time}与被告人有三次通话。",
@@ -599,6 +614,7 @@ NEGATIVE = (
     "经调取交易流水号{serial}的记录，未发现异常。",
     "被害人仅能记起银行卡尾号{last4}，卡号后四位与其陈述一致。",
     "账户余额{amount}，冻结期限{n}个月。",
+    "该公司原营业执照注册号{reg15}，现已换发统一社会信用代码{credit}。",
     "第{n}页 共{n}页 {date_any}",
     "{year}—{year}年度，全市检察机关共起诉{n}人。",
 )

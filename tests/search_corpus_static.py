@@ -274,6 +274,11 @@ def contains(norm_text: str, phrase: str) -> bool:
     return re.search(r"(?<![a-z0-9])" + re.escape(phrase), norm_text) is not None
 
 
+@functools.lru_cache(maxsize=100_000)
+def _normalized(text: str) -> str:
+    return normalize(text)
+
+
 def expected(docs: list[StaticDoc], query: str) -> set[str]:
     """URLs of the pages a query must find."""
     include, exclude = parse_query(query)
@@ -281,7 +286,7 @@ def expected(docs: list[StaticDoc], query: str) -> set[str]:
         return set()
     out = set()
     for d in docs:
-        t = normalize(d.text)
+        t = _normalized(d.text)
         if all(contains(t, p) for p in include) and not any(contains(t, p) for p in exclude):
             out.add(d.url)
     return out

@@ -43,7 +43,7 @@ CASES: list[tuple[str, dict[str, str | bytes], str, str]] = [
      "", "content/disclosures/x.md:3: field 'title': expected text, got the number 2024\n"
          "    hint: put the value in quotes\n"),
     ("yaml syntax", {D: disclosure("summary: 关于: 通告\n")},
-     "", "content/disclosures/x.md:10: invalid YAML: mapping values are not allowed here\n"
+     "", "content/disclosures/x.md:10: invalid YAML: mapping values are not allowed in this context\n"
          "    hint: a value containing ': ' must be quoted, e.g. title: \"A: B\"\n"),
     ("duplicate key", {D: disclosure("title: 另一个标题\n")},
      "", "content/disclosures/x.md:10: key 'title' appears twice\n"),

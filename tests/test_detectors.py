@@ -48,6 +48,9 @@ POSITIVES = [
     (VALID_ID, [("id-number", VALID_ID)]),
     (f"税号 {VALID_ID}", [("id-number", VALID_ID)]),  # not a valid credit code: an ID
     (f"卡号{VALID_ID}", [("id-number", VALID_ID)]),  # an ID outranks a card reading
+    # wrong check digit, but the text says it is an ID number
+    ("身份证号码 110101199003074518，", [("id-number", "110101199003074518")]),
+    ("公民身份号码：11010119900307451X。", [("id-number", "11010119900307451X")]),
     # mobile
     ("联系电话13912345678。", [("mobile", "13912345678")]),
     ("电话：139 1234 5678，", [("mobile", "139 1234 5678")]),
@@ -159,10 +162,12 @@ NEGATIVES = [
     "统一社会信用代码91330100MA2B3C4D5E", "统一社会信用代码91330100MA2XXXXXXX",
     "统一社会信用代码：121201199003070618",  # valid credit code AND valid ID check digit
     "统一社会信用代码52110105001479174X",
+    "营业执照注册号330106000123456", "纳税人识别号330106123456789",  # 15 digits, old registrations
     # public numbers and codes
     "12309", "检察服务热线12309", "报警110，急救120，热线12345，反诈96110", "邮编310012",
     "ISBN 978-7-5118-1234-5", "ISBN 9787511812345", "GB 11643-1999", "GB 32100-2015",
     "交易流水号2026030112345678901234", "银行卡尾号1234", "编号：2026 0301 0001 0002 0003",
+    "编号110101199003074518", "流水号 110101199003074518",  # wrong check digit, no ID context
     "QQ群123456789", "G12345678次列车",  # G + 8 digits is a passport only with context
     "ABCDE12345678", "E123456789", "XE12345678", "京A股", "新iPhone", "京ICP证040123号",
     # 住 that introduces no address
@@ -229,9 +234,25 @@ def test_allow_email_and_address() -> None:
     assert detect(text, allow=["杭州市西湖区学院路1号"]) == []
 
 
+def test_allow_matches_the_international_form_of_a_public_number() -> None:
+    for text in ("Tel +86 571 1230 9000", "电话+86-571-12309000", "电话0086 571 12309000"):
+        assert detect(text, allow=["0571-12309000"]) == []
+    assert detect("手机+86 139 1234 5678", allow=["13912345678"]) == []
+
+
+def test_allow_given_as_one_string_is_one_value() -> None:
+    text = "热线0571-12309000，另一号码13912345678"
+    assert found(text, allow="0571-12309000") == [("mobile", "13912345678")]  # type: ignore[arg-type]
+
+
+def test_allowed_values_written_back_to_back_stay() -> None:
+    assert detect("123091230912309", allow=["12309"]) == []  # else a plausible 15-digit ID
+    assert found("123091230912309") == [("id-number", "123091230912309")]
+
+
 def test_allow_accepts_a_tuple_and_non_strings() -> None:
     assert detect("热线12309", allow=("12309",)) == []
-    assert detect("电话057112309000", allow=[57112309000]) != []  # no leading zero: a different value
+    assert detect("电话057112309000", allow=[57112309000]) != []  # type: ignore[list-item]  # no leading 0
 
 
 # ---------------------------------------------------------------------------
@@ -297,8 +318,8 @@ def test_mask_never_returns_the_value(value: str) -> None:
 _NOT_SAFE = set("住户卡〇○零一二三四五六七八九十百千万两幺")
 SAFE_CJK = "".join(
     c
-    for c in "的了在是我有他这中大来上个国到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心多天而能好"
-    "都然没日于起还发成事只作当想看文无开手用主行方又如前所本见经头面公同已老从动长知民样现分将外但身些与高意"
+    for c in "的了在是我有他这中大来上个国到说们为子和你地出道也时年得就那要下以生会自着去之过家学对可她里后小么心"
+    "多天而能好都然没日于起还发成事只作当想看文无开手用主行方又如前所本见经头面公同已老从动长知民样现分将外但身些与高意"
     "进把法此实回理美点月明其种声全工己话儿者向情部正名定女问力机给等几很业最间新什打便位因重被走电第门相次东政"
     "海口使教西再平真听世气信北少关并内加化由却代军产入先山太水市眼体别处总才场师书比员笑性通目华报立马命张活难神"
     "数件安表原车白应路期叫死常提感金何更反合放做系计或司利受光王果亲界及今京务制解各任至清物台象记边共风战干接它"
@@ -341,7 +362,8 @@ def written_id(draw: st.DrawFn) -> str:
 
 @st.composite
 def written_mobile(draw: st.DrawFn) -> str:
-    s = "1" + draw(st.sampled_from("3456789")) + "".join(draw(st.lists(st.sampled_from("0123456789"), min_size=9, max_size=9)))
+    rest = draw(st.lists(st.sampled_from("0123456789"), min_size=9, max_size=9))
+    s = "1" + draw(st.sampled_from("3456789")) + "".join(rest)
     if draw(st.booleans()):
         a, b = draw(SEPARATORS), draw(SEPARATORS)
         s = s[:3] + a + s[3:7] + b + s[7:]
@@ -408,8 +430,10 @@ def test_text_without_identifiers_gives_nothing(text: str) -> None:
 
 _EXPANDING = st.sampled_from(["…", "‥", "㈱", "㍿", "︙", "①", "½"])
 _MIXED = st.lists(
-    st.one_of(st.text(max_size=20), filler, _EXPANDING, written_id(), written_mobile(), written_card(),
-              CARD_CONTEXT, st.sampled_from(["住", "户籍地", "杭州市西湖区", "路1号", "@", "a@b.cn", "京A", "E", "护照"])),
+    st.one_of(
+        st.text(max_size=20), filler, _EXPANDING, written_id(), written_mobile(), written_card(), CARD_CONTEXT,
+        st.sampled_from(["住", "户籍地", "杭州市西湖区", "路1号", "@", "a@b.cn", "京A", "E", "护照"]),
+    ),
     max_size=12,
 ).map("".join)
 

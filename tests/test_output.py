@@ -31,7 +31,7 @@ def test_failed_build_leaves_previous_output_untouched(sample_site: Path) -> Non
     assert result.exit_code == 1
     assert "work-report.md:9: field 'date': expected a real calendar date, got '2026-02-30'" in result.stderr
     assert tree_digest(sample_site / "site") == before
-    assert sorted(p.name for p in sample_site.iterdir()) == ["content", "site", "site_config.yml"]
+    assert sorted(p.name for p in sample_site.iterdir()) == [".openaffairs", "content", "site", "site_config.yml"]
 
 
 def test_success_replaces_the_output_whole(sample_site: Path) -> None:

@@ -270,11 +270,11 @@ def test_review_shows_the_record_as_it_will_be_published(tmp_path: Path) -> None
     assert "  3: title: [[张某1]]涉嫌受贿案\n" in out
     assert "summary: [[张某1]]（手机[[〔电话号码已隐去〕]]）涉嫌受贿。" in out
     assert "parties[2].name (official): 李明\n" in out
-    assert ("  | 犯罪嫌疑人[[张某1]]，又名[[张某1]]，身份证号码[[〔身份证号码已隐去〕]]。\n"
-            "  | 证人[[张某2]]作证。检察官李明办理。举报电话12309。\n") in out
+    body_line = line_of(REVIEWED, "犯罪嫌疑人")
+    assert (f"  {body_line} | 犯罪嫌疑人[[张某1]]，又名[[张某1]]，身份证号码[[〔身份证号码已隐去〕]]。\n"
+            f"  {body_line + 1} | 证人[[张某2]]作证。检察官李明办理。举报电话12309。\n") in out
     table = out[out.index("Redactions ("):]
     assert table.splitlines()[1].split() == ["LINE", "RULE", "MASKED", "ORIGINAL", "REPLACEMENT"]
-    body_line = line_of(REVIEWED, "犯罪嫌疑人")
     assert f"  {body_line:<4}  id-number   3301**********{ID18[-4:]}  〔身份证号码已隐去〕" in table
     assert "\x1b[" not in out
     for secret in ("张建国", "老张", "张丽", "13912345678", ID18):
@@ -603,3 +603,29 @@ def test_planted_identifiers_appear_in_no_output_file(tmp_path: Path) -> None:
     assert "测检刑诉〔2026〕15号" in page
     # the scan is not vacuous: a kept value is found by the same comparison
     assert squeezed("测检刑诉 〔2026〕 15号") in squeezed(page)
+
+
+def test_review_says_which_attachments_could_not_be_scanned(tmp_path: Path) -> None:
+    record = disclosure("files", attachments="  - {file: scan.pdf, title: 扫描件}\n  - {file: photo.jpg, title: 照片}\n"
+                                             "  - {file: notice.txt, title: 告知书}\n")
+    root = write_site(tmp_path, {"content/disclosures/files.md": record, "content/disclosures/scan.pdf": make_pdf([]),
+                                 "content/disclosures/photo.jpg": b"\xff\xd8\xff\xe0 not really a jpeg",
+                                 "content/disclosures/notice.txt": "告知书正文。",
+                                 "content/regulations/cpl.md": REGULATION})
+    result = run_cli(["review", "content/disclosures/files.md", "--now", NOW], root)
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert '/disclosures/files/files/scan.pdf "扫描件": not scanned: no extractable text' in out
+    assert '/disclosures/files/files/photo.jpg "照片": not scanned: .jpg files are not read' in out
+    assert '/disclosures/files/files/notice.txt "告知书": scanned: nothing found' in out
+
+
+def test_attachments_are_read_only_inside_content(tmp_path: Path) -> None:
+    from generator.loading import read_attachment
+
+    (tmp_path / "content").mkdir()
+    (tmp_path / "content/a.txt").write_bytes(b"x")
+    (tmp_path / "secret.txt").write_bytes(b"y")
+    assert read_attachment(tmp_path / "content", "a.txt") == b"x"
+    with pytest.raises(PermissionError):
+        read_attachment(tmp_path / "content", "../secret.txt")

@@ -95,7 +95,7 @@ def _html_text(raw: str) -> str:
     return raw + "\n" + html.unescape(_TAG_RE.sub(" ", raw))
 
 
-def _pdf_text(data: bytes) -> str:
+def _pdf_text(data: bytes) -> tuple[str, str]:
     from pypdf import PdfReader
     from pypdf.errors import PyPdfError
 
@@ -105,15 +105,15 @@ def _pdf_text(data: bytes) -> str:
             reader = PdfReader(io.BytesIO(data), strict=False)
             if reader.is_encrypted and not reader.decrypt(""):
                 raise Unreadable("it is encrypted")
-            parts = [page.extract_text() or "" for page in reader.pages]
+            pages = [page.extract_text() or "" for page in reader.pages]
             meta = reader.metadata or {}
-            parts += [str(v) for v in meta.values() if isinstance(v, str)]
+            info = [str(v) for v in meta.values() if isinstance(v, str)]
         except Unreadable:
             raise
         except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
                 NotImplementedError, RecursionError, ZeroDivisionError) as exc:
             raise Unreadable(f"not a readable PDF: {type(exc).__name__}") from None
-    return "\n".join(parts)
+    return "\n".join(pages), "\n".join(info)
 
 
 _WORD_PARTS = re.compile(r"/word/(?:document|header\d*|footer\d*|footnotes|endnotes|comments|glossary/document)\.xml$")
@@ -121,7 +121,7 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 _W_TEXT = (f"{_W}t", f"{_W}delText", f"{_W}instrText")   # text, deleted (tracked) text, field codes
 
 
-def _docx_text(data: bytes) -> str:
+def _docx_text(data: bytes) -> tuple[str, str]:
     import zipfile
 
     import docx
@@ -144,22 +144,21 @@ def _docx_text(data: bytes) -> str:
                         pieces.append("\t" if node.tag == f"{_W}tab" else "\n")
                 lines.append("".join(pieces))
         props = document.core_properties
-        lines += [v for v in (props.title, props.subject, props.author, props.keywords, props.comments,
-                              props.last_modified_by, props.category) if v]
+        info = [v for v in (props.title, props.subject, props.author, props.keywords, props.comments,
+                            props.last_modified_by, props.category) if v]
     except (PackageNotFoundError, ValueError, KeyError, OSError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
         raise Unreadable(f"not a readable DOCX: {type(exc).__name__}") from None
-    return "\n".join(lines)
+    return "\n".join(lines), "\n".join(info)
 
 
-def extract_text(name: str, data: bytes) -> str | None:
-    """The text of an attachment, or None when its type is not read.
-
-    Raises ``Unreadable`` for a damaged or encrypted PDF/DOCX.
+def extract_text(name: str, data: bytes) -> tuple[str, str] | None:
+    """(content text, document properties text) of an attachment, or None when
+    its type is not read.  Raises ``Unreadable`` for a damaged or encrypted PDF/DOCX.
     """
     ext = posixpath.splitext(name)[1].lower()
     if ext in TEXT_TYPES:
         text = _decode(data)
-        return _html_text(text) if ext in (".html", ".htm") else text
+        return (_html_text(text) if ext in (".html", ".htm") else text), ""
     if ext == ".pdf":
         return _pdf_text(data)
     if ext == ".docx":
@@ -180,14 +179,14 @@ def scan_attachment(name: str, data: bytes, *, allow: Sequence[str], block: Sequ
     """Scan one attachment's bytes; ``declared`` finds declared private values and
     anonymised names (site-wide), ``mask_name`` masks a found name."""
     try:
-        text = extract_text(name, data)
+        extracted = extract_text(name, data)
     except Unreadable as exc:
         return AttachmentScan(f"unreadable: {exc}")
     ext = posixpath.splitext(name)[1].lower() or "(no extension)"
-    if text is None:
+    if extracted is None:
         return AttachmentScan(f"not scanned: {ext} files are not read by the generator; check it yourself")
-    if not text.strip():
-        return AttachmentScan("not scanned: no extractable text (a scan or images only?); check it yourself")
+    content, info = extracted
+    text = content + "\n" + info if info else content
     found: list[str] = []
 
     def add(item: str) -> None:
@@ -207,5 +206,8 @@ def scan_attachment(name: str, data: bytes, *, allow: Sequence[str], block: Sequ
             add(f"{_label(d.rule)} '{detectors.mask(d.text)}'")
     if len(found) > limit:
         found = found[:limit] + [f"{len(found) - limit} more"]
-    return AttachmentScan("scanned: personal data or markings found" if found else "scanned: nothing found",
-                          tuple(found))
+    if not content.strip():
+        status = "not scanned: no extractable text (a scan or images only?); check it yourself"
+    else:
+        status = "scanned: personal data or markings found" if found else "scanned: nothing found"
+    return AttachmentScan(status, tuple(found))

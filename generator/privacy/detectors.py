@@ -199,14 +199,19 @@ def _date_ok(y: int, m: int, d: int) -> bool:
     return True
 
 
-def id18_valid(s: str) -> bool:
-    """GB 11643 check digit, province and birth date of an 18-character ID."""
-    if len(s) != 18 or s[:2] not in _PROVINCES or not s[:17].isdigit():
+def id18_plausible(s: str) -> bool:
+    """Province and birth date of an 18-character ID (check digit not tested)."""
+    if len(s) != 18 or s[:2] not in _PROVINCES or not s[:17].isdigit() or s[17] not in "0123456789Xx":
         return False
     y = int(s[6:10])
-    if not (1900 <= y <= 2099 and _date_ok(y, int(s[10:12]), int(s[12:14]))):
+    return 1900 <= y <= 2099 and _date_ok(y, int(s[10:12]), int(s[12:14]))
+
+
+def id18_valid(s: str) -> bool:
+    """GB 11643 check digit, province and birth date of an 18-character ID."""
+    if not id18_plausible(s):
         return False
-    total = sum(int(c) * w for c, w in zip(s, _ID_WEIGHTS))
+    total = sum(int(c) * w for c, w in zip(s[:17], _ID_WEIGHTS, strict=True))
     return _ID_CHECK[total % 11] == s[17].upper()
 
 
@@ -235,7 +240,7 @@ def uscc_valid(s: str) -> bool:
     s = s.upper()
     if len(s) != 18 or any(c not in _USCC_CHARS for c in s):
         return False
-    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(s, _USCC_WEIGHTS))
+    total = sum(_USCC_CHARS.index(c) * w for c, w in zip(s[:17], _USCC_WEIGHTS, strict=True))
     return _USCC_CHARS[(31 - total % 31) % 31] == s[17]
 
 
@@ -275,11 +280,12 @@ _PERMIT_RE = re.compile(
 )
 
 _CARD_CTX_RE = re.compile(r"卡号|账号|帐号|账户|帐户|银行|开户|借记卡|信用卡|储蓄卡|存折|卡|card|account", re.I)
-_CREDIT_CTX_RE = re.compile(r"信用代码|机构代码|纳税人识别号|税号|注册号|营业执照")
+_CREDIT_CTX_RE = re.compile(r"信用代码|机构代码|纳税人识别号|识别号|税号|注册号|营业执照|工商登记|登记证")
 _PASSPORT_CTX_RE = re.compile(r"护照|passport", re.I)
 _PERMIT_CTX_RE = re.compile(r"通行证|回乡证|台胞证|往来|来往|港澳|台湾|permit", re.I)
 _TW_CTX_RE = re.compile(r"台胞证|台湾居民来往大陆通行证|台湾通行证|台湾居民")
-_CARD_W, _CREDIT_W, _PASSPORT_W, _PERMIT_W, _TW_W = 12, 24, 16, 16, 16
+_ID_CTX_RE = re.compile(r"身份证|身份号码|证件号|居民身份|\bID\b|\bid[ _\-]?(?:no|number|card)", re.I)
+_CARD_W, _CREDIT_W, _PASSPORT_W, _PERMIT_W, _TW_W, _ID_W = 12, 24, 16, 16, 16, 16
 
 _ADDR_RE = re.compile(
     r"(?:家庭住址|家庭地址|现住址|现住所|现住地|现居住地|经常居住地|户籍地址|户籍所在地|户口所在地|户籍地"
@@ -299,9 +305,12 @@ _ADDR_BAD_START_RE = re.compile(
 )
 _ADDR_VAGUE_RE = re.compile(r"(?:本|该|我|其|外|原)[省市区县镇乡村地]")
 
+# Every detection contains one of these (after normalisation).
+_MAYBE_RE = re.compile(r"[0-9A-Z@住户]")
+
 # Weight per digit of a reading of a run of digits. Weak: no check digit
 # (15-digit IDs) or no context word (cards recognised by their BIN only).
-_W_ID, _W_CARD, _W_PHONE, _W_WEAK, _W_OLD = 8, 6, 4, 3, 2
+_W_ID, _W_ID_CTX, _W_CARD, _W_PHONE, _W_WEAK, _W_OLD = 8, 7, 6, 4, 3, 2
 
 
 def _ctx(rx: re.Pattern[str], s: str, pos: int, width: int) -> bool:
@@ -330,122 +339,147 @@ def _scan_runs(n: str, out: list[tuple[int, int, str, int]]) -> None:
     how strong each check is) wins.
     """
     for m in _RUN_RE.finditer(n):
-        s0, e0 = m.span()
-        if e0 - s0 < 8:
-            continue
-        groups = [g.span() for g in _DIGITS_RE.finditer(n, s0, e0)]
-        digits = [n[a:b] for a, b in groups]
-        ng = len(groups)
-        has_x = n[e0 - 1] in "Xx"
-        plus = m.group(1) is not None
-        # context words anywhere near the run? (else skip the per-group checks)
-        any_card = _CARD_CTX_RE.search(n, max(0, s0 - _CARD_W), e0) is not None
-        any_credit = _CREDIT_CTX_RE.search(n, max(0, s0 - _CREDIT_W), e0) is not None
-        any_tw = _TW_CTX_RE.search(n, max(0, s0 - _TW_W), e0) is not None
-        # ending group -> [(weight, first group, start, end, rule)]
-        ends: dict[int, list[tuple[int, int, int, int, str]]] = {}
+        if m.end() - m.start() >= 8:
+            _read_run(n, m.start(), m.end(), m.group(1) is not None, out)
 
-        def add(weight: int, gi: int, gj: int, start: int, end: int, rule: str) -> None:
-            ends.setdefault(gj, []).append((weight, gi, start, end, rule))
 
-        for i in range(ng):
-            first = digits[i]
-            dstart = groups[i][0]
-            start = s0 if (i == 0 and plus and first.startswith("86")) else dstart  # '+86
-            credit = any_credit and _ctx(_CREDIT_CTX_RE, n, dstart, _CREDIT_W)
-            card_ctx: bool | None = None
-            area = _AREA_RE.fullmatch(first) is not None
-            c86 = (first == "86" or first == "0086") and i + 1 < ng and _AREA_NO0_RE.fullmatch(digits[i + 1])
-            acc = ""
-            for j in range(i, ng):
-                acc += digits[j]
-                size = len(acc)
-                if size > 19:
-                    break
-                end = groups[j][1]
-                if has_x and j == ng - 1:
-                    # digits glued to a final X read only as an ID
-                    if size == 17:
-                        full = acc + n[e0 - 1]
-                        if id18_valid(full) and not (credit and uscc_valid(full)):
+def _read_run(n: str, s0: int, e0: int, plus: bool, out: list[tuple[int, int, str, int]]) -> None:
+    """The readings of one run of digits n[s0:e0] (``plus``: it starts with '+')."""
+    groups = [g.span() for g in _DIGITS_RE.finditer(n, s0, e0)]
+    digits = [n[a:b] for a, b in groups]
+    ng = len(groups)
+    has_x = n[e0 - 1] in "Xx"
+    # context words anywhere near the run? (else skip the per-group checks)
+    any_card = _CARD_CTX_RE.search(n, max(0, s0 - _CARD_W), e0) is not None
+    any_credit = _CREDIT_CTX_RE.search(n, max(0, s0 - _CREDIT_W), e0) is not None
+    any_tw = _TW_CTX_RE.search(n, max(0, s0 - _TW_W), e0) is not None
+    any_id = _ID_CTX_RE.search(n, max(0, s0 - _ID_W), e0) is not None
+
+    def id_ctx(pos: int) -> bool:
+        return any_id and _ctx(_ID_CTX_RE, n, pos, _ID_W)
+
+    # ending group -> [(weight, first group, start, end, rule)]
+    ends: dict[int, list[tuple[int, int, int, int, str]]] = {}
+
+    def add(weight: int, gi: int, gj: int, start: int, end: int, rule: str) -> None:
+        ends.setdefault(gj, []).append((weight, gi, start, end, rule))
+
+    for i in range(ng):
+        first = digits[i]
+        dstart = groups[i][0]
+        start = s0 if (i == 0 and plus and first.startswith("86")) else dstart  # '+86
+        credit = any_credit and _ctx(_CREDIT_CTX_RE, n, dstart, _CREDIT_W)
+        card_ctx: bool | None = None
+        area = _AREA_RE.fullmatch(first) is not None
+        c86 = (
+            (first == "86" or first == "0086")
+            and i + 1 < ng
+            and _AREA_NO0_RE.fullmatch(digits[i + 1]) is not None
+        )
+        acc = ""
+        for j in range(i, ng):
+            acc += digits[j]
+            size = len(acc)
+            if size > 19:
+                break
+            end = groups[j][1]
+            if has_x and j == ng - 1:
+                # digits glued to a final X read only as an ID
+                if size == 17:
+                    full = acc + n[e0 - 1]
+                    if not (credit and uscc_valid(full)):
+                        if id18_valid(full):
                             add(18 * _W_ID, i, j, dstart, e0, "id-number")
-                    break
-                if size < 8:
-                    continue
-                if size == 18:
-                    if credit and uscc_valid(acc):
-                        continue
-                    if id18_valid(acc):
-                        add(18 * _W_ID, i, j, dstart, end, "id-number")
-                elif size == 15 and id15_valid(acc) and _old_id_like([b - a for a, b in groups[i : j + 1]]):
-                    add(15 * _W_OLD, i, j, dstart, end, "id-number")
-                if (
-                    size >= 16
-                    and acc[0] != "0"  # no card number starts with 0
-                    and (any_card or acc.startswith(("62", "4", "5")))
-                    and luhn_valid(acc)
-                ):
-                    if card_ctx is None:
-                        card_ctx = any_card and _ctx(_CARD_CTX_RE, n, dstart, _CARD_W)
-                    if card_ctx:
-                        add(size * _W_CARD, i, j, dstart, end, "bank-card")
-                    elif acc.startswith(("62", "4", "5")) and _card_like(
-                        [b - a for a, b in groups[i : j + 1]]
-                    ):
-                        add(size * _W_WEAK, i, j, dstart, end, "bank-card")
-                if size == 11:
-                    if acc[0] == "1" and acc[1] in "3456789":
-                        add(11 * _W_PHONE, i, j, dstart, end, "mobile")
-                elif size == 13:
-                    if first.startswith("86") and acc[2] == "1" and acc[3] in "3456789":
-                        add(13 * _W_PHONE, i, j, start, end, "mobile")
-                elif size == 15:
-                    if first.startswith("0086") and acc[4] == "1" and acc[5] in "3456789":
-                        add(15 * _W_PHONE, i, j, start, end, "mobile")
-                elif (size == 8 or size == 10) and any_tw and _ctx(_TW_CTX_RE, n, dstart, _TW_W):
-                    add(size * _W_PHONE, i, j, dstart, end, "permit")
-                # landlines: area code as its own group, or one unbroken group
-                land = False
-                lstart = dstart
-                if area and j > i:
-                    rest = size - len(first)
-                    land = 7 <= rest <= 8 and acc[len(first)] != "0"
-                elif j == i:
-                    land = _LAND_SINGLE_RE.fullmatch(acc) is not None
-                elif c86 and j > i + 1:
-                    skip = len(first) + len(digits[i + 1])
-                    land = 7 <= size - skip <= 8 and acc[skip] != "0"
-                    lstart = start
-                if land:
-                    add(size * _W_PHONE, i, j, lstart, end, "landline")
-                    if j + 1 < ng and len(digits[j + 1]) <= 5 and "-" in n[end : groups[j + 1][0]]:
-                        ext = size + len(digits[j + 1])
-                        add(ext * _W_PHONE, i, j + 1, lstart, groups[j + 1][1], "landline")
-        if not ends:
-            continue
-        # weighted interval scheduling over the groups of the run
-        best = [0] * (ng + 1)
-        pick: list[tuple[int, int, int, int, str] | None] = [None] * (ng + 1)
-        for g in range(ng):
-            best[g + 1] = best[g]
-            for cand in ends.get(g, ()):
-                v = best[cand[1]] + cand[0]
-                if v > best[g + 1]:
-                    best[g + 1] = v
-                    pick[g + 1] = cand
-        g = ng
-        while g > 0:
-            cand = pick[g]
-            if cand is None:
-                g -= 1
+                        elif id_ctx(dstart) and id18_plausible(full):
+                            add(18 * _W_ID_CTX, i, j, dstart, e0, "id-number")
+                break
+            if size < 8:
                 continue
-            _w, gi, a, b, rule = cand
-            if rule == "landline":
-                ext_m = _EXT_RE.match(n, b)
-                if ext_m is not None:
-                    b = ext_m.end()
-            out.append((a, b, rule, 1))
-            g = gi
+            if size == 18:
+                if credit and uscc_valid(acc):
+                    continue
+                if id18_valid(acc):
+                    add(18 * _W_ID, i, j, dstart, end, "id-number")
+                elif id_ctx(dstart) and id18_plausible(acc):
+                    # a wrong check digit (a typo, a made-up example) but
+                    # the text says it is an ID number
+                    add(18 * _W_ID_CTX, i, j, dstart, end, "id-number")
+            elif (
+                size == 15
+                and not credit  # 15-digit business/tax registration numbers
+                and id15_valid(acc)
+                and _old_id_like([b - a for a, b in groups[i : j + 1]])
+            ):
+                add(15 * _W_OLD, i, j, dstart, end, "id-number")
+            if (
+                size >= 16
+                and acc[0] != "0"  # no card number starts with 0
+                and (any_card or acc.startswith(("62", "4", "5")))
+                and luhn_valid(acc)
+            ):
+                if card_ctx is None:
+                    card_ctx = any_card and _ctx(_CARD_CTX_RE, n, dstart, _CARD_W)
+                if card_ctx:
+                    add(size * _W_CARD, i, j, dstart, end, "bank-card")
+                elif acc.startswith(("62", "4", "5")) and _card_like(
+                    [b - a for a, b in groups[i : j + 1]]
+                ):
+                    add(size * _W_WEAK, i, j, dstart, end, "bank-card")
+            if size == 11:
+                if acc[0] == "1" and acc[1] in "3456789":
+                    add(11 * _W_PHONE, i, j, dstart, end, "mobile")
+            elif size == 13:
+                # a country prefix counts one point per digit: it is no evidence
+                if first.startswith("86") and acc[2] == "1" and acc[3] in "3456789":
+                    add(11 * _W_PHONE + 2, i, j, start, end, "mobile")
+            elif size == 15:
+                if first.startswith("0086") and acc[4] == "1" and acc[5] in "3456789":
+                    add(11 * _W_PHONE + 4, i, j, start, end, "mobile")
+            elif (size == 8 or size == 10) and any_tw and _ctx(_TW_CTX_RE, n, dstart, _TW_W):
+                add(size * _W_PHONE, i, j, dstart, end, "permit")
+            # landlines: area code as its own group, or one unbroken group
+            land = False
+            lstart, prefix = dstart, 0
+            if area and j > i:
+                rest = size - len(first)
+                land = 7 <= rest <= 8 and acc[len(first)] != "0"
+            elif j == i:
+                land = _LAND_SINGLE_RE.fullmatch(acc) is not None
+            elif c86 and j > i + 1:
+                skip = len(first) + len(digits[i + 1])
+                land = 7 <= size - skip <= 8 and acc[skip] != "0"
+                lstart, prefix = start, len(first)
+            if land:
+                weight = (size - prefix) * _W_PHONE + prefix
+                add(weight, i, j, lstart, end, "landline")
+                if j + 1 < ng and len(digits[j + 1]) <= 5 and "-" in n[end : groups[j + 1][0]]:
+                    weight += len(digits[j + 1]) * _W_PHONE
+                    add(weight, i, j + 1, lstart, groups[j + 1][1], "landline")
+    if not ends:
+        return
+    # weighted interval scheduling over the groups of the run
+    best = [0] * (ng + 1)
+    pick: list[tuple[int, int, int, int, str] | None] = [None] * (ng + 1)
+    for g in range(ng):
+        best[g + 1] = best[g]
+        for cand in ends.get(g, ()):
+            v = best[cand[1]] + cand[0]
+            if v > best[g + 1]:
+                best[g + 1] = v
+                pick[g + 1] = cand
+    g = ng
+    while g > 0:
+        chosen = pick[g]
+        if chosen is None:
+            g -= 1
+            continue
+        _w, gi, a, b, rule = chosen
+        if rule == "landline":
+            ext_m = _EXT_RE.match(n, b)
+            if ext_m is not None:
+                b = ext_m.end()
+        out.append((a, b, rule, 1))
+        g = gi
 
 
 def _scan_patterns(n: str, out: list[tuple[int, int, str, int]]) -> None:
@@ -521,11 +555,18 @@ def _resolve(cands: list[tuple[int, int, str, int]], size: int) -> list[tuple[in
 def _allow_regex(allow: tuple[str, ...]) -> re.Pattern[str] | None:
     flex = "[" + _SEP_CHARS + "()]{0,3}"
     parts: list[tuple[int, str]] = []
+    bodies: list[str] = []
     for value in allow:
         key = _SEP_RE.sub("", _normalise_value(str(value))).strip()
         if not key:
             continue
         body = flex.join(re.escape(c) for c in key)
+        if key.isdigit() and (len(key) == 11 and key[0] == "1" or len(key) >= 10 and key[0] == "0"):
+            # a public phone number may also be written internationally:
+            # +86 571 1230 9000, 0086-139...
+            national = key[1:] if key[0] == "0" else key
+            intl = flex.join(re.escape(c) for c in national)
+            body = f"(?:(?:\\+|00)86{flex}{intl}|{body})"
         pre = post = ""
         if key[0].isascii() and key[0].isalnum():
             pre = "(?<![A-Za-z0-9])"
@@ -537,10 +578,14 @@ def _allow_regex(allow: tuple[str, ...]) -> re.Pattern[str] | None:
             pre += f"(?<![A-Za-z0-9]{_SEP})"
             post += f"(?!{_SEP}[A-Za-z0-9])"
         parts.append((len(key), pre + body + post))
+        bodies.append(body)
     if not parts:
         return None
     parts.sort(key=lambda p: -p[0])
-    return re.compile("|".join(p for _, p in parts), re.IGNORECASE)
+    # allowed values written back to back ('1230912309') are allowed as a whole
+    any_body = "(?:" + "|".join(bodies) + ")"
+    glued = f"(?<![A-Za-z0-9]){any_body}{{2,}}(?![A-Za-z0-9])"
+    return re.compile("|".join([glued] + [p for _, p in parts]), re.IGNORECASE)
 
 
 def _apply_allow(n: str, allow: Sequence[str]) -> str:
@@ -576,7 +621,11 @@ def detect(text: str, *, allow: Sequence[str] = ()) -> list[Detection]:
         return []
     norm = _Normalised(text)
     n = norm.text
+    if _MAYBE_RE.search(n) is None:  # most short fields: nothing to look at
+        return []
     if allow:
+        if isinstance(allow, str):  # one value, not a sequence of characters
+            allow = (allow,)
         n = _apply_allow(n, allow)
     cands: list[tuple[int, int, str, int]] = []
     _scan_runs(n, cands)

@@ -30,6 +30,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Sequence
 
+import ahocorasick
+
 from ..approval import Decision, Outcome
 from ..config import SiteConfig
 from ..errors import Problem
@@ -73,30 +75,54 @@ def _is_code_like(value: str) -> bool:
     return len(n) >= 5 and sum(c.isdigit() for c in n) >= len(n) * 0.6 and n.isalnum() and n.isascii()
 
 
-def _trie_pattern(words: Iterable[str], flexible: bool) -> str:
-    trie: dict[str, Any] = {}
-    for word in words:
-        node = trie
-        for ch in word:
-            node = node.setdefault(ch, {})
-        node[""] = True
+@dataclass(frozen=True)
+class _Hit:
+    start: int
+    end: int
+    text: str
 
-    def char(ch: str, depth: int) -> str:
-        if not flexible:
-            return re.escape(ch)
-        forms = {ch, ch.lower(), ch.upper()}
-        forms |= {_FULLWIDTH.get(f, f) for f in list(forms)}
-        cls = "[" + "".join(re.escape(f) for f in sorted(forms)) + "]"
-        return (_SEP + cls) if depth else cls
 
-    def emit(node: dict[str, Any], depth: int) -> str:
-        alts = [char(ch, depth) + emit(node[ch], depth + 1) for ch in sorted(k for k in node if k)]
-        if not alts:
-            return ""
-        body = alts[0] if len(alts) == 1 else "(?:" + "|".join(alts) + ")"
-        return f"(?:{body})?" if "" in node else body
+class _Literals:
+    """Exact strings (names, aliases, literal private values), found leftmost-longest
+    and without overlaps by one Aho-Corasick pass (pyahocorasick): linear in the
+    text, whatever the number of strings (a regex alternation of thousands of
+    names took seconds to compile and scanned each position once per name)."""
 
-    return emit(trie, 0)
+    def __init__(self, words: Iterable[str]):
+        self._automaton = ahocorasick.Automaton()
+        for word in sorted(set(words)):
+            self._automaton.add_word(word, len(word))
+        self._automaton.make_automaton()
+
+    def finditer(self, text: str) -> list[_Hit]:
+        return [_Hit(end - n + 1, end + 1, text[end - n + 1:end + 1]) for end, n in self._automaton.iter_long(text)]
+
+
+_ALNUM_RUN = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ](?:" + _SEP + r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ])*")
+
+
+class _Codes:
+    """Digit-heavy declared values (ID, phone, card numbers), found whatever the
+    separators (spaces, hyphens, dots) or full-width digits in the text: each run
+    of letters/digits is normalised (NFKC, separators out, upper case) with a map
+    back to the original offsets, then searched like ``_Literals``."""
+
+    def __init__(self, normalised: Iterable[str]):
+        self._literals = _Literals(normalised)
+
+    def finditer(self, text: str) -> list[_Hit]:
+        hits: list[_Hit] = []
+        for run in _ALNUM_RUN.finditer(text):
+            chars: list[str] = []
+            where: list[int] = []
+            for offset, ch in enumerate(run.group(0), run.start()):
+                if ch.isalnum():
+                    chars.append(unicodedata.normalize("NFKC", ch).upper())
+                    where.append(offset)
+            for hit in self._literals.finditer("".join(chars)):
+                start, end = where[hit.start], where[hit.end - 1] + 1
+                hits.append(_Hit(start, end, text[start:end]))
+        return hits
 
 
 @dataclass(frozen=True)
@@ -107,8 +133,8 @@ class SiteSecrets:
     names: dict[str, str]                 # name or alias -> the party's name (its pseudonym is made per record language)
     public_names: dict[str, frozenset[str]]   # record source_path -> names that record declares public
     private: dict[str, str]               # normalised value -> marker rule
-    names_re: re.Pattern[str] | None
-    private_re: re.Pattern[str] | None
+    names_re: _Literals | None
+    private_re: _Codes | None
 
     @classmethod
     def collect(cls, records: Sequence[Record]) -> "SiteSecrets":
@@ -142,8 +168,8 @@ class SiteSecrets:
                         private[value] = rule
                         literal.add(value)
             public[record.source_path] = frozenset(shown)
-        names_re = re.compile(_trie_pattern(literal, False)) if literal else None
-        private_re = re.compile(_trie_pattern(flexible, True)) if flexible else None
+        names_re = _Literals(literal) if literal else None
+        private_re = _Codes(flexible) if flexible else None
         return cls(names, public, private, names_re, private_re)
 
     def declared_in(self, text: str, own: dict[str, str], shown: frozenset[str]) -> list[tuple[str, str]]:
@@ -155,14 +181,14 @@ class SiteSecrets:
             squeezed = re.sub(r"\s+", "", text)
             for source in (text, squeezed) if squeezed != text else (text,):
                 for m in self.names_re.finditer(source):
-                    value = m.group(0)
+                    value = m.text
                     if value in own or (value in self.names and value not in shown):
                         found.append(("party-name", value))
                     elif value not in self.names:
                         found.append((self.private[value], value))
         if self.private_re is not None:
             for m in self.private_re.finditer(text):
-                found.append((self.private.get(_norm(m.group(0)), "private"), m.group(0)))
+                found.append((self.private.get(_norm(m.text), "private"), m.text))
         return found
 
 
@@ -219,6 +245,7 @@ class _RecordFilter:
     def text(self, text: str, line: int, contact: bool = False, label: str = "") -> str:
         if not text:
             return text
+        breaks = text.count("\n")
         spans: list[Span] | None = [] if self.track else None
 
         def line_at(offset: int, source: str) -> int:
@@ -227,18 +254,18 @@ class _RecordFilter:
         if self.secrets.names_re is not None:
             edits = []
             for m in self.secrets.names_re.finditer(text):
-                edit = self._name_edit(m.group(0))
+                edit = self._name_edit(m.text)
                 if edit is not None:
-                    self._report(line_at(m.start(), text), edit[0], m.group(0), edit[1])
-                    edits.append((m.start(), m.end(), edit[1]))
+                    self._report(line_at(m.start, text), edit[0], m.text, edit[1])
+                    edits.append((m.start, m.end, edit[1]))
             text, spans = _splice(text, edits, spans)
         if self.secrets.private_re is not None:
             edits = []
             for m in self.secrets.private_re.finditer(text):
-                rule = self.secrets.private.get(_norm(m.group(0)), "private")
+                rule = self.secrets.private.get(_norm(m.text), "private")
                 new = marker(rule, self.lang)
-                self._report(line_at(m.start(), text), rule, m.group(0), new)
-                edits.append((m.start(), m.end(), new))
+                self._report(line_at(m.start, text), rule, m.text, new)
+                edits.append((m.start, m.end, new))
             text, spans = _splice(text, edits, spans)
         if not contact:
             edits = []
@@ -248,7 +275,7 @@ class _RecordFilter:
                 edits.append((d.start, d.end, new))
             text, spans = _splice(text, edits, spans)
         if self.track and label:
-            self.texts.append(ReviewText(label, line, text, tuple(spans or ())))
+            self.texts.append(ReviewText(label, line, text, tuple(spans or ()), text.count("\n") == breaks))
         return text
 
     def value(self, value: Any, path: tuple[Any, ...], contact: bool = False) -> Any:
@@ -388,6 +415,7 @@ class ReviewText:
     line: int                     # where it starts in the source file
     text: str                     # filtered
     spans: tuple[Span, ...]       # (start, end) in ``text`` of every replacement (pseudonym or marker)
+    same_lines: bool = True       # line i of ``text`` is line ``line + i`` of the source (no line break removed)
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,7 @@
 // Prints what oasearch.js computes for each input string, to compare with the Python side.
 //   node parity.mjs <oasearch.js> < strings.json > out.json
-// out.json: [{"normalized", "tokens" (sorted), "hashes" {term: fnv1a32}, "query", "terms"}]
+// out.json: [{"normalized", "tokens" (sorted), "hashes" {term: fnv1a32}, "query" (parsed),
+//             "terms" (of each included phrase), "phrase" (terms of the whole string as one phrase)}]
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -20,6 +21,7 @@ const out = strings.map((s) => {
   for (const t of tokens) hashes[t] = OASearch.fnv1a32(t);
   const query = OASearch.parseQuery(s);
   const terms = query.include.map((p) => OASearch.phraseTerms(p, 10));
-  return { normalized: OASearch.normalize(s), tokens, hashes, query, terms };
+  const phrase = OASearch.phraseTerms(OASearch.normalize(s).trim(), 10);
+  return { normalized: OASearch.normalize(s), tokens, hashes, query, terms, phrase };
 });
 process.stdout.write(JSON.stringify(out));

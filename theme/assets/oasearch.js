@@ -3,14 +3,18 @@
  * generator/static_search.py (format and reasoning: docs/search-static.md).
  *
  * A query is split into phrases (whitespace-separated words, "quoted phrases", -excluded).
- * Each phrase is reduced to index terms (Han characters and pairs of adjacent Han characters,
- * Latin/digit words and word prefixes), whose postings are fetched shard by shard; their AND
- * gives the candidate pages, a superset of the pages that contain the phrases. Each candidate
- * shown is then checked against its real text, so results are exact; the total is an upper
- * bound ("about N") until every candidate has been checked.
+ * Each phrase is reduced to index terms (characters, runs of two or three adjacent
+ * characters, Latin/digit words and word prefixes), whose postings are fetched shard by
+ * shard; their AND gives the candidate pages, a superset of the pages that contain the
+ * phrases. Each candidate shown is then checked against its real text, so results are exact;
+ * until every candidate has been checked the total is an estimate ("about N", approximate:
+ * true), unless the terms alone prove the match (one to three characters, one short word).
  *
  * No dependencies, ES2019. Works in browsers and in Node >= 18 (inject `fetch`).
  *   OASearch.create({base, fetch}) -> {search(query, options), meta(), bytesFetched(), fetched()}
+ *     search(query, {filters: {type: [...], ...}, sort: "relevance"|"date", page, perPage,
+ *                    maxVerify}) -> Promise<{total, approximate, complete, more, candidates,
+ *                    results: [{url, title, type, date, excerpt, snippet, snippetHtml}]}>
  *   OASearch.mountPage(element)    -> the /search/ page UI (auto-mounted on #oa-search)
  */
 (function (root, factory) {
@@ -40,13 +44,14 @@
   var WORD_RE = /[a-z0-9]+/g;
   var ALNUM_RE = /^[a-z0-9]$/;
   var ALL_ALNUM_RE = /^[a-z0-9]+$/;
-  var MAX_PAIRS = 5; // pairs looked up per phrase (evenly spread); the check makes it exact
+  var MAX_NGRAMS = 4; // pairs/triples looked up per phrase (evenly spread); the check makes it exact
   var OPEN_QUOTES = "\"\u201c\u201d";
   var CLOSE_QUOTES = "\"\u201d\u201c";
-  var BATCH = 16; // pages fetched at once while checking candidates
+  var BATCH_MAX = 64; // pages fetched at once while checking candidates
   var MAX_STATES = 50; // queries whose checked candidates are remembered
   var SNIPPET_BEFORE = 40;
   var SNIPPET_LENGTH = 140;
+  var LEADING_RE = /^[ ,.;:!?\u3001\u3002\uff0c\uff1b\uff1a]$/;
 
   // ---------------------------------------------------------------------------------------
   // text
@@ -82,39 +87,61 @@
     for (var i = 0; i < cps.length; i++) {
       var c = cps[i];
       if (c !== " " && !isAlnum(c)) out.add(c);
-      if (i + 1 < cps.length && isPair(c, cps[i + 1])) out.add(c + cps[i + 1]);
+      if (i + 1 < cps.length && isPair(c, cps[i + 1])) {
+        out.add(c + cps[i + 1]);
+        if (i + 2 < cps.length && isPair(cps[i + 1], cps[i + 2])) out.add(c + cps[i + 1] + cps[i + 2]);
+      } else if (c !== " " && cps[i + 1] === " " && i + 2 < cps.length && cps[i + 2] !== " ") {
+        out.add(c + " " + cps[i + 2]); // around a space
+      }
     }
     addWords(t, prefixMax || 10, out);
     return out;
   }
 
+  /** At most max items of the list, spread evenly, first and last included. */
+  function spread(list, max) {
+    if (list.length <= max) return list;
+    var out = [];
+    for (var k = 0; k < max; k++) out.push(list[Math.round(k * (list.length - 1) / (max - 1))]);
+    return out;
+  }
+
   /**
    * The terms a page must hold if its text contains the (normalised) phrase, and whether
-   * holding them already proves it ("exact"): a single character, two characters of which
-   * the first is not a Latin letter or digit, or one Latin/digit word of at most prefixMax.
-   * Of a long phrase's pairs only MAX_PAIRS, spread over it, are looked up.
+   * holding them already proves it ("exact"): one character; two or three characters that
+   * form one term, the first of which is not a Latin letter or digit; one Latin/digit word
+   * of at most prefixMax characters. Triples are used where the phrase has them, pairs and single
+   * characters only where no triple covers them; of a long phrase, MAX_NGRAMS spread over it.
    */
   function phraseTerms(phrase, prefixMax) {
     var cps = Array.from(phrase);
     var n = cps.length;
-    var terms = [];
-    var pairs = [];
+    var link = [];
+    var i;
+    for (i = 0; i + 1 < n; i++) link[i] = isPair(cps[i], cps[i + 1]);
+    var ngrams = [];
+    var linkInTriple = [];
     var covered = [];
-    for (var i = 0; i + 1 < n; i++) {
-      if (isPair(cps[i], cps[i + 1])) {
-        pairs.push(cps[i] + cps[i + 1]);
-        covered[i] = covered[i + 1] = true;
+    for (i = 0; i + 2 < n; i++) {
+      if (link[i] && link[i + 1]) {
+        ngrams.push(cps[i] + cps[i + 1] + cps[i + 2]);
+        linkInTriple[i] = linkInTriple[i + 1] = true;
+      } else if (cps[i] !== " " && cps[i + 1] === " " && cps[i + 2] !== " ") {
+        ngrams.push(cps[i] + " " + cps[i + 2]);
+        covered[i] = covered[i + 2] = true;
       }
     }
-    for (var j = 0; j < n; j++) {
-      if (!covered[j] && cps[j] !== " " && !isAlnum(cps[j])) terms.push(cps[j]);
+    for (i = 0; i + 1 < n; i++) {
+      if (link[i]) {
+        covered[i] = covered[i + 1] = true;
+        if (!linkInTriple[i]) ngrams.push(cps[i] + cps[i + 1]);
+      }
     }
-    if (pairs.length > MAX_PAIRS) {
-      var spread = [];
-      for (var k = 0; k < MAX_PAIRS; k++) spread.push(pairs[Math.round(k * (pairs.length - 1) / (MAX_PAIRS - 1))]);
-      pairs = spread;
+    var terms = [];
+    for (i = 0; i < n; i++) {
+      if (!covered[i] && cps[i] !== " " && !isAlnum(cps[i])) terms.push(cps[i]);
     }
-    terms = terms.concat(pairs);
+    terms = terms.concat(spread(ngrams, MAX_NGRAMS));
     var m;
     WORD_RE.lastIndex = 0;
     while ((m = WORD_RE.exec(phrase)) !== null) {
@@ -124,7 +151,8 @@
       terms.push(last && w.length > prefixMax ? w.slice(0, prefixMax) : w);
     }
     var exact = (n === 1 && !isAlnum(cps[0]) && cps[0] !== " ") ||
-      (n === 2 && !isAlnum(cps[0]) && isPair(cps[0], cps[1])) ||
+      (n === 2 && !isAlnum(cps[0]) && link[0]) ||
+      (n === 3 && !isAlnum(cps[0]) && ((link[0] && link[1]) || cps[1] === " ")) ||
       (ALL_ALNUM_RE.test(phrase) && phrase.length <= prefixMax);
     return { terms: unique(terms), exact: exact };
   }
@@ -348,12 +376,13 @@
     var states = new Map(); // query key -> verification state
     var metaPromise = null;
 
-    function get(path) {
+    function get(path, version) {
       var p = files.get(path);
       if (!p) {
-        p = Promise.resolve(fetchFn(base + path))
+        var url = base + path + (version ? "?v=" + encodeURIComponent(version) : "");
+        p = Promise.resolve(fetchFn(url, version ? undefined : { cache: "no-cache" }))
           .then(function (resp) {
-            if (!resp.ok) throw new Error("oasearch: " + base + path + ": HTTP " + resp.status);
+            if (!resp.ok) throw new Error("oasearch: " + url + ": HTTP " + resp.status);
             return resp.arrayBuffer();
           })
           .then(function (buf) {
@@ -370,9 +399,12 @@
       return p;
     }
 
+    /** A file of this build (meta.json names the build), parsed once. */
     function getParsed(path, parse) {
       if (parsed.has(path)) return Promise.resolve(parsed.get(path));
-      return get(path).then(function (data) {
+      return meta().then(function (m) {
+        return get(path, m.build || "0");
+      }).then(function (data) {
         if (!parsed.has(path)) parsed.set(path, parse(data));
         return parsed.get(path);
       });
@@ -495,7 +527,7 @@
       var key = JSON.stringify([parseQuery(query), o.sort === "date" ? "date" : "relevance", sortedFilters(o.filters)]);
       var st = states.get(key);
       if (!st) {
-        st = { plan: plan(query, o), pos: 0, found: [] };
+        st = { plan: plan(query, o), pos: 0, found: [], queue: Promise.resolve() };
         st.plan.catch(function () { states.delete(key); });
         if (states.size >= MAX_STATES) states.delete(states.keys().next().value);
         states.set(key, st);
@@ -507,10 +539,12 @@
      *  or `budget` pages have been checked in this call. */
     function verify(m, st, p, need, budget) {
       var checked = 0;
+      var round = 0;
       function step() {
         if (st.found.length >= need || st.pos >= p.ids.length || checked >= budget) return Promise.resolve();
-        var size = p.exact ? need - st.found.length : Math.max(need - st.found.length, BATCH);
-        size = Math.min(size, p.ids.length - st.pos, Math.max(budget - checked, 1));
+        // as many as are missing; after a round with misses, twice as many (fewer round trips)
+        var size = (need - st.found.length) * (round++ && !p.exact ? 2 : 1);
+        size = Math.min(size, BATCH_MAX, p.ids.length - st.pos, budget - checked);
         var batch = Array.from(p.ids.subarray(st.pos, st.pos + size));
         return Promise.all(batch.map(function (id) { return getDoc(m, id); })).then(function (docs) {
           docs.forEach(function (d) {
@@ -528,20 +562,31 @@
       var o = options || {};
       var perPage = Math.max(1, Math.floor(o.perPage || 10));
       var page = Math.max(1, Math.floor(o.page || 1));
-      var budget = o.maxVerify == null ? 200 : o.maxVerify;
+      var budget = o.maxVerify == null ? 50 : o.maxVerify;
       var st = stateFor(query, o);
       return st.plan.then(function (p) {
-        if (!p.ids.length) return { total: 0, approximate: false, complete: true, results: [] };
+        if (!p.ids.length) {
+          return { total: 0, approximate: false, complete: true, more: false, candidates: 0, results: [] };
+        }
         return meta().then(function (m) {
           var need = page * perPage;
-          return verify(m, st, p, need, budget + need).then(function () {
+          // one check at a time per query, or two calls could take the same candidates
+          var checking = st.queue.then(function () { return verify(m, st, p, need, budget + need); });
+          st.queue = checking.catch(function () {});
+          return checking.then(function () {
             var done = st.pos >= p.ids.length;
+            var found = st.found.length;
             var ids = st.found.slice((page - 1) * perPage, need);
+            // not all checked: estimate from the share of checked candidates that matched
+            var total = p.exact ? p.ids.length : done ? found :
+              found + Math.round((p.ids.length - st.pos) * found / Math.max(st.pos, 1));
             return Promise.all(ids.map(function (id) { return getDoc(m, id); })).then(function (docs) {
               return {
-                total: p.exact ? p.ids.length : st.found.length + (p.ids.length - st.pos),
+                total: total,
                 approximate: !p.exact && !done,
-                complete: done || st.found.length >= need,
+                complete: done || found >= need,
+                more: p.exact ? p.ids.length > need : found > need || !done,
+                candidates: p.ids.length,
                 results: docs.map(function (d) { return result(d, p); }),
               };
             });
@@ -648,6 +693,7 @@
     var start = Math.max(skip, first - SNIPPET_BEFORE);
     var end = Math.min(norm.length, start + SNIPPET_LENGTH);
     if (end - start < SNIPPET_LENGTH) start = Math.max(skip, end - SNIPPET_LENGTH);
+    while (start < first && LEADING_RE.test(norm[start])) start++; // no ", text" after the title
     // do not cut a surrogate pair
     if (start > 0 && /[\udc00-\udfff]/.test(norm[start])) start--;
     if (end < norm.length && /[\udc00-\udfff]/.test(norm[end])) end++;
@@ -678,6 +724,9 @@
   // the /search/ page
 
   var FILTER_ORDER = ["type", "category", "year", "issuer", "kind", "validity"];
+  var DEFAULT_FILTER_NAMES = {
+    type: "类型", category: "类别", year: "年份", issuer: "发布机关", kind: "文件种类", validity: "效力状态",
+  };
   var DEFAULT_UI = {
     placeholder: "搜索",
     label: "搜索关键词",
@@ -717,6 +766,7 @@
       labels = {};
     }
     var ui = Object.assign({}, DEFAULT_UI, labels.ui || {});
+    var filterNames = Object.assign({}, DEFAULT_FILTER_NAMES, labels.filter_names || {});
     var perPage = Number(rootEl.getAttribute("data-per-page")) || 10;
     var baseUrl = new URL(rootEl.getAttribute("data-base") || "../search/", window.location.href);
     var siteRoot = new URL("../", baseUrl);
@@ -770,9 +820,9 @@
       keys.forEach(function (key) {
         var values = m.filters[key].values.map(function (v) { return v[0]; });
         if (key === "year") values.sort().reverse();
-        var select = el("select", { name: key, class: "oa-search__filter oa-search__filter--" + key,
-          "aria-label": (labels.filter_names && labels.filter_names[key]) || key });
-        select.appendChild(el("option", { value: "", text: ui.all + " · " + ((labels.filter_names && labels.filter_names[key]) || key) }));
+        var name = filterNames[key] || key;
+        var select = el("select", { name: key, class: "oa-search__filter oa-search__filter--" + key, "aria-label": name });
+        select.appendChild(el("option", { value: "", text: name + "：" + ui.all }));
         values.forEach(function (v) { select.appendChild(el("option", { value: v, text: label(key, v) })); });
         select.addEventListener("change", function () { run(true); });
         selects[key] = select;
@@ -834,15 +884,17 @@
         var metaEl = el("div", { class: "oa-search__meta" }, [
           el("span", { class: "oa-search__badge oa-search__badge--" + r.type, text: label("type", r.type) }),
         ]);
-        if (r.date) metaEl.appendChild(el("time", { datetime: r.date, text: r.date }));
+        if (r.date) {
+          metaEl.appendChild(document.createTextNode(" · "));
+          metaEl.appendChild(el("time", { datetime: r.date, text: r.date }));
+        }
         list.appendChild(el("li", { class: "oa-search__result" }, [
           el("a", { class: "oa-search__title", href: href(r.url), text: r.title }), metaEl, snippetEl,
         ]));
       });
       if (!res.total) status.textContent = ui.none;
       else status.textContent = format(res.approximate ? ui.results_about : ui.results, res.total);
-      // more pages: this one is full and the total says there is more, or checking stopped early
-      more.hidden = res.complete ? !(res.results.length >= shown && res.total > shown) : false;
+      more.hidden = !res.more; // more results, or candidates not yet checked
     }
 
     function run(reset) {
