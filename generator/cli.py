@@ -103,7 +103,8 @@ def build(config: Path, out: Path | None, now: str | None, quiet: bool) -> None:
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if not quiet:
-        click.echo(f"Built {report.pages} pages into {out_dir}/ in {report.seconds:.1f} s.", err=True)
+        stages = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in report.timings.items())
+        click.echo(f"Built {report.pages} pages into {out_dir}/ in {report.seconds:.1f} s ({stages}).")
 
 
 @main.command()

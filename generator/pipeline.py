@@ -6,13 +6,16 @@ Nothing is written unless every stage before the writers succeeded.
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
 import datetime as dt
 import functools
+import multiprocessing
 import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from .approval import Decision, Outcome, decide
 from .config import SiteConfig, load_config
@@ -36,6 +39,7 @@ class BuildReport:
     public: list[PublicRecord[Any]]
     redactions: list[Redaction]
     warnings: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
     pages: int = 0
     seconds: float = 0.0
 
@@ -130,26 +134,72 @@ def review(config_path: Path, now_text: str | None, record_path: Path) -> Review
 
 
 def build(config_path: Path, out: Path, now_text: str | None, progress: Progress = lambda s: None) -> BuildReport:
-    report = prepare(config_path, now_text, progress)
-    start = time.perf_counter()
-    now = resolve_now(now_text, report.config.tz)
-    progress(f"Publishing {report.count(Outcome.PUBLISH)} records, {report.count(Outcome.TOMBSTONE)} tombstones; "
-             f"{len(report.held_back)} held back; {len(report.redactions)} redactions")
-    rendered = render_site(report.public, report.config, now)
-    report.pages = len(rendered.pages)
-    progress(f"Rendering {report.pages} pages with mkdocs-material ...")
     from .exports import export_files
     from .search import static_docs
     from .static_search import build_static_index
 
-    extra = export_files(report.public, report.config)
+    report = prepare(config_path, now_text, progress)
+    report.timings["checks and privacy filter"] = report.seconds
+    clock = _Clock(report.timings)
+    now = resolve_now(now_text, report.config.tz)
+    progress(f"Publishing {report.count(Outcome.PUBLISH)} records, {report.count(Outcome.TOMBSTONE)} tombstones; "
+             f"{len(report.held_back)} held back; {len(report.redactions)} redactions")
+    with clock("pages"):
+        rendered = render_site(report.public, report.config, now)
+        report.pages = len(rendered.pages)
+        extra = export_files(report.public, report.config)
     progress("Indexing for the site's search box ...")
-    extra.update(build_static_index(static_docs(report.public, report.config)))
-    report.warnings = write_site(rendered, report.config, out, now, extra_files=extra)
-    progress("Indexing published records for 'openaffairs search' ...")
-    write_search_index(report.public, report.config, out)
-    report.seconds += time.perf_counter() - start
+    with clock("static search index"):
+        search_files = build_static_index(static_docs(report.public, report.config))
+    # The whoosh index is CPU-bound pure Python like MkDocs: it is written by a
+    # second process while MkDocs renders (both cores busy, about half the time).
+    from .search import index_dir_for, search_docs
+
+    docs = search_docs(report.public, report.config)
+    with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+        start = time.perf_counter()
+        indexing = pool.submit(_write_index_timed, docs, index_dir_for(out))
+        progress(f"Rendering {report.pages} pages with mkdocs-material; indexing {len(docs)} records "
+                 "for 'openaffairs search' alongside ...")
+        with clock("mkdocs-material"):
+            # the static index (thousands of small files) goes straight into the built
+            # site: MkDocs would only copy them file by file
+            report.warnings = write_site(rendered, report.config, out, now, extra_files=extra,
+                                         after_build=functools.partial(_write_files, search_files))
+        report.timings["whoosh index (in parallel)"] = indexing.result()
+        report.timings["mkdocs-material"] = time.perf_counter() - start   # wall time of both
+    report.seconds = sum(v for k, v in report.timings.items() if "parallel" not in k)
     return report
+
+
+def _write_files(files: dict[str, bytes], root: Path) -> None:
+    for rel, data in sorted(files.items()):
+        target = root / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def _write_index_timed(docs: list[Any], index_dir: Path) -> float:
+    from .search_index import write_index
+
+    start = time.perf_counter()
+    write_index(docs, index_dir)
+    return time.perf_counter() - start
+
+
+class _Clock:
+    """``with clock("stage"):`` adds the stage's wall time to ``timings``."""
+
+    def __init__(self, timings: dict[str, float]):
+        self.timings = timings
+
+    @contextlib.contextmanager
+    def __call__(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
 
 def write_search_index(public: list[PublicRecord[Any]], config: SiteConfig, out: Path) -> Path:

@@ -230,9 +230,11 @@ class _Renderer:
         lang = self.lang
         groups = {g: {k: _label(g, k, lang) for k in LABELS[g]} for g in ("category", "kind", "validity")}
         groups["type"] = {k: _t(k, lang) for k in PUBLISHED_TYPES}
+        groups["filter_names"] = {k: _t("search_" + k, lang)
+                                  for k in ("type", "category", "year", "issuer", "kind", "validity")}
         groups["ui"] = {k: _t("search_" + k, lang) for k in
-                        ("placeholder", "results", "none", "more", "sort_relevance", "sort_date", "all",
-                         "type", "category", "year", "issuer", "kind", "validity", "sort", "submit", "approx")}
+                        ("placeholder", "results", "results_about", "none", "more", "sort_relevance", "sort_date",
+                         "all", "label", "submit", "sort", "loading", "error")}
         self.page("search/index.md", "/search/", "search.md.j2", _t("search", lang), ["navigation", "toc"],
                   heading=_t("search", lang), labels=json.dumps(groups, ensure_ascii=False, sort_keys=True),
                   noscript=_t("search_noscript", lang), page_scripts=["assets/oasearch.js"])

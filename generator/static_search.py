@@ -9,8 +9,8 @@ Why not Pagefind or lunr: both index words, and a Chinese query must find every 
 text contains the query string (贿赂 inside 贪污贿赂, 察院 inside 人民检察院). Here every
 character and every run of two or three adjacent characters is a term (Latin/digit words
 are indexed as words and word prefixes), so the pages containing a query are a subset of
-the pages holding all of its terms; the browser then checks each candidate's real text, so what it
-shows is exact. Layout and formats: docs/search-static.md.
+the pages holding all of its terms; the browser then checks each candidate's real text, so
+what it shows is exact. Layout, formats and measurements: docs/search-static.md.
 
 Files (all paths relative to the site root):
 
@@ -96,11 +96,6 @@ class StaticDoc:
 def normalize(text: str) -> str:
     """NFKC, lower case, runs of whitespace -> one space (the JS does the same)."""
     return _WS_RE.sub(" ", unicodedata.normalize("NFKC", text).lower())
-
-
-def _linked(a: str, b: str) -> bool:
-    """Adjacent characters that form a pair term: no space, not both inside a word."""
-    return a != " " and b != " " and not (a in WORD_CHARS and b in WORD_CHARS)
 
 
 def tokens(text: str) -> set[str]:
@@ -256,14 +251,7 @@ def _json(value: object) -> bytes:
 
 
 def _varint(n: int) -> bytes:
-    if n < len(_SMALL_VARINTS):
-        return _SMALL_VARINTS[n]
-    out = bytearray()
-    while n >= 0x80:
-        out.append((n & 0x7F) | 0x80)
-        n >>= 7
-    out.append(n)
-    return bytes(out)
+    return _SMALL_VARINTS[n] if n < len(_SMALL_VARINTS) else _slow_varint(n)
 
 
 def _slow_varint(n: int) -> bytes:
@@ -275,7 +263,7 @@ def _slow_varint(n: int) -> bytes:
     return bytes(out)
 
 
-_SMALL_VARINTS = [_slow_varint(i) for i in range(1 << 15)]
+_SMALL_VARINTS = [_slow_varint(i) for i in range(1 << 15)]  # the build encodes millions of small ids
 
 
 def _varints(values: Sequence[int]) -> bytes:

@@ -65,3 +65,18 @@ def test_the_invariant_test_can_fail(built_sample: Path, tmp_path: Path) -> None
     files = all_output(tmp_path)
     assert "张建国" in files["x.json"] and "13912345678" in files["y.xml.gz"]
     assert len(all_output(built_sample)) > 20
+
+
+def test_static_search_index_has_no_term_of_unpublished_text(built_sample: Path) -> None:
+    """Decode every term of the public search index: no n-gram of a non-public name,
+    and no term that only unpublished text could have produced."""
+    from generator.static_search import normalize, read_postings, tokens
+
+    files = {p.relative_to(built_sample).as_posix(): p.read_bytes()
+             for p in (built_sample / "search").rglob("*") if p.is_file()}
+    terms = set(read_postings(files))
+    assert "诉讼法" in terms and "检察" in terms          # the decoder really reads the index
+    for name in ["张建国", "欧阳明辉", "孙小明", "柳岸建材", "david"]:
+        assert not tokens(normalize(name)) & {t for t in terms if len(t) >= 3 and t in normalize(name)}, name
+    for phrase in ["泄露测试短语", "不应公开的记录"]:
+        assert normalize(phrase)[:3] not in terms
