@@ -42,7 +42,7 @@ screenshots: $(STAMP) browser
 	$(BIN)/python scripts/screenshots.py
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/run.py
+	$(BIN)/python benchmarks/run.py all
 
 clean:
 	rm -rf site .pytest_cache .hypothesis

@@ -11,7 +11,9 @@ See docs/search-fielded.md.
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import logging
 from pathlib import Path
 from typing import Callable, Iterable
@@ -331,11 +333,46 @@ def make_app(index_root: Path, *, max_query_len: int = 500, max_limit: int = 100
     return app
 
 
-def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080) -> None:
-    """Serve the API with waitress (blocking)."""
+def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080, workers: int = 1) -> None:
+    """Serve the API with waitress (blocking).
+
+    Queries are CPU-bound pure Python, so one process uses one core whatever
+    its thread count.  With ``workers > 1`` the listening socket is bound once
+    and shared by that many forked waitress processes (POSIX only); the kernel
+    spreads connections between them.
+    """
+    import signal
+    import socket
+
     import waitress
 
     from .search_index import warm_up
 
     warm_up()
-    waitress.serve(make_app(index_root), host=host, port=port, threads=8)
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    children: list[int] = []
+    if workers > 1 and hasattr(os, "fork"):
+        for _ in range(workers - 1):
+            pid = os.fork()
+            if pid == 0:   # child: serve until terminated
+                waitress.serve(make_app(index_root), sockets=[sock], threads=4, _quiet=True)
+                os._exit(0)
+            children.append(pid)
+
+    def stop(signum: int, frame: object) -> None:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        raise SystemExit(0)
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        waitress.serve(make_app(index_root), sockets=[sock], threads=4, _quiet=True)
+    finally:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)

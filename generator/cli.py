@@ -7,6 +7,7 @@ then a one-line total; exit 1.  Usage problems exit 2.
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from pathlib import Path
@@ -308,7 +309,9 @@ def search(config: Path, out: Path | None, now: str | None, as_json: bool, limit
 @_now_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
-def api(config: Path, out: Path | None, now: str | None, host: str, port: int) -> None:
+@click.option("--workers", default=os.cpu_count() or 1, show_default="number of cores", type=click.IntRange(1, 64),
+              help="Server processes sharing the port (queries are CPU-bound).")
+def api(config: Path, out: Path | None, now: str | None, host: str, port: int, workers: int) -> None:
     """Serve a read-only JSON search API over the published records.
 
     GET /api/search?q=...&type=...&limit=...&sort=relevance|date, and the
@@ -319,7 +322,7 @@ def api(config: Path, out: Path | None, now: str | None, host: str, port: int) -
 
     index_dir = _index_for(config, out, now, False)
     click.echo(f"Serving the search API on http://{host}:{port}/api/search (Ctrl+C to stop)", err=True)
-    run_api(index_dir, host=host, port=port)
+    run_api(index_dir, host=host, port=port, workers=workers)
 
 
 def _fail_soft(exc: BuildError) -> None:

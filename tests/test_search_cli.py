@@ -86,3 +86,40 @@ def test_index_holds_nothing_unpublished(indexed: Path, value: str) -> None:
     assert result.exit_code == 0 and json.loads(result.stdout) == []
     raw = b"".join(p.read_bytes() for p in (indexed / ".openaffairs").rglob("*") if p.is_file())
     assert value.encode("utf-8") not in raw
+
+
+def test_api_command_serves_with_several_workers(indexed: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    log = indexed / "api.log"
+    with open(log, "wb") as sink:
+        proc = subprocess.Popen([sys.executable, "-m", "generator", "api", "--port", str(port), "--workers", "2"],
+                                cwd=indexed, stdout=sink, stderr=sink)
+    try:
+        deadline = time.time() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/search?q=%E5%8F%97%E8%B4%BF", timeout=5) as r:
+                    body = json.loads(r.read())
+                    assert r.headers["Access-Control-Allow-Origin"] == "*"
+                break
+            except OSError:
+                assert time.time() < deadline and proc.poll() is None, log.read_text()
+                time.sleep(0.3)
+        assert body["total"] == 1 and body["results"][0]["id"] == "bribery-case"
+        for _ in range(6):   # connections spread over both workers; all answer
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/openapi.json", timeout=5) as r:
+                assert json.loads(r.read())["openapi"].startswith("3.1")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
+    time.sleep(0.5)
+    with socket.socket() as s:   # every worker has let the port go
+        assert s.connect_ex(("127.0.0.1", port)) != 0
