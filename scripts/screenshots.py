@@ -27,6 +27,7 @@ PAGES = {
     "regulations-index": "/regulations/",
     "open-day": "/open-days/{open_day}/",
     "guide": "/guides/bribery-record-inquiry/",
+    "search": "/search/?q=%E8%B4%BF%E8%B5%82",
 }
 SIZES = {"desktop": (1280, 900), "mobile": (390, 844)}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -6,7 +6,6 @@ every field, searched for in every output file."""
 
 from __future__ import annotations
 
-import gzip
 import html
 import io
 import json
@@ -23,6 +22,7 @@ from generator.privacy.filter import filter_text
 from generator.privacy.names import pseudonym_base, pseudonyms
 from generator.records import Disclosure, Party, Role
 from privacy_corpus import fullwidth, id_check_char, luhn_complete
+from test_privacy_invariant import readable_text
 
 # ---------------------------------------------------------------------------
 # Helpers: records, attachments in three formats
@@ -357,7 +357,7 @@ parties:
     other = html.unescape((root / "out/disclosures/press/index.html").read_text("utf-8"))
     assert "本院关爱刘某、陈某等未成年人，走访〔个人信息已隐去〕。" in other
     leaks = [p for p in (root / "out").rglob("*") if p.is_file() and any(
-        v in readable(p) for v in ("刘小雨", "陈小军", "刘大伟", "实验小学"))]
+        v in readable_text(p) for v in ("刘小雨", "陈小军", "刘大伟", "实验小学"))]
     assert leaks == []
 
 
@@ -566,17 +566,6 @@ agenda:
     })
 
 
-def readable(path: Path) -> str:
-    data = path.read_bytes()
-    if path.suffix == ".gz":
-        data = gzip.decompress(data)
-    text = data.decode("utf-8", errors="replace")
-    if path.suffix == ".json":
-        text += "\n" + json.dumps(json.loads(text), ensure_ascii=False)
-    text = html.unescape(text)
-    return text + "\n" + unicodedata.normalize("NFKC", text)
-
-
 def squeezed(text: str) -> str:
     return re.sub(r"[\s\-‐‑–—.·・/()（）+_,，%]", "", unicodedata.normalize("NFKC", text))
 
@@ -585,7 +574,7 @@ def test_planted_identifiers_appear_in_no_output_file(tmp_path: Path) -> None:
     root = _planted_site(tmp_path)
     result = run_cli(["build", "--now", NOW, "--out", "out"], root)
     assert result.exit_code == 0, result.stderr
-    files = {p.relative_to(root / "out").as_posix(): readable(p)
+    files = {p.relative_to(root / "out").as_posix(): readable_text(p)
              for p in sorted((root / "out").rglob("*")) if p.is_file()}
     assert len(files) > 20
     hits = []

@@ -8,6 +8,7 @@ import gzip
 import html
 import json
 import re
+import unicodedata
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,8 @@ def readable_text(path: Path) -> str:
     text = data.decode("utf-8", errors="replace")
     if path.suffix == ".json":
         text += "\n" + json.dumps(json.loads(text), ensure_ascii=False)
-    return html.unescape(text)
+    text = html.unescape(text)
+    return text + "\n" + unicodedata.normalize("NFKC", text)   # full-width digits too
 
 
 def all_output(root: Path) -> dict[str, str]:
