@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterator
 
 from .approval import Decision, Outcome, decide
 from .config import SiteConfig, load_config
-from .errors import BuildError, Problem
+from .errors import BuildError
 from .loading import load_content, read_attachment
 from .privacy import PublicRecord, Redaction, run_filter
 from .privacy.filter import Review, review_record

@@ -51,7 +51,7 @@ from typing import Iterable, Iterator
 try:  # POSIX advisory locks; on other systems old generations are kept longer
     import fcntl as _fcntl
 except ImportError:  # pragma: no cover - Windows
-    _fcntl = None
+    _fcntl = None  # type: ignore[assignment]
 
 
 def _quiet_import_filters(package: str) -> None:
@@ -233,7 +233,7 @@ def _norm(text: str) -> str:
 
 def _segments(normalized: str) -> Iterator[tuple[str, str, int, int]]:
     for m in _SEG_RE.finditer(normalized):
-        yield m.lastgroup, m.group(), m.start(), m.end()
+        yield m.lastgroup or "", m.group(), m.start(), m.end()
 
 
 def _query_words(text: str) -> list[str]:
@@ -596,9 +596,9 @@ def _document(doc: SearchDoc) -> dict:
     if ranking:
         d["words"] = ranking
     for f in _DATE_FIELDS:
-        v = _as_datetime(getattr(doc, f))
-        if v is not None:
-            d[f] = v
+        when = _as_datetime(getattr(doc, f))
+        if when is not None:
+            d[f] = when
     d["sortdate"] = d["date"].toordinal() if "date" in d else 0
     return d
 
@@ -1195,9 +1195,9 @@ def _make_snippet(stored: dict, rx) -> str:
              for f in ("body", "summary")]
     chosen, spans = texts[0] or texts[1], []
     for t in texts:
-        s = _spans(t, rx)
-        if s:
-            chosen, spans = t, s
+        found = _spans(t, rx)
+        if found:
+            chosen, spans = t, found
             break
     if not chosen:
         return ""

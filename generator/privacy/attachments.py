@@ -106,7 +106,7 @@ def _pdf_text(data: bytes) -> tuple[str, str]:
             if reader.is_encrypted and not reader.decrypt(""):
                 raise Unreadable("it is encrypted")
             pages = [page.extract_text() or "" for page in reader.pages]
-            meta = reader.metadata or {}
+            meta: dict[str, object] = dict(reader.metadata or {})
             info = [str(v) for v in meta.values() if isinstance(v, str)]
         except Unreadable:
             raise

@@ -500,7 +500,7 @@ def _filter_one(record: Record, outcome: Outcome, site: _Site, track: bool = Fal
     tombstone = outcome is Outcome.TOMBSTONE
     problems: list[Problem] = []
     if tombstone:
-        shown = {k: data[k] for k in ("title", "withdrawn_reason") if k in data}
+        shown: dict[str, Any] = {k: data[k] for k in ("title", "withdrawn_reason") if k in data}
         problems += _check_markings(record, shown, "", config, lines)
     else:
         problems += _check_markings(record, data, record.body, config, lines)
