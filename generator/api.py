@@ -337,9 +337,11 @@ def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080, workers: 
     """Serve the API with waitress (blocking).
 
     Queries are CPU-bound pure Python, so one process uses one core whatever
-    its thread count.  With ``workers > 1`` the listening socket is bound once
-    and shared by that many forked waitress processes (POSIX only); the kernel
-    spreads connections between them.
+    its thread count, and more threads only make every query slower (they take
+    turns on the GIL) until slow ones hit the time limit.  So each process runs
+    ONE query at a time (waitress queues the other connections), and with
+    ``workers > 1`` the listening socket is bound once and shared by that many
+    forked waitress processes (POSIX only); the kernel spreads connections.
     """
     import signal
     import socket
@@ -359,7 +361,7 @@ def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080, workers: 
         for _ in range(workers - 1):
             pid = os.fork()
             if pid == 0:   # child: serve until terminated
-                waitress.serve(make_app(index_root), sockets=[sock], threads=4, _quiet=True)
+                waitress.serve(make_app(index_root), sockets=[sock], threads=1, connection_limit=1000, _quiet=True)
                 os._exit(0)
             children.append(pid)
 
@@ -371,7 +373,7 @@ def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080, workers: 
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        waitress.serve(make_app(index_root), sockets=[sock], threads=4, _quiet=True)
+        waitress.serve(make_app(index_root), sockets=[sock], threads=1, connection_limit=1000, _quiet=True)
     finally:
         for pid in children:
             with contextlib.suppress(ProcessLookupError):
