@@ -618,3 +618,18 @@ def test_attachments_are_read_only_inside_content(tmp_path: Path) -> None:
     assert read_attachment(tmp_path / "content", "a.txt") == b"x"
     with pytest.raises(PermissionError):
         read_attachment(tmp_path / "content", "../secret.txt")
+
+
+def test_only_the_filter_can_make_a_public_record() -> None:
+    """Renderers, exports and indexes take PublicRecord; a path that skips the filter fails at once."""
+    from generator.approval import Outcome
+    from generator.privacy import PublicRecord
+
+    record = Disclosure.model_validate({
+        "id": "x", "title": "张三案", "status": "approved", "author": "wang.fang", "approved_by": "li.wei",
+        "approved_on": "2026-01-01", "category": "announcement", "date": "2026-01-01",
+        "parties": [{"name": "张三", "role": "defendant"}]})
+    with pytest.raises(TypeError, match="PublicRecord is made by generator.privacy only"):
+        PublicRecord(Outcome.PUBLISH, record)
+    with pytest.raises(TypeError, match="PublicRecord is made by generator.privacy only"):
+        PublicRecord(Outcome.PUBLISH, record, (), (), object())
