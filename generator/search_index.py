@@ -252,14 +252,19 @@ def _query_words(text: str) -> list[str]:
     return words
 
 
-class BigramTokenizer(_Tokenizer):
-    """CJK bigrams + single characters, whole words, ordinal positions."""
+class _StatelessTokenizer(_Tokenizer):
+    """Tokenizers without settings: equal when of the same class (whoosh compares
+    schemas' analyzers when it opens an index)."""
 
     def __eq__(self, other):
         return type(self) is type(other)
 
     def __hash__(self):
         return hash(type(self).__name__)
+
+
+class BigramTokenizer(_StatelessTokenizer):
+    """CJK bigrams + single characters, whole words, ordinal positions."""
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True,
@@ -302,14 +307,8 @@ class BigramTokenizer(_Tokenizer):
                 yield t
 
 
-class ExactTokenizer(_Tokenizer):
+class ExactTokenizer(_StatelessTokenizer):
     """Whole values (separated by \\x1f), normalised: for ``field:=value``."""
-
-    def __eq__(self, other):
-        return type(self) is type(other)
-
-    def __hash__(self):
-        return hash(type(self).__name__)
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True,
@@ -337,14 +336,8 @@ def _exact_key(value: str) -> str:
     return " ".join(_norm(value).split())
 
 
-class JiebaTokenizer(_Tokenizer):
+class JiebaTokenizer(_StatelessTokenizer):
     """jieba search-mode words, for ranking only (never for matching)."""
-
-    def __eq__(self, other):
-        return type(self) is type(other)
-
-    def __hash__(self):
-        return hash(type(self).__name__)
 
     def __call__(self, value, positions=False, chars=False, keeporiginal=False,
                  removestops=True, start_pos=0, start_char=0, tokenize=True,
