@@ -132,8 +132,25 @@ def check(config: Path, now: str | None, privacy_report: bool, as_json: bool) ->
         _privacy_report(report, as_json)
         return
     _print_held_back(report)
+    _print_exemptions(report)
     click.echo(f"OK: {report.count(Outcome.PUBLISH)} records to publish, {report.count(Outcome.TOMBSTONE)} tombstones, "
                f"{len(report.held_back)} held back, {len(report.redactions)} redactions.", err=True)
+
+
+def _print_exemptions(report: Any) -> None:
+    """Every reviewed privacy.allow_terms exemption, valid or ignored (issue 8)."""
+    from .privacy.filter import allowed_terms
+
+    for record, decision in report.decisions:
+        ex = record.privacy
+        if ex is None or not decision.outcome.visible:
+            continue
+        terms = ", ".join(ex.allow_terms)
+        if allowed_terms(record, report.config):
+            click.echo(f"exemption: {record.source_path}: privacy.allow_terms [{terms}] approved by {ex.approved_by}")
+        else:
+            click.echo(f"exemption ignored: {record.source_path}: privacy.allow_terms [{terms}]: approved_by "
+                       f"'{ex.approved_by}' must be a listed approver other than the author")
 
 
 def _privacy_report(report: Any, as_json: bool) -> None:

@@ -368,14 +368,26 @@ def _check_markings(record: Record, data: dict[str, Any], body: str, config: Sit
                     lines: LineMap) -> list[Problem]:
     problems = []
     block = config.privacy.block
+    allow_terms = allowed_terms(record, config)
     for path, text in _strings(data, ()):
-        for offset, what in find_markings(text, block):
+        if path and path[0] == "privacy":   # the exemption itself names the terms
+            continue
+        for offset, what in find_markings(text, block, allow_terms):
             line = lines.line_of(path) + text.count("\n", 0, offset)
             problems.append(_marking_problem(record.source_path, line, what, ".".join(map(str, path)), block))
-    for offset, what in find_markings(body, block):
+    for offset, what in find_markings(body, block, allow_terms):
         line = record.body_line + body.count("\n", 0, offset)
         problems.append(_marking_problem(record.source_path, line, what, "body", block))
     return problems
+
+
+def allowed_terms(record: Record, config: SiteConfig) -> list[str]:
+    """The terms of a record's ``privacy.allow_terms`` exemption, when it is valid:
+    approved by a listed approver who is not the record's author (else none)."""
+    ex = record.privacy
+    if ex is None or ex.approved_by not in config.approvers or ex.approved_by == record.author:
+        return []
+    return [t for t in ex.allow_terms if t]
 
 
 def _marking_problem(path: str, line: int, what: str, where: str, block: Sequence[str]) -> Problem:
