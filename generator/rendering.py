@@ -108,6 +108,9 @@ class _Renderer:
             "office_name": self.config.office_name,
             "site_description": self.config.site_description,
             "extra_html": "",
+            "law_body": "",
+            "law_toc": None,
+            "law_versions": [],
             "page_scripts": [],
             **extra,
         }
@@ -175,12 +178,64 @@ class _Renderer:
                 extra["reg_window"] = window
                 extra["reg_badge"] = Markup('<span class="oa-badge oa-badge--{}">{}</span>').format(
                     key.replace("_", "-"), _t(key, self.lang))
+        scripts: list[str] = []
+        if rec.type == "regulations" and not rec.is_tombstone:
+            extra.update(self.regulation_parts(rec))
+            if extra.get("law_body"):
+                scripts.append("assets/oa-law.js")
         path = f"{rec.type}/{rec.id}/index.md"
         self.page(path, rec.url, "record.md.j2", r.title, ["navigation", "toc"],
-                  rec=rec, r=r, body=Markup(r.body), description=r.summary, **extra)
+                  rec=rec, r=r, body=Markup(r.body), description=r.summary, page_scripts=scripts, **extra)
         self.site.not_in_nav.append(f"/{path}")
         for f in rec.files:
             self.site.copies[f.href.lstrip("/")] = f.source
+
+    def regulation_parts(self, rec: PublicRecord[Any]) -> dict[str, Any]:
+        """The structured text of a law (issue 8): body HTML with article anchors and
+        the table of contents (when the body has articles), and the version timeline."""
+        from .legal_structure import annotate_html, render_markdown
+
+        out: dict[str, Any] = {"law_versions": self.versions(rec)}
+        html, toc = annotate_html(render_markdown(rec.record.body), _t("law_copy_link", self.lang))
+        if toc:
+            out["law_body"] = Markup(html)
+            out["law_toc"] = toc
+        return out
+
+    def versions(self, rec: PublicRecord[Any]) -> list[dict[str, Any]]:
+        """The published versions of a regulation, oldest first, following amends / amended_by
+        (and repealed_by at the end); [] when it has no other published version."""
+        chain: list[PublicRecord[Any]] = [rec]
+        seen = {rec.id}
+        cur = rec
+        while True:   # back in time
+            prev = next((self.by_key.get(("regulations", i)) for i in cur.record.amends
+                         if ("regulations", i) in self.by_key and i not in seen), None)
+            if prev is None or prev.is_tombstone:
+                break
+            chain.insert(0, prev)
+            seen.add(prev.id)
+            cur = prev
+        cur = rec
+        while True:   # forward
+            nxt = next((self.by_key.get(("regulations", i)) for i in cur.record.amended_by
+                        if ("regulations", i) in self.by_key and i not in seen), None)
+            if nxt is None or nxt.is_tombstone:
+                break
+            chain.append(nxt)
+            seen.add(nxt.id)
+            cur = nxt
+        rows = [{"url": p.url, "title": p.title, "issued": p.record.issued, "effective": p.record.effective,
+                 "validity": p.record.validity, "current": p.id == rec.id, "event": "version"} for p in chain]
+        for p in list(chain):
+            for i in p.record.repealed_by:
+                target = self.by_key.get(("regulations", i))
+                if target is not None and not target.is_tombstone and i not in seen:
+                    seen.add(i)
+                    rows.append({"url": target.url, "title": target.title, "issued": target.record.issued,
+                                 "effective": target.record.effective, "validity": target.record.validity,
+                                 "current": False, "event": "repealed_by"})
+        return rows if len(rows) > 1 else []
 
     def render(self, public: Sequence[PublicRecord[Any]]) -> RenderedSite:
         for rec in public:

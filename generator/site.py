@@ -74,6 +74,20 @@ def default_theme_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "theme"
 
 
+# Heading ids of the whole site (issue 8): readable ids from the heading's own
+# text (第一章总则, not _1).  This is the ONE place that configures them; bodies
+# rendered elsewhere (regulations, the privacy filter) use the same function:
+# generator.legal_structure.slugify (as TocExtension(slugify=...)).
+HEADING_SLUGIFY = "generator.legal_structure.slugify"
+_SLUGIFY_PLACEHOLDER = "oa_heading_slugify_placeholder"
+
+
+def mkdocs_yaml(cfg: dict[str, Any]) -> str:
+    """The mkdocs.yml text of a configuration from ``_mkdocs_config``."""
+    text = yaml.safe_dump(cfg, allow_unicode=True, sort_keys=True)
+    return text.replace(_SLUGIFY_PLACEHOLDER, f"!!python/name:{HEADING_SLUGIFY}")
+
+
 def _nav_yaml(entries: list[NavEntry]) -> list[Any]:
     out: list[Any] = []
     for e in entries:
@@ -104,7 +118,8 @@ def _mkdocs_config(rendered: RenderedSite, config: SiteConfig, docs: Path, site_
         "extra_javascript": ["assets/oatable.js"],
         "extra": {"generator": False, "office_name": config.office_name},
         "markdown_extensions": [
-            {"toc": {"permalink": "¶", "permalink_title": ""}}, "tables", "attr_list", "md_in_html",
+            {"toc": {"permalink": "¶", "permalink_title": "", "slugify": _SLUGIFY_PLACEHOLDER}},
+            "tables", "attr_list", "md_in_html",
             "admonition", "def_list", "footnotes", "sane_lists",
         ],
         "plugins": [],
@@ -184,8 +199,7 @@ def stage_site(rendered: RenderedSite, config: SiteConfig, staging: Path, now: d
     if not theme.is_dir():
         raise BuildError([Problem(config.source, 0, f"theme folder '{config.theme_dir}' not found")])
     cfg_path = staging / "mkdocs.yml"
-    cfg_path.write_text(yaml.safe_dump(_mkdocs_config(rendered, config, docs, site_dir, theme),
-                                       allow_unicode=True, sort_keys=True), encoding="utf-8")
+    cfg_path.write_text(mkdocs_yaml(_mkdocs_config(rendered, config, docs, site_dir, theme)), encoding="utf-8")
     return _run_mkdocs(cfg_path, now)
 
 
