@@ -303,7 +303,9 @@ def search(config: Path, out: Path | None, now: str | None, as_json: bool, limit
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     if as_json:
-        rows = [{"type": h.type, "id": h.id, "title": h.title, "url": h.url, "score": round(h.score, 4)}
+        rows = [{"type": h.type, "id": h.id, "title": h.title, "url": h.url, "score": round(h.score, 4),
+                 **({"article": h.article, "articles": [{"label": a, "url": u} for a, u in h.articles]}
+                    if h.article else {})}
                 for h in results.hits]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -311,7 +313,8 @@ def search(config: Path, out: Path | None, now: str | None, as_json: bool, limit
     on, off = ("\x1b[1;31m", "\x1b[0m") if colour else ("[", "]")
     for n, hit in enumerate(results.hits, 1):
         date = f"  {hit.date}" if hit.date else ""
-        click.echo(f"{n:>2}. [{hit.type}] {hit.title}{date}")
+        article = f" {hit.article}" if hit.article else ""
+        click.echo(f"{n:>2}. [{hit.type}] {hit.title}{article}{date}")
         click.echo(f"    {hit.url}")
         if hit.snippet:
             click.echo("    " + hit.snippet.replace("\x01", on).replace("\x02", off).replace("\n", " "))

@@ -33,7 +33,8 @@ import unicodedata
 from dataclasses import dataclass, field
 
 __all__ = ["cn_number", "Unit", "Article", "Structure", "parse", "slugify", "annotate_html", "Toc",
-           "TocEntry", "render_markdown", "article_alias", "squeeze_cjk_space", "LEVELS"]
+           "TocEntry", "render_markdown", "article_alias", "squeeze_cjk_space", "LEVELS", "article_heads",
+           "article_at"]
 
 _CN_DIGIT = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
              "六": 6, "七": 7, "八": 8, "九": 9}
@@ -388,3 +389,26 @@ def render_markdown(text: str) -> str:
         "tables", "attr_list", "md_in_html", "admonition", "def_list", "footnotes", "sane_lists",
         markdown.extensions.toc.TocExtension(slugify=slugify, permalink="¶", permalink_title=""),
     ])
+
+
+_LINE_RE = re.compile(r"^.*$", re.M)
+
+
+def article_heads(text: str) -> list[tuple[int, str, str]]:
+    """(offset, label, alias) of every line of a plain text that starts an article.
+    Needs at least two articles (else [])."""
+    heads = []
+    for m in _LINE_RE.finditer(text):
+        found = _article(m.group())
+        if found is not None:
+            label, n, sub = found
+            heads.append((m.start(), label, article_alias(n, sub)))
+    return heads if len(heads) >= 2 else []
+
+
+def article_at(heads: list[tuple[int, str, str]], offset: int) -> tuple[int, str, str] | None:
+    """The article of ``article_heads`` that ``offset`` falls in."""
+    import bisect
+
+    i = bisect.bisect_right([h[0] for h in heads], offset) - 1
+    return heads[i] if i >= 0 else None

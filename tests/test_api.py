@@ -71,7 +71,8 @@ def test_search_returns_json_results(base):
     assert data["total"] == len(expected(DOCS, "受贿"))
     assert len(data["results"]) == 5
     for r in data["results"]:
-        assert set(r) == {"type", "id", "title", "url", "score", "date", "snippet", "highlights"}
+        assert set(r) == {"type", "id", "title", "url", "score", "date", "snippet", "highlights",
+                          "article", "articles"}  # (issue 8) article of a regulation hit
         assert r["url"] == f"/{r['type']}/{r['id']}/"
         assert "\x01" not in r["snippet"] and "\x02" not in r["snippet"]
         for start, end in r["highlights"]:
