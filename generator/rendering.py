@@ -202,6 +202,20 @@ class _Renderer:
             out["law_toc"] = toc
         return out
 
+    def in_force_until(self, regs: Sequence[PublicRecord[Any]]) -> dict[str, str]:
+        """Regulation id -> the day its successor (amended_by / repealed_by, published) took
+        effect: it was in force before that day (issue 8: "in force on date D")."""
+        out: dict[str, str] = {}
+        for p in regs:
+            ends = []
+            for i in [*p.record.amended_by, *p.record.repealed_by]:
+                target = self.by_key.get(("regulations", i))
+                if target is not None and not target.is_tombstone:
+                    ends.append(target.record.effective or target.record.issued)
+            if ends:
+                out[p.id] = min(ends).isoformat()
+        return out
+
     def versions(self, rec: PublicRecord[Any]) -> list[dict[str, Any]]:
         """The published versions of a regulation, oldest first, following amends / amended_by
         (and repealed_by at the end); [] when it has no other published version."""
@@ -250,7 +264,7 @@ class _Renderer:
                   ["navigation", "toc"], heading=_t("regulations", self.lang), items=regs, csv_href="/regulations/regulations.csv",
                   kinds=sorted({p.record.kind.value for p in regs}),
                   validities=[v.value for v in Validity if any(p.record.validity is v for p in regs)],
-                  issuers=sorted({i for p in regs for i in p.record.issuers}))
+                  issuers=sorted({i for p in regs for i in p.record.issuers}), until=self.in_force_until(regs))
         events = sorted(by_type["open-days"], key=lambda p: (p.record.start, p.id))
         upcoming = [e for e in events if e.record.end >= self.now]
         past = [e for e in reversed(events) if e.record.end < self.now]

@@ -48,7 +48,7 @@ _ATTRS = {
     "p": {"data-oa-count"}, "span": {"id", "data-oa-count", "data-template"},
     "input": {"name", "type", "placeholder", "value", "autocomplete"},
     "button": {"type"}, "label": {"for"}, "details": {"open"}, "col": {"span"},
-    "table": {"data-oa-table"}, "tr": {"data-kind", "data-validity", "data-issuer"},
+    "table": {"data-oa-table"}, "tr": {"data-kind", "data-validity", "data-issuer", "data-from", "data-until"},
     "abbr": {"title"}, "sup": {"id"},
 }
 

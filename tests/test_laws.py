@@ -252,3 +252,32 @@ def test_law_page_at_390px_toc_jump_and_search_link(law_site: Path) -> None:
         pg.wait_for_function("location.hash === '#art-67'")
         box = pg.locator('[id="第六十七条"]').bounding_box()
         assert box is not None and 0 <= box["y"] < 844, box
+
+
+def test_regulation_index_filters_in_force_on_a_date(law_site: Path) -> None:
+    from browser import browser_page, served
+
+    old = record(law_site, "中华人民共和国民事诉讼法", "2021-12-24")
+    new = record(law_site, "中华人民共和国民事诉讼法", "2023-09-01")
+    html = (law_site / "out" / "regulations" / "index.html").read_text(encoding="utf-8")
+    until = new.get("effective") or new["issued"]
+    assert f'data-from="{old.get("effective") or old["issued"]}" data-until="{until}"' in html
+    with served(law_site / "out") as base, browser_page(1280, 900) as (pg, _requested):
+        pg.goto(f"{base}/regulations/")
+        rows = pg.locator("#oa-regulations tbody tr")
+        total = rows.count()
+
+        def visible_titles(day: str) -> list[str]:
+            pg.fill("#oa-reg-on", day)
+            return pg.eval_on_selector_all("#oa-regulations tbody tr:not([hidden]) td:first-child a",
+                                           "els => els.map(e => e.href)")
+
+        before = visible_titles("2022-06-01")
+        assert any(f"/regulations/{old['id']}/" in u for u in before)
+        assert not any(f"/regulations/{new['id']}/" in u for u in before)
+        after = visible_titles("2024-06-01")
+        assert any(f"/regulations/{new['id']}/" in u for u in after)
+        assert not any(f"/regulations/{old['id']}/" in u for u in after)
+        assert len(visible_titles("1950-01-01")) == 0
+        pg.fill("#oa-reg-on", "")
+        assert pg.locator("#oa-regulations tbody tr:not([hidden])").count() == total
