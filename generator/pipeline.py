@@ -190,10 +190,13 @@ def build(config_path: Path, out: Path, now_text: str | None, progress: Progress
                 report.warnings = write_site(rendered, report.config, out, now, extra_files=extra,
                                              after_build=before_swap)
         except BaseException:
-            if not generation and indexing.done() and indexing.exception() is None:
-                discard(index_root, indexing.result()[0])
-            elif generation:
-                discard(index_root, generation[0])
+            # the new generation is never switched to: wait for it and remove it
+            name = generation[0] if generation else None
+            if name is None:
+                with contextlib.suppress(Exception):
+                    name = indexing.result()[0]
+            if name is not None:
+                discard(index_root, name)
             raise
         switch_to(index_root, generation[0])
         report.timings["mkdocs-material"] = time.perf_counter() - start   # wall time of both

@@ -386,12 +386,16 @@ def _node_lines(nodes: list[tuple[int, Text]], source: str, first_line: int) -> 
     cursor = 0
     line = first_line
     for start, node in nodes:
-        probe = node.text.strip()[:6]
-        if probe:
+        text = node.text.strip()
+        probes = [text[:6], text[:3], text[:1]] if text else []
+        if text:                   # entities and comments break up the text of the source
+            probes += [f"&#{ord(text[0])};", f"&#x{ord(text[0]):x};", f"&#x{ord(text[0]):X};"]
+        for probe in probes:
             at = source.find(probe, cursor)
             if at != -1:
                 line = first_line + source.count("\n", 0, at)
                 cursor = at
+                break
         out.append((start, node, line))
     return out
 
@@ -463,8 +467,11 @@ def _public_contacts(records: Sequence[Record], config: SiteConfig) -> list[str]
     for record in records:
         if isinstance(record, Guide):
             allow += [o.phone for o in record.offices if o.phone]
-        if isinstance(record, OpenDay) and record.registration and record.registration.contact:
-            allow.append(record.registration.contact)
+            allow += [o.address for o in record.offices if o.address]
+        if isinstance(record, OpenDay):
+            allow.append(record.location.address)
+            if record.registration and record.registration.contact:
+                allow.append(record.registration.contact)
     return sorted(set(a for a in allow if a))
 
 

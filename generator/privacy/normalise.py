@@ -46,7 +46,7 @@ _CJK_CHARS = re.compile(f"[{_CJK}]")
 # What is copied as it is: ASCII except upper-case letters, '%' and white space; common CJK.
 _SPECIAL = re.compile(
     r"%[0-9A-Fa-f]{2}(?:%[0-9A-Fa-f]{2})*"            # percent-encoded bytes
-    r"|[\s" + BLOCK + "]+"                               # white space runs (and block marks)
+    r"|[\s\\" + BLOCK + "]+"                             # white space runs (and block marks, backslashes)
     r"|[" + _FORMAT + "]+"                               # format / zero-width
     r"|[" + _DOTS + "]"                                  # middle dots
     r"|[A-Z]+(?![" + _MARKS + "])"                       # upper-case ASCII (folded only)
@@ -54,7 +54,7 @@ _SPECIAL = re.compile(
     r"[" + _MARKS + "]*"                                 # anything else: NFKC, with its combining marks
     r"|[A-Za-z][" + _MARKS + "]+"                        # decomposed accents on ASCII letters
 )
-_WS_ONLY = re.compile(r"[\s" + BLOCK + "]+")
+_WS_ONLY = re.compile(r"[\s\\" + BLOCK + "]+")
 _FOLD = {c: c.lower() for c in map(chr, range(0x41, 0x5B))}
 
 
