@@ -135,12 +135,12 @@ def normalise(raw: str, plain: bool = False) -> Normalised:
         if plain and (c == "<" and s.endswith(">") or c in "*_~`"):
             continue                       # markup: seen through
         if plain and c == "&" and s.endswith(";"):
-            decoded = html.unescape(s)
-            if decoded != s:
-                emit(unicodedata.normalize("NFKC", decoded), a, b)
+            ref = html.unescape(s)
+            if ref != s:
+                emit(unicodedata.normalize("NFKC", ref), a, b)
                 continue
         if c == "%" and len(s) >= 3:
-            decoded = _percent(s)
+            decoded: str | None = _percent(s)
             if decoded is None:
                 out.append(s)
                 starts.extend(range(a, b))
