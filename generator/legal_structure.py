@@ -97,18 +97,24 @@ def squeeze_cjk_space(text: str) -> str:
 
 
 def slugify(value: str, separator: str = "-") -> str:
-    """Readable heading id: the heading's text, Chinese kept (``第一章-总则``).
+    """Readable heading id: the heading's own text, Chinese kept.
 
-    NFKC; white space inside Chinese text removed; other runs of white space
-    become ``separator``; characters that are neither letters, digits, ``-`` nor
-    ``_`` are dropped; ASCII lower-cased.  The toc extension adds ``_1``, ``_2``
-    only to a repeated heading, after its text.
+    A structure heading is its label and title: ``第一章  总　则`` -> ``第一章-总则``; other
+    headings: NFKC, white space inside Chinese text removed, other runs of white space ->
+    ``separator``, characters other than letters, digits, ``-`` and ``_`` dropped (一、主要工作
+    -> 一主要工作), ASCII lower-cased (``Chapter 1: General`` -> ``chapter-1-general``).  The one function for
+    heading ids of the whole site: the body renderer (``document.heading_id``) and the
+    toc extension of MkDocs (``site.py``) both use it.
     """
-    value = unicodedata.normalize("NFKC", _html.unescape(re.sub(r"<[^>]+>", "", value)))
-    value = squeeze_cjk_space(value.strip())
-    value = "".join(c if (c.isalnum() or c in "-_" or c.isspace()) else " " for c in value)
+    value = unicodedata.normalize("NFKC", _html.unescape(re.sub(r"<[^>]+>", "", value))).strip()
+    head = _heading(value)
+    if head is not None and head[3] and LEVELS.index(head[0]) >= 0 and head[2].startswith("第"):
+        value = f"{head[2]} {squeeze_cjk_space(head[3])}"
+    else:
+        value = squeeze_cjk_space(value)
+    value = "".join(c for c in value if c.isalnum() or c in "-_" or c.isspace())
     value = re.sub(r"\s+", separator, value.strip()).lower()
-    return value.strip(separator) or "section"
+    return value.strip(separator + "_")[:80] or "section"
 
 
 def article_alias(number: int, sub: int = 0) -> str:
@@ -208,14 +214,16 @@ def _blocks(text: str) -> list[str]:
     return out
 
 
-def parse(text: str) -> Structure:
-    """The units and articles of a body (Markdown or plain text)."""
+def parse(text: str, lines: bool = False) -> Structure:
+    """The units and articles of a body: Markdown (paragraphs separated by blank lines), or
+    with ``lines=True`` a reader's text with one block per line (``PublicRecord.body_text``)."""
     units: list[Unit] = []
     articles: list[Article] = []
     seen: set[str] = set()
     open_units: dict[str, Unit] = {}
     current: Article | None = None
-    for block in _blocks(text):
+    blocks = [b.strip() for b in text.split("\n") if b.strip()] if lines else _blocks(text)
+    for block in blocks:
         line = block.lstrip("#").strip() if block.startswith("#") else block
         head = _heading(line) if (block.startswith("#") or "\n" not in block and len(line) <= 60) else None
         if head is not None and (block.startswith("#") or not _article(line)):

@@ -185,7 +185,7 @@ class _Renderer:
                 scripts.append("assets/oa-law.js")
         path = f"{rec.type}/{rec.id}/index.md"
         self.page(path, rec.url, "record.md.j2", r.title, ["navigation", "toc"],
-                  rec=rec, r=r, body=Markup(r.body), description=r.summary, page_scripts=scripts, **extra)
+                  rec=rec, r=r, body=Markup(rec.body_html), description=r.summary, page_scripts=scripts, **extra)
         self.site.not_in_nav.append(f"/{path}")
         for f in rec.files:
             self.site.copies[f.href.lstrip("/")] = f.source
@@ -193,10 +193,12 @@ class _Renderer:
     def regulation_parts(self, rec: PublicRecord[Any]) -> dict[str, Any]:
         """The structured text of a law (issue 8): body HTML with article anchors and
         the table of contents (when the body has articles), and the version timeline."""
-        from .legal_structure import annotate_html, render_markdown
+        from .legal_structure import annotate_html
 
         out: dict[str, Any] = {"law_versions": self.versions(rec)}
-        html, toc = annotate_html(render_markdown(rec.record.body), _t("law_copy_link", self.lang))
+        # the body as the privacy filter rendered and filtered it: only ids, classes and
+        # links to the article itself are added
+        html, toc = annotate_html(rec.body_html, _t("law_copy_link", self.lang))
         if toc:
             out["law_body"] = Markup(html)
             out["law_toc"] = toc
@@ -284,7 +286,7 @@ class _Renderer:
         self.search_page()
         t = lambda key: _t(key, self.lang)
         self.site.nav = [
-            NavEntry(t("home"), "index.md"),
+            NavEntry(t("home"), "index.md"),  # titles are HTML-escaped: the theme prints them raw
             NavEntry(t("disclosures"), "disclosures/index.md"),
             NavEntry(t("regulations"), "regulations/index.md"),
             NavEntry(t("open-days"), "open-days/index.md"),
@@ -292,7 +294,7 @@ class _Renderer:
         ]
         if pages:
             self.site.nav.append(NavEntry(t("pages"), "", tuple(
-                NavEntry(p.title, f"pages/{p.id}/index.md") for p in pages)))
+                NavEntry(str(escape(p.title)), f"pages/{p.id}/index.md") for p in pages)))
         return self.site
 
     def search_page(self) -> None:
