@@ -224,7 +224,7 @@ def build_static_index(docs: Sequence[StaticDoc]) -> dict[str, bytes]:
         types = sorted({ordered[i].type for ids in values.values() for i in ids})
         filters_meta[key] = {"file": k, "types": types, "values": listed}
     for doc_id, doc in enumerate(ordered):
-        record = {
+        record: dict[str, object] = {
             "u": doc.url,
             "t": doc.title,
             "y": doc.type,

@@ -407,6 +407,10 @@ def test_any_valid_id_is_detected_with_exact_span(before: str, value: str, after
 @given(filler, written_mobile(), filler)
 def test_any_mobile_is_detected_with_exact_span(before: str, value: str, after: str) -> None:
     assume(not before.endswith("+"))  # '+' + '86 139...' is '+86 139...': the '+' belongs to it
+    # an amount of money ($13000000000, 13800138000元) is no phone number (detectors._read_run)
+    from generator.privacy.detectors import _AMOUNT_AFTER_RE, _AMOUNT_BEFORE_RE
+    nb, na = unicodedata.normalize("NFKC", before), unicodedata.normalize("NFKC", after)
+    assume(_AMOUNT_BEFORE_RE.search(nb[-8:]) is None and _AMOUNT_AFTER_RE.match(na) is None)
     _only(before + value + after, len(before), value, "mobile")
 
 
