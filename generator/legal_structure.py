@@ -191,6 +191,12 @@ def _article(text: str) -> tuple[str, int, int] | None:
     return None
 
 
+def _anchor(label: str, seen: set[str]) -> str:
+    """An article's id: its label (第一百二十条; Article 120 -> article-120), unique in the text."""
+    base = label.replace(" ", "-").lower() if label.isascii() else label
+    return base if base not in seen else f"{base}-{len(seen)}"
+
+
 def _blocks(text: str) -> list[str]:
     """Paragraphs of a Markdown body (blank-line separated; heading lines on their own)."""
     out: list[str] = []
@@ -238,7 +244,7 @@ def parse(text: str, lines: bool = False) -> Structure:
         found = _article(line) if not block.startswith("#") else None
         if found is not None:
             label, n, sub = found
-            anchor = label if label not in seen else f"{label}-{len(seen)}"
+            anchor = _anchor(label, seen)
             seen.add(anchor)
             current = Article(label, n, sub, anchor, article_alias(n, sub), [line],
                               tuple(u.label for u in open_units.values()))
@@ -350,7 +356,7 @@ def annotate_html(body: str, copy_label: str = "复制本条链接") -> tuple[st
             found = _article(text)
             if found is not None:
                 label, n, sub = found
-                anchor = label if label not in seen else f"{label}-{len(seen)}"
+                anchor = _anchor(label, seen)
                 seen.add(anchor)
                 alias = article_alias(n, sub)
                 if alias in ids:
