@@ -178,7 +178,12 @@ class _Renderer:
         path = f"{rec.type}/{rec.id}/index.md"
         self.page(path, rec.url, "record.md.j2", r.title, ["navigation", "toc"],
                   rec=rec, r=r, body=Markup(rec.body_html), description=r.summary, **extra)
-        self.site.not_in_nav.append(f"/{path}")
+        # one pattern per folder, not per page: MkDocs matches every page against every
+        # pattern, so a pattern per record made the build quadratic in the number of pages
+        if rec.type != "pages":
+            self.site.not_in_nav.append(f"/{rec.type}/*/**")
+        else:
+            self.site.not_in_nav.append(f"/{path}")
         for f in rec.files:
             self.site.copies[f.href.lstrip("/")] = f.source
 
@@ -260,7 +265,7 @@ class _Renderer:
             self.page(path, f"/disclosures/category/{cat}/", "disclosures-index.md.j2", f"{heading} - {title}",
                       ["navigation", "toc"], heading=heading, categories=categories, current=cat,
                       years=years([p for p in items if p.record.category.value == cat]))
-            self.site.not_in_nav.append(f"/{path}")
+            self.site.not_in_nav.append("/disclosures/*/**")
 
 
 def with_backlinks(public: Sequence[PublicRecord[Any]]) -> list[PublicRecord[Any]]:
