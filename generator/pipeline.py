@@ -134,7 +134,7 @@ def review(config_path: Path, now_text: str | None, record_path: Path) -> Review
 
 
 def build(config_path: Path, out: Path, now_text: str | None, progress: Progress = lambda s: None) -> BuildReport:
-    from .exports import export_files
+    from .exports import export_files, sitemap_xml
     from .search import static_docs
     from .static_search import build_static_index
 
@@ -144,10 +144,14 @@ def build(config_path: Path, out: Path, now_text: str | None, progress: Progress
     now = resolve_now(now_text, report.config.tz)
     progress(f"Publishing {report.count(Outcome.PUBLISH)} records, {report.count(Outcome.TOMBSTONE)} tombstones; "
              f"{len(report.held_back)} held back; {len(report.redactions)} redactions")
+    with clock("dates (git) and open data"):
+        from .dates import record_dates
+
+        dates = record_dates(report.public, report.config, now)
+        extra = export_files(report.public, report.config, dates, now)
     with clock("pages"):
-        rendered = render_site(report.public, report.config, now)
+        rendered = render_site(report.public, report.config, now, dates)
         report.pages = len(rendered.pages)
-        extra = export_files(report.public, report.config)
     progress("Indexing for the site's search box ...")
     with clock("static search index"):
         search_files = build_static_index(static_docs(report.public, report.config))
@@ -165,11 +169,26 @@ def build(config_path: Path, out: Path, now_text: str | None, progress: Progress
             # the static index (thousands of small files) goes straight into the built
             # site: MkDocs would only copy them file by file
             report.warnings = write_site(rendered, report.config, out, now, extra_files=extra,
-                                         after_build=functools.partial(_write_files, search_files))
+                                         after_build=functools.partial(
+                                             _finish, search_files, sitemap_xml(
+                                                 list(rendered.pages), report.public, report.config, dates, now)))
         report.timings["whoosh index (in parallel)"] = indexing.result()
         report.timings["mkdocs-material"] = time.perf_counter() - start   # wall time of both
     report.seconds = sum(v for k, v in report.timings.items() if "parallel" not in k)
     return report
+
+
+def _finish(files: dict[str, bytes], sitemap: bytes, root: Path) -> None:
+    """After MkDocs: the static search index, our sitemap (lastmod = last change,
+    not the build date), then SHA256SUMS over every other file, last."""
+    import gzip
+
+    from .verify import write_sha256sums
+
+    _write_files(files, root)
+    (root / "sitemap.xml").write_bytes(sitemap)
+    (root / "sitemap.xml.gz").write_bytes(gzip.compress(sitemap, mtime=0))
+    write_sha256sums(root)
 
 
 def _write_files(files: dict[str, bytes], root: Path) -> None:

@@ -1,0 +1,256 @@
+"""When each published record was first published and last changed.
+
+Stage: writer input.  Three sources, first that applies:
+
+1. ``content/.dates.json`` -- written by ``openaffairs export-public`` so that
+   a site rebuilt from the public export carries the internal repository's
+   dates (the loader skips dot-files, so it is no record);
+2. git, when ``content/`` is inside a git work tree: the date of the first
+   commit in which the record's file has ``status: approved`` (not before its
+   ``publish_on``) and the date of the last commit that changed what is
+   published of it (its front matter less the internal fields ``author``,
+   ``approved_by``, ``approved_on``, ``status``, ``publish_on`` and the
+   parties' ``private`` maps, plus its body).  Only commit dates are read:
+   never a message, an author or a committer;
+3. otherwise ``approved_on`` (or ``publish_on`` when later) and the newest
+   ``changes`` entry.
+
+For open days ``sequence`` (the iCalendar SEQUENCE) counts how often the
+event's time, place or status changed among its published versions in git,
+else how many major ``changes`` entries it has.
+
+Only records the privacy filter let through are looked up; nothing of a
+held-back record is read or returned.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Sequence
+
+import yaml
+
+from .config import SiteConfig
+from .privacy import PublicRecord
+
+__all__ = ["RecordDates", "record_dates", "DATES_FILE", "dates_json", "Key"]
+
+DATES_FILE = ".dates.json"
+INTERNAL_FIELDS = ("author", "approved_by", "approved_on", "status", "publish_on")
+EVENT_FIELDS = ("start", "end", "location", "event_status")
+
+Key = tuple[str, str]   # (type, id)
+
+
+@dataclass(frozen=True)
+class RecordDates:
+    published: dt.date
+    updated: dt.date
+    sequence: int = 0
+    withdrawn: dt.date | None = None
+    source: str = "fields"          # "fields" | "git" | "export"
+
+
+def _day(value: Any, tz: dt.tzinfo) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=tz)).astimezone(tz).date()
+    if isinstance(value, dt.date):
+        return value
+    return None
+
+
+def major_changes(rec: PublicRecord[Any]) -> list[Any]:
+    """The record's ``changes`` entries that are not ``minor: true``, oldest first."""
+    return sorted((c for c in rec.record.changes if not getattr(c, "minor", False)), key=lambda c: c.date)
+
+
+def _from_fields(rec: PublicRecord[Any], tz: dt.tzinfo) -> RecordDates:
+    r = rec.record
+    candidates = [d for d in (_day(r.approved_on, tz), _day(r.publish_on, tz)) if d is not None]
+    published = max(candidates) if candidates else (rec.sort_date or dt.date(1970, 1, 1))
+    changed = [c.date for c in r.changes if c.date >= published]
+    updated = max([published, *changed])
+    withdrawn = r.withdrawn_on if rec.is_tombstone else None
+    if withdrawn is not None:
+        updated = max(updated, withdrawn)
+    return RecordDates(published, updated, len(major_changes(rec)), withdrawn, "fields")
+
+
+# git ------------------------------------------------------------------------------------
+
+def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes | None:
+    try:
+        done = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=cwd, input=stdin,
+                              capture_output=True, check=False, timeout=300)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+@dataclass
+class _Version:
+    day: dt.date
+    data: dict[str, Any]
+    body: str
+
+
+def _parse(text: str) -> tuple[dict[str, Any], str] | None:
+    from .yamlsource import YamlError, split_front_matter
+
+    try:
+        yaml_text, _, body, _ = split_front_matter(text.replace("\r\n", "\n"))
+        data = yaml.safe_load(yaml_text)
+    except (YamlError, yaml.YAMLError):
+        return None
+    return (data, body) if isinstance(data, dict) else None
+
+
+def _public_view(data: dict[str, Any]) -> str:
+    view = {k: v for k, v in data.items() if k not in INTERNAL_FIELDS}
+    if isinstance(view.get("parties"), list):
+        view["parties"] = [{k: v for k, v in p.items() if k != "private"} if isinstance(p, dict) else p
+                           for p in view["parties"]]
+    return json.dumps(view, sort_keys=True, ensure_ascii=False, default=str)
+
+
+def _history(paths: dict[str, Path], tz: dt.tzinfo) -> dict[str, list[_Version]]:
+    """Versions of each file (keyed as in ``paths``) in commit order, from git."""
+    if not paths:
+        return {}
+    first = next(iter(paths.values())).parent
+    top = _git(["rev-parse", "--show-toplevel"], first)
+    if top is None:
+        return {}
+    root = Path(top.decode("utf-8").strip()).resolve()
+    wanted: dict[str, str] = {}
+    for key, path in paths.items():
+        try:
+            wanted[path.resolve().relative_to(root).as_posix()] = key
+        except ValueError:
+            continue
+    log = _git(["log", "--reverse", "--format=C %ct", "--raw", "--no-renames", "--no-abbrev", "--", "."], root)
+    if log is None:
+        return {}
+    changes: list[tuple[dt.date, str, str]] = []     # (day, key, blob)
+    day = dt.date(1970, 1, 1)
+    for line in log.decode("utf-8", errors="replace").splitlines():
+        if line.startswith("C "):
+            day = dt.datetime.fromtimestamp(int(line[2:]), dt.timezone.utc).astimezone(tz).date()
+        elif line.startswith(":") and "\t" in line:
+            meta, name = line.split("\t", 1)
+            parts = meta.split()
+            if name in wanted and len(parts) >= 5:
+                changes.append((day, wanted[name], "" if parts[4].startswith("D") else parts[3]))
+    blobs = sorted({b for _, _, b in changes if b and set(b) != {"0"}})
+    texts: dict[str, str] = {}
+    if blobs:
+        out = _git(["cat-file", "--batch"], root, ("\n".join(blobs) + "\n").encode())
+        if out is None:
+            return {}
+        pos = 0
+        while pos < len(out):
+            end = out.index(b"\n", pos)
+            header = out[pos:end].decode().split()
+            pos = end + 1
+            if len(header) == 3:
+                size = int(header[2])
+                texts[header[0]] = out[pos:pos + size].decode("utf-8", errors="replace")
+                pos += size + 1
+    history: dict[str, list[_Version]] = {}
+    for day, key, blob in changes:
+        parsed = _parse(texts[blob]) if blob in texts else None
+        if parsed is None:
+            history.setdefault(key, []).append(_Version(day, {}, ""))   # deleted or unreadable
+        else:
+            history.setdefault(key, []).append(_Version(day, parsed[0], parsed[1]))
+    return history
+
+
+def _from_git(rec: PublicRecord[Any], versions: list[_Version], tz: dt.tzinfo) -> RecordDates | None:
+    published: dt.date | None = None
+    updated: dt.date | None = None
+    last_view = None
+    last_event = None
+    sequence = 0
+    for v in versions:
+        if v.data.get("status") != "approved":
+            continue
+        embargo = _day(v.data.get("publish_on"), tz)
+        day = max(v.day, embargo) if embargo else v.day
+        view = _public_view(v.data) + "\n" + v.body
+        event = json.dumps([v.data.get(k) for k in EVENT_FIELDS], sort_keys=True, default=str)
+        if published is None:
+            published, updated = day, day
+        elif view != last_view:
+            updated = max(day, published)
+        if last_event is not None and event != last_event:
+            sequence += 1
+        last_view, last_event = view, event
+    if published is None or updated is None:
+        return None
+    withdrawn = rec.record.withdrawn_on if rec.is_tombstone else None
+    if withdrawn is not None:
+        updated = max(updated, withdrawn)
+    return RecordDates(published, updated, sequence, withdrawn, "git")
+
+
+def _source_file(rec: PublicRecord[Any], config: SiteConfig) -> Path:
+    path = Path(rec.record.source_path)
+    return path if path.is_absolute() else (Path.cwd() / path)
+
+
+def _from_export(config: SiteConfig) -> dict[Key, RecordDates]:
+    path = config.content_path / DATES_FILE
+    if not path.is_file():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        out = {}
+        for item in data["records"]:
+            out[(item["type"], item["id"])] = RecordDates(
+                dt.date.fromisoformat(item["published"]), dt.date.fromisoformat(item["updated"]),
+                int(item.get("sequence", 0)),
+                dt.date.fromisoformat(item["withdrawn"]) if item.get("withdrawn") else None, "export")
+        return out
+    except (ValueError, KeyError, TypeError):
+        return {}
+
+
+def record_dates(public: Sequence[PublicRecord[Any]], config: SiteConfig,
+                 now: dt.datetime | None = None, git: bool = True) -> dict[Key, RecordDates]:
+    """(type, id) -> RecordDates for every published record and tombstone.
+    ``git=False``: from the export's dates file or the records' fields only."""
+    tz = config.tz
+    exported = _from_export(config)
+    todo = [p for p in public if (p.type, p.id) not in exported]
+    history = _history({f"{p.type}/{p.id}": _source_file(p, config) for p in todo if p.record.source_path},
+                       tz) if git else {}
+    out: dict[Key, RecordDates] = {}
+    today = now.astimezone(tz).date() if now is not None else None
+    for p in public:
+        key = (p.type, p.id)
+        found = exported.get(key) or (_from_git(p, history[f"{p.type}/{p.id}"], tz)
+                                      if f"{p.type}/{p.id}" in history else None)
+        dates = found or _from_fields(p, tz)
+        if today is not None and dates.source != "export":
+            pub, upd = min(dates.published, today), min(dates.updated, today)
+            dates = RecordDates(pub, max(pub, upd), dates.sequence, dates.withdrawn, dates.source)
+        out[key] = dates
+    return out
+
+
+def dates_json(dates: dict[Key, RecordDates]) -> bytes:
+    """The ``.dates.json`` carried by a public export (dates only)."""
+    items = [{"type": t, "id": i, "published": d.published.isoformat(), "updated": d.updated.isoformat(),
+              "sequence": d.sequence, **({"withdrawn": d.withdrawn.isoformat()} if d.withdrawn else {})}
+             for (t, i), d in sorted(dates.items())]
+    return (json.dumps({"records": items}, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
+
+
+def digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
