@@ -250,7 +250,7 @@ def _index_for(config: Path, out: Path | None, now: str | None, quiet: bool) -> 
 @_config_option
 @_out_option
 @_now_option
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {type, id, title, url, score}.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {type, id, title, url (absolute), path, date, published, updated, score}.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="Most results to show.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--type", "doc_type", type=click.Choice(["disclosures", "regulations", "open-days", "guides", "pages"]),
@@ -286,7 +286,10 @@ def search(config: Path, out: Path | None, now: str | None, as_json: bool, limit
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     if as_json:
-        rows = [{"type": h.type, "id": h.id, "title": h.title, "url": h.url, "score": round(h.score, 4)}
+        rows = [{"type": h.type, "id": h.id, "title": h.title, "url": h.link or h.url, "path": h.url,
+                 "date": h.date.isoformat() if h.date else None,
+                 "published": h.published.isoformat() if h.published else None,
+                 "updated": h.updated.isoformat() if h.updated else None, "score": round(h.score, 4)}
                 for h in results.hits]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -295,7 +298,7 @@ def search(config: Path, out: Path | None, now: str | None, as_json: bool, limit
     for n, hit in enumerate(results.hits, 1):
         date = f"  {hit.date}" if hit.date else ""
         click.echo(f"{n:>2}. [{hit.type}] {hit.title}{date}")
-        click.echo(f"    {hit.url}")
+        click.echo(f"    {hit.link or hit.url}")
         if hit.snippet:
             click.echo("    " + hit.snippet.replace("\x01", on).replace("\x02", off).replace("\n", " "))
     shown = len(results.hits)

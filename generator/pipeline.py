@@ -159,7 +159,7 @@ def build(config_path: Path, out: Path, now_text: str | None, progress: Progress
     # second process while MkDocs renders (both cores busy, about half the time).
     from .search import index_dir_for, search_docs
 
-    docs = search_docs(report.public, report.config)
+    docs = search_docs(report.public, report.config, dates)
     with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
         start = time.perf_counter()
         indexing = pool.submit(_write_index_timed, docs, index_dir_for(out))
@@ -226,6 +226,8 @@ def write_search_index(public: list[PublicRecord[Any]], config: SiteConfig, out:
     from .search import index_dir_for, search_docs
     from .search_index import write_index
 
+    from .dates import record_dates
+
     index_dir = index_dir_for(out)
-    write_index(search_docs(public, config), index_dir)
+    write_index(search_docs(public, config, record_dates(public, config)), index_dir)
     return index_dir
