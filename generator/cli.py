@@ -316,7 +316,8 @@ def search(config: Path, out: Path | None, now: str | None, as_json: bool, limit
 def api(config: Path, out: Path | None, now: str | None, host: str, port: int, workers: int) -> None:
     """Serve a read-only JSON search API over the published records.
 
-    GET /api/search?q=...&type=...&limit=...&sort=relevance|date, and the
+    GET /api/search?q=...&type=...&limit=...&sort=relevance|date&offset=N
+    (or &page=N; the response has the total and a 'next' link), and the
     OpenAPI description at /api/openapi.json. Production WSGI server
     (waitress); put it behind nginx (see docs/search-fielded.md).
     """
@@ -325,6 +326,44 @@ def api(config: Path, out: Path | None, now: str | None, host: str, port: int, w
     index_dir = _index_for(config, out, now, False)
     click.echo(f"Serving the search API on http://{host}:{port}/api/search (Ctrl+C to stop)", err=True)
     run_api(index_dir, host=host, port=port, workers=workers)
+
+
+@main.command("export-public")
+@_config_option
+@_now_option
+@click.argument("directory", type=click.Path(path_type=Path))
+def export_public(config: Path, now: str | None, directory: Path) -> None:
+    """Write the published records as a public source tree into DIRECTORY.
+
+    \b
+    DIRECTORY gets site_config.yml and content/: every published record and
+    tombstone as Markdown (public fields, filtered body), the attachments that
+    were published, and content/.dates.json (first-published and last-changed
+    dates, from git where available). Nothing held back is written.
+    'openaffairs build --now <same time>' in DIRECTORY builds the same pages.
+    DIRECTORY must be new, empty or an earlier export (its .git is kept).
+    """
+    import functools
+
+    from .export_public import ExportError, export_public as run_export
+    from .loading import read_attachment
+    from .pipeline import prepare, resolve_now
+
+    try:
+        report = prepare(config, now)
+        when = resolve_now(now, report.config.tz)
+    except BuildError as exc:
+        _fail(exc)
+        return
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    reader = functools.partial(read_attachment, report.config.content_path)
+    try:
+        counts = run_export(report.public, report.config, directory, reader, when)
+    except ExportError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"Exported {counts['records']} records and {counts['attachments']} attachments into {directory}/ "
+               f"({len(report.held_back)} held back, not exported).")
 
 
 def _fail_soft(exc: BuildError) -> None:

@@ -452,3 +452,54 @@ def test_sha256sums_covers_every_file_and_checks(built_sample: Path) -> None:
     from generator.verify import check_sha256sums
 
     assert check_sha256sums(built_sample) == []
+
+
+# ------------------------------------------------------------------- public source export
+
+def export(root: Path, target: Path, now: str = NOW) -> None:
+    result = run_cli(["export-public", "--now", now, str(target)], root)
+    assert result.exit_code == 0, result.stderr
+    assert "Exported" in result.stdout
+
+
+def test_rebuilding_from_the_public_export_gives_the_same_site(sample_site: Path, tmp_path: Path) -> None:
+    from conftest import tree_digest
+
+    internal = build(sample_site)
+    export(sample_site, tmp_path / "public")
+    rebuilt = build(tmp_path / "public")
+    assert tree_digest(rebuilt) == tree_digest(internal)          # byte for byte, SHA256SUMS included
+    done = subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=rebuilt, capture_output=True, text=True)
+    assert done.returncode == 0, done.stdout + done.stderr
+    exported = sorted(p.relative_to(tmp_path / "public").as_posix() for p in (tmp_path / "public").rglob("*")
+                      if p.is_file())
+    assert "content/disclosures/bribery-case/notice.txt" in exported and "content/.dates.json" in exported
+    assert not [p for p in exported if "draft" in p or "juvenile" in p or "embargo" in p or "withdrawn-never" in p]
+
+
+def test_export_carries_git_dates_and_keeps_the_public_repository(git_site: Path, tmp_path: Path) -> None:
+    root = git_site
+    commit(root, {"content/disclosures/a.md": disclosure("a", "公告甲（修订）")},
+           "2026-05-06T10:00:00+08:00", "改标题")
+    internal = build(root)
+    target = tmp_path / "public"
+    target.mkdir()
+    git(target, "init", "-q", "-b", "main")
+    (target / "x.txt").write_text("not an export", encoding="utf-8")
+    refused = run_cli(["export-public", "--now", NOW, str(target)], root)
+    assert refused.exit_code == 2 and ".openaffairs-export" in refused.stderr and "Traceback" not in refused.stderr
+    (target / "x.txt").unlink()
+    export(root, target)
+    commit(target, {}, "2026-11-26T12:00:00+08:00", "public export")     # the office's public repository
+    export(root, target)                                                   # again: .git is kept
+    assert (target / ".git").is_dir()
+    dates = json.loads((target / "content/.dates.json").read_text(encoding="utf-8"))
+    assert {"type": "disclosures", "id": "a", "published": "2026-03-03", "updated": "2026-05-06",
+            "sequence": 0} in dates["records"]
+    rebuilt = build(target)
+    # the export's own git history (committed today) does not override the carried dates
+    twin = json.loads((rebuilt / "disclosures/a/index.json").read_text(encoding="utf-8"))
+    assert (twin["published"], twin["updated"]) == ("2026-03-03", "2026-05-06")
+    from conftest import tree_digest
+
+    assert tree_digest(rebuilt) == tree_digest(internal)

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from conftest import NOW, SAMPLE, run_cli
+
 PRIVATE_VALUES = [
     "测试市东湖区柳岸路18号3单元502室", "110101199003074518", "13912345678", "139 1234 5678",
     "测试市柳岸建材有限公司",
@@ -127,3 +129,34 @@ def test_static_search_index_has_no_term_of_unpublished_text(built_sample: Path)
         assert not tokens(normalize(name)) & {t for t in terms if len(t) >= 3 and t in normalize(name)}, name
     for phrase in ["泄露测试短语", "不应公开的记录"]:
         assert normalize(phrase)[:3] not in terms
+
+
+# --- the public source export (openaffairs export-public) ------------------------------
+
+STAFF_IDS = ["wang.fang", "li.wei", "chen.jing", "sun.min", "zhou.tao"]
+INTERNAL_CONFIG = ["内部资料"]          # privacy.block markings stay internal
+
+
+@pytest.fixture(scope="session")
+def exported_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import shutil
+
+    root = tmp_path_factory.mktemp("export") / "sample"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("site"))
+    result = run_cli(["export-public", "--now", NOW, "../public"], root)
+    assert result.exit_code == 0, result.stderr
+    return root.parent / "public"
+
+
+@pytest.mark.parametrize("value", PRIVATE_VALUES + NON_PUBLIC_NAMES + UNPUBLISHED_TEXT + STAFF_IDS + INTERNAL_CONFIG)
+def test_value_absent_from_the_public_export(exported_sample: Path, value: str) -> None:
+    files = all_output(exported_sample)
+    assert len(files) > 10
+    hits = [name for name, text in files.items() if value in text or squeeze(value) in squeeze(text)]
+    assert hits == []
+
+
+def test_public_export_has_no_private_maps(exported_sample: Path) -> None:
+    texts = all_output(exported_sample)
+    assert not [n for n, t in texts.items() if "private:" in t or "aliases:" in t]
+    assert "张某1" in texts["content/disclosures/bribery-case.md"]
