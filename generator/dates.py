@@ -26,7 +26,6 @@ held-back record is read or returned.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import subprocess
 from dataclasses import dataclass
@@ -250,7 +249,3 @@ def dates_json(dates: dict[Key, RecordDates]) -> bytes:
               "sequence": d.sequence, **({"withdrawn": d.withdrawn.isoformat()} if d.withdrawn else {})}
              for (t, i), d in sorted(dates.items())]
     return (json.dumps({"records": items}, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")
-
-
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()

@@ -29,6 +29,7 @@ public git repository.
 from __future__ import annotations
 
 import datetime as dt
+import enum
 import json
 import posixpath
 import shutil
@@ -101,7 +102,7 @@ def _datetime(dumper: yaml.SafeDumper, value: dt.datetime) -> yaml.Node:
 
 _Dumper.add_representer(str, _str)
 _Dumper.add_representer(dt.datetime, _datetime)
-_Dumper.add_multi_representer(__import__("enum").Enum, _enum)
+_Dumper.add_multi_representer(enum.Enum, _enum)
 
 
 def record_markdown(rec: PublicRecord[Any], config: SiteConfig) -> str:

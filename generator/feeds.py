@@ -148,14 +148,19 @@ class FeedSpec:
 def feed_specs(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> list[FeedSpec]:
     lang = config.language
     specs = [FeedSpec("/feed.atom", "/", config.site_name, lambda p: True)]
+    def of_type(type_: str) -> Callable[[PublicRecord[Any]], bool]:
+        return lambda p: p.type == type_
+
+    def of_category(cat: str) -> Callable[[PublicRecord[Any]], bool]:
+        return lambda p: p.type == "disclosures" and p.record.category.value == cat
+
     for type_ in (t for t in TYPE_ORDER if t != "pages"):      # pages are no news
         specs.append(FeedSpec(f"/{type_}/feed.atom", f"/{type_}/", f"{_t(type_, lang)} - {config.site_name}",
-                              lambda p, t=type_: p.type == t))
+                              of_type(type_)))
     cats = {p.record.category.value for p in public if p.type == "disclosures" and not p.is_tombstone}
     for cat in (c.value for c in Category if c.value in cats):
         specs.append(FeedSpec(f"/disclosures/category/{cat}/feed.atom", f"/disclosures/category/{cat}/",
-                              f"{label('category', cat, lang)} - {config.site_name}",
-                              lambda p, c=cat: p.type == "disclosures" and p.record.category.value == c))
+                              f"{label('category', cat, lang)} - {config.site_name}", of_category(cat)))
     return specs
 
 

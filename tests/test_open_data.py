@@ -24,9 +24,8 @@ import feedparser
 import pytest
 from icalendar import Calendar
 
-from conftest import CONFIG, NOW, REGULATION, run_cli, write_site
+from conftest import NOW, REGULATION, run_cli, write_site
 
-TZ = dt.timezone(dt.timedelta(hours=8))
 
 OPEN_DAY = """\
 ---
