@@ -117,22 +117,26 @@ def _public_view(data: dict[str, Any]) -> str:
     return json.dumps(view, sort_keys=True, ensure_ascii=False, default=str)
 
 
-def _history(paths: dict[str, Path], tz: dt.tzinfo) -> dict[str, list[_Version]]:
-    """Versions of each file (keyed as in ``paths``) in commit order, from git."""
-    if not paths:
+def _history(paths: dict[str, Path], tz: dt.tzinfo, scope: Path) -> dict[str, list[_Version]]:
+    """Versions of each file (keyed as in ``paths``) in commit order, from git;
+    ``scope``: the content folder (only its history is read)."""
+    if not paths or not scope.is_dir():
         return {}
-    first = next(iter(paths.values())).parent
-    top = _git(["rev-parse", "--show-toplevel"], first)
+    top = _git(["rev-parse", "--show-toplevel"], scope)
     if top is None:
         return {}
     root = Path(top.decode("utf-8").strip()).resolve()
+    try:
+        where = scope.resolve().relative_to(root).as_posix() or "."
+    except ValueError:
+        return {}
     wanted: dict[str, str] = {}
     for key, path in paths.items():
         try:
             wanted[path.resolve().relative_to(root).as_posix()] = key
         except ValueError:
             continue
-    log = _git(["log", "--reverse", "--format=C %ct", "--raw", "--no-renames", "--no-abbrev", "--", "."], root)
+    log = _git(["log", "--reverse", "--format=C %ct", "--raw", "--no-renames", "--no-abbrev", "--", where], root)
     if log is None:
         return {}
     changes: list[tuple[dt.date, str, str]] = []     # (day, key, blob)
@@ -170,7 +174,8 @@ def _history(paths: dict[str, Path], tz: dt.tzinfo) -> dict[str, list[_Version]]
     return history
 
 
-def _from_git(rec: PublicRecord[Any], versions: list[_Version], tz: dt.tzinfo) -> RecordDates | None:
+def _from_git(rec: PublicRecord[Any], versions: list[_Version], tz: dt.tzinfo,
+              working: tuple[dict[str, Any], str] | None = None, today: dt.date | None = None) -> RecordDates | None:
     published: dt.date | None = None
     updated: dt.date | None = None
     last_view = None
@@ -192,10 +197,20 @@ def _from_git(rec: PublicRecord[Any], versions: list[_Version], tz: dt.tzinfo) -
         last_view, last_event = view, event
     if published is None or updated is None:
         return None
+    if today is not None and working is not None and working[0].get("status") == "approved" and \
+            _public_view(working[0]) + "\n" + working[1] != last_view:
+        updated = max(updated, today)        # changed in the work tree, not yet committed
     withdrawn = rec.record.withdrawn_on if rec.is_tombstone else None
     if withdrawn is not None:
         updated = max(updated, withdrawn)
     return RecordDates(published, updated, sequence, withdrawn, "git")
+
+
+def _working(path: Path) -> tuple[dict[str, Any], str] | None:
+    try:
+        return _parse(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def _source_file(rec: PublicRecord[Any], config: SiteConfig) -> Path:
@@ -227,14 +242,16 @@ def record_dates(public: Sequence[PublicRecord[Any]], config: SiteConfig,
     tz = config.tz
     exported = _from_export(config)
     todo = [p for p in public if (p.type, p.id) not in exported]
-    history = _history({f"{p.type}/{p.id}": _source_file(p, config) for p in todo if p.record.source_path},
-                       tz) if git else {}
+    files = {f"{p.type}/{p.id}": _source_file(p, config) for p in todo if p.record.source_path}
+    history = _history(files, tz, config.content_path) if git else {}
     out: dict[Key, RecordDates] = {}
     today = now.astimezone(tz).date() if now is not None else None
     for p in public:
         key = (p.type, p.id)
-        found = exported.get(key) or (_from_git(p, history[f"{p.type}/{p.id}"], tz)
-                                      if f"{p.type}/{p.id}" in history else None)
+        name = f"{p.type}/{p.id}"
+        found = exported.get(key)
+        if found is None and name in history:
+            found = _from_git(p, history[name], tz, _working(files[name]), today)
         dates = found or _from_fields(p, tz)
         if today is not None and dates.source != "export":
             pub, upd = min(dates.published, today), min(dates.updated, today)

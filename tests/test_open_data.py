@@ -250,6 +250,11 @@ def test_dates_come_from_git_and_only_public_changes_count(git_site: Path) -> No
     assert (twin["published"], twin["updated"]) == ("2026-03-03", "2026-05-06")    # dates in the site's zone
     sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
     assert "<loc>https://test.example.org/disclosures/a/</loc><lastmod>2026-05-06</lastmod>" in sitemap
+    # a change not yet committed counts from the build date
+    (root / "content/disclosures/a.md").write_text(disclosure("a", "公告甲（再修订）"), encoding="utf-8")
+    twin = json.loads((build(root) / "disclosures/a/index.json").read_text(encoding="utf-8"))
+    assert (twin["published"], twin["updated"]) == ("2026-03-03", "2026-11-26")
+    out = build(root)
     # never a commit message, an author or a committer
     everything = "\n".join(p.read_bytes().decode("utf-8", "replace") for p in out.rglob("*") if p.is_file())
     for secret in ("提交说明泄露测试", "内部作者甲", "内部提交者乙", "insider@internal.example", "改标题", "内部调整"):
