@@ -12,10 +12,11 @@ the same input are byte-identical.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any, Sequence
 from urllib.parse import urlsplit
 
-from icalendar import Calendar, Event, vText
+from icalendar import Calendar, Event, Timezone, vText
 
 from .config import SiteConfig
 from .dates import Key, RecordDates
@@ -90,12 +91,16 @@ def _calendar(events: Sequence[tuple[PublicRecord[Any], RecordDates]], config: S
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", config.timezone)
+    cal.add_component(_vtimezone(config.timezone))       # first, as calendar programs expect
     for rec, d in events:
         cal.add_component(_event(rec, d, config))
-    cal.add_missing_timezones()
-    # VTIMEZONE first, as calendar programs expect
-    cal.subcomponents.sort(key=lambda c: 0 if c.name == "VTIMEZONE" else 1)
     return cal.to_ical()
+
+
+@functools.lru_cache(maxsize=4)
+def _vtimezone(name: str) -> Timezone:
+    """The zone's VTIMEZONE (from the zone database; computing it is slow, so once)."""
+    return Timezone.from_tzid(name)
 
 
 def calendar_files(public: Sequence[PublicRecord[Any]], config: SiteConfig,

@@ -96,6 +96,10 @@ class _Version:
     day: dt.date
     data: dict[str, Any]
     body: str
+    blob: str = ""
+
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _parse(text: str) -> tuple[dict[str, Any], str] | None:
@@ -103,7 +107,7 @@ def _parse(text: str) -> tuple[dict[str, Any], str] | None:
 
     try:
         yaml_text, _, body, _ = split_front_matter(text.replace("\r\n", "\n"))
-        data = yaml.safe_load(yaml_text)
+        data = yaml.load(yaml_text, Loader=_Loader)  # noqa: S506 - a safe loader
     except (YamlError, yaml.YAMLError):
         return None
     return (data, body) if isinstance(data, dict) else None
@@ -170,7 +174,7 @@ def _history(paths: dict[str, Path], tz: dt.tzinfo, scope: Path) -> dict[str, li
         if parsed is None:
             history.setdefault(key, []).append(_Version(day, {}, ""))   # deleted or unreadable
         else:
-            history.setdefault(key, []).append(_Version(day, parsed[0], parsed[1]))
+            history.setdefault(key, []).append(_Version(day, parsed[0], parsed[1], blob))
     return history
 
 
@@ -206,11 +210,18 @@ def _from_git(rec: PublicRecord[Any], versions: list[_Version], tz: dt.tzinfo,
     return RecordDates(published, updated, sequence, withdrawn, "git")
 
 
-def _working(path: Path) -> tuple[dict[str, Any], str] | None:
+def _working(path: Path, versions: list[_Version]) -> tuple[dict[str, Any], str] | None:
+    """The file as it is in the work tree, or None when it is its last commit's blob."""
+    import hashlib
+
     try:
-        return _parse(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError):
+        raw = path.read_bytes()
+    except OSError:
         return None
+    blob = hashlib.sha1(b"blob %d\0" % len(raw) + raw).hexdigest()
+    if versions and versions[-1].blob == blob:
+        return None
+    return _parse(raw.decode("utf-8", errors="replace"))
 
 
 def _source_file(rec: PublicRecord[Any], config: SiteConfig) -> Path:
@@ -251,7 +262,7 @@ def record_dates(public: Sequence[PublicRecord[Any]], config: SiteConfig,
         name = f"{p.type}/{p.id}"
         found = exported.get(key)
         if found is None and name in history:
-            found = _from_git(p, history[name], tz, _working(files[name]), today)
+            found = _from_git(p, history[name], tz, _working(files[name], history[name]), today)
         dates = found or _from_fields(p, tz)
         if today is not None and dates.source != "export":
             pub, upd = min(dates.published, today), min(dates.updated, today)
