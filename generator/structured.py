@@ -149,12 +149,15 @@ def head_html(config: SiteConfig, *, url: str, title: str, description: str = ""
               jsonld: Sequence[dict[str, Any]] = (), json_twin: str = "",
               published: dt.date | None = None, updated: dt.date | None = None) -> str:
     """<link rel=alternate> for feeds, Open Graph tags and JSON-LD for one page."""
+    # rel is a token list: "alternate feed" is feed autodiscovery for readers and browsers, but not the
+    # exact rel="alternate" that mkdocs-material takes for a language version (it would fetch a
+    # sitemap.xml beside every such link, from the site's public host even in a local preview)
     out = []
     for href, feed_title in feeds:
-        out.append('<link rel="alternate" type="application/atom+xml" title="{}" href="{}">'.format(
+        out.append('<link rel="alternate feed" type="application/atom+xml" title="{}" href="{}">'.format(
             escape(feed_title), escape(absolute(config, href))))
     if json_twin:
-        out.append('<link rel="alternate" type="application/json" href="{}">'.format(
+        out.append('<link rel="alternate describedby" type="application/json" href="{}">'.format(
             escape(absolute(config, json_twin))))
     locale = "zh_CN" if config.language == "zh" else "en_GB"
     og = [("og:type", og_type), ("og:site_name", config.site_name), ("og:title", title or config.site_name),

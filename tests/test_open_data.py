@@ -127,7 +127,7 @@ def test_every_page_links_its_feeds_and_shows_a_subscribe_link(built_sample: Pat
     assert len(pages) > 15
     for page in pages:
         html = page.read_text(encoding="utf-8")
-        assert re.search(r'<link rel="alternate" type="application/atom\+xml" title="[^"]+" '
+        assert re.search(r'<link rel="alternate feed" type="application/atom\+xml" title="[^"]+" '
                          r'href="https://test.example.org/feed.atom">', html), page
         assert 'class="oa-subscribe"' in html, page
     cat = (built_sample / "disclosures/category/case-procedure/index.html").read_text(encoding="utf-8")
