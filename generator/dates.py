@@ -69,9 +69,17 @@ def major_changes(rec: PublicRecord[Any]) -> list[Any]:
 
 
 def _from_fields(rec: PublicRecord[Any], tz: dt.tzinfo) -> RecordDates:
+    """From the public fields.  A tombstone keeps only its withdrawal date: that is
+    then its publication date too (``source`` says "fields": the date is not known)."""
     r = rec.record
-    candidates = [d for d in (_day(r.approved_on, tz), _day(r.publish_on, tz)) if d is not None]
-    published = max(candidates) if candidates else (rec.sort_date or dt.date(1970, 1, 1))
+    candidates = [d for d in (_day(getattr(r, "approved_on", None), tz), _day(getattr(r, "publish_on", None), tz))
+                  if d is not None]
+    if candidates:
+        published = max(candidates)
+    elif rec.is_tombstone and r.withdrawn_on is not None:
+        published = r.withdrawn_on
+    else:
+        published = rec.sort_date or dt.date(1970, 1, 1)
     changed = [c.date for c in r.changes if c.date >= published]
     updated = max([published, *changed])
     withdrawn = r.withdrawn_on if rec.is_tombstone else None
@@ -224,8 +232,8 @@ def _working(path: Path, versions: list[_Version]) -> tuple[dict[str, Any], str]
     return _parse(raw.decode("utf-8", errors="replace"))
 
 
-def _source_file(rec: PublicRecord[Any], config: SiteConfig) -> Path:
-    path = Path(rec.record.source_path)
+def _source_file(source: str) -> Path:
+    path = Path(source)
     return path if path.is_absolute() else (Path.cwd() / path)
 
 
@@ -247,13 +255,18 @@ def _from_export(config: SiteConfig) -> dict[Key, RecordDates]:
 
 
 def record_dates(public: Sequence[PublicRecord[Any]], config: SiteConfig,
-                 now: dt.datetime | None = None, git: bool = True) -> dict[Key, RecordDates]:
+                 now: dt.datetime | None = None, git: bool = True,
+                 sources: dict[Key, str] | None = None) -> dict[Key, RecordDates]:
     """(type, id) -> RecordDates for every published record and tombstone.
-    ``git=False``: from the export's dates file or the records' fields only."""
+
+    ``sources``: (type, id) -> the record's file (``BuildReport.sources``), where git
+    is asked for commit dates; without it, or with ``git=False``, the dates come from
+    the export's dates file or the public fields only."""
     tz = config.tz
     exported = _from_export(config)
     todo = [p for p in public if (p.type, p.id) not in exported]
-    files = {f"{p.type}/{p.id}": _source_file(p, config) for p in todo if p.record.source_path}
+    sources = sources or {}
+    files = {f"{p.type}/{p.id}": _source_file(sources[(p.type, p.id)]) for p in todo if (p.type, p.id) in sources}
     history = _history(files, tz, config.content_path) if git else {}
     out: dict[Key, RecordDates] = {}
     today = now.astimezone(tz).date() if now is not None else None

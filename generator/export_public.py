@@ -17,7 +17,8 @@ pages and reveals nothing internal:
 * parties carry the published (anonymised) name with ``public: true`` and
   ``minor: false``: the name is already the form that may be shown, so the
   filter leaves it as it is (``private`` maps are gone already);
-* a tombstone keeps only what its page needs;
+* a tombstone keeps only what its page shows (title, withdrawal date and
+  reason); the other fields its type requires are placeholders, marked so;
 * ``privacy.block`` (internal markings) is not exported; ``privacy.allow`` is
   (those values are published).
 
@@ -48,39 +49,77 @@ __all__ = ["export_public", "MARKER", "ExportError"]
 MARKER = ".openaffairs-export"
 AUTHOR = "public-export"
 APPROVER = "public-export-approver"
-_TOMBSTONE_KEEP = {
-    "disclosures": ("category", "date"),
-    "regulations": ("kind", "issuer", "issued", "validity"),
-    "open-days": ("start", "end", "location"),
-    "guides": ("service",),
-    "pages": (),
-}
 
 
 class ExportError(Exception):
     """DIR cannot be used (a usage problem)."""
 
 
-def _front_matter(rec: PublicRecord[Any], config: SiteConfig) -> dict[str, Any]:
+def _plain(value: Any) -> Any:
+    """A public value as YAML-ready Python data (sub-models as mappings, enums as text)."""
+    from pydantic import BaseModel
+
+    if isinstance(value, BaseModel):
+        return {k: _plain(v) for k, v in value.__dict__.items() if v is not None and k in value.model_fields_set}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value
+
+
+def _public_fields(rec: PublicRecord[Any]) -> dict[str, Any]:
     r = rec.record
-    data = r.model_dump(mode="python", exclude_none=True)
-    data["author"] = AUTHOR
-    data["approved_by"] = APPROVER
+    out: dict[str, Any] = {}
+    for name in type(r).model_fields:
+        if name in r.__dict__ and name in r.model_fields_set:
+            value = getattr(r, name)
+            if value is not None:
+                out[name] = _plain(value)
+    return out
+
+
+def _placeholders(rec: PublicRecord[Any], config: SiteConfig) -> dict[str, Any]:
+    """Fields the content model requires of a tombstone's type that are not published
+    (a tombstone page shows only its title, withdrawal date and reason)."""
+    day = rec.record.withdrawn_on or dt.date(1970, 1, 1)
+    noon = dt.datetime.combine(day, dt.time(12, 0), tzinfo=config.tz)
+    values: dict[str, dict[str, Any]] = {
+        "disclosures": {"category": "announcement", "date": day},
+        "regulations": {"kind": "normative-document", "issuer": config.office_name or config.site_name,
+                        "issued": day, "validity": "repealed"},
+        "open-days": {"start": noon, "end": noon + dt.timedelta(hours=1),
+                      "location": {"name": "-", "address": "-"}},
+        "guides": {"service": rec.id},
+        "pages": {},
+    }
+    return values[rec.type]
+
+
+def _front_matter(rec: PublicRecord[Any], config: SiteConfig, published: dt.date) -> dict[str, Any]:
+    data = _public_fields(rec)
+    head: dict[str, Any] = {"id": rec.id, "title": rec.title}
+    if "lang" in data:
+        head["lang"] = data["lang"]
     if rec.is_tombstone:
-        keep = ("id", "title", "lang", "status", "author", "approved_by", "approved_on", "publish_on",
-                "withdrawn_on", "withdrawn_reason", *_TOMBSTONE_KEEP[rec.type])
-        data = {k: data[k] for k in keep if k in data}
-    else:
-        if "parties" in data:
-            data["parties"] = [{"name": p["name"], "role": p["role"], "public": True} for p in data["parties"]]
-        for field in ("attachments", "forms"):
-            if field in data:
-                data[field] = [{"file": f"{rec.id}/{item['file']}", "title": item["title"]} for item in data[field]]
-        for key in ("changes",):
-            if key in data:
-                data[key] = [{k: v for k, v in c.items() if k != "minor" or v} for c in data[key]]
+        head.update({"status": "withdrawn", "author": AUTHOR, "approved_by": APPROVER, "approved_on": published,
+                     "withdrawn_on": data.get("withdrawn_on"), "withdrawn_reason": data.get("withdrawn_reason")})
+        head.update(_placeholders(rec, config))
+        return head
+    head.update({"status": "approved", "author": AUTHOR, "approved_by": APPROVER})
+    data.pop("status", None)
+    if "parties" in data:
+        data["parties"] = [{"name": p["name"], "role": p["role"], "public": True} for p in data["parties"]]
+    for field in ("attachments", "forms"):
+        if field in data:
+            data[field] = [{"file": f"{rec.id}/{item['file']}", "title": item["title"]} for item in data[field]]
+    if "changes" in data:
+        data["changes"] = [{k: v for k, v in c.items() if k != "minor" or v} for c in data["changes"]]
+    head.update({k: v for k, v in data.items() if k not in head})
     # empty defaults are noise in a hand-readable file
-    return {k: v for k, v in data.items() if v not in ([], {}, "") and not (k == "event_status" and v == "scheduled")}
+    return {k: v for k, v in head.items()
+            if v not in ([], {}, "") and not (k == "event_status" and v == "scheduled")
+            and not (k == "nav_order" and v == 100)}
 
 
 class _Dumper(yaml.SafeDumper):
@@ -105,9 +144,12 @@ _Dumper.add_representer(dt.datetime, _datetime)
 _Dumper.add_multi_representer(enum.Enum, _enum)
 
 
-def record_markdown(rec: PublicRecord[Any], config: SiteConfig) -> str:
-    front = yaml.dump(_front_matter(rec, config), Dumper=_Dumper, allow_unicode=True, sort_keys=False,
-                      default_flow_style=False, width=1000)
+def record_markdown(rec: PublicRecord[Any], config: SiteConfig, published: dt.date) -> str:
+    front = yaml.dump(_front_matter(rec, config, published), Dumper=_Dumper, allow_unicode=True,
+                      sort_keys=False, default_flow_style=False, width=1000)
+    if rec.is_tombstone:
+        front += "# a tombstone: only title, withdrawal date and reason are published; the type's other\n" \
+                 "# required fields above are placeholders\n"
     body = public_body(rec)
     return f"---\n{front}---\n{body}" + ("" if body.endswith("\n") or not body else "\n")
 
@@ -150,17 +192,19 @@ def _prepare_dir(target: Path, config: SiteConfig) -> None:
 
 
 def export_public(public: Sequence[PublicRecord[Any]], config: SiteConfig, target: Path,
-                  read_file: Any, now: dt.datetime) -> dict[str, int]:
+                  read_file: Any, now: dt.datetime, sources: dict[Any, str] | None = None) -> dict[str, int]:
     """Write the export into ``target``; returns counts.  ``read_file(source)`` gives
-    a published attachment's bytes (source relative to content/)."""
+    a published attachment's bytes (source relative to content/); ``sources`` as for
+    ``dates.record_dates``."""
     _prepare_dir(target, config)
-    dates = record_dates(public, config, now)
+    dates = record_dates(public, config, now, sources=sources)
     content = target / "content"
     files = 0
     for rec in public:
         folder = content / rec.type
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{rec.id}.md").write_text(record_markdown(rec, config), encoding="utf-8")
+        (folder / f"{rec.id}.md").write_text(record_markdown(rec, config, dates[(rec.type, rec.id)].published),
+                                             encoding="utf-8")
         for f in rec.files:
             dest = folder / rec.id / posixpath.basename(f.href)
             dest.parent.mkdir(parents=True, exist_ok=True)

@@ -60,9 +60,9 @@ def regulations_csv(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> 
 
 
 def public_body(rec: PublicRecord[Any]) -> str:
-    """The record's body as the data files carry it (already filtered by the
-    privacy filter; Markdown today).  One function, so the source can change."""
-    return "" if rec.is_tombstone else rec.record.body
+    """The record's body as the data files carry it: the HTML fragment the privacy
+    filter rendered, sanitised and filtered (``body_html``).  One function decides it."""
+    return "" if rec.is_tombstone else rec.body_html
 
 
 @dataclass(frozen=True)
@@ -248,7 +248,8 @@ def record_json(p: PublicRecord[Any], ctx: Ctx) -> dict[str, Any]:
         out["agenda"] = [{"time": str(a.time), "item": a.item} for a in p.record.agenda]
     if p.type == "pages":
         out["nav_order"] = p.record.nav_order
-    out["body_markdown"] = public_body(p)
+    out["body_html"] = public_body(p)
+    out["body_text"] = p.body_text
     return out
 
 

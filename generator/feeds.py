@@ -47,15 +47,14 @@ class PubEvent:
 
 def entry_text(rec: PublicRecord[Any], limit: int = 200) -> str:
     """What a feed entry says about a record: its summary, else the start of its body
-    as plain text.  (The lead may switch the body source here: one function.)"""
-    from .search import plain_text
-
+    as the reader sees it (``body_text``: rendered, sanitised and filtered by the
+    privacy filter), as plain text.  One function decides it for every feed."""
     r = rec.record
     if rec.is_tombstone:
         return ""
     if r.summary:
         return r.summary
-    text = " ".join(plain_text(r.body).split())
+    text = " ".join(rec.body_text.split())
     return text if len(text) <= limit else text[:limit] + "…"
 
 
@@ -64,7 +63,8 @@ def publication_events(public: Sequence[PublicRecord[Any]], dates: dict[Key, Rec
     events: list[PubEvent] = []
     for p in public:
         d = dates[(p.type, p.id)]
-        events.append(PubEvent("published", d.published, p))
+        if not (p.is_tombstone and d.source == "fields"):     # a tombstone's publication date is unknown
+            events.append(PubEvent("published", d.published, p))
         if not p.is_tombstone:
             for n, c in enumerate(major_changes(p), 1):
                 if c.date > d.published:
@@ -128,7 +128,7 @@ def atom_feed(events: Sequence[PubEvent], config: SiteConfig, dates: dict[Key, R
         sub(entry, "published", _stamp(e.day, config))
         sub(entry, "updated", _stamp(e.day, config))
         sub(entry, "category", term=p.type, label=_t(p.type, lang))
-        if p.type == "disclosures":
+        if p.type == "disclosures" and not p.is_tombstone:
             cat = p.record.category.value
             sub(entry, "category", term=f"disclosures/{cat}", label=label("category", cat, lang))
         if text:
@@ -152,7 +152,7 @@ def feed_specs(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> list[
         return lambda p: p.type == type_
 
     def of_category(cat: str) -> Callable[[PublicRecord[Any]], bool]:
-        return lambda p: p.type == "disclosures" and p.record.category.value == cat
+        return lambda p: p.type == "disclosures" and not p.is_tombstone and p.record.category.value == cat
 
     for type_ in (t for t in TYPE_ORDER if t != "pages"):      # pages are no news
         specs.append(FeedSpec(f"/{type_}/feed.atom", f"/{type_}/", f"{_t(type_, lang)} - {config.site_name}",

@@ -196,11 +196,11 @@ class _Renderer:
 
         path = f"{rec.type}/{rec.id}/index.md"
         jsonld = record_jsonld(rec, self.dates[(rec.type, rec.id)], self.config, self.by_key.get)
-        category = r.category.value if rec.type == "disclosures" else None
+        category = r.category.value if rec.type == "disclosures" and not rec.is_tombstone else None
         if rec.type == "open-days" and not rec.is_tombstone:
             extra["ics_href"] = f"{rec.url}event.ics"
         self.page(path, rec.url, "record.md.j2", r.title, ["navigation", "toc"],
-                  rec=rec, r=r, body=Markup(r.body), description=None if rec.is_tombstone else r.summary,
+                  rec=rec, r=r, body=Markup(rec.body_html), description=None if rec.is_tombstone else r.summary,
                   jsonld=jsonld, feed_type=rec.type, feed_category=category, **extra)
         self.site.not_in_nav.append(f"/{path}")
         for f in rec.files:
@@ -240,7 +240,7 @@ class _Renderer:
         self.search_page()
         t = lambda key: _t(key, self.lang)
         self.site.nav = [
-            NavEntry(t("home"), "index.md"),
+            NavEntry(t("home"), "index.md"),  # titles are HTML-escaped: the theme prints them raw
             NavEntry(t("disclosures"), "disclosures/index.md"),
             NavEntry(t("regulations"), "regulations/index.md"),
             NavEntry(t("open-days"), "open-days/index.md"),
@@ -248,7 +248,7 @@ class _Renderer:
         ]
         if pages:
             self.site.nav.append(NavEntry(t("pages"), "", tuple(
-                NavEntry(p.title, f"pages/{p.id}/index.md") for p in pages)))
+                NavEntry(str(escape(p.title)), f"pages/{p.id}/index.md") for p in pages)))
         return self.site
 
     def data_pages(self, public: Sequence[PublicRecord[Any]]) -> None:
