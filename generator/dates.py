@@ -52,7 +52,8 @@ class RecordDates:
     updated: dt.date
     sequence: int = 0
     withdrawn: dt.date | None = None
-    source: str = "fields"          # "fields" | "git" | "export"
+    source: str = "fields"          # where the dates were found: "fields" | "git"
+    exported: bool = False          # read from a public export's .dates.json
 
 
 def _day(value: Any, tz: dt.tzinfo) -> dt.date | None:
@@ -248,7 +249,8 @@ def _from_export(config: SiteConfig) -> dict[Key, RecordDates]:
             out[(item["type"], item["id"])] = RecordDates(
                 dt.date.fromisoformat(item["published"]), dt.date.fromisoformat(item["updated"]),
                 int(item.get("sequence", 0)),
-                dt.date.fromisoformat(item["withdrawn"]) if item.get("withdrawn") else None, "export")
+                dt.date.fromisoformat(item["withdrawn"]) if item.get("withdrawn") else None,
+                "git" if item.get("source") == "git" else "fields", exported=True)
         return out
     except (ValueError, KeyError, TypeError):
         return {}
@@ -277,7 +279,7 @@ def record_dates(public: Sequence[PublicRecord[Any]], config: SiteConfig,
         if found is None and name in history:
             found = _from_git(p, history[name], tz, _working(files[name], history[name]), today)
         dates = found or _from_fields(p, tz)
-        if today is not None and dates.source != "export":
+        if today is not None and not dates.exported:
             pub, upd = min(dates.published, today), min(dates.updated, today)
             dates = RecordDates(pub, max(pub, upd), dates.sequence, dates.withdrawn, dates.source)
         out[key] = dates
@@ -287,6 +289,7 @@ def record_dates(public: Sequence[PublicRecord[Any]], config: SiteConfig,
 def dates_json(dates: dict[Key, RecordDates]) -> bytes:
     """The ``.dates.json`` carried by a public export (dates only)."""
     items = [{"type": t, "id": i, "published": d.published.isoformat(), "updated": d.updated.isoformat(),
-              "sequence": d.sequence, **({"withdrawn": d.withdrawn.isoformat()} if d.withdrawn else {})}
+              "sequence": d.sequence, "source": d.source,
+              **({"withdrawn": d.withdrawn.isoformat()} if d.withdrawn else {})}
              for (t, i), d in sorted(dates.items())]
     return (json.dumps({"records": items}, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")

@@ -7,13 +7,15 @@ entry without ``minor: true``) and its withdrawal.  ``/feed.xml`` (the old RSS
 address) carries the disclosures feed so that existing subscribers keep
 getting news.
 
-Entry text is plain text (Atom ``type="text"``, XML-escaped by ElementTree):
-``entry_text`` is the one place that decides what of a record a feed shows.
+Entry text is plain text, HTML-escaped into Atom ``type="html"`` (a reader
+rendering it shows the text, never markup): ``entry_text`` is the one place
+that decides what of a record a feed shows.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
@@ -75,6 +77,13 @@ def publication_events(public: Sequence[PublicRecord[Any]], dates: dict[Key, Rec
     return sorted(events, key=lambda e: (e.day, order[e.kind], e.n, e.rec.type, e.rec.id), reverse=True)
 
 
+def _as_html(text: str) -> str:
+    """Plain text as Atom ``type="html"``: escaped once for HTML here (ElementTree
+    escapes it again for XML), so a reader that renders it shows the text, tags
+    and all, and runs nothing -- whether or not it honours ``type="text"``."""
+    return html.escape(text, quote=False)
+
+
 def _stamp(day: dt.date, config: SiteConfig) -> str:
     return dt.datetime.combine(day, dt.time(0, 0), tzinfo=config.tz).isoformat()
 
@@ -99,9 +108,9 @@ def atom_feed(events: Sequence[PubEvent], config: SiteConfig, dates: dict[Key, R
 
     chosen = list(events)[:FEED_LIMIT]
     sub(feed, "id", base + feed_path)
-    sub(feed, "title", title)
+    sub(feed, "title", _as_html(title), type="html")
     if config.site_description:
-        sub(feed, "subtitle", config.site_description)
+        sub(feed, "subtitle", _as_html(config.site_description), type="html")
     newest = chosen[0].day if chosen else now.astimezone(config.tz).date()
     sub(feed, "updated", _stamp(newest, config))
     sub(feed, "link", rel="self", type="application/atom+xml", href=base + feed_path)
@@ -123,7 +132,7 @@ def atom_feed(events: Sequence[PubEvent], config: SiteConfig, dates: dict[Key, R
         else:
             heading, text = f"{_t('feed_withdrawn', lang)}{p.title}", e.note
             sub(entry, "id", _tag(config, e.day, f"{p.type}/{p.id}/withdrawn"))
-        sub(entry, "title", heading, type="text")
+        sub(entry, "title", _as_html(heading), type="html")
         sub(entry, "link", rel="alternate", type="text/html", href=base + p.url + e.anchor)
         sub(entry, "published", _stamp(e.day, config))
         sub(entry, "updated", _stamp(e.day, config))
@@ -132,7 +141,7 @@ def atom_feed(events: Sequence[PubEvent], config: SiteConfig, dates: dict[Key, R
             cat = p.record.category.value
             sub(entry, "category", term=f"disclosures/{cat}", label=label("category", cat, lang))
         if text:
-            sub(entry, "summary", text, type="text")
+            sub(entry, "summary", _as_html(text), type="html")
     ET.indent(feed)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False) + b"\n"
 

@@ -365,7 +365,9 @@ def test_publication_log_lists_every_event_with_its_date(built_sample: Path) -> 
     assert ("2026-03-05", "changed", "bribery-case") in events
     assert ("2026-02-10", "withdrawn", "withdrawn-notice") in events
     published = {e[2] for e in events if e[1] == "published"}
-    assert published == {p.parent.name for p in built_sample.glob("*/*/index.json")}
+    # without git a tombstone's publication date is unknown (only title, withdrawal date and
+    # reason are public): its withdrawal is logged, its publication not
+    assert published == {p.parent.name for p in built_sample.glob("*/*/index.json")} - {"withdrawn-notice"}
     page = (built_sample / "data/changes/index.html").read_text(encoding="utf-8")
     assert "更正案号" in page and "已撤回的通告" in page
     data_page = (built_sample / "data/index.html").read_text(encoding="utf-8")
@@ -430,6 +432,11 @@ def test_hostile_title_cannot_break_out_of_jsonld_or_meta(tmp_path: Path) -> Non
         assert blocks[0]["name"] == hostile              # the title survives intact as data
         assert head.count("<script") == head.count("</script>")
     assert _jsonld(out / "open-days/x/index.html")[0]["eventStatus"] == "https://schema.org/EventPostponed"
+    # feeds: the title as text, escaped for readers that render entries as HTML
+    parsed = feedparser.parse((out / "disclosures/feed.atom").read_bytes())
+    assert not parsed.bozo
+    title = parsed.entries[0].title
+    assert "<script" not in title and "&lt;/script&gt;&lt;script&gt;alert(1)" in title
 
 
 # ------------------------------------------------------------------ sitemap, robots, sums
@@ -499,7 +506,7 @@ def test_export_carries_git_dates_and_keeps_the_public_repository(git_site: Path
     assert (target / ".git").is_dir()
     dates = json.loads((target / "content/.dates.json").read_text(encoding="utf-8"))
     assert {"type": "disclosures", "id": "a", "published": "2026-03-03", "updated": "2026-05-06",
-            "sequence": 0} in dates["records"]
+            "sequence": 0, "source": "git"} in dates["records"]
     rebuilt = build(target)
     # the export's own git history (committed today) does not override the carried dates
     twin = json.loads((rebuilt / "disclosures/a/index.json").read_text(encoding="utf-8"))
