@@ -46,7 +46,7 @@ _CJK_CHARS = re.compile(f"[{_CJK}]")
 # What is copied as it is: ASCII except upper-case letters, '%' and white space; common CJK.
 _SPECIAL = re.compile(
     r"%[0-9A-Fa-f]{2}(?:%[0-9A-Fa-f]{2})*"            # percent-encoded bytes
-    r"|[\s" + BLOCK + "]+"                               # white space runs (and block marks)
+    r"|[\s\\" + BLOCK + "]+"                             # white space runs (and block marks, backslashes)
     r"|[" + _FORMAT + "]+"                               # format / zero-width
     r"|[" + _DOTS + "]"                                  # middle dots
     r"|[A-Z]+(?![" + _MARKS + "])"                       # upper-case ASCII (folded only)
@@ -54,7 +54,7 @@ _SPECIAL = re.compile(
     r"[" + _MARKS + "]*"                                 # anything else: NFKC, with its combining marks
     r"|[A-Za-z][" + _MARKS + "]+"                        # decomposed accents on ASCII letters
 )
-_WS_ONLY = re.compile(r"[\s" + BLOCK + "]+")
+_WS_ONLY = re.compile(r"[\s\\" + BLOCK + "]+")
 _FOLD = {c: c.lower() for c in map(chr, range(0x41, 0x5B))}
 
 
@@ -64,6 +64,9 @@ def is_cjk(ch: str) -> bool:
 
 def fold(text: str) -> str:
     """Lower-case Latin letters where that keeps the length (İ, ẞ ... stay)."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
     out = []
     for c in text:
         low = c.lower()
@@ -75,12 +78,20 @@ def fold(text: str) -> str:
 class Normalised:
     text: str            # NFKC etc., case kept (the detectors read this)
     folded: str          # the same, Latin letters lower-cased (names, markings, block strings)
-    starts: list[int]
-    ends: list[int]
+    starts: list[int] | None    # None: the text is the original (nothing to normalise)
+    ends: list[int] | None
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original span behind normalised [start, end)."""
+        if self.starts is None or self.ends is None:
+            return start, end
         return self.starts[start], self.ends[end - 1]
+
+    def orig(self, offset: int) -> int:
+        """The original offset of normalised character ``offset``."""
+        if self.starts is None:
+            return offset
+        return self.starts[offset] if offset < len(self.starts) else (self.ends[-1] if self.ends else 0)
 
 
 def _percent(chunk: str) -> str | None:
@@ -91,6 +102,8 @@ def _percent(chunk: str) -> str | None:
 
 
 def normalise(raw: str) -> Normalised:
+    if _SPECIAL.search(raw) is None:      # most fields: plain CJK and lower-case ASCII
+        return Normalised(raw, raw, None, None)
     out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
