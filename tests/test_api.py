@@ -23,11 +23,21 @@ DOCS = build_corpus()[:120] + build_corpus()[-4:]
 @contextmanager
 def running(app):
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stopping = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except OSError:      # the socket closed under the poll loop while stopping (EBADF)
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
+        stopping.set()
         server.task_dispatcher.shutdown()
         server.close()
         thread.join(10)
