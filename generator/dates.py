@@ -239,21 +239,38 @@ def _source_file(source: str) -> Path:
 
 
 def _from_export(config: SiteConfig) -> dict[Key, RecordDates]:
+    """``content/.dates.json`` of a public export; a damaged one stops the build
+    (silently falling back to other dates would change every date of the site)."""
+    from .errors import BuildError, Problem
+
     path = config.content_path / DATES_FILE
     if not path.is_file():
         return {}
+    shown = f"{config.content_dir.rstrip('/')}/{DATES_FILE}"
+    hint = "it is written by 'openaffairs export-public'; export again, or delete it to take the dates from git"
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-        out = {}
-        for item in data["records"]:
+        text = path.read_text(encoding="utf-8")
+        data = json.loads(text)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise BuildError([Problem(shown, getattr(exc, "lineno", 0), f"not valid JSON ({exc})", hint)]) from None
+    out = {}
+    try:
+        for n, item in enumerate(data["records"]):
             out[(item["type"], item["id"])] = RecordDates(
                 dt.date.fromisoformat(item["published"]), dt.date.fromisoformat(item["updated"]),
                 int(item.get("sequence", 0)),
                 dt.date.fromisoformat(item["withdrawn"]) if item.get("withdrawn") else None,
                 "git" if item.get("source") == "git" else "fields", exported=True)
-        return out
-    except (ValueError, KeyError, TypeError):
-        return {}
+    except (ValueError, KeyError, TypeError) as exc:
+        where, line = "the file", 0
+        if "n" in locals():
+            where = f"record {n + 1}"
+            marker = json.dumps(str(item.get("id", "")), ensure_ascii=False) if isinstance(item, dict) else ""
+            at = text.find(marker) if marker else -1
+            line = text[:at].count("\n") + 1 if at >= 0 else 0
+        raise BuildError([Problem(shown, line, f"{where}: expected type, id, published and updated dates "
+                                            f"like 2026-03-02 ({type(exc).__name__}: {exc})", hint)]) from None
+    return out
 
 
 def record_dates(public: Sequence[PublicRecord[Any]], config: SiteConfig,

@@ -514,3 +514,15 @@ def test_export_carries_git_dates_and_keeps_the_public_repository(git_site: Path
     from conftest import tree_digest
 
     assert tree_digest(rebuilt) == tree_digest(internal)
+
+
+def test_a_damaged_dates_file_is_an_error_not_a_traceback(sample_site: Path) -> None:
+    (sample_site / "content/.dates.json").write_text('{"records": [{"type": "disclosures"', encoding="utf-8")
+    result = run_cli(["build", "--now", NOW, "--out", "out"], sample_site)
+    assert result.exit_code == 1 and "content/.dates.json:1: not valid JSON" in result.stderr
+    (sample_site / "content/.dates.json").write_text(
+        '{"records": [{"type": "disclosures", "id": "x", "published": "31.01.2024", "updated": "2024-01-31"}]}',
+        encoding="utf-8")
+    result = run_cli(["build", "--now", NOW, "--out", "out"], sample_site)
+    assert result.exit_code == 1 and "content/.dates.json:1: record 1: expected" in result.stderr
+    assert "Traceback" not in result.stderr and "export-public" in result.stderr
