@@ -281,7 +281,8 @@ def _index_for(config: Path, out: Path | None, now: str | None, quiet: bool) -> 
 @_config_option
 @_out_option
 @_now_option
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {type, id, title, url (absolute), path, date, published, updated, score}.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {type, id, title, url (absolute), path, date, published, updated, score} "
+                   "(regulation hits also: article, articles).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="Most results to show.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--type", "doc_type", type=click.Choice(["disclosures", "regulations", "open-days", "guides", "pages"]),
@@ -335,6 +336,10 @@ def search(config: Path, out: Path | None, now: str | None, as_json: bool, limit
         click.echo(f"    {hit.link or hit.url}")
         if hit.snippet:
             click.echo("    " + hit.snippet.replace("\x01", on).replace("\x02", off).replace("\n", " "))
+        if len(hit.articles) > 1:   # (issue 8) the other articles of the same law holding the query
+            others = "、".join(label for label, _url in hit.articles[1:9])
+            more = f" … ({len(hit.articles)} articles)" if len(hit.articles) > 9 else ""
+            click.echo(f"    also: {others}{more}")
     shown = len(results.hits)
     click.echo(f"{shown} of {results.total} result{'s' if results.total != 1 else ''} for {text!r}.", err=True)
 

@@ -208,6 +208,13 @@ def test_article_hits_and_ranking(law_site: Path) -> None:
     hits = whoosh_search(index_dir_for(law_site / "out"), "取保候审", limit=10).hits
     assert hits[0].id == cpl["id"] and hits[0].article == "第六十六条" and hits[0].url.endswith("#art-66")
     assert ("第六十七条", f"/regulations/{cpl['id']}/#art-67") in hits[0].articles
+    # openaffairs search: the article after the title, the law's other articles on one line
+    printed = run_cli(["search", "--out", "out", "--now", NOW, "--limit", "3", "取保候审"], law_site)
+    assert printed.exit_code == 0, printed.stderr
+    lines = printed.stdout.splitlines()
+    assert lines[0].startswith(" 1. [regulations] 中华人民共和国刑事诉讼法 第六十六条")
+    assert lines[1].strip() == f"https://jw.example.org/regulations/{cpl['id']}/#art-66"  # the absolute link
+    assert lines[3].startswith("    also: 第六十七条、第六十八条")
     [r] = run_queries(law_site / "out", [('"采取取保候审不致发生社会危险性"', EVERYTHING)], full=True)
     assert [x["url"] for x in r["results"]] == [f"/regulations/{cpl['id']}/#art-67"]
     assert r["results"][0]["article"] == "第六十七条"
