@@ -100,6 +100,9 @@ def load_config(path: Path) -> SiteConfig:
     if not config.content_path.is_dir():
         problems.append(Problem(shown, lines.line_of(("content_dir",)),
                                 f"content_dir '{config.content_dir}' is not a folder next to this file"))
+    if "theme_dir" in data and not config.theme_path.is_dir():
+        problems.append(Problem(shown, lines.line_of(("theme_dir",)), f"theme folder '{config.theme_dir}' not found",
+                                "create it (files in it override the shipped theme), or remove theme_dir"))
     if problems:
         raise BuildError(problems)
     return config
