@@ -17,13 +17,22 @@ import click
 from . import __version__
 from .errors import BuildError
 
-CONFIG_HELP = "Path of site_config.yml (default: ./site_config.yml)."
+CONFIG_HELP = "Path of site_config.yml (default: site_config.yml in this folder or the nearest parent folder)."
 NOW_HELP = ("Build time, ISO 8601 (e.g. 2026-12-01T09:00:00+08:00). Decides embargoes and what is 'upcoming'. "
             "Default: $SOURCE_DATE_EPOCH, else the clock.")
 
 
+def _find_config(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    """--config, else site_config.yml here or in a parent folder (else ./site_config.yml: 'not found')."""
+    from .config import CONFIG_NAME, find_config
+
+    if value is not None:
+        return value
+    return find_config(Path.cwd()) or Path(CONFIG_NAME)
+
+
 def _config_option(f: Any) -> Any:
-    return click.option("--config", "config", type=click.Path(path_type=Path), default=Path("site_config.yml"),
+    return click.option("--config", "config", type=click.Path(path_type=Path), default=None, callback=_find_config,
                         show_default=False, help=CONFIG_HELP)(f)
 
 
@@ -112,28 +121,82 @@ def build(config: Path, out: Path | None, now: str | None, quiet: bool) -> None:
 @_now_option
 @click.option("--privacy-report", is_flag=True, help="List every redaction the privacy filter makes (values masked).")
 @click.option("--json", "as_json", is_flag=True, help="With --privacy-report: print JSON.")
-def check(config: Path, now: str | None, privacy_report: bool, as_json: bool) -> None:
+@click.option("--strict", is_flag=True,
+              help="Records held back for a reason that looks like a mistake (self-approved, unknown approver, "
+                   "approval missing or unverifiable) are errors (exit 1).")
+@click.option("--changed-since", "changed_since", metavar="REF", default=None,
+              help="Check everything, but report only files changed since the merge base of git REF and HEAD "
+                   "(commits, working tree, untracked files), e.g. origin/main.")
+@click.option("--format", "fmt", type=click.Choice(["text", "github", "gitlab", "json"]), default="text",
+              show_default=True,
+              help="text: path:line lines; github: workflow-command annotations; gitlab: code-quality JSON; "
+                   "json: findings and counts.")
+def check(config: Path, now: str | None, privacy_report: bool, as_json: bool, strict: bool,
+          changed_since: str | None, fmt: str) -> None:
     """Run every check of 'build' and write nothing.
 
     Prints the records that are held back and why, e.g.
     'held back: content/disclosures/x.md: embargoed until 2026-12-24 09:00'.
+    Exit 0 when the site would build; 1 on errors (with --strict also on
+    mistaken approvals); 2 on usage errors (e.g. an unknown REF).
+
+    \b
+    In CI and pre-commit:
+      openaffairs check --strict --format github --changed-since origin/main
+      openaffairs check --strict --format gitlab > gl-code-quality-report.json
     """
+    from .checking import GitError, changed_files, findings_from_problems, findings_from_report
     from .pipeline import prepare
     from .approval import Outcome
 
+    touched = None
+    if changed_since is not None:
+        try:
+            touched = changed_files(config.resolve().parent, changed_since)
+        except GitError as exc:
+            raise click.UsageError(f"--changed-since {changed_since}: {exc}") from None
     try:
         report = prepare(config, now)
     except BuildError as exc:
-        _fail(exc)
+        if fmt == "text" and touched is None:
+            _fail(exc)
+        _emit_check(findings_from_problems(exc.problems), fmt, touched, config, {}, exc.summary())
         return
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     if privacy_report:
         _privacy_report(report, as_json)
         return
-    _print_held_back(report)
-    click.echo(f"OK: {report.count(Outcome.PUBLISH)} records to publish, {report.count(Outcome.TOMBSTONE)} tombstones, "
-               f"{len(report.held_back)} held back, {len(report.redactions)} redactions.", err=True)
+    counts = {"publish": report.count(Outcome.PUBLISH), "tombstones": report.count(Outcome.TOMBSTONE),
+              "held_back": len(report.held_back), "redactions": len(report.redactions)}
+    summary = (f"OK: {counts['publish']} records to publish, {counts['tombstones']} tombstones, "
+               f"{counts['held_back']} held back, {counts['redactions']} redactions.")
+    _emit_check(findings_from_report(report, strict), fmt, touched, config, counts, summary)
+
+
+def _emit_check(findings: list[Any], fmt: str, touched: set[Path] | None, config: Path, counts: dict[str, int],
+                summary: str) -> None:
+    """Print the check's findings in ``fmt`` (only those the change touched), the summary on stderr; exit."""
+    from .checking import only_touched, relative_to_repository, render
+
+    hidden = 0
+    if touched is not None:
+        findings, hidden = only_touched(findings, touched, config)
+    if fmt in ("github", "gitlab"):
+        findings = relative_to_repository(findings, config.resolve().parent)
+    errors = sum(1 for f in findings if f.severity == "error") + hidden
+    counts = {**counts, "errors": errors, "errors_not_shown": hidden}
+    text = render(findings, fmt, counts)
+    if text or fmt in ("gitlab", "json"):
+        click.echo(text or "[]", err=fmt == "text" and any(f.kind == "problem" for f in findings))
+    if hidden:
+        click.echo(f"{hidden} error{'s' if hidden != 1 else ''} in files this change did not touch "
+                   "(run 'openaffairs check' without --changed-since to see them).", err=True)
+    if errors and summary.startswith("OK"):
+        summary = f"Check failed: {errors} error{'s' if errors != 1 else ''} (--strict)."
+    click.echo(summary, err=True)
+    if errors:
+        sys.exit(1)
 
 
 def _privacy_report(report: Any, as_json: bool) -> None:

@@ -16,7 +16,9 @@ from .errors import BuildError, Problem
 from .schema import StaffId, Strict, Text, problems_from_validation
 from .yamlsource import YamlError, load_yaml
 
-__all__ = ["SiteConfig", "PrivacyConfig", "load_config"]
+__all__ = ["SiteConfig", "PrivacyConfig", "load_config", "find_config", "CONFIG_NAME"]
+
+CONFIG_NAME = "site_config.yml"
 
 
 class PrivacyConfig(Strict):
@@ -73,6 +75,16 @@ class SiteConfig(Strict):
         return (self.root / self.theme_dir).resolve()
 
 
+def find_config(start: Path) -> Path | None:
+    """``site_config.yml`` in ``start`` or the nearest parent folder holding one (as git finds ``.git``)."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def load_config(path: Path) -> SiteConfig:
     """Read and validate ``site_config.yml``; raises BuildError with all problems."""
     shown = _shown(path)
@@ -80,7 +92,7 @@ def load_config(path: Path) -> SiteConfig:
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise BuildError([Problem(shown, 0, "configuration file not found",
-                                  "run the command in the site's folder or pass --config PATH")]) from None
+                                  "run the command in the site's folder (or a folder below it) or pass --config PATH")]) from None
     except UnicodeDecodeError as exc:
         raise BuildError([Problem(shown, 0, f"not UTF-8 text (byte {exc.start})",
                                   "save the file as UTF-8")]) from None
