@@ -75,7 +75,8 @@ def main() -> None:
     repository of Markdown records.
 
     \b
-    Typical use, in the site's folder (where site_config.yml is):
+    Typical use, in the site's folder (where site_config.yml is, or below it):
+      openaffairs init DIR       start a new site repository
       openaffairs check          validate everything, list what is held back
       openaffairs review PATH    show one record exactly as it will be published
       openaffairs build          build the site into ./site
@@ -253,14 +254,18 @@ def review(path: Path, config: Path, now: str | None, color: bool | None) -> Non
 @main.command()
 @click.argument("type_", metavar="TYPE", type=click.Choice(["disclosures", "regulations", "open-days", "guides", "pages"]))
 @_config_option
-@click.option("--id", "record_id", default=None, help="Record id (URL part); default: made from the date and title.")
+@click.option("--id", "record_id", default=None,
+              help="Record id (URL part); default: the title in pinyin (plus the date when taken).")
 @click.option("--title", default="", help="Title of the record.")
 @click.option("--author", default=None, help="Your staff id (default: $USER).")
 def new(type_: str, config: Path, record_id: str | None, title: str, author: str | None) -> None:
     """Start a new record of TYPE as a draft, with every field to fill in.
 
     TYPE is one of disclosures, regulations, open-days, guides, pages.
-    The file is written under content/TYPE/ and its path printed.
+    The file is written under content/TYPE/ (disclosures: content/disclosures/YEAR/)
+    and its path printed. The id is made from the title (pinyin, e.g.
+    'guan-yu-kai-zhan-jian-cha-kai-fang-ri'), with today's date appended when
+    that id is taken; the comments are in the site's language.
     """
     from .scaffold import scaffold
 
@@ -288,6 +293,76 @@ def serve(config: Path, now: str | None, host: str, port: int) -> None:
     from .preview import serve as run_serve
 
     run_serve(config, now, host, port, _progress(False), _fail_soft)
+
+
+# --- init, schema: starting a site repository ------------------------------------------
+
+
+@main.command()
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--site-name", default="某某市人民检察院检务公开", show_default=True, help="site_name in site_config.yml.")
+@click.option("--site-url", default="https://jw.example.org/", show_default=True, help="site_url in site_config.yml.")
+@click.option("--office-name", default="某某市人民检察院", show_default=True, help="office_name in site_config.yml.")
+@click.option("--approver", "approvers", multiple=True, metavar="ID",
+              help="Staff id of an approver (repeat for several; default: approver.one, to replace).")
+@click.option("--author", default=None, help="Author of the sample records (default: $USER).")
+def init(directory: Path, site_name: str, site_url: str, office_name: str, approvers: tuple[str, ...],
+         author: str | None) -> None:
+    """Create a new site repository in DIR (new or empty), ready to commit.
+
+    \b
+    Writes site_config.yml (every key explained in Chinese), content/ with a
+    README and a draft example record for each type, .gitignore,
+    .pre-commit-config.yaml, CI for GitLab (.gitlab-ci.yml) and GitHub
+    Actions (.github/workflows/openaffairs.yml), an nginx server block
+    (deploy/nginx/), JSON Schemas (schemas/) and VS Code settings that use
+    them. Exit 2 when DIR is not empty.
+    """
+    import datetime as dt
+    import getpass
+    import re
+
+    from .init_site import FolderNotEmpty, init_site
+    from .schema import _STAFF
+
+    ids = list(approvers) or ["approver.one"]
+    for staff in ids:
+        if not _STAFF.match(staff):
+            raise click.BadParameter(f"{staff!r}: a staff id is lowercase letters, digits, dots and hyphens "
+                                     "(like li.wei)", param_hint="--approver")
+    who = author or re.sub(r"[^a-z0-9.-]", "", getpass.getuser().lower()) or "author"
+    try:
+        written = init_site(directory, site_name, site_url, office_name, ids, who, dt.date.today())
+    except FolderNotEmpty as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"Created {len(written)} files in {directory}/. Next:")
+    click.echo(f"  cd {directory} && git init && git add -A && git commit -m 'OpenAffairs site'")
+    click.echo("  openaffairs check && openaffairs serve")
+
+
+@main.command()
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder to write the *.schema.json files into (default: print the names and the "
+                   "site_config schema to stdout).")
+def schema(out: Path | None) -> None:
+    """Write JSON Schemas of each content type's front matter and of site_config.yml.
+
+    Generated from the models that validate the content, so they never drift.
+    Editors (VS Code with the YAML extension) use them for completion and
+    checks; 'openaffairs init' wires them up in .vscode/settings.json.
+    """
+    from .schemas import schema_files
+
+    files = schema_files()
+    if out is None:
+        click.echo(files["site_config.schema.json"], nl=False)
+        click.echo("(also: " + ", ".join(n for n in files if n != "site_config.schema.json")
+                   + "; write them all with --out DIR)", err=True)
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (out / name).write_text(text, encoding="utf-8")
+        click.echo(str(out / name))
 
 
 def _index_for(config: Path, out: Path | None, now: str | None, quiet: bool) -> Path:
