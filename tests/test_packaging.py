@@ -56,7 +56,10 @@ def test_wheel_holds_the_theme_and_templates(wheel: tuple[Path, str]) -> None:
     theme = {str(p.relative_to(REPO / "theme")) for p in (REPO / "theme").rglob("*")
              if p.is_file() and "__pycache__" not in p.parts}
     templates = {p.name for p in (REPO / "generator" / "templates").iterdir() if p.is_file()}
-    assert theme and templates
+    site_template = {p.relative_to(REPO / "generator" / "site_template").as_posix()
+                     for p in (REPO / "generator" / "site_template").rglob("*") if p.is_file()}
+    assert theme and templates and site_template
+    assert {f"generator/site_template/{t}" for t in site_template} <= names
     assert {f"generator/_theme/{t}" for t in theme} <= names, sorted(theme - {n[len("generator/_theme/"):] for n in names})
     assert {f"generator/templates/{t}" for t in templates} <= names
     assert "generator/_theme/main.html" in names and "generator/_theme/assets/openaffairs.css" in names
@@ -140,3 +143,21 @@ def test_a_missing_custom_theme_dir_is_a_file_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     line = config.read_text("utf-8").splitlines().index("theme_dir: office-theme") + 1
     assert f"site_config.yml:{line}:" in result.stderr and "theme folder 'office-theme' not found" in result.stderr
+
+
+def test_installed_openaffairs_starts_a_repository_and_builds_it(venv: Path, tmp_path: Path) -> None:
+    env = _clean_env()
+    init = subprocess.run([str(venv / "bin" / "openaffairs"), "init", "office", "--approver", "li.wei"],
+                          capture_output=True, text=True, cwd=tmp_path, env=env, timeout=120)
+    assert init.returncode == 0, init.stderr
+    root = tmp_path / "office"
+    assert (root / ".gitlab-ci.yml").is_file() and (root / "deploy/nginx/openaffairs.conf").is_file()
+    assert (root / "schemas/disclosures.schema.json").is_file()
+    new = subprocess.run([str(venv / "bin" / "openaffairs"), "new", "disclosures", "--title", "关于公开听证的公告"],
+                         capture_output=True, text=True, cwd=root / "content", env=env, timeout=120)
+    assert new.returncode == 0, new.stderr
+    assert new.stdout.strip().endswith("guan-yu-gong-kai-ting-zheng-de-gong-gao.md")
+    build = subprocess.run([str(venv / "bin" / "openaffairs"), "build", "-q"], capture_output=True, text=True,
+                           cwd=root, env=env, timeout=600)
+    assert build.returncode == 0, build.stderr
+    assert (root / "site" / "index.html").is_file() and (root / "site" / "assets" / "oa-md-base.js").is_file()
