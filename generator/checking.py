@@ -34,8 +34,8 @@ FORMATS = ("text", "github", "gitlab", "json")
 class Finding:
     path: str
     line: int
-    severity: str          # "error" | "notice"
-    kind: str              # "problem" | "held-back" | "tombstone"
+    severity: str          # "error" | "warning" | "notice"
+    kind: str              # "problem" | "warning" | "held-back" | "tombstone"
     message: str
     hint: str = ""
 
@@ -43,6 +43,8 @@ class Finding:
         where = f"{self.path}:{self.line}" if self.line else self.path
         if self.kind == "problem":
             out = f"{where}: {self.message}"
+        elif self.kind == "warning":
+            out = f"{'error' if self.severity == 'error' else 'warning'}: {where}: {self.message}"
         else:
             label = "held back" if self.kind == "held-back" else "tombstone"
             prefix = "error: " if self.severity == "error" else ""
@@ -68,8 +70,13 @@ def _field_line(path: str, keys: tuple[str, ...]) -> int:
 
 
 def findings_from_report(report: Any, strict: bool) -> list[Finding]:
-    """Held-back records and tombstones of a successful check; under ``strict`` the mistakes are errors."""
-    out = []
+    """Warnings, held-back records and tombstones of a successful check.
+
+    Under ``strict`` the warnings (likely undeclared people) and the held-back
+    records whose reason looks like a mistake are errors.
+    """
+    out = [Finding(w.path, w.line, "error" if strict else "warning", "warning", w.message, w.hint)
+           for w in getattr(report, "privacy_warnings", [])]
     for record, decision in report.decisions:
         outcome = decision.outcome
         if outcome.value == "tombstone":
@@ -151,7 +158,8 @@ def _github(findings: list[Finding]) -> str:
         props = f"file={_gh_escape(f.path, True)}"
         if f.line:
             props += f",line={f.line}"
-        title = {"problem": "openaffairs", "held-back": "held back", "tombstone": "tombstone"}[f.kind]
+        title = {"problem": "openaffairs", "warning": "privacy", "held-back": "held back",
+                 "tombstone": "tombstone"}[f.kind]
         props += f",title={_gh_escape(title, True)}"
         message = f.message + (f"\nhint: {f.hint}" if f.hint else "")
         lines.append(f"::{f.severity} {props}::{_gh_escape(message)}")
@@ -167,7 +175,7 @@ def _gitlab(findings: list[Finding]) -> str:
             "description": description,
             "check_name": f"openaffairs-{f.kind}",
             "fingerprint": digest,
-            "severity": "major" if f.severity == "error" else "info",
+            "severity": {"error": "major", "warning": "minor"}.get(f.severity, "info"),
             "location": {"path": f.path, "lines": {"begin": max(f.line, 1)}},
         })
     return json.dumps(issues, ensure_ascii=False, indent=2)

@@ -110,6 +110,7 @@ def build(config: Path, out: Path | None, now: str | None, quiet: bool) -> None:
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     _print_held_back(report)
+    _print_privacy_warnings(report.privacy_warnings)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if not quiet:
@@ -123,8 +124,9 @@ def build(config: Path, out: Path | None, now: str | None, quiet: bool) -> None:
 @click.option("--privacy-report", is_flag=True, help="List every redaction the privacy filter makes (values masked).")
 @click.option("--json", "as_json", is_flag=True, help="With --privacy-report: print JSON.")
 @click.option("--strict", is_flag=True,
-              help="Records held back for a reason that looks like a mistake (self-approved, unknown approver, "
-                   "approval missing or unverifiable) are errors (exit 1).")
+              help="Fail (exit 1) on warnings too: likely names of people that no party declares, and records "
+                   "held back for a reason that looks like a mistake (self-approved, unknown approver, approval "
+                   "missing or unverifiable).")
 @click.option("--changed-since", "changed_since", metavar="REF", default=None,
               help="Check everything, but report only files changed since the merge base of git REF and HEAD "
                    "(commits, working tree, untracked files), e.g. origin/main.")
@@ -137,9 +139,10 @@ def check(config: Path, now: str | None, privacy_report: bool, as_json: bool, st
     """Run every check of 'build' and write nothing.
 
     Prints the records that are held back and why, e.g.
-    'held back: content/disclosures/x.md: embargoed until 2026-12-24 09:00'.
+    'held back: content/disclosures/x.md: embargoed until 2026-12-24 09:00',
+    and warnings for likely personal names that no party declares.
     Exit 0 when the site would build; 1 on errors (with --strict also on
-    mistaken approvals); 2 on usage errors (e.g. an unknown REF).
+    warnings and mistaken approvals); 2 on usage errors (e.g. an unknown REF).
 
     \b
     In CI and pre-commit:
@@ -185,19 +188,30 @@ def _emit_check(findings: list[Any], fmt: str, touched: set[Path] | None, config
         findings, hidden = only_touched(findings, touched, config)
     if fmt in ("github", "gitlab"):
         findings = relative_to_repository(findings, config.resolve().parent)
-    errors = sum(1 for f in findings if f.severity == "error") + hidden
+    shown_errors = [f for f in findings if f.severity == "error"]
+    errors = len(shown_errors) + hidden
     counts = {**counts, "errors": errors, "errors_not_shown": hidden}
-    text = render(findings, fmt, counts)
-    if text or fmt in ("gitlab", "json"):
-        click.echo(text or "[]", err=fmt == "text" and any(f.kind == "problem" for f in findings))
+    if fmt == "text":
+        # held-back records and tombstones on stdout; problems and warnings on stderr
+        for f in findings:
+            click.echo(f.text(), err=f.kind in ("problem", "warning"))
+    else:
+        click.echo(render(findings, fmt, counts) or ("[]" if fmt == "gitlab" else ""))
     if hidden:
         click.echo(f"{hidden} error{'s' if hidden != 1 else ''} in files this change did not touch "
                    "(run 'openaffairs check' without --changed-since to see them).", err=True)
     if errors and summary.startswith("OK"):
-        summary = f"Check failed: {errors} error{'s' if errors != 1 else ''} (--strict)."
+        files = len({f.path for f in shown_errors}) + (1 if hidden else 0)
+        summary = (f"Build failed: {errors} error{'s' if errors != 1 else ''} "
+                   f"in {files} file{'s' if files != 1 else ''}.")
     click.echo(summary, err=True)
     if errors:
         sys.exit(1)
+
+
+def _print_privacy_warnings(warnings: Any) -> None:
+    for w in warnings:
+        click.echo(f"warning: {w.format()}", err=True)
 
 
 def _privacy_report(report: Any, as_json: bool) -> None:
@@ -247,6 +261,7 @@ def review(path: Path, config: Path, now: str | None, color: bool | None) -> Non
     if color is None:
         color = sys.stdout.isatty()
     click.echo(format_review(result, color), color=color)
+    _print_privacy_warnings(result.warnings)
     if result.problems:
         _fail(BuildError(result.problems))
 

@@ -177,7 +177,7 @@ class _Renderer:
                     key.replace("_", "-"), _t(key, self.lang))
         path = f"{rec.type}/{rec.id}/index.md"
         self.page(path, rec.url, "record.md.j2", r.title, ["navigation", "toc"],
-                  rec=rec, r=r, body=Markup(r.body), description=r.summary, **extra)
+                  rec=rec, r=r, body=Markup(rec.body_html), description=r.summary, **extra)
         self.site.not_in_nav.append(f"/{path}")
         for f in rec.files:
             self.site.copies[f.href.lstrip("/")] = f.source
@@ -215,7 +215,7 @@ class _Renderer:
         self.search_page()
         t = lambda key: _t(key, self.lang)
         self.site.nav = [
-            NavEntry(t("home"), "index.md"),
+            NavEntry(t("home"), "index.md"),  # titles are HTML-escaped: the theme prints them raw
             NavEntry(t("disclosures"), "disclosures/index.md"),
             NavEntry(t("regulations"), "regulations/index.md"),
             NavEntry(t("open-days"), "open-days/index.md"),
@@ -223,7 +223,7 @@ class _Renderer:
         ]
         if pages:
             self.site.nav.append(NavEntry(t("pages"), "", tuple(
-                NavEntry(p.title, f"pages/{p.id}/index.md") for p in pages)))
+                NavEntry(str(escape(p.title)), f"pages/{p.id}/index.md") for p in pages)))
         return self.site
 
     def search_page(self) -> None:

@@ -200,11 +200,22 @@ def _run_mkdocs(cfg_path: Path, now: dt.datetime) -> list[str]:
     mk_log.addHandler(collect)
     old_level = mk_log.level
     mk_log.setLevel(logging.WARNING)
+    from jinja2 import TemplateError
+    from mkdocs.exceptions import MkDocsException
+
     try:
         with _source_date_epoch(now):
             cfg = mkdocs_load_config(config_file=str(cfg_path))
             cfg.plugins["openaffairs-sanitise"] = Sanitise()
             mkdocs_build(cfg)
+    except (MkDocsException, TemplateError) as exc:
+        # what MkDocs said, not only "Aborted with a configuration error!"
+        said = "; ".join(m for m in collect.messages if m) or str(exc)
+        where = getattr(exc, "filename", None) or "mkdocs-material"
+        line = getattr(exc, "lineno", 0) or 0
+        raise BuildError([Problem(str(where), line, f"the site could not be rendered: {type(exc).__name__}: "
+                                  f"{getattr(exc, 'message', None) or exc}" + (f" ({said})" if said != str(exc) else ""),
+                                  "check the theme override named here; the previous site is unchanged")]) from None
     finally:
         mk_log.removeHandler(collect)
         mk_log.setLevel(old_level)

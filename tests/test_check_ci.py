@@ -82,7 +82,7 @@ def test_strict_fails_on_mistaken_approvals_only(tmp_path: Path) -> None:
     ]
     # drafts, reviews, embargoes, minors and withdrawals are deliberate: notices, not errors
     assert "held back: content/disclosures/2026/draft.md: status is draft" in strict.stdout
-    assert "Check failed: 2 errors (--strict)." in strict.stderr
+    assert "Build failed: 2 errors in 2 files." in strict.stderr
 
 
 def test_github_format_is_workflow_command_syntax(tmp_path: Path) -> None:
