@@ -16,7 +16,8 @@ from .errors import BuildError, Problem
 from .schema import StaffId, Strict, Text, problems_from_validation
 from .yamlsource import YamlError, load_yaml
 
-__all__ = ["SiteConfig", "PrivacyConfig", "load_config", "find_config", "CONFIG_NAME"]
+__all__ = ["SiteConfig", "PrivacyConfig", "ApprovalConfig", "StaffIdentity", "load_config", "find_config",
+           "CONFIG_NAME"]
 
 CONFIG_NAME = "site_config.yml"
 
@@ -49,6 +50,21 @@ class PrivacyConfig(Strict):
         return values
 
 
+class StaffIdentity(Strict):
+    """How git knows an approver: the e-mail of their commits and, optionally, their signing keys."""
+
+    email: Text = Field(min_length=3)
+    ssh_keys: list[Text] = Field(default_factory=list)      # public keys, as in ~/.ssh/id_ed25519.pub
+    gpg_keys: list[Text] = Field(default_factory=list)      # OpenPGP fingerprints (keys in the checker's keyring)
+
+
+class ApprovalConfig(Strict):
+    """``approval:`` -- with ``verify_git: true`` an approval counts only when git proves it."""
+
+    verify_git: bool = False
+    staff: dict[StaffId, StaffIdentity] = Field(default_factory=dict)
+
+
 class SiteConfig(Strict):
     """The keys of ``site_config.yml`` (contract keys first, then additions)."""
 
@@ -64,6 +80,7 @@ class SiteConfig(Strict):
     office_name: Text = ""
     copyright: Text = ""
     theme_dir: Text = "theme"
+    approval: ApprovalConfig = ApprovalConfig()
 
     # resolved, not read from the file
     root: Path = Field(default=Path("."), exclude=True)
@@ -135,6 +152,12 @@ def load_config(path: Path) -> SiteConfig:
     if not config.content_path.is_dir():
         problems.append(Problem(shown, lines.line_of(("content_dir",)),
                                 f"content_dir '{config.content_dir}' is not a folder next to this file"))
+    if config.approval.verify_git:
+        for staff in config.approvers:
+            if staff not in config.approval.staff:
+                problems.append(Problem(shown, lines.line_of(("approval", "staff")),
+                                        f"approval.verify_git is true but approver '{staff}' has no entry under "
+                                        "approval.staff", f"add '{staff}: {{email: ...}}' (the e-mail of their commits)"))
     if "theme_dir" in data and not config.theme_path.is_dir():
         problems.append(Problem(shown, lines.line_of(("theme_dir",)), f"theme folder '{config.theme_dir}' not found",
                                 "create it (files in it override the shipped theme), or remove theme_dir"))

@@ -103,6 +103,9 @@ def _load_and_decide(config_path: Path, now_text: str | None, progress: Progress
     if site.problems:
         raise BuildError(site.problems)
     decided = [(r, decide(r, now, config)) for r in site.records]
+    if config.approval.verify_git:                  # approval: {verify_git: true} (issue 9)
+        from .gitproof import verify_approvals
+        decided = verify_approvals(decided, config)
     line_maps = {d.path: d.lines for d in tree.documents}
     # the filter is pure: attachment bytes come through this reader (loading reads files)
     reader = functools.partial(read_attachment, tree.content_root)
