@@ -152,7 +152,8 @@ def _blobs(git: _Git, specs: list[str]) -> dict[str, str | None]:
         return {}
     out = subprocess.run(["git", "-C", str(git.root), "cat-file", "--batch"], input=("\n".join(specs) + "\n").encode(),
                          capture_output=True, timeout=300)
-    data, pos, result = out.stdout, 0, {}
+    data, pos = out.stdout, 0
+    result: dict[str, str | None] = {}
     for spec in specs:
         end = data.index(b"\n", pos)
         header = data[pos:end].decode()
