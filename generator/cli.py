@@ -303,7 +303,9 @@ def serve(config: Path, now: str | None, host: str, port: int) -> None:
     """Preview the site locally; rebuilds when content, theme or config change.
 
     Only approved records are shown, exactly as 'build' would publish them.
-    Errors are printed and the last good preview stays up.
+    The open page reloads by itself when a rebuild finished; unknown paths
+    get the site's own 404 page. Errors are printed and the last good preview
+    stays up. The temporary folder is removed on Ctrl+C.
     """
     from .preview import serve as run_serve
 
