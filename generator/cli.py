@@ -299,7 +299,11 @@ def new(type_: str, config: Path, record_id: str | None, title: str, author: str
 @_now_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(config: Path, now: str | None, host: str, port: int) -> None:
+@click.option("--drafts", is_flag=True,
+              help="Also show held-back records (drafts, in review, embargoed ...; never minors' cases), each under "
+                   "a '未公开 / not public: <reason>' banner and left out of search, feeds and exports. Preview only: "
+                   "'build' has no such option.")
+def serve(config: Path, now: str | None, host: str, port: int, drafts: bool) -> None:
     """Preview the site locally; rebuilds when content, theme or config change.
 
     Only approved records are shown, exactly as 'build' would publish them.
@@ -309,7 +313,7 @@ def serve(config: Path, now: str | None, host: str, port: int) -> None:
     """
     from .preview import serve as run_serve
 
-    run_serve(config, now, host, port, _progress(False), _fail_soft)
+    run_serve(config, now, host, port, _progress(False), _fail_soft, drafts)
 
 
 # --- init, schema: starting a site repository ------------------------------------------

@@ -9,23 +9,26 @@ modification times of site_config.yml, content/ and theme/.  While serving:
 * unknown paths get the site's own ``404.html`` (status 404);
 * the temporary folder is removed when the server stops.
 
-Only approved records are shown, exactly as ``build`` publishes them.
+Only approved records are shown, exactly as ``build`` publishes them; with
+``--drafts`` also the held-back ones (except minors' cases), each under a
+"未公开 / not public: <reason>" banner, left out of search, feeds and exports.
 """
 
 from __future__ import annotations
 
 import functools
+import html
 import http.server
 import shutil
 import tempfile
 import threading
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from .errors import BuildError
 
-__all__ = ["serve", "RELOAD_PATH"]
+__all__ = ["serve", "RELOAD_PATH", "mark_drafts"]
 
 RELOAD_PATH = "/__openaffairs/"
 _RELOAD_JS = b"""(function () {
@@ -63,8 +66,28 @@ class _State:
             self.version += 1
 
 
+def mark_drafts(site_dir: Path, report: Any) -> None:
+    """``serve --drafts``: a prominent banner at the top of every held-back record's page."""
+    for public in report.public:
+        reason = report.drafts.get((public.type, public.id))
+        if reason is None:
+            continue
+        page = site_dir / public.url.strip("/") / "index.html"
+        if not page.is_file():
+            continue
+        html_text = page.read_text("utf-8")
+        banner = ('<div class="oa-draft-banner" role="alert"><strong>未公开 / not public:</strong> '
+                  f"{html.escape(reason)}</div>")
+        marker = '<article class="md-content__inner md-typeset">'
+        at = html_text.find(marker)
+        if at == -1:
+            continue
+        at += len(marker)
+        page.write_text(html_text[:at] + banner + html_text[at:], "utf-8")
+
+
 def serve(config: Path, now: str | None, host: str, port: int,
-          progress: Callable[[str], None], on_error: Callable[[BuildError], None]) -> None:
+          progress: Callable[[str], None], on_error: Callable[[BuildError], None], drafts: bool = False) -> None:
     from .config import load_config
     from .pipeline import build
 
@@ -74,7 +97,7 @@ def serve(config: Path, now: str | None, host: str, port: int,
 
     def rebuild() -> None:
         try:
-            build(config, out, now, progress)
+            build(config, out, now, progress, drafts=drafts)
             state.bump()
             progress(f"Preview updated: http://{host}:{port}/")
         except BuildError as exc:
