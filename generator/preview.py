@@ -35,7 +35,10 @@ _RELOAD_JS = b"""(function () {
   var seen = null;
   function poll() {
     fetch('/__openaffairs/version', {cache: 'no-store'}).then(function (r) { return r.text(); })
-      .then(function (v) { if (seen !== null && v !== seen) { location.reload(); } seen = v; })
+      .then(function (v) {
+        if (seen !== null && v !== seen) { location.reload(); }
+        seen = v; window.__openaffairsPreviewVersion = v;
+      })
       .catch(function () {}).then(function () { setTimeout(poll, 1000); });
   }
   poll();
