@@ -132,10 +132,15 @@ def sanitise(html: str) -> str:
     )
 
 
+_CONVERTER: list[markdown.Markdown] = []
+
+
 def render_markdown(body: str) -> str:
-    """Markdown -> HTML (unsanitised). Call ``check_bounds`` first."""
-    md = markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html")
-    return md.convert(body)
+    """Markdown -> HTML (unsanitised). Call ``check_bounds`` first.  One converter is
+    reused (``reset()`` between bodies: footnotes and abbreviations do not carry over)."""
+    if not _CONVERTER:
+        _CONVERTER.append(markdown.Markdown(extensions=list(MARKDOWN_EXTENSIONS), output_format="html"))
+    return _CONVERTER[0].reset().convert(body)
 
 
 # --- the tree ---------------------------------------------------------------------------------

@@ -31,9 +31,12 @@ The filter reads no file itself: attachment bytes come through ``read_file``.
 from __future__ import annotations
 
 import posixpath
+from bisect import bisect_right
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
+
+from pydantic_core import PydanticUndefined
 
 from ..approval import Decision, Outcome
 from ..config import SiteConfig
@@ -65,8 +68,6 @@ _CLOSED = frozenset({
 _REFERENCES = frozenset({"legal_basis", "amends", "amended_by", "repeals", "repealed_by"})
 # Strings that become part of a URL: they cannot be rewritten, so a finding stops the build.
 _IDENTIFIERS = frozenset({"id", "source"})
-# Public contact fields: the office's own contacts, kept (no pattern detectors).
-_PUBLIC_CONTACT = frozenset({"offices", "location", "registration"})
 _URL_ATTRS = frozenset({"href", "src"})
 _TEXT_ATTRS = frozenset({"alt", "title", "id", "class", "lang", "hreflang", "datetime"})
 _RECORD_LINK = re.compile(r"^(?:\.\./|\./)*/?(disclosures|regulations|open-days|guides|pages)/([a-z0-9][a-z0-9-]*)/?")
@@ -161,11 +162,11 @@ class _RecordFilter:
         for offset, what in find_markings(raw, []):
             found.setdefault(what, line_at(offset))
         for offset, what in find_markings(norm.text, []):
-            found.setdefault(what, line_at(norm.starts[offset] if offset < len(norm.starts) else len(raw)))
+            found.setdefault(what, line_at(norm.orig(offset)))
         for key, word in self.site.block:
             start = norm.folded.find(key)
             if start != -1:
-                found.setdefault(word, line_at(norm.starts[start]))
+                found.setdefault(word, line_at(norm.orig(start)))
         for what, line in found.items():
             self.problems.append(_marking_problem(self.record.source_path, line, what, where,
                                                   [w for _, w in self.site.block]))
@@ -185,7 +186,7 @@ class _RecordFilter:
              markings: bool = True) -> str:
         if not raw:
             return raw
-        norm = normalise(raw)
+        norm = normalise(raw, plain=True)
 
         def line_at(offset: int) -> int:
             return line + raw.count("\n", 0, offset)
@@ -229,8 +230,9 @@ class _RecordFilter:
 
     def value(self, value: Any, path: tuple[Any, ...], contact: bool = False) -> Any:
         key = next((p for p in reversed(path) if isinstance(p, str)), "")
-        if path and path[0] in _PUBLIC_CONTACT:
-            contact = True
+        # public contact fields (offices, location, registration) get no exemption: their
+        # phone numbers and addresses are on the allow list (``_public_contacts``), and
+        # anything else in them (a name, an ID number in 'hours') is found as anywhere
         label = _label(path)
         if isinstance(value, str):
             line = self.lines.line_of(path)
@@ -291,15 +293,17 @@ class _RecordFilter:
                line_at: Callable[[int], int]) -> dict[int, list[Span]]:
         """Replace every edit in the text nodes it spans; returns, per node, the spans of replacements."""
         cuts: dict[int, list[tuple[int, int, str]]] = {}
-        raw_text = "".join(n.text for _, n in nodes)  # only for masking the original
-        del raw_text
+        starts = [start for start, _ in nodes]
         for e in self.edits(norm, contact=False):
             a, b = norm.span(e.start, e.end)
             original = []
             placed = False
-            for i, (start, node) in enumerate(nodes):
+            for i in range(max(0, bisect_right(starts, a) - 1), len(nodes)):
+                start, node = nodes[i]
+                if start >= b:
+                    break
                 end = start + len(node.text)
-                if end <= a or start >= b:
+                if end <= a:
                     continue
                 la, lb = max(a, start) - start, min(b, end) - start
                 original.append(node.text[la:lb])
@@ -591,44 +595,66 @@ def _filter_one(record: Record, outcome: Outcome, site: _Site, track: bool = Fal
 
 def _public_copy(model: type[Record], filtered: dict[str, Any]) -> Record:
     """A model holding only the public fields, each already filtered.  Built without
-    validation (the values were validated in the unfiltered record and a pseudonym
-    or marker never changes a type); fields that are not public are not set at all,
-    so a writer reading one fails at once."""
-    def build(cls: Any, value: Any) -> Any:
-        return value
-    nested = {}
-    for name, value in filtered.items():
-        info = model.model_fields.get(name)
-        nested[name] = _construct(info.annotation if info else None, value)
-    return model.model_construct(_fields_set=set(nested), **nested)
+    validation (the values were validated in the unfiltered record and a pseudonym or
+    marker never changes a type); fields that are not public are not set at all, so a
+    writer reading one fails at once."""
+    return _construct(model, filtered, PUBLIC_FIELDS[model.TYPE])  # type: ignore[return-value]
 
 
-def _construct(annotation: Any, value: Any) -> Any:
-    """Sub-models (parties, location, offices ...) as model instances again."""
-    from typing import get_args, get_origin
+_DEFAULTS: dict[type, list[tuple[str, Any, Any]]] = {}
+_SUBMODELS: dict[tuple[type, str], Any] = {}
 
+
+def _construct(model: Any, values: dict[str, Any], allowed: frozenset[str] | None = None) -> Any:
+    """``model_construct`` without pydantic's per-call default inspection; sub-models
+    (parties, location, offices ...) become model instances again."""
     from pydantic import BaseModel
 
-    def model_of(tp: Any) -> type[BaseModel] | None:
-        if isinstance(tp, type) and issubclass(tp, BaseModel):
-            return tp
-        for arg in get_args(tp):
-            found = model_of(arg)
-            if found is not None:
-                return found
-        return None
+    if model not in _DEFAULTS:
+        _DEFAULTS[model] = [(name, f.default, f.default_factory) for name, f in model.model_fields.items()]
+    data: dict[str, Any] = {}
+    for name, default, factory in _DEFAULTS[model]:
+        if allowed is not None and name not in allowed:
+            continue
+        if name in values:
+            value = values[name]
+            sub = _submodel(model, name)
+            if sub is not None:
+                if isinstance(value, list):
+                    value = [_construct(sub, v) if isinstance(v, dict) else v for v in value]
+                elif isinstance(value, dict):
+                    value = _construct(sub, value)
+            data[name] = value
+        elif factory is not None:
+            data[name] = factory()
+        elif default is not PydanticUndefined:
+            data[name] = default
+    obj = model.__new__(model)
+    object.__setattr__(obj, "__dict__", data)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values) & set(data))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    assert isinstance(obj, BaseModel)
+    return obj
 
-    sub = model_of(annotation) if annotation is not None else None
-    if sub is None:
-        return value
-    if isinstance(value, list) and get_origin(annotation) in (list,):
-        return [sub.model_construct(_fields_set=set(v), **{k: _construct(sub.model_fields[k].annotation, x)
-                                                          for k, x in v.items()}) if isinstance(v, dict) else v
-                for v in value]
-    if isinstance(value, dict):
-        return sub.model_construct(_fields_set=set(value), **{k: _construct(sub.model_fields[k].annotation, x)
-                                                              for k, x in value.items()})
-    return value
+
+def _submodel(model: Any, name: str) -> Any:
+    key = (model, name)
+    if key not in _SUBMODELS:
+        from typing import get_args
+
+        from pydantic import BaseModel
+
+        def find(tp: Any) -> Any:
+            if isinstance(tp, type) and issubclass(tp, BaseModel):
+                return tp
+            for arg in get_args(tp):
+                hit = find(arg)
+                if hit is not None:
+                    return hit
+            return None
+        _SUBMODELS[key] = find(model.model_fields[name].annotation)
+    return _SUBMODELS[key]
 
 
 def _site(decided: Sequence[tuple[Record, Decision]], config: SiteConfig, line_maps: dict[str, LineMap],

@@ -16,6 +16,7 @@ laws of ``../shared/corpus/laws`` there is no warning at all.
 
 from __future__ import annotations
 
+import logging
 import re
 from typing import Sequence
 
@@ -67,6 +68,7 @@ def _is_name(text: str, start: int, name: str) -> str | None:
     import jieba
     import jieba.posseg as pseg
 
+    jieba.setLogLevel(logging.WARNING)   # "Building prefix dict ..." is no message for the user
     window = text[start:start + len(name) + 4]
     tokens = pseg.lcut(window, HMM=True)
     if not tokens:
