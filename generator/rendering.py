@@ -20,6 +20,9 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .config import SiteConfig
+from .dates import Key, RecordDates, record_dates
+from .feeds import feed_links, feed_specs
+from .structured import home_jsonld
 from .i18n import LABELS
 from .i18n import label as _label
 from .i18n import t as _t
@@ -80,8 +83,11 @@ def _size(n: int) -> str:
 
 
 class _Renderer:
-    def __init__(self, public: Sequence[PublicRecord[Any]], config: SiteConfig, now: dt.datetime):
+    def __init__(self, public: Sequence[PublicRecord[Any]], config: SiteConfig, now: dt.datetime,
+                 dates: dict[Key, RecordDates]):
         self.config = config
+        self.dates = dates
+        self.feed_specs = feed_specs(public, config)
         self.lang = config.language
         self.now = now
         self.tz = config.tz
@@ -156,10 +162,21 @@ class _Renderer:
 
     # pages ---------------------------------------------------------------------------
     def page(self, path: str, url: str, template: str, title: str, hide: list[str], **extra: Any) -> None:
+        from .structured import head_html
+
         tpl = self.env.get_template(template)
+        description = extra.pop("description", "") or ""
+        feeds = feed_links(extra.pop("feed_type", None), extra.pop("feed_category", None), self.config,
+                           self.feed_specs)
+        rec = extra.get("rec")
+        dates = self.dates[(rec.type, rec.id)] if rec is not None else None
+        head = head_html(self.config, url=url, title=title or self.config.site_name, description=description,
+                         og_type="article" if rec is not None else "website", feeds=feeds,
+                         jsonld=extra.pop("jsonld", ()), json_twin=f"{url}index.json" if rec is not None else "",
+                         published=dates.published if dates else None, updated=dates.updated if dates else None)
         self.site.pages[path] = tpl.render(self.context(
-            url, meta_title=str(escape(title)), meta_description=str(escape(extra.pop("description", "") or "")),
-            hide=hide, **extra))
+            url, meta_title=str(escape(title)), meta_description=str(escape(description)),
+            hide=hide, head=head, feed=feeds[0], dates=dates, **extra))
 
     def record_page(self, rec: PublicRecord[Any]) -> None:
         r = rec.record
@@ -175,10 +192,22 @@ class _Renderer:
                 extra["reg_window"] = window
                 extra["reg_badge"] = Markup('<span class="oa-badge oa-badge--{}">{}</span>').format(
                     key.replace("_", "-"), _t(key, self.lang))
+        from .structured import record_jsonld
+
         path = f"{rec.type}/{rec.id}/index.md"
+        jsonld = record_jsonld(rec, self.dates[(rec.type, rec.id)], self.config, self.by_key.get)
+        category = r.category.value if rec.type == "disclosures" and not rec.is_tombstone else None
+        if rec.type == "open-days" and not rec.is_tombstone:
+            extra["ics_href"] = f"{rec.url}event.ics"
         self.page(path, rec.url, "record.md.j2", r.title, ["navigation", "toc"],
-                  rec=rec, r=r, body=Markup(rec.body_html), description=r.summary, **extra)
-        self.site.not_in_nav.append(f"/{path}")
+                  rec=rec, r=r, body=Markup(rec.body_html), description=None if rec.is_tombstone else r.summary,
+                  jsonld=jsonld, feed_type=rec.type, feed_category=category, **extra)
+        # one pattern per folder, not per page: MkDocs matches every page against every
+        # pattern, so a pattern per record made the build quadratic in the number of pages
+        if rec.type != "pages":
+            self.site.not_in_nav.append(f"/{rec.type}/*/**")
+        else:
+            self.site.not_in_nav.append(f"/{path}")
         for f in rec.files:
             self.site.copies[f.href.lstrip("/")] = f.source
 
@@ -195,15 +224,15 @@ class _Renderer:
                   ["navigation", "toc"], heading=_t("regulations", self.lang), items=regs, csv_href="/regulations/regulations.csv",
                   kinds=sorted({p.record.kind.value for p in regs}),
                   validities=[v.value for v in Validity if any(p.record.validity is v for p in regs)],
-                  issuers=sorted({i for p in regs for i in p.record.issuers}))
+                  issuers=sorted({i for p in regs for i in p.record.issuers}), feed_type="regulations")
         events = sorted(by_type["open-days"], key=lambda p: (p.record.start, p.id))
         upcoming = [e for e in events if e.record.end >= self.now]
         past = [e for e in reversed(events) if e.record.end < self.now]
         self.page("open-days/index.md", "/open-days/", "open-days-index.md.j2", _t("open-days", self.lang),
-                  ["navigation", "toc"], heading=_t("open-days", self.lang), upcoming=upcoming, past=past)
+                  ["navigation", "toc"], heading=_t("open-days", self.lang), upcoming=upcoming, past=past, feed_type="open-days")
         guides = sorted(by_type["guides"], key=lambda p: (p.record.service != "bribery-record-inquiry", p.id))
         self.page("guides/index.md", "/guides/", "simple-index.md.j2", _t("guides", self.lang),
-                  ["navigation", "toc"], heading=_t("guides", self.lang), items=guides)
+                  ["navigation", "toc"], heading=_t("guides", self.lang), items=guides, feed_type="guides")
         pages = sorted(by_type["pages"], key=lambda p: (p.record.nav_order, p.id))
         tiles = [{"url": g.url, "title": g.title, "note": g.record.summary or ""} for g in guides]
         tiles += [{"url": p.url, "title": p.title, "note": ""} for p in pages]
@@ -211,7 +240,8 @@ class _Renderer:
                   {"url": "/open-days/", "title": _t("open-days", self.lang), "note": ""}]
         self.page("index.md", "/", "home.md.j2", "", ["navigation", "toc"],
                   latest=disclosures[:10], upcoming=upcoming[:4], guides=guides, tiles=tiles,
-                  description=self.config.site_description)
+                  description=self.config.site_description, jsonld=home_jsonld(self.config))
+        self.data_pages(public)
         self.search_page()
         t = lambda key: _t(key, self.lang)
         self.site.nav = [
@@ -225,6 +255,20 @@ class _Renderer:
             self.site.nav.append(NavEntry(t("pages"), "", tuple(
                 NavEntry(str(escape(p.title)), f"pages/{p.id}/index.md") for p in pages)))
         return self.site
+
+    def data_pages(self, public: Sequence[PublicRecord[Any]]) -> None:
+        from .exports import DATA_TYPES, FIELDS
+        from .feeds import publication_events
+
+        lang = self.lang
+        counts = {t: sum(1 for p in public if p.type == t and not p.is_tombstone) for t in DATA_TYPES}
+        self.page("data/index.md", "/data/", "data-index.md.j2", _t("open_data", lang), ["navigation", "toc"],
+                  heading=_t("open_data", lang), types=DATA_TYPES, counts=counts, fields=FIELDS,
+                  feeds=self.feed_specs, description=_t("open_data_intro", lang))
+        events = publication_events(public, self.dates)
+        self.page("data/changes/index.md", "/data/changes/", "changes.md.j2", _t("publication_log", lang),
+                  ["navigation", "toc"], heading=_t("publication_log", lang), events=events)
+        self.site.not_in_nav += ["/data/index.md", "/data/changes/index.md"]
 
     def search_page(self) -> None:
         lang = self.lang
@@ -253,14 +297,15 @@ class _Renderer:
 
         title = _t("disclosures", self.lang)
         self.page("disclosures/index.md", "/disclosures/", "disclosures-index.md.j2", title, ["navigation", "toc"],
-                  heading=title, categories=categories, current="", years=years(items))
+                  heading=title, categories=categories, current="", years=years(items), feed_type="disclosures")
         for cat, _ in categories:
             heading = _label("category", cat, self.lang)
             path = f"disclosures/category/{cat}/index.md"
             self.page(path, f"/disclosures/category/{cat}/", "disclosures-index.md.j2", f"{heading} - {title}",
                       ["navigation", "toc"], heading=heading, categories=categories, current=cat,
-                      years=years([p for p in items if p.record.category.value == cat]))
-            self.site.not_in_nav.append(f"/{path}")
+                      years=years([p for p in items if p.record.category.value == cat]),
+                      feed_type="disclosures", feed_category=cat)
+            self.site.not_in_nav.append("/disclosures/*/**")
 
 
 def with_backlinks(public: Sequence[PublicRecord[Any]]) -> list[PublicRecord[Any]]:
@@ -279,6 +324,10 @@ def with_backlinks(public: Sequence[PublicRecord[Any]]) -> list[PublicRecord[Any
     return out
 
 
-def render_site(public: Sequence[PublicRecord[Any]], config: SiteConfig, now: dt.datetime) -> RenderedSite:
+def render_site(public: Sequence[PublicRecord[Any]], config: SiteConfig, now: dt.datetime,
+                dates: dict[Key, RecordDates] | None = None) -> RenderedSite:
+    """``dates``: from ``dates.record_dates`` (git); without, from the records' fields."""
     public = with_backlinks(public)
-    return _Renderer(public, config, now).render(public)
+    if dates is None:
+        dates = record_dates(public, config, now, git=False)
+    return _Renderer(public, config, now, dates).render(public)

@@ -161,3 +161,15 @@ def test_installed_openaffairs_starts_a_repository_and_builds_it(venv: Path, tmp
                            cwd=root, env=env, timeout=600)
     assert build.returncode == 0, build.stderr
     assert (root / "site" / "index.html").is_file() and (root / "site" / "assets" / "oa-md-base.js").is_file()
+
+
+def test_every_folder_of_the_package_is_listed_in_pyproject() -> None:
+    """pyproject.toml lists the packages by hand (the theme is mapped in): a new folder must be added there."""
+    listed = set(tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"]["packages"])
+    found = set()
+    for base, name in ((REPO / "generator", "generator"), (REPO / "theme", "generator._theme")):
+        for folder in [base, *base.rglob("*")]:
+            if folder.is_dir() and folder.name != "__pycache__" and any(p.is_file() for p in folder.iterdir()):
+                rel = folder.relative_to(base).parts
+                found.add(".".join((name, *rel)))
+    assert found == listed, (sorted(found - listed), sorted(listed - found))
