@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, Iterable
 
-from .errors import Problem
+from .errors import Problem, UsageError
 
 __all__ = ["Finding", "FORMATS", "findings_from_problems", "findings_from_report", "changed_files",
            "only_touched", "relative_to_repository", "render", "GitError"]
@@ -91,7 +91,7 @@ def findings_from_report(report: Any, strict: bool) -> list[Finding]:
     return sorted(out)
 
 
-class GitError(Exception):
+class GitError(UsageError):
     """git could not answer (not a repository, unknown REF ...): a usage error."""
 
 

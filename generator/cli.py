@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
+import traceback
 from pathlib import Path
 from typing import Any
 
 import click
 
 from . import __version__
-from .errors import BuildError
+from .errors import BuildError, UsageError
 
 CONFIG_HELP = "Path of site_config.yml (default: site_config.yml in this folder or the nearest parent folder)."
 NOW_HELP = ("Build time, ISO 8601 (e.g. 2026-12-01T09:00:00+08:00). Decides embargoes and what is 'upcoming'. "
@@ -68,7 +69,39 @@ def _default_out(config: Path, out: Path | None) -> Path:
     return out if out is not None else config.parent / "site"
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+EX_SOFTWARE = 70   # sysexits.h: an internal error
+
+
+class _Boundary(click.Group):
+    """The one place that turns an expected failure into output and an exit code
+    (``errors.py`` lists the tree); anything else is a bug: traceback, exit 70."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from .search_index import IndexLockedError, QueryError, SearchTimeout
+
+        try:
+            return super().invoke(ctx)
+        except BuildError as exc:
+            _fail(exc)
+        except UsageError as exc:
+            raise click.UsageError(str(exc)) from None
+        except QueryError as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(2)
+        except (IndexLockedError, SearchTimeout) as exc:
+            click.echo(f"error: {exc}", err=True)
+            sys.exit(1)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort,
+                SystemExit, KeyboardInterrupt):
+            raise
+        except Exception:  # noqa: BLE001 - the boundary: a bug keeps its traceback
+            traceback.print_exc()
+            click.echo(f"internal error in openaffairs {__version__}: this is a bug, not a problem with your "
+                       "content. Please report it with the traceback above.", err=True)
+            sys.exit(EX_SOFTWARE)
+
+
+@click.group(cls=_Boundary, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="openaffairs")
 def main() -> None:
     """OpenAffairs: build a procuratorate's open-affairs (检务公开) website from a
@@ -102,13 +135,7 @@ def build(config: Path, out: Path | None, now: str | None, quiet: bool) -> None:
     from .pipeline import build as run_build
 
     out_dir = _default_out(config, out)
-    try:
-        report = run_build(config, out_dir, now, _progress(quiet))
-    except BuildError as exc:
-        _fail(exc)
-        return
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+    report = run_build(config, out_dir, now, _progress(quiet))
     _print_held_back(report)
     _print_privacy_warnings(report.privacy_warnings)
     for warning in report.warnings:
@@ -158,7 +185,7 @@ def check(config: Path, now: str | None, privacy_report: bool, as_json: bool, st
         try:
             touched = changed_files(config.resolve().parent, changed_since)
         except GitError as exc:
-            raise click.UsageError(f"--changed-since {changed_since}: {exc}") from None
+            raise GitError(f"--changed-since {changed_since}: {exc}") from None
     try:
         report = prepare(config, now)
     except BuildError as exc:
@@ -166,8 +193,6 @@ def check(config: Path, now: str | None, privacy_report: bool, as_json: bool, st
             _fail(exc)
         _emit_check(findings_from_problems(exc.problems), fmt, touched, config, {}, exc.summary())
         return
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
     if privacy_report:
         _privacy_report(report, as_json)
         return
@@ -267,15 +292,7 @@ def review(path: Path, config: Path, now: str | None, color: bool | None) -> Non
     from .pipeline import review as run_review
     from .reviewing import format_review
 
-    try:
-        result = run_review(config, now, path)
-    except BuildError as exc:
-        _fail(exc)
-        return
-    except LookupError as exc:
-        raise click.UsageError(str(exc.args[0])) from None
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+    result = run_review(config, now, path)
     if color is None:
         color = sys.stdout.isatty()
     click.echo(format_review(result, color), color=color)
@@ -302,14 +319,7 @@ def new(type_: str, config: Path, record_id: str | None, title: str, author: str
     """
     from .scaffold import scaffold
 
-    try:
-        path = scaffold(type_, config, record_id, title, author)
-    except BuildError as exc:
-        _fail(exc)
-        return
-    except FileExistsError as exc:
-        raise click.UsageError(f"{exc}: choose another --id") from None
-    click.echo(str(path))
+    click.echo(str(scaffold(type_, config, record_id, title, author)))
 
 
 @main.command()
@@ -361,7 +371,7 @@ def init(directory: Path, site_name: str, site_url: str, office_name: str, appro
     import getpass
     import re
 
-    from .init_site import FolderNotEmpty, init_site
+    from .init_site import init_site
     from .schema import _STAFF
 
     ids = list(approvers) or ["approver.one"]
@@ -370,10 +380,7 @@ def init(directory: Path, site_name: str, site_url: str, office_name: str, appro
             raise click.BadParameter(f"{staff!r}: a staff id is lowercase letters, digits, dots and hyphens "
                                      "(like li.wei)", param_hint="--approver")
     who = author or re.sub(r"[^a-z0-9.-]", "", getpass.getuser().lower()) or "author"
-    try:
-        written = init_site(directory, site_name, site_url, office_name, ids, who, dt.date.today())
-    except FolderNotEmpty as exc:
-        raise click.UsageError(str(exc)) from None
+    written = init_site(directory, site_name, site_url, office_name, ids, who, dt.date.today())
     click.echo(f"Created {len(written)} files in {directory}/. Next:")
     click.echo(f"  cd {directory} && git init && git add -A && git commit -m 'OpenAffairs site'")
     click.echo("  openaffairs check && openaffairs serve")
@@ -415,10 +422,7 @@ def _index_for(config: Path, out: Path | None, now: str | None, quiet: bool) -> 
     if not index_exists(index_dir):
         if not quiet:
             click.echo(f"No search index for {out_dir}/ yet: indexing the published records ...", err=True)
-        try:
-            report = prepare(config, now)
-        except BuildError as exc:
-            _fail(exc)
+        report = prepare(config, now)
         write_search_index(report.public, report.config, out_dir, report.sources)
     return index_dir
 
@@ -454,15 +458,11 @@ def search(config: Path, out: Path | None, now: str | None, as_json: bool, limit
     """
     import json
 
-    from .search_index import QueryError, search as run_search
+    from .search_index import search as run_search
 
     index_dir = _index_for(config, out, now, as_json)
     text = " ".join(query)
-    try:
-        results = run_search(index_dir, text, limit=limit, sort=sort, doc_type=doc_type)
-    except QueryError as exc:
-        click.echo(f"error: {exc}", err=True)
-        sys.exit(2)
+    results = run_search(index_dir, text, limit=limit, sort=sort, doc_type=doc_type)
     if as_json:
         rows = [{"type": h.type, "id": h.id, "title": h.title, "url": h.link or h.url, "path": h.url,
                  "date": h.date.isoformat() if h.date else None,
@@ -530,23 +530,14 @@ def export_public(config: Path, now: str | None, directory: Path) -> None:
     """
     import functools
 
-    from .export_public import ExportError, export_public as run_export
+    from .export_public import export_public as run_export
     from .loading import read_attachment
     from .pipeline import prepare, resolve_now
 
-    try:
-        report = prepare(config, now)
-        when = resolve_now(now, report.config.tz)
-    except BuildError as exc:
-        _fail(exc)
-        return
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from None
+    report = prepare(config, now)
+    when = report.now or resolve_now(now, report.config.tz)
     reader = functools.partial(read_attachment, report.config.content_path)
-    try:
-        counts = run_export(report.public, report.config, directory, reader, when, report.sources)
-    except ExportError as exc:
-        raise click.UsageError(str(exc)) from None
+    counts = run_export(report.public, report.config, directory, reader, when, report.sources)
     click.echo(f"Exported {counts['records']} records and {counts['attachments']} attachments into {directory}/ "
                f"({len(report.held_back)} held back, not exported).")
 

@@ -1,11 +1,18 @@
 """Errors: one exception type, carrying every problem found, each with ``path:line``.
 
-Exception tree::
+Exception tree (``cli.main`` turns each into output and an exit code, in one place)::
 
-    BuildError           content or configuration problems; the CLI prints them and exits 1
-    UsageError           bad command-line input; exit 2 (raised by cli only)
+    BuildError           content or configuration problems (path:line each); exit 1
+    UsageError           bad command-line input (--now, a path, a folder); exit 2
+      FolderNotEmpty       init: the target folder is not empty        (init_site)
+      ExportError          export-public: the target is not usable     (export_public)
+      GitError             check --changed-since: git cannot answer     (checking)
+    search_index.QueryError      a malformed search query; exit 2
+    search_index.IndexLockedError / SearchTimeout   the index is busy; exit 1
+    (click's own usage errors; exit 2)
 
-Any other exception is a bug and keeps its traceback.
+Any other exception is a bug: the CLI prints its traceback, asks for a report
+and exits 70 (EX_SOFTWARE).
 """
 
 from __future__ import annotations
@@ -14,7 +21,7 @@ from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Iterable
 
-__all__ = ["Problem", "BuildError", "did_you_mean"]
+__all__ = ["Problem", "BuildError", "UsageError", "did_you_mean"]
 
 
 @dataclass(frozen=True, order=True)
@@ -48,6 +55,10 @@ class BuildError(Exception):
             f"Build failed: {n} error{'s' if n != 1 else ''} "
             f"in {files} file{'s' if files != 1 else ''}."
         )
+
+
+class UsageError(Exception):
+    """Bad command-line input (not content): the CLI prints it with the usage; exit 2."""
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

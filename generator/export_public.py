@@ -29,6 +29,8 @@ public git repository.
 
 from __future__ import annotations
 
+from .errors import UsageError
+
 import datetime as dt
 import enum
 import json
@@ -51,7 +53,7 @@ AUTHOR = "public-export"
 APPROVER = "public-export-approver"
 
 
-class ExportError(Exception):
+class ExportError(UsageError):
     """DIR cannot be used (a usage problem)."""
 
 

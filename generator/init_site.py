@@ -13,6 +13,8 @@ so an installed OpenAffairs needs no checkout.  What it writes::
 
 from __future__ import annotations
 
+from .errors import UsageError
+
 import datetime as dt
 import importlib.resources
 from pathlib import Path
@@ -56,7 +58,7 @@ _EXAMPLES = {
 }
 
 
-class FolderNotEmpty(Exception):
+class FolderNotEmpty(UsageError):
     """DIR exists and holds files: init never overwrites."""
 
 

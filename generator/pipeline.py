@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator
 from .approval import Decision, Outcome, decide
 from .config import SiteConfig, load_config
 from .dates import Key, record_dates
-from .errors import BuildError, Problem
+from .errors import BuildError, Problem, UsageError
 from .exports import export_files, sitemap_xml
 from .loading import load_content, read_attachment
 from .privacy import PublicRecord, Redaction, run_filter
@@ -72,14 +72,14 @@ def resolve_now(now: str | None, tz: dt.tzinfo | None = None) -> dt.datetime:
         try:
             value = dt.datetime.fromisoformat(now.replace("Z", "+00:00"))
         except ValueError:
-            raise ValueError(f"--now: expected ISO 8601 like 2026-11-26T09:00:00+08:00, got {now!r}") from None
+            raise UsageError(f"--now: expected ISO 8601 like 2026-11-26T09:00:00+08:00, got {now!r}") from None
         return value if value.tzinfo else value.replace(tzinfo=tz or dt.timezone.utc)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
             return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
         except ValueError:
-            raise ValueError(f"SOURCE_DATE_EPOCH: expected whole seconds, got {epoch!r}") from None
+            raise UsageError(f"SOURCE_DATE_EPOCH: expected whole seconds, got {epoch!r}") from None
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
 
@@ -171,7 +171,7 @@ def review(config_path: Path, now_text: str | None, record_path: Path) -> Review
         if Path(record.source_path).resolve() == wanted:
             return review_record(p.decided, record.source_path, p.config, p.line_maps, p.files,
                                  p.shown_root, p.reader)
-    raise LookupError(f"{record_path}: not a record of this site (expected a .md file under {p.shown_root}/)")
+    raise UsageError(f"{record_path}: not a record of this site (expected a .md file under {p.shown_root}/)")
 
 
 def build(config_path: Path, out: Path, now_text: str | None, progress: Progress = lambda s: None, *,

@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from .config import load_config
+from .errors import UsageError
 
 __all__ = ["scaffold", "TEMPLATES", "make_id", "skeleton"]
 
@@ -203,7 +204,7 @@ def scaffold(type_: str, config_path: Path, record_id: str | None, title: str, a
     folder = type_root / str(today.year) if type_ == "disclosures" else type_root
     path = folder / f"{record_id}.md"
     if path.exists():
-        raise FileExistsError(f"{path} already exists")
+        raise UsageError(f"{path} already exists: choose another --id")
     text = skeleton(type_, config.language, record_id, title, author, today)
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
