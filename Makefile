@@ -29,11 +29,22 @@ check: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/openaffairs serve
 
-browser:
-	@command -v chromium >/dev/null 2>&1 || { \
+AXE := tests/axe/node_modules/axe-core/axe.min.js
+
+# Chromium and the CJK fonts (without them every Chinese character is a box and the
+# browser tests would not see what people see) and axe-core from npm.
+browser: $(AXE)
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
 	  echo "Installing Debian's chromium for the browser tests ..."; \
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
 	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; fi; }
+
+$(AXE): tests/axe/package.json tests/axe/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; fi; }
+	cd tests/axe && npm ci --no-audit --no-fund --silent
+	touch $(AXE)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest
