@@ -784,7 +784,7 @@
     var filterBox = el("div", { class: "oa-search__filters" });
     var button = el("button", { type: "submit", class: "oa-search__submit md-button md-button--primary", text: ui.submit });
     // the filters sit behind a "筛选" toggle: folded on a phone, open on a wide screen
-    var filterToggle = el("details", { class: "oa-search__toggle" }, [
+    var filterToggle = el("details", { class: "oa-toggle oa-search__toggle" }, [
       el("summary", { class: "oa-search__toggle-label", text: ui.filters || "筛选" }), filterBox,
     ]);
     if (window.matchMedia && window.matchMedia("(min-width: 45em)").matches) filterToggle.open = true;
