@@ -296,7 +296,7 @@ class _Renderer:
         years = sorted(year_counts.items(), reverse=True)
         self.disclosure_categories, self.disclosure_years = categories, years
         title = _t("disclosures", self.lang)
-        common = {"categories": categories, "years": years}
+        common: dict[str, Any] = {"categories": categories, "years": years}
         self.listing("/disclosures/", "disclosures-index.md.j2", title, items, in_nav=True,
                      heading=title, current="", current_year=0, **common)
         for cat, _ in categories:
