@@ -76,6 +76,9 @@ def decide(record: Record, now: dt.datetime, config: SiteConfig) -> Decision:
         return Decision(Outcome.HELD_WITHDRAWN, reason + " (never published)")
     if problem is not None:
         return Decision(Outcome.HELD_UNAPPROVED, problem)
+    if record.withdrawn_on is not None or record.withdrawn_reason:
+        return Decision(Outcome.HELD_UNAPPROVED, "status is approved but withdrawn_on/withdrawn_reason is set: "
+                        "set status: withdrawn, or remove the withdrawal fields")
     if record.approved_on is not None and record.approved_on > now.astimezone(config.tz).date():
         return Decision(Outcome.HELD_UNAPPROVED, f"approved_on {record.approved_on} is after the build time")
     embargo = _embargo(record, now, config)

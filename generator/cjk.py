@@ -6,8 +6,9 @@ spaces between words, so a break with a CJK character (or full-width
 punctuation) on both sides is removed; a break next to Latin text stays a
 space ("12309 ⏎hotline").  Code (``pre``/``code``) is left alone.
 
-Use it by name (``"generator.cjk"``) or as ``CjkExtension()``; the one list of
-body extensions is ``generator.markdown_setup.MARKDOWN_EXTENSIONS``.
+Use it by name (``"generator.cjk"``) or as ``CjkExtension()``.  It is in the one
+list of body extensions, ``generator.document.MARKDOWN_EXTENSIONS`` (bodies are
+rendered there, before the privacy filter: joining only removes whitespace).
 """
 
 from __future__ import annotations

@@ -100,6 +100,7 @@ def build(config: Path, out: Path | None, now: str | None, quiet: bool) -> None:
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     _print_held_back(report)
+    _print_privacy_warnings(report.privacy_warnings)
     for warning in report.warnings:
         click.echo(f"warning: {warning}", err=True)
     if not quiet:
@@ -112,11 +113,14 @@ def build(config: Path, out: Path | None, now: str | None, quiet: bool) -> None:
 @_now_option
 @click.option("--privacy-report", is_flag=True, help="List every redaction the privacy filter makes (values masked).")
 @click.option("--json", "as_json", is_flag=True, help="With --privacy-report: print JSON.")
-def check(config: Path, now: str | None, privacy_report: bool, as_json: bool) -> None:
+@click.option("--strict", is_flag=True,
+              help="Fail (exit 1) on warnings too: likely names of people that no party declares.")
+def check(config: Path, now: str | None, privacy_report: bool, as_json: bool, strict: bool) -> None:
     """Run every check of 'build' and write nothing.
 
     Prints the records that are held back and why, e.g.
-    'held back: content/disclosures/x.md: embargoed until 2026-12-24 09:00'.
+    'held back: content/disclosures/x.md: embargoed until 2026-12-24 09:00',
+    and warnings for likely personal names that no party declares.
     """
     from .pipeline import prepare
     from .approval import Outcome
@@ -132,8 +136,17 @@ def check(config: Path, now: str | None, privacy_report: bool, as_json: bool) ->
         _privacy_report(report, as_json)
         return
     _print_held_back(report)
+    _print_privacy_warnings(report.privacy_warnings)
+    if strict and report.privacy_warnings:
+        _fail(BuildError(report.privacy_warnings))
+        return
     click.echo(f"OK: {report.count(Outcome.PUBLISH)} records to publish, {report.count(Outcome.TOMBSTONE)} tombstones, "
                f"{len(report.held_back)} held back, {len(report.redactions)} redactions.", err=True)
+
+
+def _print_privacy_warnings(warnings: Any) -> None:
+    for w in warnings:
+        click.echo(f"warning: {w.format()}", err=True)
 
 
 def _privacy_report(report: Any, as_json: bool) -> None:
@@ -183,6 +196,7 @@ def review(path: Path, config: Path, now: str | None, color: bool | None) -> Non
     if color is None:
         color = sys.stdout.isatty()
     click.echo(format_review(result, color), color=color)
+    _print_privacy_warnings(result.warnings)
     if result.problems:
         _fail(BuildError(result.problems))
 

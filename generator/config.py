@@ -19,9 +19,32 @@ from .yamlsource import YamlError, load_yaml
 __all__ = ["SiteConfig", "PrivacyConfig", "load_config"]
 
 
+def public_contact_problem(value: str) -> str | None:
+    """Why a public contact / allowed value is too short to be allowed, or None.
+
+    An allowed value is never redacted wherever it occurs: "0" or "9" would
+    switch phone and ID detection off for the whole site."""
+    core = "".join(c for c in value if c.isalnum())
+    if len(core) < 3:
+        return (f"{value!r} is too short to be a public contact: an allowed value is kept wherever it "
+                "occurs, so a value this short would switch off the detection of phone and ID numbers")
+    return None
+
+
 class PrivacyConfig(Strict):
     allow: list[Text] = Field(default_factory=list)
     block: list[Text] = Field(default_factory=list)
+    # (addition) words and place names that contain a party's name but are not it (黄河路)
+    not_names: list[Text] = Field(default_factory=list)
+
+    @field_validator("allow")
+    @classmethod
+    def _long_enough(cls, values: list[str]) -> list[str]:
+        for value in values:
+            why = public_contact_problem(value)
+            if why:
+                raise ValueError(why)
+        return values
 
 
 class SiteConfig(Strict):

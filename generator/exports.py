@@ -36,20 +36,26 @@ def regulations_csv(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> 
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
+def _plain(text: str) -> str:
+    """Feed readers render RSS titles and descriptions as HTML: the text is escaped
+    once for HTML (so it stays text) and once more for XML."""
+    return escape(escape(text))
+
+
 def rss_feed(public: Sequence[PublicRecord[Any]], config: SiteConfig, limit: int = 50) -> bytes:
     items = sorted((p for p in public if p.type == "disclosures" and not p.is_tombstone),
                    key=lambda p: (p.record.date, p.id), reverse=True)[:limit]
     base = config.site_url.rstrip("/")
     out = ['<?xml version="1.0" encoding="utf-8"?>', '<rss version="2.0"><channel>',
-           f"<title>{escape(config.site_name)}</title>", f"<link>{escape(config.site_url)}</link>",
-           f"<description>{escape(config.site_description or config.site_name)}</description>",
+           f"<title>{_plain(config.site_name)}</title>", f"<link>{escape(config.site_url)}</link>",
+           f"<description>{_plain(config.site_description or config.site_name)}</description>",
            f"<language>{'zh-cn' if config.language == 'zh' else 'en'}</language>"]
     for p in items:
         r = p.record
         when = dt.datetime.combine(r.date, dt.time(0, 0), tzinfo=config.tz)
-        out.append("<item>" f"<title>{escape(r.title)}</title>" f"<link>{escape(base + p.url)}</link>"
+        out.append("<item>" f"<title>{_plain(r.title)}</title>" f"<link>{escape(base + p.url)}</link>"
                    f"<guid>{escape(base + p.url)}</guid>" f"<pubDate>{format_datetime(when)}</pubDate>"
-                   + (f"<description>{escape(r.summary)}</description>" if r.summary else "") + "</item>")
+                   + (f"<description>{_plain(r.summary)}</description>" if r.summary else "") + "</item>")
     out.append("</channel></rss>")
     return "\n".join(out).encode("utf-8")
 

@@ -19,13 +19,18 @@ from typing import Any, Callable, Iterator
 
 from .approval import Decision, Outcome, decide
 from .config import SiteConfig, load_config
-from .errors import BuildError
+from .errors import BuildError, Problem
+from .exports import export_files
 from .loading import load_content, read_attachment
 from .privacy import PublicRecord, Redaction, run_filter
 from .privacy.filter import Review, review_record
 from .records import Record
 from .rendering import render_site
+from .search import index_dir_for, search_docs, static_docs
+from .search_index import build_generation, discard, switch_to, write_index, writer_lock
 from .site import write_site
+from .static_search import build_static_index
+from .validation import validate
 
 __all__ = ["BuildReport", "build", "resolve_now", "prepare", "review"]
 
@@ -38,7 +43,9 @@ class BuildReport:
     decisions: list[tuple[Record, Decision]]
     public: list[PublicRecord[Any]]
     redactions: list[Redaction]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)          # MkDocs' warnings
+    privacy_warnings: list[Problem] = field(default_factory=list)   # likely undeclared people
+    now: dt.datetime | None = None
     timings: dict[str, float] = field(default_factory=dict)
     pages: int = 0
     seconds: float = 0.0
@@ -78,6 +85,7 @@ def _shown(path: Path) -> str:
 @dataclass
 class _Prepared:
     config: SiteConfig
+    now: dt.datetime
     decided: list[tuple[Record, Decision]]
     line_maps: dict[str, Any]
     files: dict[str, int]
@@ -87,11 +95,10 @@ class _Prepared:
 
 def _load_and_decide(config_path: Path, now_text: str | None, progress: Progress) -> _Prepared:
     config = load_config(config_path)
-    now = resolve_now(now_text, config.tz)
+    now = resolve_now(now_text, config.tz)          # the one clock of this build
     shown_root = _shown(config.content_path)
     tree = load_content(config.content_path, shown_root)
     progress(f"Loaded {len(tree.documents)} records and {len(tree.files)} attachments from {shown_root}/")
-    from .validation import validate
     site = validate(tree, config)
     if site.problems:
         raise BuildError(site.problems)
@@ -99,19 +106,23 @@ def _load_and_decide(config_path: Path, now_text: str | None, progress: Progress
     line_maps = {d.path: d.lines for d in tree.documents}
     # the filter is pure: attachment bytes come through this reader (loading reads files)
     reader = functools.partial(read_attachment, tree.content_root)
-    return _Prepared(config, decided, line_maps, tree.files, shown_root, reader)
+    return _Prepared(config, now, decided, line_maps, tree.files, shown_root, reader)
+
+
+def _filtered(p: _Prepared, start: float) -> BuildReport:
+    filtered = run_filter(p.decided, p.config, p.line_maps, p.files, p.shown_root, p.reader)
+    if filtered.problems:
+        raise BuildError(filtered.problems)
+    report = BuildReport(p.config, p.decided, filtered.public, filtered.redactions, now=p.now)
+    report.privacy_warnings = list(filtered.warnings)
+    report.seconds = time.perf_counter() - start
+    return report
 
 
 def prepare(config_path: Path, now_text: str | None, progress: Progress = lambda s: None) -> BuildReport:
     """Every check of ``build``, writing nothing. Raises BuildError."""
     start = time.perf_counter()
-    p = _load_and_decide(config_path, now_text, progress)
-    filtered = run_filter(p.decided, p.config, p.line_maps, p.files, p.shown_root, p.reader)
-    if filtered.problems:
-        raise BuildError(filtered.problems)
-    report = BuildReport(p.config, p.decided, filtered.public, filtered.redactions)
-    report.seconds = time.perf_counter() - start
-    return report
+    return _filtered(_load_and_decide(config_path, now_text, progress), start)
 
 
 def review(config_path: Path, now_text: str | None, record_path: Path) -> Review:
@@ -134,14 +145,11 @@ def review(config_path: Path, now_text: str | None, record_path: Path) -> Review
 
 
 def build(config_path: Path, out: Path, now_text: str | None, progress: Progress = lambda s: None) -> BuildReport:
-    from .exports import export_files
-    from .search import static_docs
-    from .static_search import build_static_index
-
+    """config -> load -> validate -> gate -> filter -> render -> write (site and search index together)."""
     report = prepare(config_path, now_text, progress)
     report.timings["checks and privacy filter"] = report.seconds
     clock = _Clock(report.timings)
-    now = resolve_now(now_text, report.config.tz)
+    now = report.now
     progress(f"Publishing {report.count(Outcome.PUBLISH)} records, {report.count(Outcome.TOMBSTONE)} tombstones; "
              f"{len(report.held_back)} held back; {len(report.redactions)} redactions")
     with clock("pages"):
@@ -151,22 +159,46 @@ def build(config_path: Path, out: Path, now_text: str | None, progress: Progress
     progress("Indexing for the site's search box ...")
     with clock("static search index"):
         search_files = build_static_index(static_docs(report.public, report.config))
-    # The whoosh index is CPU-bound pure Python like MkDocs: it is written by a
-    # second process while MkDocs renders (both cores busy, about half the time).
-    from .search import index_dir_for, search_docs
-
+    # The whoosh index is CPU-bound pure Python like MkDocs: a second process writes a
+    # new generation while MkDocs renders; the site and the index are switched together
+    # only when both succeeded (a failure of either changes neither).
     docs = search_docs(report.public, report.config)
-    with concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
+    index_root = index_dir_for(out)
+    with writer_lock(index_root), concurrent.futures.ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context("spawn")) as pool:
         start = time.perf_counter()
-        indexing = pool.submit(_write_index_timed, docs, index_dir_for(out))
+        indexing = pool.submit(_build_generation_timed, docs, index_root)
         progress(f"Rendering {report.pages} pages with mkdocs-material; indexing {len(docs)} records "
                  "for 'openaffairs search' alongside ...")
-        with clock("mkdocs-material"):
-            # the static index (thousands of small files) goes straight into the built
-            # site: MkDocs would only copy them file by file
-            report.warnings = write_site(rendered, report.config, out, now, extra_files=extra,
-                                         after_build=functools.partial(_write_files, search_files))
-        report.timings["whoosh index (in parallel)"] = indexing.result()
+        generation: list[str] = []
+
+        def before_swap(site_dir: Path) -> None:
+            _write_files(search_files, site_dir)
+            try:
+                name, seconds = indexing.result()
+            except BuildError:
+                raise
+            except Exception as exc:
+                raise BuildError([Problem(str(index_root), 0, f"writing the search index failed: {exc}")]) from exc
+            generation.append(name)
+            report.timings["whoosh index (in parallel)"] = seconds
+
+        try:
+            with clock("mkdocs-material"):
+                # the static index (thousands of small files) goes straight into the built
+                # site: MkDocs would only copy them file by file
+                report.warnings = write_site(rendered, report.config, out, now, extra_files=extra,
+                                             after_build=before_swap)
+        except BaseException:
+            # the new generation is never switched to: wait for it and remove it
+            name = generation[0] if generation else None
+            if name is None:
+                with contextlib.suppress(Exception):
+                    name = indexing.result()[0]
+            if name is not None:
+                discard(index_root, name)
+            raise
+        switch_to(index_root, generation[0])
         report.timings["mkdocs-material"] = time.perf_counter() - start   # wall time of both
     report.seconds = sum(v for k, v in report.timings.items() if "parallel" not in k)
     return report
@@ -179,12 +211,10 @@ def _write_files(files: dict[str, bytes], root: Path) -> None:
         target.write_bytes(data)
 
 
-def _write_index_timed(docs: list[Any], index_dir: Path) -> float:
-    from .search_index import write_index
-
+def _build_generation_timed(docs: list[Any], index_root: Path) -> tuple[str, float]:
     start = time.perf_counter()
-    write_index(docs, index_dir)
-    return time.perf_counter() - start
+    name = build_generation(docs, index_root)
+    return name, time.perf_counter() - start
 
 
 class _Clock:
@@ -204,9 +234,6 @@ class _Clock:
 
 def write_search_index(public: list[PublicRecord[Any]], config: SiteConfig, out: Path) -> Path:
     """The journalists' whoosh index, beside (never inside) the published site."""
-    from .search import index_dir_for, search_docs
-    from .search_index import write_index
-
     index_dir = index_dir_for(out)
     write_index(search_docs(public, config), index_dir)
     return index_dir

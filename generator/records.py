@@ -15,6 +15,7 @@ from typing import ClassVar
 
 from pydantic import Field, PositiveInt, model_validator
 
+from .config import public_contact_problem
 from .schema import Date, DateOrDateTime, DateTime, Ident, OptText, Scalar, StaffId, Strict, Text
 
 __all__ = [
@@ -219,6 +220,11 @@ class Registration(Strict):
     contact: Scalar | None = None
     url: OptText = None
 
+    @model_validator(mode="after")
+    def _contact_long_enough(self) -> "Registration":
+        _contact(self.contact, "contact")
+        return self
+
 
 class AgendaItem(Strict):
     time: Scalar
@@ -250,11 +256,24 @@ class OpenDay(Record):
         return self
 
 
+def _contact(value: str | None, field_name: str) -> str | None:
+    if value is not None:
+        why = public_contact_problem(str(value))
+        if why:
+            raise ValueError(f"field '{field_name}': {why}")
+    return value
+
+
 class Office(Strict):
     name: Text
     address: OptText = None
     hours: OptText = None
     phone: Scalar | None = None
+
+    @model_validator(mode="after")
+    def _phone(self) -> "Office":
+        _contact(self.phone, "phone")
+        return self
 
 
 class Guide(Record):

@@ -25,7 +25,7 @@ from .i18n import label as _label
 from .i18n import t as _t
 from .privacy import PublicRecord
 from .records import EventStatus, OpenDay, Regulation, Validity
-from .tel import link_phones, tel_href
+from .tel import link_phones, link_phones_html, tel_href
 
 __all__ = ["RenderedSite", "render_site", "NavEntry"]
 
@@ -219,8 +219,8 @@ class _Renderer:
                     key.replace("_", "-"), _t(key, self.lang))
         path = f"{rec.type}/{rec.id}/index.md"
         self.page(path, rec.url, "record.md.j2", r.title, ["navigation", "toc"],
-                  rec=rec, r=r, body=Markup(r.body), description=r.summary,
-                  print_date=rec.sort_date or "", **extra)
+                  rec=rec, r=r, body=Markup(link_phones_html(rec.body_html)), description=r.summary,
+                  print_date="" if rec.is_tombstone else (rec.sort_date or ""), **extra)
         self.site.not_in_nav.append(f"/{path}")
         for f in rec.files:
             self.site.copies[f.href.lstrip("/")] = f.source
@@ -261,7 +261,7 @@ class _Renderer:
         self.accessibility_page()
         t = lambda key: _t(key, self.lang)
         self.site.nav = [
-            NavEntry(t("home"), "index.md"),
+            NavEntry(t("home"), "index.md"),  # titles are HTML-escaped: the theme prints them raw
             NavEntry(t("disclosures"), "disclosures/index.md"),
             NavEntry(t("regulations"), "regulations/index.md"),
             NavEntry(t("open-days"), "open-days/index.md"),
@@ -269,7 +269,7 @@ class _Renderer:
         ]
         if pages:
             self.site.nav.append(NavEntry(t("pages"), "", tuple(
-                NavEntry(p.title, f"pages/{p.id}/index.md") for p in pages)))
+                NavEntry(str(escape(p.title)), f"pages/{p.id}/index.md") for p in pages)))
         return self.site
 
     def search_page(self) -> None:

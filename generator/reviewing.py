@@ -88,7 +88,10 @@ def format_review(review: Review, color: bool = False) -> str:
         shown = highlight(body, color).rstrip("\n").split("\n")
         width = len(str(body.line + len(shown)))
         for i, line in enumerate(shown):
-            number = str(body.line + i) if body.same_lines else ""
+            if body.line_numbers:
+                number = str(body.line_numbers[i]) if i < len(body.line_numbers) else ""
+            else:
+                number = str(body.line + i) if body.same_lines else ""
             lines.append(f"  {number:>{width}} | {line}".rstrip())
     if review.files:
         lines += ["", "Attachments (published byte for byte, so they are scanned, not filtered)"]

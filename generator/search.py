@@ -8,47 +8,14 @@ Stage: writer input (pure).  ``search_docs`` builds whoosh ``SearchDoc``s,
 from __future__ import annotations
 
 import datetime as dt
-import functools
-import re
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any, Sequence
-
-import markdown
 
 from .config import SiteConfig
 from .i18n import label
 from .privacy import PublicRecord
 
-__all__ = ["plain_text", "record_text", "search_docs", "index_dir_for"]
-
-
-class _Text(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-
-    def handle_data(self, data: str) -> None:
-        self.parts.append(data)
-
-    def handle_starttag(self, tag: str, attrs: Any) -> None:
-        if tag in ("p", "br", "li", "tr", "h1", "h2", "h3", "h4", "div", "td", "th"):
-            self.parts.append("\n")
-
-
-@functools.lru_cache(maxsize=1)
-def _converter() -> markdown.Markdown:
-    return markdown.Markdown(extensions=["tables", "md_in_html", "attr_list"])
-
-
-@functools.lru_cache(maxsize=4096)
-def plain_text(body_markdown: str) -> str:
-    """Markdown -> the text a reader sees (no markup, no HTML comments).
-    Cached: the whoosh and the static index both need it."""
-    parser = _Text()
-    parser.feed(_converter().reset().convert(body_markdown))
-    text = "".join(parser.parts)
-    return re.sub(r"\n\s*\n+", "\n", text).strip()
+__all__ = ["record_text", "search_docs", "index_dir_for"]
 
 
 def _field_texts(rec: PublicRecord[Any], lang: str) -> list[str]:
@@ -72,7 +39,7 @@ def _field_texts(rec: PublicRecord[Any], lang: str) -> list[str]:
 def record_text(rec: PublicRecord[Any], lang: str) -> str:
     """All searchable text of a published record (title, summary, fields, body)."""
     r = rec.record
-    parts = [r.title, r.summary or "", *_field_texts(rec, lang), *r.tags, plain_text(r.body)]
+    parts = [r.title, r.summary or "", *_field_texts(rec, lang), *r.tags, rec.body_text]
     return "\n".join(p for p in parts if p)
 
 
@@ -88,7 +55,7 @@ def search_docs(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> list
         if rec.is_tombstone:
             continue
         r = rec.record
-        body = "\n".join([*_field_texts(rec, config.language), plain_text(r.body)])
+        body = "\n".join([*_field_texts(rec, config.language), rec.body_text])
         kw: dict[str, Any] = {}
         if rec.type == "disclosures":
             kw = dict(category=r.category.value, case_number=r.case_number or "")
@@ -125,7 +92,7 @@ def static_docs(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> list
             filters["category"] = (r.category.value,)
         elif rec.type == "regulations":
             filters.update(issuer=tuple(r.issuers), kind=(r.kind.value,), validity=(r.validity.value,))
-        body = plain_text(r.body)
+        body = rec.body_text
         excerpt = r.summary or body[:120]
         docs.append(StaticDoc(url=rec.url, title=r.title, type=rec.type, date=date,
                               text=record_text(rec, lang), excerpt=excerpt, filters=filters))

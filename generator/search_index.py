@@ -82,6 +82,10 @@ __all__ = [
     "IndexMissingError",
     "IndexLockedError",
     "write_index",
+    "writer_lock",
+    "build_generation",
+    "switch_to",
+    "discard",
     "search",
     "index_exists",
     "warm_up",
@@ -599,49 +603,75 @@ def _document(doc: SearchDoc) -> dict:
 def write_index(docs: Iterable[SearchDoc], index_root: Path) -> None:
     """Build a complete new index generation, then switch CURRENT to it.
 
-    Readers that opened the previous generation keep working; generations
-    older than the previous one are deleted unless a reader still holds them.
+    Readers that opened the previous generation keep working until they close
+    it; every other generation is deleted (only the current one is kept).
     Raises IndexLockedError when another build holds the writer lock.
     """
     root = Path(index_root)
     root.mkdir(parents=True, exist_ok=True)
     with _writer_lock(root):
-        previous = _read_current(root)
-        gens = _generations(root)
-        number = (gens[-1][0] + 1) if gens else 1
-        name = f"gen-{number:06d}"
-        gdir = root / name
-        gdir.mkdir()
+        name = build_generation(docs, root)
+        switch_to(root, name)
+
+
+def writer_lock(index_root: Path) -> contextlib.AbstractContextManager[None]:
+    """The lock a build holds from the start of indexing until the switch (IndexLockedError)."""
+    root = Path(index_root)
+    root.mkdir(parents=True, exist_ok=True)
+    return _writer_lock(root)
+
+
+def build_generation(docs: Iterable[SearchDoc], index_root: Path) -> str:
+    """Write a complete generation beside CURRENT without switching to it; returns its
+    name.  The caller holds ``writer_lock`` (it may run in another process)."""
+    root = Path(index_root)
+    root.mkdir(parents=True, exist_ok=True)
+    gens = _generations(root)
+    number = (gens[-1][0] + 1) if gens else 1
+    name = f"gen-{number:06d}"
+    gdir = root / name
+    gdir.mkdir()
+    try:
+        (gdir / _READERS_LOCK).touch()
+        ix = _windex.create_in(str(gdir), _schema())
+        writer = ix.writer(limitmb=128)
+        seen: set[tuple[str, str]] = set()
+        count = 0
         try:
-            (gdir / _READERS_LOCK).touch()
-            ix = _windex.create_in(str(gdir), _schema())
-            writer = ix.writer(limitmb=128)
-            seen: set[tuple[str, str]] = set()
-            count = 0
-            try:
-                for doc in docs:
-                    key = (doc.type, doc.id)
-                    if key in seen:
-                        raise ValueError(f"duplicate record {doc.type}/{doc.id}")
-                    seen.add(key)
-                    writer.add_document(**_document(doc))
-                    count += 1
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
-            ix.close()
-            _write_file(gdir / _READY, f"schema {SCHEMA_VERSION}\ndocs {count}\n")
-            _fsync_dir(gdir)
-            tmp = root / (_CURRENT + ".tmp")
-            _write_file(tmp, name + "\n")
-            os.replace(tmp, root / _CURRENT)
-            _fsync_dir(root)
+            for doc in docs:
+                key = (doc.type, doc.id)
+                if key in seen:
+                    raise ValueError(f"duplicate record {doc.type}/{doc.id}")
+                seen.add(key)
+                writer.add_document(**_document(doc))
+                count += 1
         except BaseException:
-            shutil.rmtree(gdir, ignore_errors=True)
+            writer.cancel()
             raise
-        keep = {name} | ({previous} if previous else set())
-        _cleanup(root, keep)
+        writer.commit()
+        ix.close()
+        _write_file(gdir / _READY, f"schema {SCHEMA_VERSION}\ndocs {count}\n")
+        _fsync_dir(gdir)
+    except BaseException:
+        shutil.rmtree(gdir, ignore_errors=True)
+        raise
+    return name
+
+
+def switch_to(index_root: Path, name: str) -> None:
+    """Make generation ``name`` current and delete every other one not held by a reader."""
+    root = Path(index_root)
+    tmp = root / (_CURRENT + ".tmp")
+    _write_file(tmp, name + "\n")
+    os.replace(tmp, root / _CURRENT)
+    _fsync_dir(root)
+    _cleanup(root, {name})
+
+
+def discard(index_root: Path, name: str) -> None:
+    """Delete a generation that was built but never made current."""
+    if _GEN_RE.match(name) and _read_current(Path(index_root)) != name:
+        shutil.rmtree(Path(index_root) / name, ignore_errors=True)
 
 
 @contextlib.contextmanager

@@ -25,7 +25,6 @@ import yaml
 from .config import SiteConfig
 from .errors import BuildError, Problem
 from .i18n import theme_strings
-from .markdown_setup import MARKDOWN_EXTENSIONS
 from .rendering import NavEntry, RenderedSite
 
 __all__ = ["write_site", "stage_site", "swap_into", "default_theme_dir"]
@@ -109,7 +108,12 @@ def _mkdocs_config(rendered: RenderedSite, config: SiteConfig, docs: Path, site_
                   "footer": {k: getattr(config, k) for k in
                              ("sponsor", "address", "phone", "icp_number", "police_number", "site_code")},
                   "phone_href": "tel:" + "".join(c for c in config.phone if c.isdigit() or c == "+")},
-        "markdown_extensions": MARKDOWN_EXTENSIONS,
+        # the generated pages' own Markdown (record bodies arrive as finished, filtered HTML:
+        # their dialect is generator.document.MARKDOWN_EXTENSIONS)
+        "markdown_extensions": [
+            {"toc": {"permalink": "¶", "permalink_title": ""}}, "tables", "attr_list", "md_in_html",
+            "admonition", "def_list", "footnotes", "sane_lists", "generator.cjk",
+        ],
         "plugins": [],
         "nav": _nav_yaml(rendered.nav),
         "not_in_nav": "\n".join(sorted(rendered.not_in_nav)),
@@ -155,11 +159,22 @@ def _run_mkdocs(cfg_path: Path, now: dt.datetime) -> list[str]:
     mk_log.addHandler(collect)
     old_level = mk_log.level
     mk_log.setLevel(logging.WARNING)
+    from jinja2 import TemplateError
+    from mkdocs.exceptions import MkDocsException
+
     try:
         with _source_date_epoch(now):
             cfg = mkdocs_load_config(config_file=str(cfg_path))
             cfg.plugins["openaffairs-sanitise"] = Sanitise()
             mkdocs_build(cfg)
+    except (MkDocsException, TemplateError) as exc:
+        # what MkDocs said, not only "Aborted with a configuration error!"
+        said = "; ".join(m for m in collect.messages if m) or str(exc)
+        where = getattr(exc, "filename", None) or "mkdocs-material"
+        line = getattr(exc, "lineno", 0) or 0
+        raise BuildError([Problem(str(where), line, f"the site could not be rendered: {type(exc).__name__}: "
+                                  f"{getattr(exc, 'message', None) or exc}" + (f" ({said})" if said != str(exc) else ""),
+                                  "check the theme override named here; the previous site is unchanged")]) from None
     finally:
         mk_log.removeHandler(collect)
         mk_log.setLevel(old_level)

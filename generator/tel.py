@@ -1,7 +1,11 @@
-"""``tel:`` links for the public phone numbers in body text (a Python-Markdown extension).
+"""``tel:`` links for the public phone numbers in published text.
 
-Runs on published bodies only, i.e. after the privacy filter: any number left
-in the text is public (the office's hotline, switchboard, reception lines).
+``link_phones_html`` runs on a body's HTML AFTER the privacy filter (the
+renderer calls it on ``PublicRecord.body_html``): any number left in that text
+is public (the office's hotline, switchboard, reception lines), and a number
+the filter removed can never reach an ``href``.  ``link_phones`` does the same
+for short plain-text fields (summaries, steps); ``TelExtension`` is the same as
+a Python-Markdown extension, for Markdown that is already public.
 Linked: landlines written ``0799-12309000`` (optionally ``-123`` extension),
 the 12309 hotline (not "12309中国检察网", a web site, nor "12309检察服务中心"),
 and a short number right after 拨打/致电/电话 ("拨打110报警").  Text inside
@@ -16,7 +20,7 @@ import xml.etree.ElementTree as etree
 from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
 
-__all__ = ["TelExtension", "makeExtension", "tel_href", "PHONE", "link_phones"]
+__all__ = ["TelExtension", "makeExtension", "tel_href", "PHONE", "link_phones", "link_phones_html"]
 
 PHONE = re.compile(
     r"(?<![\d\-])(?:0\d{2,3}-\d{7,8}(?:-\d{1,5})?"
@@ -38,6 +42,27 @@ def link_phones(text: object) -> str:
 
     escaped = str(escape(text))
     return Markup(PHONE.sub(lambda m: f'<a class="oa-tel" href="{tel_href(m.group())}">{m.group()}</a>', escaped))
+
+
+_TAG = re.compile(r"(<[^>]*>)")
+_OPAQUE = re.compile(r"<(/?)(a|code|pre|script|style|textarea)\b", re.I)
+
+
+def link_phones_html(html: str) -> str:
+    """Link the numbers in the text of ``html`` (not inside links, code or tag attributes)."""
+    out: list[str] = []
+    depth = 0
+    for part in _TAG.split(html):
+        if part.startswith("<"):
+            m = _OPAQUE.match(part)
+            if m and not part.endswith("/>"):
+                depth = max(0, depth - 1) if m.group(1) else depth + 1
+            out.append(part)
+        elif depth == 0 and PHONE.search(part):
+            out.append(PHONE.sub(lambda m: f'<a class="oa-tel" href="{tel_href(m.group())}">{m.group()}</a>', part))
+        else:
+            out.append(part)
+    return "".join(out)
 
 
 def _split(text: str) -> list[str | etree.Element]:

@@ -43,6 +43,8 @@ APPROVED = dict(status="approved", approved_by="li.wei", approved_on="2026-01-02
      Outcome.TOMBSTONE, "withdrawn on 2026-02-01 (tombstone page kept)"),
     (dict(status="withdrawn", withdrawn_on="2026-02-01", withdrawn_reason="有误"),
      Outcome.HELD_WITHDRAWN, "withdrawn on 2026-02-01 (never published)"),
+    ({**APPROVED, "withdrawn_on": "2026-02-01", "withdrawn_reason": "有误"}, Outcome.HELD_UNAPPROVED,
+     "status is approved but withdrawn_on/withdrawn_reason is set: set status: withdrawn, or remove the withdrawal fields"),
     ({**APPROVED, "publish_on": "2027-01-01", "status": "withdrawn", "withdrawn_on": "2026-02-01", "withdrawn_reason": "有误"},
      Outcome.HELD_WITHDRAWN, "withdrawn on 2026-02-01 (never published)"),
 ])

@@ -149,8 +149,6 @@ ATTACHMENT_CASES = {
                     "a mobile phone number '1380***8000'"),
     "csv": ("list.csv", "姓名,卡号\n某某,卡号 6222 0212 3456 7890 128\n".encode(),
             "a bank card number '6222**************0*128'"),
-    "html": ("notice.html", '<p>来信请寄 <a href="mailto:zhang.jg@example.com">邮箱</a></p>'.encode(),
-             "an e-mail address 'zhan***********e*com'"),
     "pdf": ("notice.pdf", make_pdf(["起诉书摘要", "证人张丽作证。"]),
             "the name of a party who must stay anonymous '张*'"),
     "pdf-declared": ("notice.pdf", make_pdf(["联系电话 139-1234-5678"]),

@@ -350,11 +350,13 @@ def test_index_exists_and_missing_index(tmp_path):
     assert (root / "CURRENT").read_text().strip() == _generations(root)[-1]
 
 
-def test_rebuild_keeps_previous_generation_and_removes_older(tmp_path):
+def test_rebuild_keeps_only_the_current_generation(tmp_path):
+    """An older generation may hold a record that is no longer published: only the
+    current one stays on disk (unless a reader still holds it)."""
     root = tmp_path / "idx"
     for _ in range(4):
         write_index(SMALL, root)
-    assert _generations(root) == ["gen-000003", "gen-000004"]
+    assert _generations(root) == ["gen-000004"]
     assert not list(root.glob(".trash-*")) and not (root / "CURRENT.tmp").exists()
 
 
@@ -370,7 +372,7 @@ def test_reader_keeps_its_generation_during_rebuilds(tmp_path):
             assert len(s.search(q, limit=None)) == len(expected(SMALL, "人民检察院"))
     assert search(root, "人民检察院").total == len(expected(LARGE, "人民检察院"))
     write_index(SMALL, root)
-    assert _generations(root) == ["gen-000003", "gen-000004"]
+    assert _generations(root) == ["gen-000004"]
 
 
 def test_search_while_rebuilding_in_threads(tmp_path):

@@ -13,7 +13,14 @@ import pytest
 
 from conftest import CONFIG, NOW, REPO, run_cli, write_site
 from generator.cjk import CJK
-from generator.markdown_setup import MARKDOWN_EXTENSIONS, markdown_kwargs, render_markdown
+from generator.document import MARKDOWN_EXTENSIONS
+from generator.document import render_markdown as body_markdown
+from generator.tel import link_phones_html
+
+
+def render_markdown(text: str) -> str:
+    """A body as it reaches the page: rendered with the body dialect, then tel: links."""
+    return link_phones_html(body_markdown(text))
 
 STRAY_SPACE = re.compile(f"[{CJK}]\\s+[{CJK}]")
 
@@ -69,9 +76,9 @@ def test_cjk_extension_keeps_latin_breaks_and_code() -> None:
     assert "中文换行，<strong>加粗</strong>继续。" in html
     assert "Latin\nwords" in html and "与\n<a" in html        # next to Latin/digits the break stays a space
     assert "代码\n行" in html                                  # code is left as written
-    # the same list can be used with Python-Markdown directly (the privacy filter renders bodies too)
-    assert "generator.cjk" in MARKDOWN_EXTENSIONS and "generator.tel" in MARKDOWN_EXTENSIONS
-    assert "中文换行" in markdown.Markdown(**markdown_kwargs()).convert("中文\n换行")
+    # in the one list of the body dialect (bodies are rendered before the privacy filter)
+    assert "generator.cjk" in MARKDOWN_EXTENSIONS
+    assert "中文换行" in markdown.Markdown(extensions=MARKDOWN_EXTENSIONS).convert("中文\n换行")
 
 
 def test_phone_numbers_in_bodies_become_tel_links() -> None:
@@ -81,6 +88,9 @@ def test_phone_numbers_in_bodies_become_tel_links() -> None:
     assert '<a class="oa-tel" href="tel:0799123090008">0799-12309000-8</a>' in html
     assert '<a class="oa-tel" href="tel:110">110</a>' in html
     assert html.count("tel:") == 3                             # not the web site, the case number, the amount
+    # not inside links or code, nor in attributes
+    linked = link_phones_html('<p><a href="/x/">12309</a> <code>12309</code> <span title="12309">x</span></p>')
+    assert "tel:" not in linked
 
 
 def _disclosure(i: int, year: int, category: str) -> str:

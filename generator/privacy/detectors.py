@@ -279,6 +279,8 @@ _PERMIT_RE = re.compile(
     r"(?![A-Za-z0-9])"
 )
 
+_AMOUNT_BEFORE_RE = re.compile(r"(?:人民币|RMB|CNY|[¥￥$]|金额|价值|共计|合计)\s?(?:约|计|为)?\s?$")
+_AMOUNT_AFTER_RE = re.compile(r"\s?(?:余|多)?(?:元|万元|亿元|美元|港元|港币|欧元|块)")
 _CARD_CTX_RE = re.compile(r"卡号|账号|帐号|账户|帐户|银行|开户|借记卡|信用卡|储蓄卡|存折|卡|card|account", re.I)
 _CREDIT_CTX_RE = re.compile(r"信用代码|机构代码|纳税人识别号|识别号|税号|注册号|营业执照|工商登记|登记证")
 _PASSPORT_CTX_RE = re.compile(r"护照|passport", re.I)
@@ -358,6 +360,10 @@ def _read_run(n: str, s0: int, e0: int, plus: bool, out: list[tuple[int, int, st
     def id_ctx(pos: int) -> bool:
         return any_id and _ctx(_ID_CTX_RE, n, pos, _ID_W)
 
+    # an amount of money (人民币13800138000元, ¥ 13 800 138 000) is no phone number
+    amount = (_AMOUNT_BEFORE_RE.search(n, max(0, s0 - 6), s0) is not None
+              or _AMOUNT_AFTER_RE.match(n, e0) is not None)
+
     # ending group -> [(weight, first group, start, end, rule)]
     ends: dict[int, list[tuple[int, int, int, int, str]]] = {}
 
@@ -425,6 +431,8 @@ def _read_run(n: str, s0: int, e0: int, plus: bool, out: list[tuple[int, int, st
                     [b - a for a, b in groups[i : j + 1]]
                 ):
                     add(size * _W_WEAK, i, j, dstart, end, "bank-card")
+            if amount:
+                continue
             if size == 11:
                 if acc[0] == "1" and acc[1] in "3456789":
                     add(11 * _W_PHONE, i, j, dstart, end, "mobile")
@@ -558,7 +566,9 @@ def _allow_regex(allow: tuple[str, ...]) -> re.Pattern[str] | None:
     bodies: list[str] = []
     for value in allow:
         key = _SEP_RE.sub("", _normalise_value(str(value))).strip()
-        if not key:
+        if len(key) < 3:
+            # "0" ... "9" would allow every digit: configuration rejects such values,
+            # and the detector never lets them switch detection off
             continue
         body = flex.join(re.escape(c) for c in key)
         if key.isdigit() and (len(key) == 11 and key[0] == "1" or len(key) >= 10 and key[0] == "0"):

@@ -1,195 +1,80 @@
 """The privacy filter: Record + Decision -> PublicRecord, and the redaction report.
 
-Stage: privacy (pure).  It runs once, before anything is written, over every
-text of every record to be shown (title, summary, body, every field,
-attachment titles and names):
+Stage: privacy (pure).  It judges every text as a reader will see it:
 
-1. stops the build on state-secret markings and ``privacy.block`` strings;
-2. replaces the names and aliases of parties who must stay anonymous with
-   their pseudonyms (site-wide: a name declared in one record is anonymised
-   in all of them, unless that record itself declares the person public);
-3. removes every declared ``private`` value, site-wide, also when written
-   with other separators or full-width digits;
-4. removes identifiers found by the pattern detectors (``detectors.detect``);
-5. scans the attachments of records to be published (``attachments.py``):
+1. the body is rendered (``generator.document``: Markdown, sanitised HTML, a
+   tree), and each field is taken as the string the page will print;
+2. each text is normalised for matching (``normalise``: NFKC, zero-width and
+   format characters out, white space inside CJK joined, entities and
+   percent-escapes decoded, middle dots unified, Latin case folded) with a map
+   back to the original, so a match spanning several text nodes is replaced
+   in all of them;
+3. state-secret markings and ``privacy.block`` strings stop the build
+   (``secrets.find_markings``, on the source and on the normalised text);
+4. names of parties who stay anonymous become pseudonyms, declared
+   ``private`` values and detected identifiers become markers
+   (``matching.Matcher``, ``detectors``);
+5. attribute values (``href``, ``src``, ``alt``, ``title``, ``id``) go through
+   the same matcher; a link whose target holds personal data loses its
+   target; identifiers that cannot be rewritten (a record's ``id`` -- its URL
+   --, a regulation's ``source``) stop the build when they hold any;
+6. references to records that are not published are dropped, and links into
+   them lose their target: nothing of a held-back record appears;
+7. attachments of records to be published are scanned (``attachments.py``):
    an attachment cannot be redacted, so a finding stops the build.
 
-Each removal is reported (file:line, rule, masked original, replacement).
-
-The filter is pure: it reads no file itself.  Attachment bytes come through
-the ``read_file`` callable the pipeline passes in (``loading.read_attachment``
-bound to the content folder), so tests and the review command can hand it
-anything that maps a path relative to ``content/`` to bytes.
+Only fields listed in ``public.PUBLIC_FIELDS`` reach the ``PublicRecord``.
+Every removal is reported (file:line, rule, masked original, replacement).
+The filter reads no file itself: attachment bytes come through ``read_file``.
 """
 
 from __future__ import annotations
 
 import posixpath
+from bisect import bisect_right
 import re
-import unicodedata
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Sequence
 
-import ahocorasick
+from pydantic_core import PydanticUndefined
 
 from ..approval import Decision, Outcome
 from ..config import SiteConfig
+from ..document import (BLOCK_TAGS, BoundsError, Element, Text, check_bounds, heading_id, parse_html,
+                        render_markdown, sanitise)
 from ..errors import Problem
-from ..records import Disclosure, Guide, OpenDay, Page, Record
+from ..records import RECORD_TYPES, Disclosure, Guide, OpenDay, Page, Record
 from ..yamlsource import LineMap
 from . import detectors
-from .attachments import AttachmentScan, scan_attachment
-from .markers import marker, private_rule
-from .names import needs_anonymising, pseudonym_base, pseudonyms
-from .public import _FILTER_KEY, PublicFile, PublicRecord, Redaction
+from .attachments import AttachmentScan, Extractor, scan_attachment
+from .matching import Edit, Matcher, detect, fold_words, merge
+from .names import pseudonyms
+from .normalise import BLOCK, Normalised, normalise
+from .people import undeclared_people
+from .public import _FILTER_KEY, PUBLIC_FIELDS, PublicFile, PublicRecord, Redaction
 from .secrets import find_markings
 
-__all__ = ["FilterResult", "run_filter", "SiteSecrets", "ReadFile", "Review", "ReviewText", "review_record",
-           "filter_text"]
+__all__ = ["FilterResult", "run_filter", "ReadFile", "Review", "ReviewText", "review_record", "filter_text"]
 
 # path relative to content/ (posix, as in ContentTree.files) -> the file's bytes
 ReadFile = Callable[[str], bytes]
 Span = tuple[int, int]
 
-# Fields that hold no free text (ids, enums, staff ids, references): never rewritten.
-_NOT_TEXT = frozenset({
-    "id", "status", "author", "approved_by", "lang", "category", "kind", "validity", "role",
-    "legal_basis", "amends", "amended_by", "repeals", "repealed_by", "service", "event_status",
-    "file", "minor", "public", "capacity", "nav_order", "source",
+# Fields that name other records, enums or staff: closed sets, never rewritten.
+_CLOSED = frozenset({
+    "status", "author", "approved_by", "lang", "category", "kind", "validity", "role", "service",
+    "event_status", "minor", "public", "capacity", "nav_order", "file",
 })
-# Public contact fields: the office's own contacts, kept (no pattern detectors).
-_PUBLIC_CONTACT = frozenset({"offices", "location", "registration"})
-
-_SEP = r"[\s\-‐‑–—.·・/]*"
-_FULLWIDTH = {chr(c): chr(c + 0xFEE0) for c in range(0x21, 0x7F)}
-
-
-def _norm(text: str) -> str:
-    """Canonical form for comparing identifiers: NFKC, separators removed, upper case."""
-    return re.sub(_SEP, "", unicodedata.normalize("NFKC", text)).upper()
+_REFERENCES = frozenset({"legal_basis", "amends", "amended_by", "repeals", "repealed_by"})
+# Strings that become part of a URL: they cannot be rewritten, so a finding stops the build.
+_IDENTIFIERS = frozenset({"id", "source"})
+_URL_ATTRS = frozenset({"href", "src"})
+_TEXT_ATTRS = frozenset({"alt", "title", "id", "class", "lang", "hreflang", "datetime"})
+_RECORD_LINK = re.compile(r"^(?:\.\./|\./)*/?(disclosures|regulations|open-days|guides|pages)/([a-z0-9][a-z0-9-]*)/?")
 
 
-def _is_code_like(value: str) -> bool:
-    """Digit-heavy values (ID/phone/card numbers) are matched separator-insensitively."""
-    n = _norm(value)
-    return len(n) >= 5 and sum(c.isdigit() for c in n) >= len(n) * 0.6 and n.isalnum() and n.isascii()
-
-
-@dataclass(frozen=True)
-class _Hit:
-    start: int
-    end: int
-    text: str
-
-
-class _Literals:
-    """Exact strings (names, aliases, literal private values), found leftmost-longest
-    and without overlaps by one Aho-Corasick pass (pyahocorasick): linear in the
-    text, whatever the number of strings (a regex alternation of thousands of
-    names took seconds to compile and scanned each position once per name)."""
-
-    def __init__(self, words: Iterable[str]):
-        self._automaton = ahocorasick.Automaton()
-        for word in sorted(set(words)):
-            self._automaton.add_word(word, len(word))
-        self._automaton.make_automaton()
-
-    def finditer(self, text: str) -> list[_Hit]:
-        return [_Hit(end - n + 1, end + 1, text[end - n + 1:end + 1]) for end, n in self._automaton.iter_long(text)]
-
-
-_ALNUM_RUN = re.compile(r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ](?:" + _SEP + r"[0-9A-Za-z０-９Ａ-Ｚａ-ｚ])*")
-
-
-class _Codes:
-    """Digit-heavy declared values (ID, phone, card numbers), found whatever the
-    separators (spaces, hyphens, dots) or full-width digits in the text: each run
-    of letters/digits is normalised (NFKC, separators out, upper case) with a map
-    back to the original offsets, then searched like ``_Literals``."""
-
-    def __init__(self, normalised: Iterable[str]):
-        self._literals = _Literals(normalised)
-
-    def finditer(self, text: str) -> list[_Hit]:
-        hits: list[_Hit] = []
-        for run in _ALNUM_RUN.finditer(text):
-            chars: list[str] = []
-            where: list[int] = []
-            for offset, ch in enumerate(run.group(0), run.start()):
-                if ch.isalnum():
-                    chars.append(unicodedata.normalize("NFKC", ch).upper())
-                    where.append(offset)
-            for hit in self._literals.finditer("".join(chars)):
-                start, end = where[hit.start], where[hit.end - 1] + 1
-                hits.append(_Hit(start, end, text[start:end]))
-        return hits
-
-
-@dataclass(frozen=True)
-class SiteSecrets:
-    """Everything the whole site declares as not to be published, from ALL records
-    (published or not): names to anonymise and private values to remove."""
-
-    names: dict[str, str]                 # name or alias -> the party's name (its pseudonym is made per record language)
-    public_names: dict[str, frozenset[str]]   # record source_path -> names that record declares public
-    private: dict[str, str]               # normalised value -> marker rule
-    names_re: _Literals | None
-    private_re: _Codes | None
-
-    @classmethod
-    def collect(cls, records: Sequence[Record]) -> "SiteSecrets":
-        names: dict[str, str] = {}
-        public: dict[str, frozenset[str]] = {}
-        private: dict[str, str] = {}
-        literal: set[str] = set()
-        flexible: set[str] = set()
-        for record in records:
-            if not isinstance(record, Disclosure):
-                continue
-            shown: set[str] = set()
-            for party in record.parties:
-                spellings = [party.name, *party.aliases]
-                if needs_anonymising(party):
-                    for spelling in spellings:
-                        if spelling.strip():
-                            names.setdefault(spelling, party.name)
-                            literal.add(spelling)
-                else:
-                    shown.update(spellings)
-                for key, value in party.private.items():
-                    value = value.strip()
-                    if len(value) < 2:
-                        continue
-                    rule = private_rule(key)
-                    if _is_code_like(value):
-                        private[_norm(value)] = rule
-                        flexible.add(_norm(value))
-                    else:
-                        private[value] = rule
-                        literal.add(value)
-            public[record.source_path] = frozenset(shown)
-        names_re = _Literals(literal) if literal else None
-        private_re = _Codes(flexible) if flexible else None
-        return cls(names, public, private, names_re, private_re)
-
-    def declared_in(self, text: str, own: dict[str, str], shown: frozenset[str]) -> list[tuple[str, str]]:
-        """(rule, found) for every anonymised name and declared private value in ``text``
-        ("party-name" for names), as the text filter would remove them.  Names are
-        also looked for with white space removed (PDF text often splits words)."""
-        found: list[tuple[str, str]] = []
-        if self.names_re is not None:
-            squeezed = re.sub(r"\s+", "", text)
-            for source in (text, squeezed) if squeezed != text else (text,):
-                for m in self.names_re.finditer(source):
-                    value = m.text
-                    if value in own or (value in self.names and value not in shown):
-                        found.append(("party-name", value))
-                    elif value not in self.names:
-                        found.append((self.private[value], value))
-        if self.private_re is not None:
-            for m in self.private_re.finditer(text):
-                found.append((self.private.get(_norm(m.text), "private"), m.text))
-        return found
+def _mask_name(name: str) -> str:
+    return name[:1] + "*" * max(1, len(name) - 1)
 
 
 @dataclass(frozen=True)
@@ -197,214 +82,7 @@ class FilterResult:
     public: list[PublicRecord[Any]]
     redactions: list[Redaction]
     problems: list[Problem]
-
-
-class _RecordFilter:
-    """Filters the texts of one record, collecting redactions.
-
-    With ``track=True`` (the review command) it also keeps, for every text it
-    filtered, where the replacements are in the output (``self.texts``).
-    """
-
-    def __init__(self, record: Record, secrets: SiteSecrets, lang: str,
-                 allow: Sequence[str], lines: LineMap, track: bool = False):
-        self.record = record
-        self.secrets = secrets
-        self.lang = lang
-        self.allow = allow
-        self.lines = lines
-        self.redactions: list[Redaction] = []
-        self.track = track
-        self.texts: list[ReviewText] = []
-        own = pseudonyms(record.parties, self.lang) if isinstance(record, Disclosure) else {}
-        self.own = dict(own)
-        if isinstance(record, Disclosure):
-            for party in record.parties:
-                for alias in party.aliases:
-                    if party.name in own:
-                        self.own[alias] = own[party.name]
-        self.shown = secrets.public_names.get(record.source_path, frozenset())
-
-    def _report(self, line: int, rule: str, original: str, replacement: str) -> None:
-        self.redactions.append(Redaction(self.record.source_path, line, rule,
-                                         detectors.mask(original) if rule != "party-name" else _mask_name(original),
-                                         replacement))
-
-    def _name_edit(self, found: str) -> tuple[str, str] | None:
-        """(rule, replacement) for a match of the names/literal-values pattern, or None to keep it."""
-        if found in self.own:
-            return "party-name", self.own[found]
-        if found in self.shown:
-            return None
-        real = self.secrets.names.get(found)
-        if real is None:   # a private value written literally
-            rule = self.secrets.private[found]
-            return rule, marker(rule, self.lang)
-        return "party-name", pseudonym_base(real, self.lang)
-
-    def text(self, text: str, line: int, contact: bool = False, label: str = "") -> str:
-        if not text:
-            return text
-        breaks = text.count("\n")
-        spans: list[Span] | None = [] if self.track else None
-
-        def line_at(offset: int, source: str) -> int:
-            return line + source.count("\n", 0, offset)
-
-        if self.secrets.names_re is not None:
-            edits = []
-            for m in self.secrets.names_re.finditer(text):
-                edit = self._name_edit(m.text)
-                if edit is not None:
-                    self._report(line_at(m.start, text), edit[0], m.text, edit[1])
-                    edits.append((m.start, m.end, edit[1]))
-            text, spans = _splice(text, edits, spans)
-        if self.secrets.private_re is not None:
-            edits = []
-            for m in self.secrets.private_re.finditer(text):
-                rule = self.secrets.private.get(_norm(m.text), "private")
-                new = marker(rule, self.lang)
-                self._report(line_at(m.start, text), rule, m.text, new)
-                edits.append((m.start, m.end, new))
-            text, spans = _splice(text, edits, spans)
-        if not contact:
-            edits = []
-            for d in detectors.detect(text, allow=self.allow):
-                new = marker(d.rule, self.lang)
-                self._report(line_at(d.start, text), d.rule, d.text, new)
-                edits.append((d.start, d.end, new))
-            text, spans = _splice(text, edits, spans)
-        if self.track and label:
-            self.texts.append(ReviewText(label, line, text, tuple(spans or ()), text.count("\n") == breaks))
-        return text
-
-    def value(self, value: Any, path: tuple[Any, ...], contact: bool = False) -> Any:
-        key = next((p for p in reversed(path) if isinstance(p, str)), "")
-        if path and path[0] in _PUBLIC_CONTACT:
-            contact = True
-        if isinstance(value, str):
-            if key in _NOT_TEXT:
-                if self.track:
-                    self.texts.append(ReviewText(_label(path), self.lines.line_of(path), value, ()))
-                return value
-            return self.text(value, self.lines.line_of(path), contact, _label(path))
-        if isinstance(value, list):
-            return [self.value(v, path + (i,), contact) for i, v in enumerate(value)]
-        if isinstance(value, dict):
-            return {k: self.value(v, path + (k,), contact) for k, v in value.items()}
-        if self.track and path and value is not None:
-            self.texts.append(ReviewText(_label(path), self.lines.line_of(path), _scalar(value), ()))
-        return value
-
-
-def _label(path: tuple[Any, ...]) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(path))
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if hasattr(value, "isoformat"):
-        return value.isoformat()
-    return str(getattr(value, "value", value))
-
-
-def _splice(text: str, edits: list[tuple[int, int, str]], spans: list[Span] | None) -> tuple[str, list[Span] | None]:
-    """Apply sorted, non-overlapping ``edits`` (start, end, new); when ``spans``
-    (highlighted ranges of ``text``) is given, return them moved to the new text,
-    with the new replacements added and overlapping ranges merged."""
-    if not edits:
-        return text, spans
-    out: list[str] = []
-    moved: list[tuple[int, int, int, int]] = []   # input start, end -> output start, end
-    last = pos = 0
-    for start, end, new in edits:
-        out.append(text[last:start])
-        pos += start - last
-        moved.append((start, end, pos, pos + len(new)))
-        out.append(new)
-        pos += len(new)
-        last = end
-    out.append(text[last:])
-    if spans is None:
-        return "".join(out), None
-
-    def where(p: int, is_end: bool) -> int:
-        shift = 0
-        for s, e, os_, oe in moved:
-            if (p <= s) if is_end else (p < s):
-                break
-            if (s < p <= e) if is_end else (s <= p < e):
-                return oe if is_end else os_
-            shift = oe - e
-        return p + shift
-
-    result = sorted([(os_, oe) for _, _, os_, oe in moved] + [(where(a, False), where(b, True)) for a, b in spans])
-    merged: list[Span] = []
-    for a, b in result:
-        if merged and a <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(merged[-1][1], b))
-        else:
-            merged.append((a, b))
-    return "".join(out), merged
-
-
-def _mask_name(name: str) -> str:
-    return name[:1] + "*" * max(1, len(name) - 1)
-
-
-def _strings(value: Any, path: tuple[Any, ...]) -> Iterable[tuple[tuple[Any, ...], str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, list):
-        for i, v in enumerate(value):
-            yield from _strings(v, path + (i,))
-    elif isinstance(value, dict):
-        for k, v in value.items():
-            yield from _strings(v, path + (k,))
-
-
-def _check_markings(record: Record, data: dict[str, Any], body: str, config: SiteConfig,
-                    lines: LineMap) -> list[Problem]:
-    problems = []
-    block = config.privacy.block
-    for path, text in _strings(data, ()):
-        for offset, what in find_markings(text, block):
-            line = lines.line_of(path) + text.count("\n", 0, offset)
-            problems.append(_marking_problem(record.source_path, line, what, ".".join(map(str, path)), block))
-    for offset, what in find_markings(body, block):
-        line = record.body_line + body.count("\n", 0, offset)
-        problems.append(_marking_problem(record.source_path, line, what, "body", block))
-    return problems
-
-
-def _marking_problem(path: str, line: int, what: str, where: str, block: Sequence[str]) -> Problem:
-    if what in block:
-        return Problem(path, line, f"'{what}' in {where} is listed in privacy.block: this record may not be published",
-                       "remove the text, or set status: draft until it has been cleared")
-    return Problem(path, line, f"state-secret marking '{what}' in {where}: marked material is never published",
-                   "a marked record must not be in the public repository; remove it and report it to the security officer")
-
-
-def _public_contacts(records: Sequence[Record], config: SiteConfig) -> list[str]:
-    allow = list(config.privacy.allow)
-    for record in records:
-        if isinstance(record, Guide):
-            allow += [o.phone for o in record.offices if o.phone]
-        if isinstance(record, OpenDay) and record.registration and record.registration.contact:
-            allow.append(record.registration.contact)
-    return sorted(set(a for a in allow if a))
-
-
-def _file_name(name: str, index: int, filt: _RecordFilter) -> str:
-    stem, ext = posixpath.splitext(name)
-    before = len(filt.redactions)
-    filtered = filt.text(stem, 0)
-    safe = re.fullmatch(r"[\w\-.一-鿿]+", filtered or "") is not None
-    if len(filt.redactions) != before or not safe:
-        del filt.redactions[before:]
-        return f"attachment-{index + 1}{ext.lower()}"
-    return filtered + ext.lower()
+    warnings: list[Problem] = ()  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
@@ -415,7 +93,8 @@ class ReviewText:
     line: int                     # where it starts in the source file
     text: str                     # filtered
     spans: tuple[Span, ...]       # (start, end) in ``text`` of every replacement (pseudonym or marker)
-    same_lines: bool = True       # line i of ``text`` is line ``line + i`` of the source (no line break removed)
+    same_lines: bool = True       # line i of ``text`` is line ``line + i`` of the source
+    line_numbers: tuple[int, ...] = ()   # the source line of each line of ``text`` (the body)
 
 
 @dataclass(frozen=True)
@@ -433,34 +112,384 @@ class Review:
 
     source_path: str
     decision: Decision
-    as_if_published: bool         # held back: shown as it WOULD be published once approved
-    outcome: Outcome              # the outcome it was filtered for
+    as_if_published: bool
+    outcome: Outcome
     texts: tuple[ReviewText, ...]
     files: tuple[ReviewFile, ...]
     redactions: list[Redaction]
-    problems: list[Problem]       # what would stop the build for this record (markings, attachments)
+    problems: list[Problem]
+    warnings: list[Problem] = ()  # type: ignore[assignment]
 
 
 @dataclass(frozen=True)
 class _Site:
     """What the filter of one record needs to know about the whole site."""
 
-    secrets: SiteSecrets
+    matcher: Matcher
     allow: list[str]
+    block: list[tuple[str, str]]
     config: SiteConfig
     line_maps: dict[str, LineMap]
     files: dict[str, int]
     prefix: str
     read_file: ReadFile
+    visible: frozenset[tuple[str, str]]       # (type, id) of every record with a page
+    extractor: Extractor
 
 
-@dataclass
-class _One:
-    public: PublicRecord[Any]
-    redactions: list[Redaction]
-    problems: list[Problem]
-    texts: list[ReviewText]
-    files: list[ReviewFile]
+class _RecordFilter:
+    """Filters the texts of one record, collecting redactions and problems."""
+
+    def __init__(self, record: Record, site: _Site, lang: str, lines: LineMap, track: bool = False):
+        self.record = record
+        self.site = site
+        self.lang = lang
+        self.lines = lines
+        self.track = track
+        self.redactions: list[Redaction] = []
+        self.problems: list[Problem] = []
+        self.texts: list[ReviewText] = []
+        own = pseudonyms(record.parties, lang) if isinstance(record, Disclosure) else {}
+        self.own = site.matcher.own_pseudonyms(record, own)
+        self.shown = site.matcher.public.get(record.source_path, frozenset())
+
+    # -- finding ------------------------------------------------------------------------------
+    def _markings(self, norm: Normalised, raw: str, where: str, line_at: Callable[[int], int],
+                  found: dict[str, int] | None = None) -> None:
+        """Markings and block strings in ``raw`` and in its normalised form; ``found``:
+        those already found in the source (with their exact lines)."""
+        found = dict(found or {})
+        for offset, what in find_markings(raw, []):
+            found.setdefault(what, line_at(offset))
+        for offset, what in find_markings(norm.text, []):
+            found.setdefault(what, line_at(norm.orig(offset)))
+        for key, word in self.site.block:
+            start = norm.folded.find(key)
+            if start != -1:
+                found.setdefault(word, line_at(norm.orig(start)))
+        for what, line in found.items():
+            self.problems.append(_marking_problem(self.record.source_path, line, what, where,
+                                                  [w for _, w in self.site.block]))
+
+    def edits(self, norm: Normalised, contact: bool) -> list[Edit]:
+        found = self.site.matcher.declared(norm, self.own, self.shown, self.lang)
+        if not contact:
+            found += detect(norm, self.site.allow, self.lang)
+        return merge(found)
+
+    def _report(self, line: int, edit: Edit, original: str) -> None:
+        masked = _mask_name(original) if edit.rule == "party-name" else detectors.mask(original)
+        self.redactions.append(Redaction(self.record.source_path, line, edit.rule, masked, edit.replacement))
+
+    # -- plain strings (fields, attribute values) ---------------------------------------------
+    def text(self, raw: str, line: int, where: str, contact: bool = False, label: str = "",
+             markings: bool = True) -> str:
+        if not raw:
+            return raw
+        norm = normalise(raw)
+
+        def line_at(offset: int) -> int:
+            return line + raw.count("\n", 0, offset)
+
+        if markings:
+            self._markings(norm, raw, where, line_at)
+        out: list[str] = []
+        spans: list[Span] = []
+        last = pos = 0
+        for e in self.edits(norm, contact):
+            a, b = norm.span(e.start, e.end)
+            self._report(line_at(a), e, raw[a:b])
+            out.append(raw[last:a])
+            pos += a - last
+            out.append(e.replacement)
+            spans.append((pos, pos + len(e.replacement)))
+            pos += len(e.replacement)
+            last = b
+        out.append(raw[last:])
+        result = "".join(out)
+        if self.track and label:
+            self.texts.append(ReviewText(label, line, result, tuple(spans), result.count("\n") == raw.count("\n")))
+        return result
+
+    def identifier(self, raw: str, line: int, field: str) -> str:
+        """An id or URL: it cannot be rewritten, so anything found stops the build."""
+        spaced = re.sub(r"[-_./:?=&#+]+", " ", raw)
+        norm = normalise(spaced)
+        self._markings(norm, spaced, f"field '{field}'", lambda _o: line)
+        found = self.edits(norm, contact=False)
+        for e in found:
+            what = "the name of a party who stays anonymous" if e.rule == "party-name" else f"personal data ({e.rule})"
+            masked = _mask_name(e.found) if e.rule == "party-name" else detectors.mask(e.found)
+            self.problems.append(Problem(
+                self.record.source_path, line,
+                f"field '{field}' contains {what} '{masked}': it becomes part of a URL and cannot be redacted",
+                "choose a value without it (an id such as 2026-fraud-case-15)"))
+        if self.track:
+            self.texts.append(ReviewText(field, line, raw, ()))
+        return raw
+
+    def value(self, value: Any, path: tuple[Any, ...], contact: bool = False) -> Any:
+        key = next((p for p in reversed(path) if isinstance(p, str)), "")
+        # public contact fields (offices, location, registration) get no exemption: their
+        # phone numbers and addresses are on the allow list (``_public_contacts``), and
+        # anything else in them (a name, an ID number in 'hours') is found as anywhere
+        label = _label(path)
+        if isinstance(value, str):
+            line = self.lines.line_of(path)
+            if key in _CLOSED:
+                if self.track:
+                    self.texts.append(ReviewText(label, line, value, ()))
+                return value
+            if key in _IDENTIFIERS and len(path) == 1:
+                return self.identifier(value, line, key)
+            return self.text(value, line, ".".join(map(str, path)), contact, label)
+        if isinstance(value, list):
+            return [self.value(v, path + (i,), contact) for i, v in enumerate(value)]
+        if isinstance(value, dict):
+            return {k: self.value(v, path + (k,), contact) for k, v in value.items()}
+        if self.track and path and value is not None:
+            self.texts.append(ReviewText(label, self.lines.line_of(path), _scalar(value), ()))
+        return value
+
+    # -- the body -----------------------------------------------------------------------------
+    def body(self, source: str, first_line: int) -> tuple[str, str]:
+        """(filtered HTML, its plain text) of the body."""
+        if not source.strip():
+            return "", ""
+        try:
+            check_bounds(source)
+        except BoundsError as exc:
+            self.problems.append(Problem(self.record.source_path, first_line + exc.line - 1, f"body: {exc.message}",
+                                         "split the text, or fix the unclosed markup"))
+            return "", ""
+        root = parse_html(sanitise(render_markdown(source)))
+        nodes, raw = _text_view(root)
+        node_lines = _node_lines(nodes, source, first_line)
+        norm = normalise(raw)
+
+        def line_at(offset: int) -> int:
+            for start, node, line in reversed(node_lines):
+                if start <= offset:
+                    return line + node.text.count("\n", 0, max(0, offset - start))
+            return first_line
+
+        # markings: the source as written (lines exact) and the text as read
+        in_source: dict[str, int] = {}
+        for offset, what in find_markings(source, [w for _, w in self.site.block]):
+            in_source.setdefault(what, first_line + source.count("\n", 0, offset))
+        self._markings(norm, raw, "body", line_at, in_source)
+        replaced = self._apply(nodes, norm, line_at)
+        self._attributes(root)
+        self._gate_links(root)
+        taken: set[str] = set()
+        for el in root.iter():
+            if el.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
+                el.set("id", el.get("id") or heading_id(el.text(), taken))
+        if self.track:
+            self.texts.append(_review_body(root, replaced, node_lines, first_line))
+        return root.html(), root.text()
+
+    def _apply(self, nodes: list[tuple[int, Text]], norm: Normalised,
+               line_at: Callable[[int], int]) -> dict[int, list[Span]]:
+        """Replace every edit in the text nodes it spans; returns, per node, the spans of replacements."""
+        cuts: dict[int, list[tuple[int, int, str]]] = {}
+        starts = [start for start, _ in nodes]
+        for e in self.edits(norm, contact=False):
+            a, b = norm.span(e.start, e.end)
+            original = []
+            placed = False
+            for i in range(max(0, bisect_right(starts, a) - 1), len(nodes)):
+                start, node = nodes[i]
+                if start >= b:
+                    break
+                end = start + len(node.text)
+                if end <= a:
+                    continue
+                la, lb = max(a, start) - start, min(b, end) - start
+                original.append(node.text[la:lb])
+                cuts.setdefault(i, []).append((la, lb, "" if placed else e.replacement))
+                placed = True
+            if placed:
+                self._report(line_at(a), e, "".join(original))
+        replaced: dict[int, list[Span]] = {}
+        for i, items in cuts.items():
+            node = nodes[i][1]
+            out, spans, last, pos = [], [], 0, 0
+            for la, lb, new in sorted(items):
+                out.append(node.text[last:la])
+                pos += la - last
+                if new:
+                    out.append(new)
+                    spans.append((pos, pos + len(new)))
+                    pos += len(new)
+                last = lb
+            out.append(node.text[last:])
+            node.text = "".join(out)
+            replaced[id(node)] = spans
+        return replaced
+
+    def _attributes(self, root: Element) -> None:
+        line = self.record.body_line
+        for el in root.iter():
+            for name, value in list(el.attrs):
+                if not value:
+                    continue
+                if name in _URL_ATTRS:
+                    before = len(self.redactions) + len(self.problems)
+                    self.text(value, line, f"body ({el.tag} {name})", markings=True)
+                    if len(self.redactions) + len(self.problems) != before:
+                        el.set(name, None)       # a link target cannot be redacted: dropped
+                elif name in _TEXT_ATTRS:
+                    el.set(name, self.text(value, line, f"body ({el.tag} {name})"))
+                else:
+                    el.set(name, None)           # nothing the filter does not read is published
+
+    def _gate_links(self, root: Element) -> None:
+        """Links into records that are not published lose their target."""
+        for el in root.iter():
+            href = el.get("href") if el.tag == "a" else None
+            if not href:
+                continue
+            m = _RECORD_LINK.match(href)
+            if m and (m.group(1), m.group(2)) not in self.site.visible:
+                el.set("href", None)
+
+
+def _text_view(root: Element) -> tuple[list[tuple[int, Text]], str]:
+    """The text nodes in reading order with their offsets in the joined text; blocks
+    are separated by ``BLOCK``, ``<br>`` by a line break."""
+    nodes: list[tuple[int, Text]] = []
+    parts: list[str] = []
+    pos = 0
+
+    def walk(el: Element) -> None:
+        nonlocal pos
+        for c in el.children:
+            if isinstance(c, Text):
+                nodes.append((pos, c))
+                parts.append(c.text)
+                pos += len(c.text)
+                continue
+            sep = BLOCK if c.tag in BLOCK_TAGS else ("\n" if c.tag == "br" else "")
+            if sep:
+                parts.append(sep)
+                pos += 1
+            walk(c)
+            if sep == BLOCK:
+                parts.append(sep)
+                pos += 1
+
+    walk(root)
+    return nodes, "".join(parts)
+
+
+def _node_lines(nodes: list[tuple[int, Text]], source: str, first_line: int) -> list[tuple[int, Text, int]]:
+    """(offset, node, source line) for each text node: found by searching its first
+    characters in the source, in order (rendering keeps the order of the text)."""
+    out: list[tuple[int, Text, int]] = []
+    cursor = 0
+    line = first_line
+    for start, node in nodes:
+        text = node.text.strip()
+        probes = [text[:6], text[:3], text[:1]] if text else []
+        if text:                   # entities and comments break up the text of the source
+            probes += [f"&#{ord(text[0])};", f"&#x{ord(text[0]):x};", f"&#x{ord(text[0]):X};"]
+        for probe in probes:
+            at = source.find(probe, cursor)
+            if at != -1:
+                line = first_line + source.count("\n", 0, at)
+                cursor = at
+                break
+        out.append((start, node, line))
+    return out
+
+
+def _review_body(root: Element, replaced: dict[int, list[Span]], node_lines: list[tuple[int, Text, int]],
+                 first_line: int) -> ReviewText:
+    """The filtered body as text for review: one line per block and per soft line break,
+    each numbered with its line in the source, replacements located."""
+    line_of = {id(node): line for _, node, line in node_lines}
+    out: list[str] = []
+    spans: list[Span] = []
+    numbers: list[int] = []
+    state = {"pos": 0, "pending": True}
+
+    def walk(el: Element) -> None:
+        for c in el.children:
+            if isinstance(c, Text):
+                if not c.text.strip() and state["pending"]:
+                    continue
+                line = line_of.get(id(c), numbers[-1] if numbers else first_line)
+                text = c.text.lstrip("\n") if state["pending"] else c.text
+                lead = len(c.text) - len(text)
+                if state["pending"]:
+                    if out:
+                        out.append("\n")
+                        state["pos"] += 1
+                    numbers.append(line + c.text.count("\n", 0, lead))
+                    state["pending"] = False
+                base = state["pos"] - lead
+                for a, b in replaced.get(id(c), []):
+                    spans.append((base + a, base + b))
+                for k in range(text.count("\n")):
+                    numbers.append(numbers[-1] + 1)
+                out.append(text)
+                state["pos"] += len(text)
+                continue
+            if c.tag in BLOCK_TAGS or c.tag == "br":
+                state["pending"] = True
+            walk(c)
+            if c.tag in BLOCK_TAGS:
+                state["pending"] = True
+
+    walk(root)
+    return ReviewText("body", first_line, "".join(out), tuple(spans), False, tuple(numbers))
+
+
+def _label(path: tuple[Any, ...]) -> str:
+    return "".join(f"[{p}]" if isinstance(p, int) else (f".{p}" if i else str(p)) for i, p in enumerate(path))
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if hasattr(value, "isoformat"):
+        return str(value.isoformat())
+    return str(getattr(value, "value", value))
+
+
+def _marking_problem(path: str, line: int, what: str, where: str, block: Sequence[str]) -> Problem:
+    if what in block:
+        return Problem(path, line, f"'{what}' in {where} is listed in privacy.block: this record may not be published",
+                       "remove the text, or set status: draft until it has been cleared")
+    return Problem(path, line, f"state-secret marking '{what}' in {where}: marked material is never published",
+                   "a marked record must not be in the public repository; remove it and report it to the security officer")
+
+
+def _public_contacts(records: Sequence[Record], config: SiteConfig) -> list[str]:
+    allow = list(config.privacy.allow)
+    for record in records:
+        if isinstance(record, Guide):
+            allow += [o.phone for o in record.offices if o.phone]
+            allow += [o.address for o in record.offices if o.address]
+        if isinstance(record, OpenDay):
+            allow.append(record.location.address)
+            if record.registration and record.registration.contact:
+                allow.append(record.registration.contact)
+    return sorted(set(a for a in allow if a))
+
+
+def _file_name(name: str, index: int, filt: _RecordFilter) -> str:
+    stem, ext = posixpath.splitext(name)
+    before = len(filt.redactions), len(filt.problems)
+    filtered = filt.text(re.sub(r"[-_.]+", " ", stem), 0, "attachment name")
+    safe = re.fullmatch(r"[\w\-.一-鿿]+", stem) is not None
+    changed = (len(filt.redactions), len(filt.problems)) != before
+    del filt.redactions[before[0]:]
+    del filt.problems[before[1]:]
+    if changed or not safe or filtered != re.sub(r"[-_.]+", " ", stem):
+        return f"attachment-{index + 1}{ext.lower()}"
+    return stem + ext.lower()
 
 
 def _join(items: Sequence[str]) -> str:
@@ -470,14 +499,24 @@ def _join(items: Sequence[str]) -> str:
 def _scan_file(record: Record, field: str, index: int, file: str, source: str, filt: _RecordFilter,
                site: _Site) -> tuple[AttachmentScan, Problem | None]:
     line = filt.lines.line_of((field, index, "file"))
+    own_folder = posixpath.dirname(record.source_path[len(site.prefix) + 1:])
+    if source.startswith("../") or (own_folder and not (source + "/").startswith(own_folder + "/")):
+        scan = AttachmentScan("refused: outside the record's own folder")
+        return scan, Problem(record.source_path, line,
+                             f"attachment '{file}' is outside this record's folder: a record publishes only its own files",
+                             "move the file next to the record (or into a folder below it)")
     try:
         data = site.read_file(source)
     except OSError as exc:
-        scan = AttachmentScan(f"unreadable: {exc.strerror or type(exc).__name__}")
-    else:
-        scan = scan_attachment(posixpath.basename(source), data, allow=site.allow,
-                               block=site.config.privacy.block, mask_name=_mask_name,
-                               declared=lambda text: site.secrets.declared_in(text, filt.own, filt.shown))
+        return AttachmentScan(f"unreadable: {exc.strerror or type(exc).__name__}"), Problem(
+            record.source_path, line, f"attachment '{file}' could not be read",
+            "check that the file exists inside content/")
+    scan = scan_attachment(posixpath.basename(source), data, allow=site.allow,
+                           block=[w for _, w in site.block], mask_name=_mask_name,
+                           declared=site.matcher.names_in, extractor=site.extractor)
+    if scan.refused:
+        return scan, Problem(record.source_path, line, f"attachment '{file}': {scan.status[len('refused: '):]}",
+                             scan.hint)
     if scan.findings:
         return scan, Problem(
             record.source_path, line,
@@ -492,38 +531,47 @@ def _scan_file(record: Record, field: str, index: int, file: str, source: str, f
     return scan, None
 
 
+@dataclass
+class _One:
+    public: PublicRecord[Any]
+    redactions: list[Redaction]
+    problems: list[Problem]
+    texts: list[ReviewText]
+    files: list[ReviewFile]
+    warnings: list[Problem]
+
+
+_TOMBSTONE_FIELDS = ("id", "title", "lang", "withdrawn_on", "withdrawn_reason")
+
+
 def _filter_one(record: Record, outcome: Outcome, site: _Site, track: bool = False) -> _One:
     """One record as it is published with ``outcome`` (PUBLISH or TOMBSTONE)."""
     config = site.config
     lines = site.line_maps.get(record.source_path, LineMap())
     data = record.model_dump(mode="python", exclude_none=True)
     tombstone = outcome is Outcome.TOMBSTONE
-    problems: list[Problem] = []
-    if tombstone:
-        shown: dict[str, Any] = {k: data[k] for k in ("title", "withdrawn_reason") if k in data}
-        problems += _check_markings(record, shown, "", config, lines)
-    else:
-        problems += _check_markings(record, data, record.body, config, lines)
-    filt = _RecordFilter(record, site.secrets, record.lang or config.language, site.allow, lines, track)
-    if tombstone:
-        keep = {k: v for k, v in data.items() if k not in
-                ("summary", "tags", "changes", "parties", "attachments", "forms", "agenda")}
-        filtered = filt.value(keep, ())
-        body = ""
-    else:
-        parties = None
-        if isinstance(record, Disclosure):
-            parties = [
-                {"name": filt.text(p.name, lines.line_of(("parties", i, "name")), label=f"parties[{i}].name ({p.role.value})"),
-                 "role": p.role, "minor": p.minor, "public": p.public}
-                for i, p in enumerate(record.parties)
-            ]
-        filtered = filt.value({k: v for k, v in data.items() if k != "parties"}, ())
-        if parties is not None and "parties" in data:
-            filtered["parties"] = parties
-        body = filt.text(record.body, record.body_line, label="body")
+    allowed = PUBLIC_FIELDS[record.TYPE]
+    keep = _TOMBSTONE_FIELDS if tombstone else allowed
+    public_data = {k: v for k, v in data.items() if k in keep}
+    filt = _RecordFilter(record, site, record.lang or config.language, lines, track)
+    parties = None
+    if isinstance(record, Disclosure) and "parties" in public_data:
+        del public_data["parties"]
+        parties = [
+            {"name": filt.text(p.name, lines.line_of(("parties", i, "name")), f"parties.{i}.name",
+                               label=f"parties[{i}].name ({p.role.value})"),
+             "role": p.role, "minor": p.minor, "public": p.public} for i, p in enumerate(record.parties)]
+    for ref in _REFERENCES & public_data.keys():
+        public_data[ref] = [rid for rid in public_data[ref] if ("regulations", rid) in site.visible]
+    filtered = filt.value(public_data, ())
+    if parties is not None:
+        filtered["parties"] = parties
+    body_html = body_text = ""
+    if not tombstone:
+        body_html, body_text = filt.body(record.body, record.body_line)
     public_files: list[PublicFile] = []
     reviewed: list[ReviewFile] = []
+    problems = filt.problems
     if not tombstone:
         folder = posixpath.dirname(record.source_path[len(site.prefix) + 1:])
         for field in ("attachments", "forms"):
@@ -537,19 +585,88 @@ def _filter_one(record: Record, outcome: Outcome, site: _Site, track: bool = Fal
                     problems.append(problem)
                 reviewed.append(ReviewFile(field, lines.line_of((field, i, "file")), href, item["title"], scan))
                 item["file"] = name
-    copy = type(record).model_validate(filtered, context={"tz": config.tz})
-    copy = copy.model_copy(update={"source_path": record.source_path, "body": body,
-                                   "body_line": record.body_line})
-    public = PublicRecord(outcome, copy, tuple(public_files), (), _FILTER_KEY)
-    return _One(public, filt.redactions, problems, filt.texts, reviewed)
+    copy = _public_copy(type(record), filtered)
+    public = PublicRecord(outcome, copy, tuple(public_files), (), _FILTER_KEY, body_html, body_text)
+    texts = [(lines.line_of(("title",)), filtered.get("title", "")),
+             (lines.line_of(("summary",)), filtered.get("summary") or ""), (record.body_line, body_text)]
+    warnings = undeclared_people(record.source_path, texts, site.matcher)
+    return _One(public, filt.redactions, problems, filt.texts, reviewed, warnings)
+
+
+def _public_copy(model: type[Record], filtered: dict[str, Any]) -> Record:
+    """A model holding only the public fields, each already filtered.  Built without
+    validation (the values were validated in the unfiltered record and a pseudonym or
+    marker never changes a type); fields that are not public are not set at all, so a
+    writer reading one fails at once."""
+    return _construct(model, filtered, PUBLIC_FIELDS[model.TYPE])  # type: ignore[return-value]
+
+
+_DEFAULTS: dict[type, list[tuple[str, Any, Any]]] = {}
+_SUBMODELS: dict[tuple[type, str], Any] = {}
+
+
+def _construct(model: Any, values: dict[str, Any], allowed: frozenset[str] | None = None) -> Any:
+    """``model_construct`` without pydantic's per-call default inspection; sub-models
+    (parties, location, offices ...) become model instances again."""
+    from pydantic import BaseModel
+
+    if model not in _DEFAULTS:
+        _DEFAULTS[model] = [(name, f.default, f.default_factory) for name, f in model.model_fields.items()]
+    data: dict[str, Any] = {}
+    for name, default, factory in _DEFAULTS[model]:
+        if allowed is not None and name not in allowed:
+            continue
+        if name in values:
+            value = values[name]
+            sub = _submodel(model, name)
+            if sub is not None:
+                if isinstance(value, list):
+                    value = [_construct(sub, v) if isinstance(v, dict) else v for v in value]
+                elif isinstance(value, dict):
+                    value = _construct(sub, value)
+            data[name] = value
+        elif factory is not None:
+            data[name] = factory()
+        elif default is not PydanticUndefined:
+            data[name] = default
+    obj = model.__new__(model)
+    object.__setattr__(obj, "__dict__", data)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values) & set(data))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    assert isinstance(obj, BaseModel)
+    return obj
+
+
+def _submodel(model: Any, name: str) -> Any:
+    key = (model, name)
+    if key not in _SUBMODELS:
+        from typing import get_args
+
+        from pydantic import BaseModel
+
+        def find(tp: Any) -> Any:
+            if isinstance(tp, type) and issubclass(tp, BaseModel):
+                return tp
+            for arg in get_args(tp):
+                hit = find(arg)
+                if hit is not None:
+                    return hit
+            return None
+        _SUBMODELS[key] = find(model.model_fields[name].annotation)
+    return _SUBMODELS[key]
 
 
 def _site(decided: Sequence[tuple[Record, Decision]], config: SiteConfig, line_maps: dict[str, LineMap],
-          files: dict[str, int], content_prefix: str, read_file: ReadFile,
+          files: dict[str, int], content_prefix: str, read_file: ReadFile, extractor: Extractor,
           extra_visible: Sequence[Record] = ()) -> _Site:
-    secrets = SiteSecrets.collect([r for r, _ in decided])
-    allow = _public_contacts([r for r, d in decided if d.outcome.visible] + list(extra_visible), config)
-    return _Site(secrets, allow, config, line_maps, files, content_prefix, read_file)
+    records = [r for r, _ in decided]
+    visible_records = [r for r, d in decided if d.outcome.visible] + list(extra_visible)
+    matcher = Matcher(records, config.privacy.not_names)
+    allow = _public_contacts(visible_records, config)
+    visible = frozenset((r.TYPE, r.id) for r in visible_records)
+    return _Site(matcher, allow, fold_words(config.privacy.block), config, line_maps, files, content_prefix,
+                 read_file, visible, extractor)
 
 
 def run_filter(
@@ -560,25 +677,23 @@ def run_filter(
     content_prefix: str,
     read_file: ReadFile,
 ) -> FilterResult:
-    """Filter every record that will be visible; stop on markings and on
-    attachments of published records that hold personal data.
-
-    ``read_file`` gives the bytes of an attachment from its path relative to
-    ``content/`` (the pipeline binds ``loading.read_attachment``); it is called
-    once per attachment of a record to be published, never for other files.
-    """
-    site = _site(decided, config, line_maps, files, content_prefix, read_file)
+    """Filter every record that will be visible; stop on markings, on identifiers that
+    cannot be redacted and on attachments of published records that hold personal data."""
     public: list[PublicRecord[Any]] = []
     redactions: list[Redaction] = []
     problems: list[Problem] = []
-    for record, decision in decided:
-        if not decision.outcome.visible:
-            continue
-        one = _filter_one(record, decision.outcome, site)
-        public.append(one.public)
-        redactions += one.redactions
-        problems += one.problems
-    return FilterResult(public, redactions, problems)
+    warnings: list[Problem] = []
+    with Extractor() as extractor:
+        site = _site(decided, config, line_maps, files, content_prefix, read_file, extractor)
+        for record, decision in decided:
+            if not decision.outcome.visible:
+                continue
+            one = _filter_one(record, decision.outcome, site)
+            public.append(one.public)
+            redactions += one.redactions
+            problems += one.problems
+            warnings += one.warnings
+    return FilterResult(public, redactions, problems, sorted(set(warnings)))
 
 
 def review_record(
@@ -590,31 +705,42 @@ def review_record(
     content_prefix: str,
     read_file: ReadFile,
 ) -> Review:
-    """The record at ``source_path`` filtered exactly as the build filters it,
-    with every replacement located, for an approver to check.
-
-    A record that is held back is filtered as if it were published (PUBLISH),
-    with the same site-wide names and private values, so the approver sees
-    what approving it would publish.  Raises KeyError for an unknown path.
-    """
+    """The record at ``source_path`` filtered exactly as the build filters it, with every
+    replacement located; a held-back record is filtered as if published.  KeyError if unknown."""
     found = [(r, d) for r, d in decided if r.source_path == source_path]
     if not found:
         raise KeyError(source_path)
     record, decision = found[0]
     outcome = decision.outcome if decision.outcome.visible else Outcome.PUBLISH
-    site = _site(decided, config, line_maps, files, content_prefix, read_file, extra_visible=[record])
-    one = _filter_one(record, outcome, site, track=True)
+    with Extractor() as extractor:
+        site = _site(decided, config, line_maps, files, content_prefix, read_file, extractor, extra_visible=[record])
+        one = _filter_one(record, outcome, site, track=True)
     return Review(record.source_path, decision, not decision.outcome.visible, outcome, tuple(one.texts),
-                  tuple(one.files), one.redactions, sorted(set(one.problems)))
+                  tuple(one.files), one.redactions, sorted(set(one.problems)), one.warnings)
 
 
 def filter_text(text: str, records: Sequence[Record] = (), *, lang: str = "zh",
                 allow: Sequence[str] = ()) -> tuple[str, list[Redaction]]:
-    """One free text filtered as the body of a record without parties would be,
-    with the names and private values that ``records`` declare (site-wide).
-    For tests and tools; the build uses ``run_filter``."""
-    secrets = SiteSecrets.collect(records)
+    """One free text filtered as a field of a record without parties would be, with the
+    names and private values that ``records`` declare (site-wide).  For tests and tools."""
     holder = Page.model_construct(id="text", title="text", lang=lang, status="approved", author="x",
                                   source_path="", body="", body_line=1)
-    filt = _RecordFilter(holder, secrets, lang, allow, LineMap())
-    return filt.text(text, 1), filt.redactions
+    site = _Site(Matcher(records), list(allow), [], None, {}, {}, "", lambda _p: b"",  # type: ignore[arg-type]
+                 frozenset(), None)  # type: ignore[arg-type]
+    filt = _RecordFilter(holder, site, lang, LineMap())
+    return filt.text(text, 1, "text", markings=False), filt.redactions
+
+
+def filter_body(body: str, records: Sequence[Record] = (), *, lang: str = "zh",
+                allow: Sequence[str] = ()) -> tuple[str, str, list[Redaction], list[Problem]]:
+    """A Markdown body rendered and filtered: (html, text, redactions, problems).  For tests and tools."""
+    holder = Page.model_construct(id="text", title="text", lang=lang, status="approved", author="x",
+                                  source_path="text.md", body=body, body_line=1)
+    site = _Site(Matcher(records), list(allow), [], None, {}, {}, "", lambda _p: b"",  # type: ignore[arg-type]
+                 frozenset(), None)  # type: ignore[arg-type]
+    filt = _RecordFilter(holder, site, lang, LineMap())
+    html, text = filt.body(body, 1)
+    return html, text, filt.redactions, filt.problems
+
+
+assert set(RECORD_TYPES) == set(PUBLIC_FIELDS)

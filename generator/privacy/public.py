@@ -15,7 +15,24 @@ from typing import Generic, TypeVar
 from ..approval import Outcome
 from ..records import Record
 
-__all__ = ["PublicRecord", "PublicFile", "Redaction"]
+__all__ = ["PublicRecord", "PublicFile", "Redaction", "PUBLIC_FIELDS"]
+
+_COMMON = ("id", "title", "lang", "status", "approved_on", "publish_on", "withdrawn_on", "withdrawn_reason",
+           "summary", "tags", "changes")
+# The allow-list: only these fields of each type reach a PublicRecord (a new field
+# is unpublished until it is listed here).  Never: author, approved_by, parties'
+# aliases and private details.
+PUBLIC_FIELDS: dict[str, frozenset[str]] = {
+    "disclosures": frozenset(_COMMON + ("category", "date", "case_number", "department", "parties",
+                                        "legal_basis", "attachments")),
+    "regulations": frozenset(_COMMON + ("kind", "issuer", "doc_number", "issued", "effective", "validity",
+                                        "amends", "amended_by", "repeals", "repealed_by", "source")),
+    "open-days": frozenset(_COMMON + ("start", "end", "location", "capacity", "registration", "event_status",
+                                      "audience", "agenda")),
+    "guides": frozenset(_COMMON + ("service", "eligibility", "required_documents", "steps", "offices",
+                                   "time_limit", "fee", "legal_basis", "forms")),
+    "pages": frozenset(_COMMON + ("nav_order",)),
+}
 
 _FILTER_KEY = object()   # handed to filter.py only; see __post_init__
 
@@ -49,6 +66,8 @@ class PublicRecord(Generic[R]):
     files: tuple[PublicFile, ...] = ()
     backlinks: tuple[tuple[str, str, str], ...] = ()   # (type, id, title) of records citing this one
     _key: object = field(default=None, repr=False, compare=False)
+    body_html: str = ""      # the body rendered, sanitised and filtered (a fragment of HTML)
+    body_text: str = ""      # its text as a reader sees it (for the search indexes)
 
     def __post_init__(self) -> None:
         if self._key is not _FILTER_KEY:
@@ -79,4 +98,5 @@ class PublicRecord(Generic[R]):
         return self.record.sort_date
 
     def with_backlinks(self, links: tuple[tuple[str, str, str], ...]) -> "PublicRecord[R]":
-        return PublicRecord(self.outcome, self.record, self.files, links, _FILTER_KEY)
+        return PublicRecord(self.outcome, self.record, self.files, links, _FILTER_KEY, self.body_html,
+                            self.body_text)
