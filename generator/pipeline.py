@@ -150,6 +150,7 @@ def build(config_path: Path, out: Path, now_text: str | None, progress: Progress
     report.timings["checks and privacy filter"] = report.seconds
     clock = _Clock(report.timings)
     now = report.now
+    assert now is not None   # prepare() always sets the one clock of the build
     progress(f"Publishing {report.count(Outcome.PUBLISH)} records, {report.count(Outcome.TOMBSTONE)} tombstones; "
              f"{len(report.held_back)} held back; {len(report.redactions)} redactions")
     with clock("pages"):

@@ -126,6 +126,15 @@ CASES: dict[str, tuple[str, str]] = {
     "email-zero-width": ("来信请寄 li.ming\u200b@example.com 。", "li.ming@example.com"),
 }
 
+# Fields are printed as text, not rendered: markup typed into them shows literally,
+# and a reader still reads the name.
+FIELD_CASES: dict[str, tuple[str, str]] = {
+    "title-emphasis": (f"{NAMES[16][0]}**{NAMES[16][1:]}**案", NAMES[16]),
+    "title-tag": (f"{NAMES[17][0]}<b>{NAMES[17][1]}</b>{NAMES[17][2]}案", NAMES[17]),
+    "title-entity": (f"&#{ord(NAMES[18][0])};{NAMES[18][1:]}案", NAMES[18]),
+    "title-zero-width": (f"{NAMES[19][0]}\u200b{NAMES[19][1:]}案", NAMES[19]),
+}
+
 PARTIES = [f"  - {{name: {n}, role: witness}}" for n in NAMES] + [
     f"  - {{name: {LATIN}, role: witness}}", f"  - {{name: {ACCENTED}, role: witness}}",
     f"  - {{name: {UYGHUR}, role: suspect}}", f"  - {{name: {COMPAT}, role: suspect}}",
@@ -167,6 +176,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, lis
                                      "content/pages/photo.png": b"\x89PNG\r\n\x1a\n"}
     for name, (body, _secret) in CASES.items():
         files[f"content/pages/{name}.md"] = page(f"case-{name}", body)
+    for name, (title, _secret) in FIELD_CASES.items():
+        files[f"content/pages/{name}.md"] = page(f"case-{name}", "正文。", title=json.dumps(title, ensure_ascii=False))
     files["content/pages/kept.md"] = page("kept", "检察官李明华出庭支持公诉。案发地点为黄河路。涉案金额人民币13800138000元。")
     write_site(root, files, CONFIG)
     result = run_cli(["build", "--now", NOW, "--out", "out"], root)
@@ -181,6 +192,13 @@ def test_secret_appears_in_no_output(built: tuple[Path, dict[str, list[str]]], c
     assert found(files, secret) == []
     text = (out / f"pages/case-{case}/index.html").read_text("utf-8")
     assert "某" in text or "已隐去" in text or case in ("percent-url", "link-title", "autolink"), text[-2000:]
+
+
+@pytest.mark.parametrize("case", sorted(FIELD_CASES))
+def test_secret_in_a_field_appears_in_no_output(built: tuple[Path, dict[str, list[str]]], case: str) -> None:
+    out, files = built
+    assert found(files, FIELD_CASES[case][1]) == []
+    assert "某" in (out / f"pages/case-{case}/index.html").read_text("utf-8")
 
 
 def test_over_redaction_is_a_defect_too(built: tuple[Path, dict[str, list[str]]]) -> None:

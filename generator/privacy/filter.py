@@ -186,7 +186,7 @@ class _RecordFilter:
              markings: bool = True) -> str:
         if not raw:
             return raw
-        norm = normalise(raw)
+        norm = normalise(raw, plain=True)
 
         def line_at(offset: int) -> int:
             return line + raw.count("\n", 0, offset)

@@ -23,6 +23,7 @@ item, table cell): it becomes a line break that is never joined away.
 
 from __future__ import annotations
 
+import html
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -54,6 +55,12 @@ _SPECIAL = re.compile(
     r"[" + _MARKS + "]*"                                 # anything else: NFKC, with its combining marks
     r"|[A-Za-z][" + _MARKS + "]+"                        # decomposed accents on ASCII letters
 )
+# Plain fields (titles, summaries ...) are printed as text, not rendered: markup typed
+# into them shows literally, and a reader reads 张**建国** or 张<b>建</b>国 as 张建国.
+# So for them tags, emphasis characters and character references count as nothing
+# (references as the character they stand for).
+_PLAIN_SPECIAL = re.compile(
+    r"<[A-Za-z/!][^<>]{0,200}>|&#[0-9]{1,7};|&#[xX][0-9A-Fa-f]{1,6};|&[A-Za-z]{2,8};|[*_~`]+|" + _SPECIAL.pattern)
 _WS_ONLY = re.compile(r"[\s\\" + BLOCK + "]+")
 _FOLD = {c: c.lower() for c in map(chr, range(0x41, 0x5B))}
 
@@ -101,8 +108,10 @@ def _percent(chunk: str) -> str | None:
         return None
 
 
-def normalise(raw: str) -> Normalised:
-    if _SPECIAL.search(raw) is None:      # most fields: plain CJK and lower-case ASCII
+def normalise(raw: str, plain: bool = False) -> Normalised:
+    """``plain``: the text is printed as it is (a field), so markup in it is seen through."""
+    special = _PLAIN_SPECIAL if plain else _SPECIAL
+    if special.search(raw) is None:      # most fields: plain CJK and lower-case ASCII
         return Normalised(raw, raw, None, None)
     out: list[str] = []
     starts: list[int] = []
@@ -114,7 +123,7 @@ def normalise(raw: str) -> Normalised:
         starts.extend([a] * len(text))
         ends.extend([b] * len(text))
 
-    for m in _SPECIAL.finditer(raw):
+    for m in special.finditer(raw):
         a, b = m.span()
         if a > last:   # copied as it is
             out.append(raw[last:a])
@@ -123,8 +132,15 @@ def normalise(raw: str) -> Normalised:
         last = b
         s = m.group()
         c = s[0]
+        if plain and (c == "<" and s.endswith(">") or c in "*_~`"):
+            continue                       # markup: seen through
+        if plain and c == "&" and s.endswith(";"):
+            ref = html.unescape(s)
+            if ref != s:
+                emit(unicodedata.normalize("NFKC", ref), a, b)
+                continue
         if c == "%" and len(s) >= 3:
-            decoded = _percent(s)
+            decoded: str | None = _percent(s)
             if decoded is None:
                 out.append(s)
                 starts.extend(range(a, b))
