@@ -31,6 +31,7 @@ __all__ = ["RenderedSite", "render_site", "NavEntry"]
 
 PUBLISHED_TYPES = ("disclosures", "regulations", "open-days", "guides", "pages")
 PER_PAGE = 50          # rows on one listing page: /<listing>/, /<listing>/page/2/, ...
+HOME_TILES = 4         # guides (and pages) as tiles on the home page; twice as many guides in its list
 
 
 def page_url(base: str, n: int) -> str:
@@ -249,12 +250,14 @@ class _Renderer:
         self.listing("/guides/", "simple-index.md.j2", _t("guides", self.lang), guides, in_nav=True,
                      heading=_t("guides", self.lang), section="guides")
         pages = sorted(by_type["pages"], key=lambda p: (p.record.nav_order, p.id))
-        tiles = [{"url": g.url, "title": g.title, "note": g.record.summary or ""} for g in guides]
-        tiles += [{"url": p.url, "title": p.title, "note": ""} for p in pages]
+        # the home page stays small however many records there are: a few tiles, short lists
+        tiles = [{"url": g.url, "title": g.title, "note": g.record.summary or ""} for g in guides[:HOME_TILES]]
+        tiles += [{"url": p.url, "title": p.title, "note": ""} for p in pages[:HOME_TILES]]
         tiles += [{"url": "/regulations/", "title": _t("regulations", self.lang), "note": ""},
                   {"url": "/open-days/", "title": _t("open-days", self.lang), "note": ""}]
         self.page("index.md", "/", "home.md.j2", "", ["navigation", "toc"],
-                  latest=disclosures[:10], upcoming=upcoming[:4], guides=guides, tiles=tiles,
+                  latest=disclosures[:10], upcoming=upcoming[:4], guides=guides[:HOME_TILES * 2],
+                  more_guides=len(guides) > HOME_TILES * 2, tiles=tiles,
                   description=self.config.site_description)
         self.search_page()
         self.sitemap_page(pages)

@@ -33,6 +33,7 @@ PAGES = {              # every page type
     "guides-index": "/guides/",
     "guide": "/guides/bribery-record-inquiry/",
     "page": "/pages/hotline-12309/",
+    "directory": "/pages/reception/",
     "search": "/search/?q=%E8%B4%BF%E8%B5%82",
     "sitemap": "/sitemap/",
     "accessibility": "/accessibility/",
