@@ -6,9 +6,15 @@ spaces between words, so a break with a CJK character (or full-width
 punctuation) on both sides is removed; a break next to Latin text stays a
 space ("12309 ⏎hotline").  Code (``pre``/``code``) is left alone.
 
-Use it by name (``"generator.cjk"``) or as ``CjkExtension()``.  It is in the one
-list of body extensions, ``generator.document.MARKDOWN_EXTENSIONS`` (bodies are
-rendered there, before the privacy filter: joining only removes whitespace).
+Two forms of the same rule:
+
+- ``join_cjk_html(html)`` on finished HTML.  The renderer applies it to every
+  record body AFTER the privacy filter (``PublicRecord.body_html``), so the
+  filter and ``openaffairs review`` still see the source's lines; it only
+  removes whitespace, never adds text.
+- ``CjkExtension`` / ``"generator.cjk"``, a Python-Markdown extension, for
+  Markdown rendered in one go (the generated pages' own Markdown in mkdocs.yml;
+  add it to ``generator.document.MARKDOWN_EXTENSIONS`` to join before the filter).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import xml.etree.ElementTree as etree
 from markdown import Extension, Markdown
 from markdown.treeprocessors import Treeprocessor
 
-__all__ = ["CjkExtension", "makeExtension", "join_cjk_breaks", "CJK"]
+__all__ = ["CjkExtension", "makeExtension", "join_cjk_breaks", "join_cjk_html", "CJK"]
 
 # CJK ideographs, radicals, CJK symbols and punctuation, kana, Hangul, full-width forms, curly quotes
 CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff" \
@@ -37,6 +43,26 @@ _SKIP = {"pre", "code", "script", "style", "textarea"}
 def join_cjk_breaks(text: str) -> str:
     """Remove line breaks (and the blanks around them) that sit between two CJK characters."""
     return _BREAK.sub("", text)
+
+
+# inline tags that may sit between the two characters: "文字</strong>⏎<em>文字"
+_INLINE = r"(?:</?(?:a|abbr|b|cite|del|dfn|em|i|ins|kbd|mark|q|s|small|span|strong|sub|sup|time|u)\b[^>]*>)*"
+_HTML_BREAK = re.compile(f"(?<=[{CJK}])({_INLINE})[ \t]*\n[ \t]*({_INLINE})(?=[{CJK}])")
+_RAW = re.compile(r"(<(pre|code|script|style|textarea)\b.*?</\2\s*>)", re.S | re.I)
+
+
+def join_cjk_html(html: str) -> str:
+    """The same rule on finished HTML: a line break between two CJK characters (inline
+    tags between them are kept) is removed; ``pre``/``code`` blocks are left alone."""
+    parts = _RAW.split(html)
+    out = []
+    i = 0
+    while i < len(parts):
+        out.append(_HTML_BREAK.sub(r"\1\2", parts[i]))
+        if i + 1 < len(parts):
+            out.append(parts[i + 1])        # the raw block, untouched
+        i += 3
+    return "".join(out)
 
 
 def _ends_cjk(el: etree.Element) -> bool:

@@ -38,7 +38,6 @@ __all__ = [
 # bodies reach MkDocs as finished HTML).
 MARKDOWN_EXTENSIONS: list[str] = [
     "tables", "attr_list", "md_in_html", "admonition", "def_list", "footnotes", "sane_lists",
-    "generator.cjk",    # a line break between two CJK characters is joined, not a space (issue 10)
 ]
 
 ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS) | {

@@ -25,6 +25,7 @@ from .i18n import label as _label
 from .i18n import t as _t
 from .privacy import PublicRecord
 from .records import EventStatus, OpenDay, Regulation, Validity
+from .cjk import join_cjk_html
 from .tel import link_phones, link_phones_html, tel_href
 
 __all__ = ["RenderedSite", "render_site", "NavEntry"]
@@ -220,7 +221,7 @@ class _Renderer:
                     key.replace("_", "-"), _t(key, self.lang))
         path = f"{rec.type}/{rec.id}/index.md"
         self.page(path, rec.url, "record.md.j2", r.title, ["navigation", "toc"],
-                  rec=rec, r=r, body=Markup(link_phones_html(rec.body_html)), description=r.summary,
+                  rec=rec, r=r, body=Markup(link_phones_html(join_cjk_html(rec.body_html))), description=r.summary,
                   print_date="" if rec.is_tombstone else (rec.sort_date or ""), **extra)
         self.site.not_in_nav.append(f"/{path}")
         for f in rec.files:

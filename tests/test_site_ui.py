@@ -13,14 +13,14 @@ import pytest
 
 from conftest import CONFIG, NOW, REPO, run_cli, write_site
 from generator.cjk import CJK
-from generator.document import MARKDOWN_EXTENSIONS
+from generator.cjk import join_cjk_html
 from generator.document import render_markdown as body_markdown
 from generator.tel import link_phones_html
 
 
 def render_markdown(text: str) -> str:
-    """A body as it reaches the page: rendered with the body dialect, then tel: links."""
-    return link_phones_html(body_markdown(text))
+    """A body as it reaches the page: the body dialect, (the filter), then joined and tel: links."""
+    return link_phones_html(join_cjk_html(body_markdown(text)))
 
 STRAY_SPACE = re.compile(f"[{CJK}]\\s+[{CJK}]")
 
@@ -76,9 +76,9 @@ def test_cjk_extension_keeps_latin_breaks_and_code() -> None:
     assert "中文换行，<strong>加粗</strong>继续。" in html
     assert "Latin\nwords" in html and "与\n<a" in html        # next to Latin/digits the break stays a space
     assert "代码\n行" in html                                  # code is left as written
-    # in the one list of the body dialect (bodies are rendered before the privacy filter)
-    assert "generator.cjk" in MARKDOWN_EXTENSIONS
-    assert "中文换行" in markdown.Markdown(extensions=MARKDOWN_EXTENSIONS).convert("中文\n换行")
+    # the same rule as a Python-Markdown extension
+    assert "中文换行，<strong>加粗</strong>继续" in markdown.Markdown(extensions=["generator.cjk"]).convert(
+        "中文\n换行，**加粗**\n继续")
 
 
 def test_phone_numbers_in_bodies_become_tel_links() -> None:
