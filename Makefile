@@ -6,7 +6,7 @@ VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: site test serve check bench screenshots clean browser lint
+.PHONY: site test serve check bench screenshots clean browser lint tools
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,7 +46,14 @@ $(AXE): tests/axe/package.json tests/axe/package-lock.json
 	cd tests/axe && npm ci --no-audit --no-fund --silent
 	touch $(AXE)
 
-test: $(STAMP) browser
+# git: the tests build real repositories (dates from git); sha256sum comes with coreutils
+tools:
+	@command -v git >/dev/null 2>&1 || { \
+	  echo "Installing git for the tests ..."; \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq git >/dev/null; fi; }
+
+test: $(STAMP) browser tools
 	$(BIN)/python -m pytest
 
 screenshots: $(STAMP) browser

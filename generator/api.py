@@ -1,6 +1,6 @@
 """Read-only JSON search API for journalists (plain WSGI, served by waitress).
 
-    GET /api/search?q=...&type=...&limit=...&sort=relevance|date
+    GET /api/search?q=...&type=...&limit=...&sort=relevance|date&offset=...|page=...
     GET /api/openapi.json
 
 Snippets are plain text; the matched parts are given separately as
@@ -17,7 +17,7 @@ import os
 import logging
 from pathlib import Path
 from typing import Callable, Iterable
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from .search_index import (
     DOC_TYPES,
@@ -47,7 +47,8 @@ _STATUS = {
     500: "500 Internal Server Error",
     503: "503 Service Unavailable",
 }
-_PARAMS = ("q", "type", "limit", "sort")
+_PARAMS = ("q", "type", "limit", "sort", "offset", "page")
+MAX_OFFSET = 100_000
 
 
 def split_snippet(marked: str) -> tuple[str, list[list[int]]]:
@@ -70,7 +71,25 @@ def split_snippet(marked: str) -> tuple[str, list[list[int]]]:
 
 
 def openapi_document(*, max_query_len: int = 500, max_limit: int = 100) -> dict:
+    """The API's OpenAPI 3.1 description: every status code the server returns
+    (200, 204, 400, 404, 405, 500, 503) is listed where it can occur."""
     error = {"$ref": "#/components/schemas/Error"}
+    internal = {"description": "Internal error (logged)", "content": {"application/json": {"schema": error}}}
+
+    def others(name: str) -> dict:
+        ops: dict = {
+            "head": {"operationId": f"{name}Head", "summary": "As GET, without a body",
+                     "responses": {"200": {"description": "Headers of the GET response"},
+                                   "400": {"description": "As GET"}, "500": {"description": "As GET"},
+                                   "503": {"description": "As GET"}}},
+            "options": {"operationId": f"{name}Options", "summary": "CORS preflight",
+                        "responses": {"204": {"description": "Allowed methods in the Allow header"}}},
+        }
+        for method in ("post", "put", "patch", "delete"):
+            ops[method] = {"operationId": f"{name}{method.title()}", "summary": "Not allowed: read-only API",
+                           "responses": {"405": {"description": "Method not allowed (see the Allow header)",
+                                                 "content": {"application/json": {"schema": error}}}}}
+        return ops
     return {
         "openapi": "3.1.0",
         "info": {
@@ -116,6 +135,17 @@ def openapi_document(*, max_query_len: int = 500, max_limit: int = 100) -> dict:
                             "schema": {"type": "string", "enum": ["relevance", "date"],
                                        "default": "relevance"},
                         },
+                        {
+                            "name": "offset", "in": "query", "required": False,
+                            "description": "Skip this many results (paging; not with page)",
+                            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET,
+                                       "default": 0},
+                        },
+                        {
+                            "name": "page", "in": "query", "required": False,
+                            "description": "Page number, 1-based: offset = (page - 1) × limit",
+                            "schema": {"type": "integer", "minimum": 1},
+                        },
                     ],
                     "responses": {
                         "200": {
@@ -125,30 +155,51 @@ def openapi_document(*, max_query_len: int = 500, max_limit: int = 100) -> dict:
                         },
                         "400": {"description": "Malformed query or parameter",
                                 "content": {"application/json": {"schema": error}}},
+                        "500": internal,
                         "503": {"description": "Time limit exceeded or no index yet",
-                                "content": {"application/json": {"schema": error}}},
+                                "content": {"application/json": {"schema": error}},
+                                "headers": {"Retry-After": {"schema": {"type": "integer"}}}},
                     },
-                }
+                },
+                **others("search"),
             },
             _OPENAPI_PATH: {
                 "get": {
                     "operationId": "openapi",
                     "summary": "This description",
                     "responses": {"200": {"description": "OpenAPI 3.1 document",
-                                          "content": {"application/json": {}}}},
-                }
+                                          "content": {"application/json": {"schema": {"type": "object"}}}},
+                                  "500": internal},
+                },
+                **others("openapi"),
+            },
+            "/{other}": {
+                "parameters": [{"name": "other", "in": "path", "required": True,
+                                "schema": {"type": "string"}}],
+                "get": {
+                    "operationId": "unknown",
+                    "summary": "Any other address (any method)",
+                    "responses": {"404": {"description": "No such endpoint",
+                                          "content": {"application/json": {"schema": error}}}},
+                },
             },
         },
         "components": {
             "schemas": {
                 "SearchResponse": {
                     "type": "object",
-                    "required": ["query", "total", "results"],
+                    "required": ["query", "total", "limit", "offset", "next", "results"],
                     "properties": {
                         "query": {"type": "string"},
                         "total": {"type": "integer", "minimum": 0,
                                   "description": "exact number of matching records"},
                         "limit": {"type": "integer"},
+                        "offset": {"type": "integer", "minimum": 0},
+                        "page": {"type": ["integer", "null"], "minimum": 1,
+                                 "description": "page number when offset is a multiple of limit"},
+                        "next": {"type": ["string", "null"],
+                                 "description": "relative URL of the next page, null on the last"},
+                        "previous": {"type": ["string", "null"]},
                         "sort": {"type": "string", "enum": ["relevance", "date"]},
                         "type": {"type": ["string", "null"]},
                         "results": {"type": "array",
@@ -157,13 +208,19 @@ def openapi_document(*, max_query_len: int = 500, max_limit: int = 100) -> dict:
                 },
                 "Result": {
                     "type": "object",
-                    "required": ["type", "id", "title", "url", "score", "date",
-                                 "snippet", "highlights"],
+                    "required": ["type", "id", "title", "url", "path", "score", "date",
+                                 "published", "updated", "snippet", "highlights"],
                     "properties": {
                         "type": {"type": "string", "enum": list(DOC_TYPES)},
                         "id": {"type": "string"},
                         "title": {"type": "string"},
-                        "url": {"type": "string", "examples": ["/disclosures/x/"]},
+                        "url": {"type": "string", "description": "absolute URL of the page",
+                                "examples": ["https://example.org/disclosures/x/"]},
+                        "path": {"type": "string", "examples": ["/disclosures/x/"]},
+                        "published": {"type": ["string", "null"], "format": "date",
+                                      "description": "first published on the site"},
+                        "updated": {"type": ["string", "null"], "format": "date",
+                                    "description": "last change of what is published"},
                         "score": {"type": "number"},
                         "date": {"type": ["string", "null"], "format": "date"},
                         "snippet": {"type": "string",
@@ -271,11 +328,28 @@ def make_app(index_root: Path, *, max_query_len: int = 500, max_limit: int = 100
             if sort not in ("relevance", "date"):
                 raise _BadParameter("sort must be “relevance” or “date”")
             doc_type = p.get("type") or None
+            offset = 0
+            page = None
+            if "offset" in p and "page" in p:
+                raise _BadParameter("give either “offset” or “page”, not both")
+            if "page" in p:
+                text = p["page"].strip()
+                if not text.isascii() or not text.isdigit() or int(text) < 1:
+                    raise _BadParameter("page must be a whole number of at least 1")
+                page = int(text)
+                offset = (page - 1) * limit
+            elif "offset" in p:
+                text = p["offset"].strip()
+                if not text.isascii() or not text.isdigit():
+                    raise _BadParameter(f"offset must be a whole number from 0 to {MAX_OFFSET}")
+                offset = int(text)
+            if offset > MAX_OFFSET:
+                raise _BadParameter(f"offset must be a whole number from 0 to {MAX_OFFSET}")
         except _BadParameter as exc:
             return error(start_response, method, 400, "bad_parameter", str(exc))
         try:
             res = search(root, q, limit=limit, sort=sort, doc_type=doc_type,
-                         time_limit_s=time_limit_s)
+                         time_limit_s=time_limit_s, offset=offset)
         except QueryError as exc:
             return error(start_response, method, 400, "bad_query", str(exc), query=q)
         except SearchTimeout as exc:
@@ -292,15 +366,29 @@ def make_app(index_root: Path, *, max_query_len: int = 500, max_limit: int = 100
                 "type": hit.type,
                 "id": hit.id,
                 "title": hit.title,
-                "url": hit.url,
+                "url": hit.link or hit.url,
+                "path": hit.url,
                 "score": round(hit.score, 4),
                 "date": hit.date.isoformat() if hit.date else None,
+                "published": hit.published.isoformat() if hit.published else None,
+                "updated": hit.updated.isoformat() if hit.updated else None,
                 "snippet": snippet,
                 "highlights": highlights,
             })
-        body = _json({"query": q, "total": res.total, "limit": limit, "sort": sort,
-                      "type": doc_type, "results": results})
-        return respond(start_response, method, 200, body, cache="public, max-age=60")
+        def link(at: int) -> str:
+            query = {"q": q, "limit": str(limit), "sort": sort, "offset": str(at)}
+            if doc_type:
+                query["type"] = doc_type
+            return _SEARCH_PATH + "?" + urlencode(query)
+
+        nxt = link(offset + limit) if offset + limit < res.total else None
+        prev = link(max(0, offset - limit)) if offset > 0 else None
+        body = _json({"query": q, "total": res.total, "limit": limit, "offset": offset,
+                      "page": offset // limit + 1 if offset % limit == 0 else None,
+                      "next": nxt, "previous": prev, "sort": sort, "type": doc_type, "results": results})
+        links = [f'<{u}>; rel="{rel}"' for u, rel in ((nxt, "next"), (prev, "prev")) if u]
+        return respond(start_response, method, 200, body, cache="public, max-age=60",
+                       extra=[("Link", ", ".join(links))] if links else [])
 
     def app(environ, start_response):
         method = environ.get("REQUEST_METHOD", "GET").upper()

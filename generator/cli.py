@@ -256,7 +256,7 @@ def _index_for(config: Path, out: Path | None, now: str | None, quiet: bool) -> 
             report = prepare(config, now)
         except BuildError as exc:
             _fail(exc)
-        write_search_index(report.public, report.config, out_dir)
+        write_search_index(report.public, report.config, out_dir, report.sources)
     return index_dir
 
 
@@ -264,7 +264,7 @@ def _index_for(config: Path, out: Path | None, now: str | None, quiet: bool) -> 
 @_config_option
 @_out_option
 @_now_option
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {type, id, title, url, score}.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {type, id, title, url (absolute), path, date, published, updated, score}.")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="Most results to show.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--type", "doc_type", type=click.Choice(["disclosures", "regulations", "open-days", "guides", "pages"]),
@@ -300,7 +300,10 @@ def search(config: Path, out: Path | None, now: str | None, as_json: bool, limit
         click.echo(f"error: {exc}", err=True)
         sys.exit(2)
     if as_json:
-        rows = [{"type": h.type, "id": h.id, "title": h.title, "url": h.url, "score": round(h.score, 4)}
+        rows = [{"type": h.type, "id": h.id, "title": h.title, "url": h.link or h.url, "path": h.url,
+                 "date": h.date.isoformat() if h.date else None,
+                 "published": h.published.isoformat() if h.published else None,
+                 "updated": h.updated.isoformat() if h.updated else None, "score": round(h.score, 4)}
                 for h in results.hits]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -309,7 +312,7 @@ def search(config: Path, out: Path | None, now: str | None, as_json: bool, limit
     for n, hit in enumerate(results.hits, 1):
         date = f"  {hit.date}" if hit.date else ""
         click.echo(f"{n:>2}. [{hit.type}] {hit.title}{date}")
-        click.echo(f"    {hit.url}")
+        click.echo(f"    {hit.link or hit.url}")
         if hit.snippet:
             click.echo("    " + hit.snippet.replace("\x01", on).replace("\x02", off).replace("\n", " "))
     shown = len(results.hits)
@@ -327,7 +330,8 @@ def search(config: Path, out: Path | None, now: str | None, as_json: bool, limit
 def api(config: Path, out: Path | None, now: str | None, host: str, port: int, workers: int) -> None:
     """Serve a read-only JSON search API over the published records.
 
-    GET /api/search?q=...&type=...&limit=...&sort=relevance|date, and the
+    GET /api/search?q=...&type=...&limit=...&sort=relevance|date&offset=N
+    (or &page=N; the response has the total and a 'next' link), and the
     OpenAPI description at /api/openapi.json. Production WSGI server
     (waitress); put it behind nginx (see docs/search-fielded.md).
     """
@@ -336,6 +340,44 @@ def api(config: Path, out: Path | None, now: str | None, host: str, port: int, w
     index_dir = _index_for(config, out, now, False)
     click.echo(f"Serving the search API on http://{host}:{port}/api/search (Ctrl+C to stop)", err=True)
     run_api(index_dir, host=host, port=port, workers=workers)
+
+
+@main.command("export-public")
+@_config_option
+@_now_option
+@click.argument("directory", type=click.Path(path_type=Path))
+def export_public(config: Path, now: str | None, directory: Path) -> None:
+    """Write the published records as a public source tree into DIRECTORY.
+
+    \b
+    DIRECTORY gets site_config.yml and content/: every published record and
+    tombstone as Markdown (public fields, filtered body), the attachments that
+    were published, and content/.dates.json (first-published and last-changed
+    dates, from git where available). Nothing held back is written.
+    'openaffairs build --now <same time>' in DIRECTORY builds the same pages.
+    DIRECTORY must be new, empty or an earlier export (its .git is kept).
+    """
+    import functools
+
+    from .export_public import ExportError, export_public as run_export
+    from .loading import read_attachment
+    from .pipeline import prepare, resolve_now
+
+    try:
+        report = prepare(config, now)
+        when = resolve_now(now, report.config.tz)
+    except BuildError as exc:
+        _fail(exc)
+        return
+    except ValueError as exc:
+        raise click.UsageError(str(exc)) from None
+    reader = functools.partial(read_attachment, report.config.content_path)
+    try:
+        counts = run_export(report.public, report.config, directory, reader, when, report.sources)
+    except ExportError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"Exported {counts['records']} records and {counts['attachments']} attachments into {directory}/ "
+               f"({len(report.held_back)} held back, not exported).")
 
 
 def _fail_soft(exc: BuildError) -> None:

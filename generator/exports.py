@@ -1,28 +1,51 @@
 """Open data written beside the pages, from PublicRecords only.
 
 Stage: writer (data in, bytes out; the site writer puts them on disk).
-For now: the regulation index as CSV (UTF-8 with BOM so that spreadsheet
-programs open Chinese correctly) and an RSS feed of the latest disclosures.
+
+* ``/data/<type>.csv`` -- UTF-8 with BOM (spreadsheet programs open Chinese
+  correctly), two header rows: Chinese (or English) labels, then machine
+  codes; closed value sets as a code column plus a label column;
+* ``/data/<type>.json`` -- the same records, lists as arrays;
+* ``/data/datapackage.json`` -- a Frictionless Data Package describing every
+  field of every CSV;
+* ``/data/changes.json`` -- the publication log (every publication, major
+  change and withdrawal with its date) for mirrors that sync incrementally;
+* ``/data/openaffairs-data.zip`` -- all of the above;
+* ``/<type>/<id>/index.json`` -- the JSON twin of every record page;
+* feeds (``feeds.py``), calendars (``calendars.py``), ``robots.txt``;
+* the old ``/regulations/regulations.csv`` and ``/feed.xml`` addresses.
+
+``public_body`` is the one place that decides what of a record's body the
+data files carry.
 """
 
 from __future__ import annotations
 
 import csv
-import io
-from email.utils import format_datetime
 import datetime as dt
-from typing import Any, Sequence
-from xml.sax.saxutils import escape
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
 
 from .config import SiteConfig
+from .dates import Key, RecordDates, record_dates
+from .i18n import label
+from .i18n import t as _t
 from .privacy import PublicRecord
 
-__all__ = ["export_files", "regulations_csv", "rss_feed"]
+__all__ = ["export_files", "regulations_csv", "FIELDS", "record_json", "public_body", "data_tables",
+           "sitemap_xml", "robots_txt", "DATA_TYPES"]
+
+DATA_TYPES = ("disclosures", "regulations", "open-days", "guides", "pages")
+LIST_SEP = "；"
 
 CSV_COLUMNS = ["id", "title", "doc_number", "issuer", "kind", "issued", "effective", "validity", "url"]
 
 
 def regulations_csv(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> bytes:
+    """The original regulation index (kept at its old address for existing users)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
@@ -36,32 +59,350 @@ def regulations_csv(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> 
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def _plain(text: str) -> str:
-    """Feed readers render RSS titles and descriptions as HTML: the text is escaped
-    once for HTML (so it stays text) and once more for XML."""
-    return escape(escape(text))
+def public_body(rec: PublicRecord[Any]) -> str:
+    """The record's body as the data files carry it: the HTML fragment the privacy
+    filter rendered, sanitised and filtered (``body_html``).  One function decides it."""
+    return "" if rec.is_tombstone else rec.body_html
 
 
-def rss_feed(public: Sequence[PublicRecord[Any]], config: SiteConfig, limit: int = 50) -> bytes:
-    items = sorted((p for p in public if p.type == "disclosures" and not p.is_tombstone),
-                   key=lambda p: (p.record.date, p.id), reverse=True)[:limit]
-    base = config.site_url.rstrip("/")
-    out = ['<?xml version="1.0" encoding="utf-8"?>', '<rss version="2.0"><channel>',
-           f"<title>{_plain(config.site_name)}</title>", f"<link>{escape(config.site_url)}</link>",
-           f"<description>{_plain(config.site_description or config.site_name)}</description>",
-           f"<language>{'zh-cn' if config.language == 'zh' else 'en'}</language>"]
-    for p in items:
-        r = p.record
-        when = dt.datetime.combine(r.date, dt.time(0, 0), tzinfo=config.tz)
-        out.append("<item>" f"<title>{_plain(r.title)}</title>" f"<link>{escape(base + p.url)}</link>"
-                   f"<guid>{escape(base + p.url)}</guid>" f"<pubDate>{format_datetime(when)}</pubDate>"
-                   + (f"<description>{_plain(r.summary)}</description>" if r.summary else "") + "</item>")
-    out.append("</channel></rss>")
-    return "\n".join(out).encode("utf-8")
+@dataclass(frozen=True)
+class Field:
+    name: str                 # machine code: CSV second header row, JSON key
+    zh: str
+    en: str
+    type: str                 # Frictionless type: string, date, datetime, integer, array
+    get: Callable[[PublicRecord[Any], "Ctx"], Any]
+    description: str = ""
 
 
-def export_files(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> dict[str, bytes]:
-    return {
-        "regulations/regulations.csv": regulations_csv(public, config),
-        "feed.xml": rss_feed(public, config),
+@dataclass(frozen=True)
+class Ctx:
+    config: SiteConfig
+    dates: dict[Key, RecordDates]
+
+    def abs(self, path: str) -> str:
+        return self.config.site_url.rstrip("/") + path
+
+    def lang(self) -> str:
+        return self.config.language
+
+
+def _r(attr: str) -> Callable[[PublicRecord[Any], Ctx], Any]:
+    return lambda p, c: getattr(p.record, attr, None)
+
+
+def _lbl(group: str, attr: str) -> Callable[[PublicRecord[Any], Ctx], Any]:
+    def get(p: PublicRecord[Any], c: Ctx) -> Any:
+        value = getattr(p.record, attr, None)
+        return label(group, value.value, c.lang()) if value is not None else None
+    return get
+
+
+def _code(attr: str) -> Callable[[PublicRecord[Any], Ctx], Any]:
+    def get(p: PublicRecord[Any], c: Ctx) -> Any:
+        value = getattr(p.record, attr, None)
+        return value.value if value is not None else None
+    return get
+
+
+def _local(attr: str) -> Callable[[PublicRecord[Any], Ctx], Any]:
+    def get(p: PublicRecord[Any], c: Ctx) -> Any:
+        value = getattr(p.record, attr, None)
+        return value.astimezone(c.config.tz) if isinstance(value, dt.datetime) else value
+    return get
+
+
+def _reg(attr: str) -> Callable[[PublicRecord[Any], Ctx], Any]:
+    def get(p: PublicRecord[Any], c: Ctx) -> Any:
+        reg = p.record.registration
+        value = getattr(reg, attr, None) if reg is not None else None
+        if isinstance(value, dt.datetime):
+            return value.astimezone(c.config.tz)
+        return None if value is None else str(value) if not isinstance(value, dt.date) else value
+    return get
+
+
+def _files(p: PublicRecord[Any], c: Ctx) -> list[str]:
+    return [c.abs(f.href) for f in p.files]
+
+
+COMMON = [
+    Field("id", "编号", "ID", "string", lambda p, c: p.id),
+    Field("title", "标题", "Title", "string", lambda p, c: p.title),
+    Field("url", "网址", "URL", "string", lambda p, c: c.abs(p.url)),
+    Field("published", "发布日期", "Published", "date", lambda p, c: c.dates[(p.type, p.id)].published,
+          "first published on the site"),
+    Field("updated", "更新日期", "Last updated", "date", lambda p, c: c.dates[(p.type, p.id)].updated,
+          "last change of what is published"),
+    Field("summary", "摘要", "Summary", "string", _r("summary")),
+    Field("lang", "语言", "Language", "string", lambda p, c: p.record.lang or c.lang(), "zh or en"),
+    Field("tags", "标签", "Tags", "array", lambda p, c: list(p.record.tags)),
+]
+
+PER_TYPE: dict[str, list[Field]] = {
+    "disclosures": [
+        Field("category", "类别代码", "Category code", "string", _code("category")),
+        Field("category_label", "类别", "Category", "string", _lbl("category", "category")),
+        Field("date", "日期", "Date", "date", _r("date"), "date of the disclosed act"),
+        Field("case_number", "案号", "Case number", "string", _r("case_number")),
+        Field("department", "承办部门", "Department", "string", _r("department")),
+        Field("parties", "当事人", "Parties", "array",
+              lambda p, c: [f"{x.name}（{label('role', x.role.value, c.lang())}）" for x in p.record.parties],
+              "anonymised as published"),
+        Field("legal_basis", "法律依据", "Legal basis", "array", lambda p, c: list(p.record.legal_basis),
+              "ids of regulations (/regulations/<id>/)"),
+        Field("attachments", "附件", "Attachments", "array", _files),
+    ],
+    "regulations": [
+        Field("doc_number", "文号", "Document number", "string", _r("doc_number")),
+        Field("issuer", "制定机关", "Issued by", "array", lambda p, c: p.record.issuers),
+        Field("kind", "效力级别代码", "Kind code", "string", _code("kind")),
+        Field("kind_label", "效力级别", "Kind", "string", _lbl("kind", "kind")),
+        Field("issued", "公布日期", "Promulgated", "date", _r("issued")),
+        Field("effective", "施行日期", "In force from", "date", _r("effective")),
+        Field("validity", "时效性代码", "Validity code", "string", _code("validity")),
+        Field("validity_label", "时效性", "Validity", "string", _lbl("validity", "validity")),
+        Field("amends", "修改", "Amends", "array", lambda p, c: list(p.record.amends)),
+        Field("amended_by", "被修改", "Amended by", "array", lambda p, c: list(p.record.amended_by)),
+        Field("repeals", "废止", "Repeals", "array", lambda p, c: list(p.record.repeals)),
+        Field("repealed_by", "被废止", "Repealed by", "array", lambda p, c: list(p.record.repealed_by)),
+        Field("source", "官方文本", "Official text", "string", _r("source")),
+    ],
+    "open-days": [
+        Field("start", "开始时间", "Starts", "datetime", _local("start")),
+        Field("end", "结束时间", "Ends", "datetime", _local("end")),
+        Field("location_name", "地点", "Place", "string", lambda p, c: p.record.location.name),
+        Field("location_address", "地址", "Address", "string", lambda p, c: p.record.location.address),
+        Field("capacity", "名额", "Places", "integer", _r("capacity")),
+        Field("event_status", "状态代码", "Status code", "string", _code("event_status"),
+              "scheduled, full, postponed or cancelled"),
+        Field("event_status_label", "状态", "Status", "string",
+              lambda p, c: _t(p.record.event_status.value, c.lang())),
+        Field("audience", "面向对象", "Audience", "string", _r("audience")),
+        Field("registration_opens", "报名开始", "Registration opens", "datetime", _reg("opens")),
+        Field("registration_closes", "报名截止", "Registration closes", "datetime", _reg("closes")),
+        Field("registration_method", "报名方式", "How to register", "string", _reg("method")),
+        Field("registration_contact", "咨询电话", "Contact", "string", _reg("contact")),
+        Field("calendar", "日历", "Calendar (.ics)", "string", lambda p, c: c.abs(p.url + "event.ics")),
+    ],
+    "guides": [
+        Field("service", "事项代码", "Service code", "string", _r("service")),
+        Field("eligibility", "申请条件", "Who can apply", "array", lambda p, c: list(p.record.eligibility)),
+        Field("required_documents", "所需材料", "What to bring", "array",
+              lambda p, c: list(p.record.required_documents)),
+        Field("steps", "办理流程", "Steps", "array", lambda p, c: list(p.record.steps)),
+        Field("offices", "办理地点", "Where to apply", "array",
+              lambda p, c: ["，".join(str(x) for x in (o.name, o.address, o.hours, o.phone) if x)
+                            for o in p.record.offices]),
+        Field("time_limit", "办理时限", "Time limit", "string", _r("time_limit")),
+        Field("fee", "收费标准", "Fee", "string", _r("fee")),
+        Field("legal_basis", "法律依据", "Legal basis", "array", lambda p, c: list(p.record.legal_basis)),
+        Field("forms", "表格下载", "Forms", "array", _files),
+    ],
+    "pages": [],
+}
+
+FIELDS: dict[str, list[Field]] = {t: COMMON + PER_TYPE[t] for t in DATA_TYPES}
+
+
+def _json_value(value: Any) -> Any:
+    if isinstance(value, (dt.datetime, dt.date)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return [_json_value(v) for v in value]
+    return value
+
+
+def _csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return LIST_SEP.join(str(_json_value(v)) for v in value)
+    return str(_json_value(value))
+
+
+def _live(public: Sequence[PublicRecord[Any]], type_: str) -> list[PublicRecord[Any]]:
+    rows = [p for p in public if p.type == type_ and not p.is_tombstone]
+    return sorted(rows, key=lambda p: p.id)
+
+
+def _row(p: PublicRecord[Any], ctx: Ctx) -> dict[str, Any]:
+    return {f.name: _json_value(f.get(p, ctx)) for f in FIELDS[p.type]}
+
+
+def record_json(p: PublicRecord[Any], ctx: Ctx) -> dict[str, Any]:
+    """The JSON twin of a record page: the page's public fields, absolute URLs, dates."""
+    d = ctx.dates[(p.type, p.id)]
+    if p.is_tombstone:
+        return {"type": p.type, "id": p.id, "title": p.title, "url": ctx.abs(p.url), "status": "withdrawn",
+                "published": d.published.isoformat(), "updated": d.updated.isoformat(),
+                "withdrawn_on": p.record.withdrawn_on.isoformat() if p.record.withdrawn_on else None,
+                "withdrawn_reason": p.record.withdrawn_reason}
+    out: dict[str, Any] = {"type": p.type, "status": "published", **_row(p, ctx)}
+    out["changes"] = [{"date": c.date.isoformat(), "note": c.note, "minor": c.minor}
+                      for c in sorted(p.record.changes, key=lambda c: c.date, reverse=True)]
+    out["files"] = [{"title": f.title, "url": ctx.abs(f.href), "size": f.size} for f in p.files]
+    out["cited_by"] = [{"type": t, "id": i, "title": title, "url": ctx.abs(f"/{t}/{i}/")}
+                       for t, i, title in p.backlinks]
+    if p.type == "open-days":
+        out["agenda"] = [{"time": str(a.time), "item": a.item} for a in p.record.agenda]
+    if p.type == "pages":
+        out["nav_order"] = p.record.nav_order
+    out["body_html"] = public_body(p)
+    out["body_text"] = p.body_text
+    return out
+
+
+def _dumps(obj: Any) -> bytes:
+    return (json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
+
+
+def data_tables(public: Sequence[PublicRecord[Any]], ctx: Ctx) -> dict[str, bytes]:
+    """``data/<type>.csv`` and ``data/<type>.json`` for every type."""
+    lang = ctx.lang()
+    out: dict[str, bytes] = {}
+    for type_ in DATA_TYPES:
+        fields = FIELDS[type_]
+        rows = [_row(p, ctx) for p in _live(public, type_)]
+        buf = io.StringIO()
+        writer = csv.writer(buf, lineterminator="\r\n")
+        writer.writerow([f.en if lang == "en" else f.zh for f in fields])
+        writer.writerow([f.name for f in fields])
+        for row in rows:
+            writer.writerow([_csv_value(row[f.name]) for f in fields])
+        out[f"data/{type_}.csv"] = ("\ufeff" + buf.getvalue()).encode("utf-8")
+        out[f"data/{type_}.json"] = _dumps({
+            "type": type_, "title": _t(type_, lang), "count": len(rows),
+            "fields": [{"name": f.name, "title": f.zh, "title_en": f.en, "type": f.type} for f in fields],
+            "records": rows})
+    return out
+
+
+def header_names(fields: Sequence[Field], lang: str) -> list[str]:
+    """Field names as a Frictionless reader joins the two header rows."""
+    return [f"{f.en if lang == 'en' else f.zh} {f.name}" for f in fields]
+
+
+def datapackage(ctx: Ctx, files: dict[str, bytes], now: dt.datetime) -> bytes:
+    import hashlib
+
+    lang = ctx.lang()
+    config = ctx.config
+    resources = []
+    for type_ in DATA_TYPES:
+        path = f"data/{type_}.csv"
+        fields = FIELDS[type_]
+        schema_fields = []
+        for f, name in zip(fields, header_names(fields, lang)):
+            field: dict[str, Any] = {"name": name, "title": f.zh if lang == "zh" else f.en,
+                                     "type": "string" if f.type == "array" else f.type,
+                                     "description": "; ".join(x for x in (
+                                         f"code: {f.name}", f"English: {f.en}", f"中文：{f.zh}",
+                                         f"list, items separated by '{LIST_SEP}'" if f.type == "array" else "",
+                                         f.description) if x)}
+            if f.name == "id":
+                field["constraints"] = {"required": True, "unique": True}
+            schema_fields.append(field)
+        resources.append({
+            "name": type_.replace("-", "_"), "path": f"{type_}.csv", "profile": "tabular-data-resource",
+            "title": _t(type_, lang), "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
+            "hash": "sha256:" + hashlib.sha256(files[path]).hexdigest(), "bytes": len(files[path]),
+            "dialect": {"delimiter": ",", "headerRows": [1, 2], "headerJoin": " "},
+            "schema": {"fields": schema_fields, "primaryKey": [header_names(fields, lang)[0]]},
+        })
+    pkg = {
+        "profile": "tabular-data-package",
+        "name": "openaffairs-data",
+        "title": f"{config.site_name} 开放数据 / open data",
+        "description": ("本站公开记录的数据文件（仅公开内容）。Published records of the site (public content only). "
+                        "JSON twins: <type>.json; publication log: changes.json."),
+        "homepage": ctx.abs("/data/"),
+        "created": now.astimezone(config.tz).replace(microsecond=0).isoformat(),
+        "publisher": config.office_name or config.site_name,
+        "resources": resources,
     }
+    return _dumps(pkg)
+
+
+def changes_json(public: Sequence[PublicRecord[Any]], ctx: Ctx) -> bytes:
+    from .feeds import publication_events
+
+    items = []
+    for e in publication_events(public, ctx.dates):
+        item: dict[str, Any] = {"date": e.day.isoformat(), "event": e.kind, "type": e.rec.type, "id": e.rec.id,
+                                "title": e.rec.title, "url": ctx.abs(e.rec.url + e.anchor),
+                                "json": ctx.abs(e.rec.url + "index.json")}
+        if e.note:
+            item["note"] = e.note
+        items.append(item)
+    return _dumps({"site": ctx.config.site_url, "count": len(items), "events": items})
+
+
+def _zip(files: dict[str, bytes], stamp: dt.datetime) -> bytes:
+    buf = io.BytesIO()
+    when = stamp.astimezone(dt.timezone.utc)
+    date_time = (max(1980, when.year), when.month, when.day, when.hour, when.minute, when.second)
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name in sorted(files):
+            info = zipfile.ZipInfo(name, date_time=date_time)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            zf.writestr(info, files[name])
+    return buf.getvalue()
+
+
+def robots_txt(config: SiteConfig) -> bytes:
+    return (f"User-agent: *\nAllow: /\nDisallow: /search/\n\n"
+            f"Sitemap: {config.site_url.rstrip('/')}/sitemap.xml\n").encode("utf-8")
+
+
+def sitemap_xml(pages: Sequence[str], public: Sequence[PublicRecord[Any]], config: SiteConfig,
+                dates: dict[Key, RecordDates], now: dt.datetime) -> bytes:
+    """Every page with ``lastmod`` = the last change of what it shows (not the build date).
+    ``pages`` are docs paths (``a/b/index.md``)."""
+    from xml.sax.saxutils import escape
+
+    by_url = {p.url: dates[(p.type, p.id)].updated for p in public}
+    newest = max(by_url.values(), default=now.astimezone(config.tz).date())
+    by_type: dict[str, dt.date] = {}
+    for p in public:
+        d = dates[(p.type, p.id)].updated
+        by_type[p.type] = max(by_type.get(p.type, d), d)
+    base = config.site_url.rstrip("/")
+    out = ['<?xml version="1.0" encoding="UTF-8"?>',
+           '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path in sorted(pages):
+        url = "/" + path[: -len("index.md")] if path.endswith("index.md") else "/" + path[:-3] + "/"
+        if url.startswith("/search/"):
+            continue
+        parts = url.strip("/").split("/")
+        lastmod = by_url.get(url) or (by_type.get(parts[0], newest) if parts[0] else newest)
+        out.append(f"<url><loc>{escape(base + url)}</loc><lastmod>{lastmod.isoformat()}</lastmod></url>")
+    out.append("</urlset>")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def export_files(public: Sequence[PublicRecord[Any]], config: SiteConfig,
+                 dates: dict[Key, RecordDates] | None = None, now: dt.datetime | None = None) -> dict[str, bytes]:
+    """Every data file of the site (docs-relative path -> bytes)."""
+    from .calendars import calendar_files
+    from .feeds import feed_files
+
+    now = now or dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    dates = dates if dates is not None else record_dates(public, config, git=False)
+    ctx = Ctx(config, dates)
+    from .rendering import with_backlinks
+
+    public = with_backlinks(public)
+    files: dict[str, bytes] = {"regulations/regulations.csv": regulations_csv(public, config)}
+    files.update(feed_files(public, config, dates, now))
+    files.update(calendar_files(public, config, dates))
+    data = data_tables(public, ctx)
+    data["data/changes.json"] = changes_json(public, ctx)
+    data["data/datapackage.json"] = datapackage(ctx, data, now)
+    files.update(data)
+    files["data/openaffairs-data.zip"] = _zip({k[len("data/"):]: v for k, v in data.items()}, now)
+    for p in public:
+        files[f"{p.type}/{p.id}/index.json"] = _dumps(record_json(p, ctx))
+    files["robots.txt"] = robots_txt(config)
+    return files

@@ -75,6 +75,21 @@ STRINGS: dict[str, tuple[str, str]] = {
     "withdrawn_reason": ("撤回理由", "Reason"),
     "published_on": ("发布日期", "Published"),
     "updated": ("更新于", "Updated"),
+    "updated_on": ("更新日期", "Last updated"),
+    "feed_changed": ("更新：", "Updated: "),
+    "feed_withdrawn": ("撤回：", "Withdrawn: "),
+    "subscribe": ("订阅", "Subscribe"),
+    "add_to_calendar": ("添加到日历", "Add to calendar"),
+    "calendar_all": ("订阅开放日日历", "Subscribe to the open-day calendar"),
+    "open_data": ("开放数据", "Open data"),
+    "json_twin": ("本页数据（JSON）", "This page as JSON"),
+    "publication_log": ("发布记录", "Publication log"),
+    "open_data_intro": ("本站公开的全部信息均可下载为数据文件，供查询、转载和镜像。",
+                        "Everything published on this site can be downloaded as data, to query, reuse and mirror."),
+    "feeds": ("订阅源（Atom）", "Feeds (Atom)"),
+    "event_published": ("发布", "Published"),
+    "event_changed": ("更新", "Changed"),
+    "event_withdrawn": ("撤回", "Withdrawn"),
     "year": ("年度", "Year"),
     "no_records": ("暂无公开信息。", "Nothing published yet."),
     "hotline": ("12309 检察服务热线", "12309 procuratorate hotline"),
@@ -194,7 +209,8 @@ def label(group: str, value: str, lang: str) -> str:
 THEME_KEYS = ("skip_main", "breadcrumb", "access_tools", "larger_text", "high_contrast", "search", "search_label",
               "search_placeholder", "not_found_title", "not_found_text", "sitemap", "sections", "accessibility",
               "sponsor", "address", "site_phone", "icp_number", "police_number", "site_code", "hotline_short",
-              "home", "disclosures", "regulations", "open-days", "guides", "printed_from", "printed_on")
+              "home", "disclosures", "regulations", "open-days", "guides", "printed_from", "printed_on",
+              "subscribe", "open_data")
 
 
 def theme_strings(lang: str, office: str = "") -> dict[str, str]:

@@ -14,7 +14,7 @@ from typing import Any
 
 from .errors import Problem
 from .records import RECORD_TYPES
-from .yamlsource import LineMap, YamlError, load_yaml, split_front_matter
+from .yamlsource import FrontMatterError, LineMap, YamlError, load_yaml, split_front_matter
 
 __all__ = ["SourceDocument", "ContentTree", "load_content", "read_attachment", "MAX_FILE_BYTES"]
 
@@ -101,7 +101,7 @@ def _read_document(path: Path, shown: str, type_name: str, problems: list[Proble
         yaml_text, yaml_line, body, body_line = split_front_matter(text)
         data, lines = load_yaml(yaml_text)
     except YamlError as exc:
-        offset = 0 if exc.__class__.__name__ == "FrontMatterError" else 1
+        offset = 0 if isinstance(exc, FrontMatterError) else 1
         problems.append(Problem(shown, exc.line + offset, exc.message, exc.hint))
         return None
     if data is None:

@@ -19,8 +19,9 @@ from typing import Any, Callable, Iterator
 
 from .approval import Decision, Outcome, decide
 from .config import SiteConfig, load_config
+from .dates import Key, record_dates
 from .errors import BuildError, Problem
-from .exports import export_files
+from .exports import export_files, sitemap_xml
 from .loading import load_content, read_attachment
 from .privacy import PublicRecord, Redaction, run_filter
 from .privacy.filter import Review, review_record
@@ -56,6 +57,12 @@ class BuildReport:
 
     def count(self, outcome: Outcome) -> int:
         return sum(1 for _, d in self.decisions if d.outcome is outcome)
+
+    @property
+    def sources(self) -> dict[Key, str]:
+        """(type, id) -> source file of each published record and tombstone: where
+        ``dates.record_dates`` looks up the commit dates (dates only)."""
+        return {(r.TYPE, r.id): r.source_path for r, d in self.decisions if d.outcome.visible}
 
 
 def resolve_now(now: str | None, tz: dt.tzinfo | None = None) -> dt.datetime:
@@ -153,17 +160,20 @@ def build(config_path: Path, out: Path, now_text: str | None, progress: Progress
     assert now is not None   # prepare() always sets the one clock of the build
     progress(f"Publishing {report.count(Outcome.PUBLISH)} records, {report.count(Outcome.TOMBSTONE)} tombstones; "
              f"{len(report.held_back)} held back; {len(report.redactions)} redactions")
+    with clock("dates (git) and open data"):
+        dates = record_dates(report.public, report.config, now, sources=report.sources)
+        extra = export_files(report.public, report.config, dates, now)
     with clock("pages"):
-        rendered = render_site(report.public, report.config, now)
+        rendered = render_site(report.public, report.config, now, dates)
         report.pages = len(rendered.pages)
-        extra = export_files(report.public, report.config)
+        sitemap = sitemap_xml(list(rendered.pages), report.public, report.config, dates, now)
     progress("Indexing for the site's search box ...")
     with clock("static search index"):
         search_files = build_static_index(static_docs(report.public, report.config))
     # The whoosh index is CPU-bound pure Python like MkDocs: a second process writes a
     # new generation while MkDocs renders; the site and the index are switched together
     # only when both succeeded (a failure of either changes neither).
-    docs = search_docs(report.public, report.config)
+    docs = search_docs(report.public, report.config, dates)
     index_root = index_dir_for(out)
     with writer_lock(index_root), concurrent.futures.ProcessPoolExecutor(
             1, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -183,6 +193,7 @@ def build(config_path: Path, out: Path, now_text: str | None, progress: Progress
                 raise BuildError([Problem(str(index_root), 0, f"writing the search index failed: {exc}")]) from exc
             generation.append(name)
             report.timings["whoosh index (in parallel)"] = seconds
+            _finish(sitemap, site_dir)           # SHA256SUMS last: it covers every other file
 
         try:
             with clock("mkdocs-material"):
@@ -203,6 +214,18 @@ def build(config_path: Path, out: Path, now_text: str | None, progress: Progress
         report.timings["mkdocs-material"] = time.perf_counter() - start   # wall time of both
     report.seconds = sum(v for k, v in report.timings.items() if "parallel" not in k)
     return report
+
+
+def _finish(sitemap: bytes, root: Path) -> None:
+    """After MkDocs: our sitemap (lastmod = last change, not the build date), then
+    SHA256SUMS over every other file of the site."""
+    import gzip
+
+    from .verify import write_sha256sums
+
+    (root / "sitemap.xml").write_bytes(sitemap)
+    (root / "sitemap.xml.gz").write_bytes(gzip.compress(sitemap, mtime=0))
+    write_sha256sums(root)
 
 
 def _write_files(files: dict[str, bytes], root: Path) -> None:
@@ -233,8 +256,9 @@ class _Clock:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
 
-def write_search_index(public: list[PublicRecord[Any]], config: SiteConfig, out: Path) -> Path:
+def write_search_index(public: list[PublicRecord[Any]], config: SiteConfig, out: Path,
+                       sources: dict[Key, str] | None = None) -> Path:
     """The journalists' whoosh index, beside (never inside) the published site."""
     index_dir = index_dir_for(out)
-    write_index(search_docs(public, config), index_dir)
+    write_index(search_docs(public, config, record_dates(public, config, sources=sources)), index_dir)
     return index_dir

@@ -80,6 +80,7 @@ class EventStatus(StrEnum):
 class Change(Strict):
     date: Date
     note: Text
+    minor: bool = False      # addition: a minor change gets no feed entry
 
 
 class Party(Strict):

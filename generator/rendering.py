@@ -20,6 +20,9 @@ import jinja2
 from markupsafe import Markup, escape
 
 from .config import SiteConfig
+from .dates import Key, RecordDates, record_dates
+from .feeds import feed_links, feed_specs
+from .structured import home_jsonld
 from .i18n import LABELS
 from .i18n import label as _label
 from .i18n import t as _t
@@ -102,8 +105,11 @@ def _size(n: int) -> str:
 
 
 class _Renderer:
-    def __init__(self, public: Sequence[PublicRecord[Any]], config: SiteConfig, now: dt.datetime):
+    def __init__(self, public: Sequence[PublicRecord[Any]], config: SiteConfig, now: dt.datetime,
+                 dates: dict[Key, RecordDates]):
         self.config = config
+        self.dates = dates
+        self.feed_specs = feed_specs(public, config)
         self.lang = config.language
         self.now = now
         self.tz = config.tz
@@ -184,10 +190,21 @@ class _Renderer:
 
     # pages ---------------------------------------------------------------------------
     def page(self, path: str, url: str, template: str, title: str, hide: list[str], **extra: Any) -> None:
+        from .structured import head_html
+
         tpl = self.env.get_template(template)
+        description = extra.pop("description", "") or ""
+        feeds = feed_links(extra.pop("feed_type", None), extra.pop("feed_category", None), self.config,
+                           self.feed_specs)
+        rec = extra.get("rec")
+        dates = self.dates[(rec.type, rec.id)] if rec is not None else None
+        head = head_html(self.config, url=url, title=title or self.config.site_name, description=description,
+                         og_type="article" if rec is not None else "website", feeds=feeds,
+                         jsonld=extra.pop("jsonld", ()), json_twin=f"{url}index.json" if rec is not None else "",
+                         published=dates.published if dates else None, updated=dates.updated if dates else None)
         self.site.pages[path] = tpl.render(self.context(
-            url, meta_title=str(escape(title)), meta_description=str(escape(extra.pop("description", "") or "")),
-            hide=hide, **extra))
+            url, meta_title=str(escape(title)), meta_description=str(escape(description)),
+            hide=hide, head=head, feed=feeds[0], dates=dates, **extra))
 
     def listing(self, base: str, template: str, title: str, items: Sequence[Any], in_nav: bool = False,
                 **extra: Any) -> None:
@@ -201,8 +218,11 @@ class _Renderer:
             shown_title = title if n == 1 else f"{title} - {_t('page_n', self.lang, n=n)}"
             self.page(path, url, template, shown_title, ["navigation", "toc"], items=chunk,
                       pager=pager_for(base, n, total, len(items)), **extra)
-            if n > 1 or not in_nav:
+            if n == 1 and not in_nav:
                 self.site.not_in_nav.append(f"/{path}")
+        if total > 1:
+            # one pattern for all the further pages (a pattern per page is quadratic in MkDocs)
+            self.site.not_in_nav.append(f"{base}page/**")
 
     def record_page(self, rec: PublicRecord[Any]) -> None:
         r = rec.record
@@ -219,11 +239,24 @@ class _Renderer:
                 extra["reg_open"] = key == "reg_open"
                 extra["reg_badge"] = Markup('<span class="oa-badge oa-badge--{}">{}</span>').format(
                     key.replace("_", "-"), _t(key, self.lang))
+        from .structured import record_jsonld
+
         path = f"{rec.type}/{rec.id}/index.md"
+        jsonld = record_jsonld(rec, self.dates[(rec.type, rec.id)], self.config, self.by_key.get)
+        category = r.category.value if rec.type == "disclosures" and not rec.is_tombstone else None
+        if rec.type == "open-days" and not rec.is_tombstone:
+            extra["ics_href"] = f"{rec.url}event.ics"
         self.page(path, rec.url, "record.md.j2", r.title, ["navigation", "toc"],
-                  rec=rec, r=r, body=Markup(link_phones_html(join_cjk_html(rec.body_html))), description=r.summary,
-                  print_date="" if rec.is_tombstone else (rec.sort_date or ""), **extra)
-        self.site.not_in_nav.append(f"/{path}")
+                  rec=rec, r=r, body=Markup(link_phones_html(join_cjk_html(rec.body_html))),
+                  description=None if rec.is_tombstone else r.summary,
+                  print_date="" if rec.is_tombstone else (rec.sort_date or ""),
+                  jsonld=jsonld, feed_type=rec.type, feed_category=category, **extra)
+        # one pattern per folder, not per page: MkDocs matches every page against every
+        # pattern, so a pattern per record made the build quadratic in the number of pages
+        if rec.type != "pages":
+            self.site.not_in_nav.append(f"/{rec.type}/*/**")
+        else:
+            self.site.not_in_nav.append(f"/{path}")
         for f in rec.files:
             self.site.copies[f.href.lstrip("/")] = f.source
 
@@ -240,16 +273,17 @@ class _Renderer:
                      heading=_t("regulations", self.lang), csv_href="/regulations/regulations.csv",
                      kinds=sorted({p.record.kind.value for p in regs}),
                      validities=[v.value for v in Validity if any(p.record.validity is v for p in regs)],
-                     issuers=sorted({i for p in regs for i in p.record.issuers}))
+                     issuers=sorted({i for p in regs for i in p.record.issuers}), feed_type="regulations")
         events = sorted(by_type["open-days"], key=lambda p: (p.record.start, p.id))
         upcoming = [e for e in events if e.record.end >= self.now]
         past = [e for e in reversed(events) if e.record.end < self.now]
         # upcoming events first (all on page 1 and on), then the past ones newest first
         self.listing("/open-days/", "open-days-index.md.j2", _t("open-days", self.lang), upcoming + past, in_nav=True,
-                     heading=_t("open-days", self.lang), n_upcoming=len(upcoming), upcoming_ids={e.id for e in upcoming})
+                     heading=_t("open-days", self.lang), n_upcoming=len(upcoming), upcoming_ids={e.id for e in upcoming},
+                     feed_type="open-days")
         guides = sorted(by_type["guides"], key=lambda p: (p.record.service != "bribery-record-inquiry", p.id))
         self.listing("/guides/", "simple-index.md.j2", _t("guides", self.lang), guides, in_nav=True,
-                     heading=_t("guides", self.lang), section="guides")
+                     heading=_t("guides", self.lang), section="guides", feed_type="guides")
         pages = sorted(by_type["pages"], key=lambda p: (p.record.nav_order, p.id))
         # the home page stays small however many records there are: a few tiles, short lists
         tiles = [{"url": g.url, "title": g.title, "note": g.record.summary or ""} for g in guides[:HOME_TILES]]
@@ -259,7 +293,8 @@ class _Renderer:
         self.page("index.md", "/", "home.md.j2", "", ["navigation", "toc"],
                   latest=disclosures[:10], upcoming=upcoming[:4], guides=guides[:HOME_TILES * 2],
                   more_guides=len(guides) > HOME_TILES * 2, tiles=tiles,
-                  description=self.config.site_description)
+                  description=self.config.site_description, jsonld=home_jsonld(self.config))
+        self.data_pages(public)
         self.search_page()
         self.sitemap_page(pages)
         self.accessibility_page()
@@ -275,6 +310,20 @@ class _Renderer:
             self.site.nav.append(NavEntry(t("pages"), "", tuple(
                 NavEntry(str(escape(p.title)), f"pages/{p.id}/index.md") for p in pages)))
         return self.site
+
+    def data_pages(self, public: Sequence[PublicRecord[Any]]) -> None:
+        from .exports import DATA_TYPES, FIELDS
+        from .feeds import publication_events
+
+        lang = self.lang
+        counts = {t: sum(1 for p in public if p.type == t and not p.is_tombstone) for t in DATA_TYPES}
+        self.page("data/index.md", "/data/", "data-index.md.j2", _t("open_data", lang), ["navigation", "toc"],
+                  heading=_t("open_data", lang), types=DATA_TYPES, counts=counts, fields=FIELDS,
+                  feeds=self.feed_specs, description=_t("open_data_intro", lang))
+        events = publication_events(public, self.dates)
+        self.page("data/changes/index.md", "/data/changes/", "changes.md.j2", _t("publication_log", lang),
+                  ["navigation", "toc"], heading=_t("publication_log", lang), events=events)
+        self.site.not_in_nav += ["/data/index.md", "/data/changes/index.md"]
 
     def search_page(self) -> None:
         lang = self.lang
@@ -302,17 +351,19 @@ class _Renderer:
         title = _t("disclosures", self.lang)
         common: dict[str, Any] = {"categories": categories, "years": years}
         self.listing("/disclosures/", "disclosures-index.md.j2", title, items, in_nav=True,
-                     heading=title, current="", current_year=0, **common)
+                     heading=title, current="", current_year=0, feed_type="disclosures", **common)
         for cat, _ in categories:
             heading = _label("category", cat, self.lang)
             self.listing(f"/disclosures/category/{cat}/", "disclosures-index.md.j2", f"{heading} - {title}",
                          [p for p in items if p.record.category.value == cat],
-                         heading=heading, current=cat, current_year=0, **common)
+                         heading=heading, current=cat, current_year=0,
+                         feed_type="disclosures", feed_category=cat, **common)
         for year, _ in years:
             heading = _t("year_heading", self.lang, year=year)
             self.listing(f"/disclosures/year/{year}/", "disclosures-index.md.j2", f"{heading} - {title}",
                          [p for p in items if p.record.date.year == year],
-                         heading=f"{title} · {heading}", current="", current_year=year, **common)
+                         heading=f"{title} · {heading}", current="", current_year=year,
+                         feed_type="disclosures", **common)
 
     def sitemap_page(self, pages: list[PublicRecord[Any]]) -> None:
         """网站地图: the sections, their archives and the office's pages (the XML sitemap is for machines)."""
@@ -343,6 +394,10 @@ def with_backlinks(public: Sequence[PublicRecord[Any]]) -> list[PublicRecord[Any
     return out
 
 
-def render_site(public: Sequence[PublicRecord[Any]], config: SiteConfig, now: dt.datetime) -> RenderedSite:
+def render_site(public: Sequence[PublicRecord[Any]], config: SiteConfig, now: dt.datetime,
+                dates: dict[Key, RecordDates] | None = None) -> RenderedSite:
+    """``dates``: from ``dates.record_dates`` (git); without, from the records' fields."""
     public = with_backlinks(public)
-    return _Renderer(public, config, now).render(public)
+    if dates is None:
+        dates = record_dates(public, config, now, git=False)
+    return _Renderer(public, config, now, dates).render(public)

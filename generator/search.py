@@ -47,8 +47,15 @@ def _date(rec: PublicRecord[Any]) -> dt.date | None:
     return rec.sort_date
 
 
-def search_docs(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> list[Any]:
+def search_docs(public: Sequence[PublicRecord[Any]], config: SiteConfig,
+                dates: dict[Any, Any] | None = None) -> list[Any]:
+    """``dates``: ``dates.record_dates`` (from git in a build); without, from the fields."""
+    from .dates import record_dates
     from .search_index import SearchDoc
+
+    if dates is None:
+        dates = record_dates(public, config, git=False)
+    base = config.site_url.rstrip("/")
 
     docs = []
     for rec in public:
@@ -62,8 +69,10 @@ def search_docs(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> list
         elif rec.type == "regulations":
             kw = dict(doc_number=r.doc_number or "", issuer="；".join(r.issuers), kind=r.kind.value,
                       validity=r.validity.value, issued=r.issued, effective=r.effective)
+        d = dates[(rec.type, rec.id)]
         docs.append(SearchDoc(type=rec.type, id=rec.id, title=r.title, url=rec.url, body=body,
-                              summary=r.summary or "", tags=tuple(r.tags), date=_date(rec), **kw))
+                              summary=r.summary or "", tags=tuple(r.tags), date=_date(rec),
+                              link=base + rec.url, published=d.published, updated=d.updated, **kw))
     return docs
 
 

@@ -125,6 +125,9 @@ class SearchDoc:
     case_number: str = ""
     issued: _dt.date | None = None
     effective: _dt.date | None = None
+    link: str = ""  # absolute URL on the site (issue 11)
+    published: _dt.date | None = None  # first published / last changed (generator.dates)
+    updated: _dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -136,6 +139,9 @@ class Hit:
     score: float
     date: _dt.date | None
     snippet: str  # plain text; matches wrapped in \x01 ... \x02
+    link: str = ""  # absolute URL, when the index was built with the site's address
+    published: _dt.date | None = None
+    updated: _dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -425,6 +431,9 @@ def _schema():
         type=_wfields.ID(stored=True, sortable=True),
         id=_wfields.ID(stored=True, sortable=True),
         url=_wfields.STORED(),
+        link=_wfields.STORED(),
+        published=_wfields.STORED(),
+        updated=_wfields.STORED(),
         sortdate=_wfields.NUMERIC(int, sortable=True, signed=False, bits=32),
         words=_wfields.TEXT(analyzer=words, phrase=False),
     )
@@ -574,6 +583,11 @@ def _document(doc: SearchDoc) -> dict:
     if not doc.id:
         raise ValueError(f"{doc.type}: a record without id")
     d: dict = {"type": doc.type, "id": doc.id, "url": doc.url}
+    if doc.link:
+        d["link"] = doc.link
+    for f in ("published", "updated"):
+        if getattr(doc, f) is not None:
+            d[f] = getattr(doc, f).isoformat()
     for f in ("title", "summary", "body", "doc_number", "kind", "validity",
               "category", "case_number"):
         v = _clean(getattr(doc, f))
@@ -1277,6 +1291,13 @@ class _DeadlineCollector(_wcollectors.WrappingCollector):
             child.collect(sub_docnum)
 
 
+def _iso_date(value: object) -> _dt.date | None:
+    try:
+        return _dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
 def _timeout_error(limit: float | None) -> SearchTimeout:
     return SearchTimeout(
         f"the search took longer than {limit:g} s: make the query more specific "
@@ -1285,7 +1306,7 @@ def _timeout_error(limit: float | None) -> SearchTimeout:
 
 
 def search(index_root: Path, query: str, *, limit: int = 20, sort: str = "relevance",
-           doc_type: str | None = None, time_limit_s: float | None = None) -> Results:
+           doc_type: str | None = None, time_limit_s: float | None = None, offset: int = 0) -> Results:
     """Run a fielded query; see docs/search-fielded.md for the syntax.
 
     Raises QueryError for a bad query or parameter, IndexMissingError when
@@ -1293,6 +1314,8 @@ def search(index_root: Path, query: str, *, limit: int = 20, sort: str = "releva
     """
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
         raise QueryError("limit must be a whole number of at least 1")
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise QueryError("offset must be a whole number of at least 0")
     if sort not in ("relevance", "date"):
         raise QueryError(f"sort must be “relevance” or “date”, not “{sort}”")
     if doc_type is not None:
@@ -1329,7 +1352,7 @@ def search(index_root: Path, query: str, *, limit: int = 20, sort: str = "releva
                 raise _timeout_error(time_limit_s)
             rx = _highlight_re(tuple(parsed.literals))
             hits = []
-            for _key, score, docnum in keyed[:limit]:
+            for _key, score, docnum in keyed[offset:offset + limit]:
                 stored = searcher.stored_fields(docnum)
                 date = stored.get("date")
                 hits.append(Hit(
@@ -1340,5 +1363,8 @@ def search(index_root: Path, query: str, *, limit: int = 20, sort: str = "releva
                     score=float(score),
                     date=date.date() if isinstance(date, _dt.datetime) else date,
                     snippet=_make_snippet(stored, rx),
+                    link=stored.get("link", ""),
+                    published=_iso_date(stored.get("published")),
+                    updated=_iso_date(stored.get("updated")),
                 ))
             return Results(total=len(top), hits=hits)

@@ -116,7 +116,7 @@ def _mkdocs_config(rendered: RenderedSite, config: SiteConfig, docs: Path, site_
         ],
         "plugins": [],
         "nav": _nav_yaml(rendered.nav),
-        "not_in_nav": "\n".join(sorted(rendered.not_in_nav)),
+        "not_in_nav": "\n".join(sorted(set(rendered.not_in_nav))),
         "validation": {"nav": {"omitted_files": "ignore", "absolute_links": "ignore"},
                        "links": {"absolute_links": "ignore", "unrecognized_links": "warn"}},
     }

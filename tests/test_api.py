@@ -23,11 +23,21 @@ DOCS = build_corpus()[:120] + build_corpus()[-4:]
 @contextmanager
 def running(app):
     server = create_server(app, host="127.0.0.1", port=0, threads=4)
-    thread = threading.Thread(target=server.run, daemon=True)
+    stopping = threading.Event()
+
+    def run() -> None:
+        try:
+            server.run()
+        except OSError:      # the socket closed under the poll loop while stopping (EBADF)
+            if not stopping.is_set():
+                raise
+
+    thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.effective_port}"
     finally:
+        stopping.set()
         server.task_dispatcher.shutdown()
         server.close()
         thread.join(10)
@@ -71,8 +81,10 @@ def test_search_returns_json_results(base):
     assert data["total"] == len(expected(DOCS, "受贿"))
     assert len(data["results"]) == 5
     for r in data["results"]:
-        assert set(r) == {"type", "id", "title", "url", "score", "date", "snippet", "highlights"}
-        assert r["url"] == f"/{r['type']}/{r['id']}/"
+        assert set(r) == {"type", "id", "title", "url", "path", "score", "date", "published", "updated",
+                          "snippet", "highlights"}
+        assert r["path"] == f"/{r['type']}/{r['id']}/"
+        assert r["url"] == r["path"]          # an index written without the site's address
         assert "\x01" not in r["snippet"] and "\x02" not in r["snippet"]
         for start, end in r["highlights"]:
             assert r["snippet"][start:end] == "受贿"
@@ -150,8 +162,11 @@ def test_openapi_document(base):
     doc = json.loads(body)
     assert doc["openapi"].startswith("3.1")
     op = doc["paths"]["/api/search"]["get"]
-    assert {p["name"] for p in op["parameters"]} == {"q", "type", "limit", "sort"}
-    assert {"200", "400", "503"} <= set(op["responses"])
+    assert {p["name"] for p in op["parameters"]} == {"q", "type", "limit", "sort", "offset", "page"}
+    assert {"200", "400", "500", "503"} <= set(op["responses"])
+    codes = {code for path in doc["paths"].values() for op in path.values() if isinstance(op, dict)
+             for code in op.get("responses", {})}
+    assert codes == {"200", "204", "400", "404", "405", "500", "503"}
     limit = next(p for p in op["parameters"] if p["name"] == "limit")
     assert limit["schema"]["maximum"] == 50
 
@@ -187,3 +202,89 @@ def test_missing_index_gives_503(tmp_path):
 
 def test_split_snippet():
     assert split_snippet("a\x01受贿\x02b\x01x\x02") == ("a受贿bx", [[1, 3], [4, 5]])
+
+
+# --- paging (issue 11) and responses validated against the OpenAPI document -----------
+
+def _validator(doc: dict, schema: dict):
+    import jsonschema
+
+    return jsonschema.Draft202012Validator({**schema, "components": doc["components"]})
+
+
+def _check_against_openapi(doc: dict, path: str, method: str, status: int, body: bytes) -> None:
+    """The response must be one the document lists, with a body valid against its schema."""
+    entry = doc["paths"].get(path) or doc["paths"]["/{other}"]
+    op = entry[method.lower()]
+    assert str(status) in op["responses"], (path, method, status)
+    content = op["responses"][str(status)].get("content")
+    if method == "HEAD" or status == 204:
+        assert body == b""
+        return
+    assert content is not None, (path, method, status)
+    _validator(doc, content["application/json"]["schema"]).validate(json.loads(body))
+
+
+def test_real_responses_validate_against_the_openapi_document(base, index):
+    doc = json.loads(request(f"{base}/api/openapi.json")[2])
+    cases = [
+        ("/api/search?" + urlencode({"q": "受贿", "limit": 5}), "GET"),
+        ("/api/search?" + urlencode({"q": "受贿", "limit": 5, "page": 2}), "GET"),
+        ("/api/search?" + urlencode({"q": "检察院", "type": "regulations", "sort": "date"}), "GET"),
+        ("/api/search?" + urlencode({"q": "不存在的词语组合"}), "GET"),
+        ("/api/search?" + urlencode({"q": "issur:x"}), "GET"),
+        ("/api/search?" + urlencode({"q": "受贿", "offset": "-1"}), "GET"),
+        ("/api/search?q=%E5%8F%97", "HEAD"),
+        ("/api/search", "OPTIONS"),
+        ("/api/search?q=x", "POST"),
+        ("/api/openapi.json", "DELETE"),
+        ("/api/openapi.json", "GET"),
+        ("/api/nothing", "GET"),
+    ]
+    seen = set()
+    for target, method in cases:
+        status, _, body = request(base + target, method=method)
+        _check_against_openapi(doc, target.split("?")[0], method, status, body)
+        seen.add(status)
+    with running(make_app(index, time_limit_s=1e-9)) as url:
+        status, _, body = request(f"{url}/api/search?q=%E4%BA%BA%E6%B0%91")
+        _check_against_openapi(doc, "/api/search", "GET", status, body)
+        seen.add(status)
+    assert seen == {200, 204, 400, 404, 405, 503}
+
+
+def test_paging_with_offset_page_total_and_next(base):
+    total = len(expected(DOCS, "检察院"))
+    assert total > 25
+    status, headers, first = get_search(base, q="检察院", limit=10, sort="date")
+    assert status == 200 and first["offset"] == 0 and first["page"] == 1 and first["total"] == total
+    assert first["previous"] is None and first["next"].startswith("/api/search?")
+    assert 'rel="next"' in headers["Link"]
+    seen = [r["id"] for r in first["results"]]
+    page = first
+    while page["next"]:
+        status, _, body = request(base + page["next"])
+        assert status == 200
+        page = json.loads(body)
+        seen += [r["id"] for r in page["results"]]
+    assert len(seen) == len(set(seen)) == total            # every result once, none skipped
+    _, _, by_page = get_search(base, q="检察院", limit=10, sort="date", page=2)
+    _, _, by_offset = get_search(base, q="检察院", limit=10, sort="date", offset=10)
+    assert by_page["results"] == by_offset["results"] and by_page["offset"] == 10
+    assert [r["id"] for r in by_page["results"]] == seen[10:20]
+    _, _, beyond = get_search(base, q="检察院", offset=total + 5)
+    assert beyond["results"] == [] and beyond["next"] is None and beyond["total"] == total
+    for bad in ({"offset": "x"}, {"page": "0"}, {"offset": "1", "page": "1"}, {"offset": "100001"}):
+        status, _, data = get_search(base, q="检察院", **bad)
+        assert status == 400 and data["error"]["code"] == "bad_parameter"
+
+
+def test_api_over_a_built_site_gives_absolute_urls_and_dates(built_sample):
+    from generator.search import index_dir_for
+
+    with running(make_app(index_dir_for(built_sample))) as url:
+        status, _, data = get_search(url, q="受贿")
+    assert status == 200
+    hit = next(r for r in data["results"] if r["id"] == "bribery-case")
+    assert hit["url"] == "https://test.example.org/disclosures/bribery-case/"
+    assert (hit["published"], hit["updated"]) == ("2026-03-02", "2026-03-05")

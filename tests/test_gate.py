@@ -85,7 +85,9 @@ def test_source_date_epoch_is_the_build_time(sample_site: Path, monkeypatch: pyt
 
 def test_pages_exist_only_for_published_records(built_sample: Path) -> None:
     pages = sorted(p.parent.relative_to(built_sample).as_posix()
-                   for p in built_sample.glob("*/*/index.html") if p.parent.parent.name != "category")
+                   for p in built_sample.glob("*/*/index.html") if p.parent.parent.name not in ("category", "data"))
+    twins = sorted(p.parent.relative_to(built_sample).as_posix() for p in built_sample.glob("*/*/index.json"))
+    assert pages == twins
     assert pages == [
         "disclosures/bribery-case", "disclosures/open-day-press", "disclosures/withdrawn-notice",
         "disclosures/work-report-2025", "guides/bribery-record-inquiry", "open-days/open-day-2026-12",
@@ -123,5 +125,6 @@ def test_held_back_attachment_is_never_copied(tmp_path: Path) -> None:
         "content/disclosures/secret.txt": "未公开附件",
     })
     assert run_cli(["build", "--now", NOW], root).exit_code == 0
-    files = sorted(p.relative_to(root / "site").as_posix() for p in (root / "site").rglob("*.txt"))
+    files = sorted(p.relative_to(root / "site").as_posix() for p in (root / "site").rglob("*.txt")
+                   if p.name != "robots.txt")
     assert files == ["disclosures/a/files/public.txt"]

@@ -33,7 +33,8 @@ def generated(tmp: Path) -> dict[str, bytes]:
     files = {f"pages/{k}": v.encode("utf-8") for k, v in rendered.pages.items()}
     cfg = _mkdocs_config(rendered, report.config, Path("/DOCS"), Path("/SITE"), Path("/THEME"))
     files["mkdocs.yml"] = yaml.safe_dump(cfg, allow_unicode=True, sort_keys=True).encode("utf-8")
-    files.update({f"exports/{k}": v for k, v in export_files(report.public, report.config).items()})
+    files.update({f"exports/{k}": v for k, v in export_files(report.public, report.config, now=resolve_now(NOW)).items()
+                  if not k.endswith(".zip")})   # the ZIP holds the golden CSV and JSON files
     files["copies.txt"] = "".join(f"{k} <- {v}\n" for k, v in sorted(rendered.copies.items())).encode()
     return files
 

@@ -153,7 +153,7 @@ def test_hostile_text_is_shown_as_text(tmp_path: Path) -> None:
 
 def test_feed_carries_plain_text_only(tmp_path: Path) -> None:
     out = _build(tmp_path)
-    for feed in out.rglob("*.xml"):
+    for feed in [*out.rglob("*.xml"), *out.rglob("*.atom")]:
         if feed.name == "sitemap.xml":
             continue
         root = ET.fromstring(feed.read_bytes())

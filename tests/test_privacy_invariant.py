@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import gzip
 import html
+import io
 import json
 import re
 import unicodedata
+import zipfile
 from pathlib import Path
 
 import pytest
+
+from conftest import NOW, SAMPLE, run_cli
 
 PRIVATE_VALUES = [
     "测试市东湖区柳岸路18号3单元502室", "110101199003074518", "13912345678", "139 1234 5678",
@@ -28,12 +32,28 @@ KEPT = ["李明", "赵律师", "王海", "测检刑诉〔2026〕15号", "12309",
 
 
 def readable_text(path: Path) -> str:
-    data = path.read_bytes()
-    if path.suffix == ".gz":
+    return _readable(path.name, path.read_bytes())
+
+
+def _readable(name: str, data: bytes) -> str:
+    """Every output format as text a value could be found in: gzip and ZIP opened,
+    JSON parsed (\\uXXXX escapes, as in JSON-LD), iCalendar lines unfolded and
+    unescaped, XML/HTML entities decoded."""
+    suffix = "." + name.rsplit(".", 1)[-1] if "." in name else ""
+    if suffix == ".gz":
         data = gzip.decompress(data)
+    if suffix == ".zip":
+        with zipfile.ZipFile(io.BytesIO(data)) as zf:
+            return "\n".join(_readable(n, zf.read(n)) for n in zf.namelist())
     text = data.decode("utf-8", errors="replace")
-    if path.suffix == ".json":
+    if suffix == ".json":
         text += "\n" + json.dumps(json.loads(text), ensure_ascii=False)
+    if suffix == ".ics":
+        text = text.replace("\r\n ", "").replace("\r\n\t", "")
+        text += "\n" + text.replace("\\n", "\n").replace("\\,", ",").replace("\\;", ";").replace("\\\\", "\\")
+    if suffix == ".html":   # JSON-LD blocks escape < > & as \\u003c ...
+        for block in re.findall(r'<script type="application/ld\+json">(.*?)</script>', text, re.S):
+            text += "\n" + json.dumps(json.loads(block), ensure_ascii=False)
     text = html.unescape(text)
     return text + "\n" + unicodedata.normalize("NFKC", text)   # full-width digits too
 
@@ -64,9 +84,36 @@ def test_the_invariant_test_can_fail(built_sample: Path, tmp_path: Path) -> None
     """Guard against a vacuous scan: the scanner does find a value that is there."""
     (tmp_path / "x.json").write_text(json.dumps({"a": "张建国"}), encoding="utf-8")
     (tmp_path / "y.xml.gz").write_bytes(gzip.compress("13912345678".encode()))
+    (tmp_path / "z.ics").write_bytes("DESCRIPTION:地址：测试市东湖区柳岸路18号3单元\r\n 502室\\, 张建\r\n 国\r\n".encode())
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("a.csv", "孙小明")
+    (tmp_path / "w.zip").write_bytes(buf.getvalue())
+    (tmp_path / "v.html").write_text('<script type="application/ld+json">{"a":"\\u5f20\\u5efa\\u56fd"}</script>')
     files = all_output(tmp_path)
     assert "张建国" in files["x.json"] and "13912345678" in files["y.xml.gz"]
+    assert "测试市东湖区柳岸路18号3单元502室" in files["z.ics"] and "张建国" in files["z.ics"]
+    assert "孙小明" in files["w.zip"] and "张建国" in files["v.html"]
     assert len(all_output(built_sample)) > 20
+
+
+SURFACES = [   # every kind of open-data output the scan above must have covered
+    "feed.atom", "feed.xml", "disclosures/feed.atom", "disclosures/category/case-procedure/feed.atom",
+    "open-days/calendar.ics", "open-days/open-day-2026-12/event.ics", "disclosures/bribery-case/index.json",
+    "disclosures/withdrawn-notice/index.json", "data/disclosures.csv", "data/disclosures.json",
+    "data/datapackage.json", "data/changes.json", "data/openaffairs-data.zip", "data/changes/index.html",
+    "sitemap.xml", "robots.txt", "SHA256SUMS",
+]
+
+
+def test_every_open_data_surface_is_scanned(built_sample: Path) -> None:
+    files = all_output(built_sample)
+    assert [s for s in SURFACES if s not in files] == []
+    page = files["disclosures/bribery-case/index.html"]
+    assert "application/ld+json" in page and 'property="og:title"' in page   # JSON-LD and Open Graph
+    # the tombstone's JSON twin and feeds carry its title and reason only
+    assert "已撤回的通告" in files["disclosures/withdrawn-notice/index.json"]
+    assert "撤回：已撤回的通告" in files["disclosures/feed.atom"]
 
 
 def test_static_search_index_has_no_term_of_unpublished_text(built_sample: Path) -> None:
@@ -82,3 +129,34 @@ def test_static_search_index_has_no_term_of_unpublished_text(built_sample: Path)
         assert not tokens(normalize(name)) & {t for t in terms if len(t) >= 3 and t in normalize(name)}, name
     for phrase in ["泄露测试短语", "不应公开的记录"]:
         assert normalize(phrase)[:3] not in terms
+
+
+# --- the public source export (openaffairs export-public) ------------------------------
+
+STAFF_IDS = ["wang.fang", "li.wei", "chen.jing", "sun.min", "zhou.tao"]
+INTERNAL_CONFIG = ["内部资料"]          # privacy.block markings stay internal
+
+
+@pytest.fixture(scope="session")
+def exported_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    import shutil
+
+    root = tmp_path_factory.mktemp("export") / "sample"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("site"))
+    result = run_cli(["export-public", "--now", NOW, "../public"], root)
+    assert result.exit_code == 0, result.stderr
+    return root.parent / "public"
+
+
+@pytest.mark.parametrize("value", PRIVATE_VALUES + NON_PUBLIC_NAMES + UNPUBLISHED_TEXT + STAFF_IDS + INTERNAL_CONFIG)
+def test_value_absent_from_the_public_export(exported_sample: Path, value: str) -> None:
+    files = all_output(exported_sample)
+    assert len(files) > 10
+    hits = [name for name, text in files.items() if value in text or squeeze(value) in squeeze(text)]
+    assert hits == []
+
+
+def test_public_export_has_no_private_maps(exported_sample: Path) -> None:
+    texts = all_output(exported_sample)
+    assert not [n for n, t in texts.items() if "private:" in t or "aliases:" in t]
+    assert "张某1" in texts["content/disclosures/bribery-case.md"]

@@ -32,8 +32,10 @@ def test_json_output_is_the_contract(indexed: Path) -> None:
     assert result.exit_code == 0, result.stderr
     rows = json.loads(result.stdout)
     assert [r["id"] for r in rows] == ["bribery-case"]
-    assert set(rows[0]) == {"type", "id", "title", "url", "score"}
-    assert rows[0]["url"] == "/disclosures/bribery-case/" and rows[0]["title"] == "张某1受贿案提起公诉"
+    assert set(rows[0]) == {"type", "id", "title", "url", "path", "date", "published", "updated", "score"}
+    assert rows[0]["url"] == "https://test.example.org/disclosures/bribery-case/"      # absolute
+    assert rows[0]["path"] == "/disclosures/bribery-case/" and rows[0]["title"] == "张某1受贿案提起公诉"
+    assert (rows[0]["date"], rows[0]["published"], rows[0]["updated"]) == ("2026-03-01", "2026-03-02", "2026-03-05")
 
 
 @pytest.mark.parametrize("query,ids", [
@@ -58,7 +60,7 @@ def test_fielded_queries(indexed: Path, query: str, ids: list[str] | None) -> No
 def test_terminal_output_highlights(indexed: Path) -> None:
     result = run_cli(["search", "受贿"], indexed)
     assert result.exit_code == 0
-    assert " 1. [disclosures] 张某1受贿案提起公诉  2026-03-01\n    /disclosures/bribery-case/\n" in result.stdout
+    assert " 1. [disclosures] 张某1受贿案提起公诉  2026-03-01\n    https://test.example.org/disclosures/bribery-case/\n" in result.stdout
     assert result.stderr == "1 of 1 result for '受贿'.\n"
     body = run_cli(["search", "职务便利"], indexed)
     assert "利用[职务便利]" in body.stdout
