@@ -1,6 +1,6 @@
 # OpenAffairs: two commands on a fresh machine.
 #   make site   set up .venv, build the sample site into site/
-#   make test   set up .venv with test extras (and Chromium when missing), run the whole suite
+#   make test   set up .venv with test extras (and Chromium, nginx when missing), run the whole suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -31,13 +31,13 @@ serve: $(STAMP)
 
 AXE := tests/axe/node_modules/axe-core/axe.min.js
 
-# Chromium and the CJK fonts (without them every Chinese character is a box and the
-# browser tests would not see what people see) and axe-core from npm.
+# Chromium, the CJK fonts (without them every Chinese character is a box and the
+# browser tests would not see what people see), nginx, and axe-core from npm.
 browser: $(AXE)
-	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q .; } || { \
-	  echo "Installing Debian's chromium for the browser tests ..."; \
-	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
-	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; fi; }
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . && { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; }; } || { \
+	  echo "Installing Debian's chromium, fonts-noto-cjk and nginx-light for the browser and nginx tests ..."; \
+	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk $$( [ -x /usr/sbin/nginx ] || echo nginx-light ) >/dev/null; }
 
 $(AXE): tests/axe/package.json tests/axe/package-lock.json
 	@command -v npm >/dev/null 2>&1 || { \

@@ -1,6 +1,7 @@
 """OpenAffairs benchmarks: build times, search index sizes and query costs, API load.
 
     python benchmarks/run.py build  [--records 2000]      # sample site + N generated records
+    python benchmarks/run.py check  [--records 2000]      # `openaffairs check` (pre-commit, CI) on the same
     python benchmarks/run.py search [--records 20000]     # static vs mkdocs search, whoosh, API
     python benchmarks/run.py all
 
@@ -75,6 +76,41 @@ def bench_build(records: int) -> dict:
     results[f"generated_{records}"] = {"median_wall_s": statistics.median(r["wall_s"] for r in runs), "runs": runs,
                                        "output_mb": round(sum(p.stat().st_size for p in (big / "site").rglob("*")
                                                               if p.is_file()) / 1e6, 1)}
+    return results
+
+
+def timed_check(site: Path, *extra: str) -> float:
+    """One whole `openaffairs check` (interpreter start included) in a child process: wall seconds."""
+    start = time.perf_counter()
+    proc = subprocess.run([PY, "-m", "generator", "check", "--now", NOW, *extra], cwd=site, capture_output=True,
+                          text=True)
+    wall = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        raise SystemExit(proc.stderr)
+    return round(wall, 2)
+
+
+def bench_check(records: int) -> dict:
+    """`openaffairs check` as pre-commit and CI run it, on the sample site and on N generated records."""
+    results: dict = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        sample = Path(tmp) / "sample"
+        shutil.copytree(REPO, sample, ignore=shutil.ignore_patterns(
+            ".venv", ".git", "site", "build", ".openaffairs", "tests", "benchmarks", "docs", "*.egg-info"))
+        big = Path(tempfile.gettempdir()) / f"oa-bench-{records}"
+        generate(records, big)
+        for name, site in (("sample", sample), (f"generated_{records}", big)):
+            subprocess.run(["git", "init", "-q", "-b", "main"], cwd=site, check=True)
+            subprocess.run(["git", "add", "-A"], cwd=site, check=True)
+            subprocess.run(["git", "-c", "user.name=b", "-c", "user.email=b@example.org", "commit", "-qm", "b"],
+                           cwd=site, check=True)
+            row = {}
+            for label, extra in (("text", ()), ("strict_github", ("--strict", "--format", "github")),
+                                 ("changed_since", ("--strict", "--changed-since", "HEAD"))):
+                runs = [timed_check(site, *extra) for _ in range(3)]
+                row[label] = {"median_wall_s": statistics.median(runs), "runs": runs}
+            results[name] = row
+            shutil.rmtree(site / ".git")
     return results
 
 
@@ -268,13 +304,15 @@ def bench_search(records: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["build", "search", "all"])
+    parser.add_argument("what", choices=["build", "check", "search", "all"])
     parser.add_argument("--records", type=int, default=None)
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
     results = {}
     if args.what in ("build", "all"):
         results["build"] = bench_build(args.records or 2000)
+    if args.what in ("check", "all"):
+        results["check"] = bench_check(args.records or 2000)
     if args.what in ("search", "all"):
         results["search"] = bench_search(args.records or 20000)
     stamp = time.strftime("%Y%m%d-%H%M%S")

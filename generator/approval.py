@@ -32,6 +32,12 @@ class Outcome(Enum):
     def visible(self) -> bool:
         return self in (Outcome.PUBLISH, Outcome.TOMBSTONE)
 
+    @property
+    def mistake(self) -> bool:
+        """Held back for a reason that looks like an error (self-approved, unknown approver,
+        approval missing or unverifiable): ``check --strict`` fails on these."""
+        return self is Outcome.HELD_UNAPPROVED
+
 
 @dataclass(frozen=True)
 class Decision:

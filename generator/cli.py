@@ -17,13 +17,22 @@ import click
 from . import __version__
 from .errors import BuildError
 
-CONFIG_HELP = "Path of site_config.yml (default: ./site_config.yml)."
+CONFIG_HELP = "Path of site_config.yml (default: site_config.yml in this folder or the nearest parent folder)."
 NOW_HELP = ("Build time, ISO 8601 (e.g. 2026-12-01T09:00:00+08:00). Decides embargoes and what is 'upcoming'. "
             "Default: $SOURCE_DATE_EPOCH, else the clock.")
 
 
+def _find_config(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
+    """--config, else site_config.yml here or in a parent folder (else ./site_config.yml: 'not found')."""
+    from .config import CONFIG_NAME, find_config
+
+    if value is not None:
+        return value
+    return find_config(Path.cwd()) or Path(CONFIG_NAME)
+
+
 def _config_option(f: Any) -> Any:
-    return click.option("--config", "config", type=click.Path(path_type=Path), default=Path("site_config.yml"),
+    return click.option("--config", "config", type=click.Path(path_type=Path), default=None, callback=_find_config,
                         show_default=False, help=CONFIG_HELP)(f)
 
 
@@ -66,7 +75,8 @@ def main() -> None:
     repository of Markdown records.
 
     \b
-    Typical use, in the site's folder (where site_config.yml is):
+    Typical use, in the site's folder (where site_config.yml is, or below it):
+      openaffairs init DIR       start a new site repository
       openaffairs check          validate everything, list what is held back
       openaffairs review PATH    show one record exactly as it will be published
       openaffairs build          build the site into ./site
@@ -114,34 +124,89 @@ def build(config: Path, out: Path | None, now: str | None, quiet: bool) -> None:
 @click.option("--privacy-report", is_flag=True, help="List every redaction the privacy filter makes (values masked).")
 @click.option("--json", "as_json", is_flag=True, help="With --privacy-report: print JSON.")
 @click.option("--strict", is_flag=True,
-              help="Fail (exit 1) on warnings too: likely names of people that no party declares.")
-def check(config: Path, now: str | None, privacy_report: bool, as_json: bool, strict: bool) -> None:
+              help="Fail (exit 1) on warnings too: likely names of people that no party declares, and records "
+                   "held back for a reason that looks like a mistake (self-approved, unknown approver, approval "
+                   "missing or unverifiable).")
+@click.option("--changed-since", "changed_since", metavar="REF", default=None,
+              help="Check everything, but report only files changed since the merge base of git REF and HEAD "
+                   "(commits, working tree, untracked files), e.g. origin/main.")
+@click.option("--format", "fmt", type=click.Choice(["text", "github", "gitlab", "json"]), default="text",
+              show_default=True,
+              help="text: path:line lines; github: workflow-command annotations; gitlab: code-quality JSON; "
+                   "json: findings and counts.")
+def check(config: Path, now: str | None, privacy_report: bool, as_json: bool, strict: bool,
+          changed_since: str | None, fmt: str) -> None:
     """Run every check of 'build' and write nothing.
 
     Prints the records that are held back and why, e.g.
     'held back: content/disclosures/x.md: embargoed until 2026-12-24 09:00',
     and warnings for likely personal names that no party declares.
+    Exit 0 when the site would build; 1 on errors (with --strict also on
+    warnings and mistaken approvals); 2 on usage errors (e.g. an unknown REF).
+
+    \b
+    In CI and pre-commit:
+      openaffairs check --strict --format github --changed-since origin/main
+      openaffairs check --strict --format gitlab > gl-code-quality-report.json
     """
+    from .checking import GitError, changed_files, findings_from_problems, findings_from_report
     from .pipeline import prepare
     from .approval import Outcome
 
+    touched = None
+    if changed_since is not None:
+        try:
+            touched = changed_files(config.resolve().parent, changed_since)
+        except GitError as exc:
+            raise click.UsageError(f"--changed-since {changed_since}: {exc}") from None
     try:
         report = prepare(config, now)
     except BuildError as exc:
-        _fail(exc)
+        if fmt == "text" and touched is None:
+            _fail(exc)
+        _emit_check(findings_from_problems(exc.problems), fmt, touched, config, {}, exc.summary())
         return
     except ValueError as exc:
         raise click.UsageError(str(exc)) from None
     if privacy_report:
         _privacy_report(report, as_json)
         return
-    _print_held_back(report)
-    _print_privacy_warnings(report.privacy_warnings)
-    if strict and report.privacy_warnings:
-        _fail(BuildError(report.privacy_warnings))
-        return
-    click.echo(f"OK: {report.count(Outcome.PUBLISH)} records to publish, {report.count(Outcome.TOMBSTONE)} tombstones, "
-               f"{len(report.held_back)} held back, {len(report.redactions)} redactions.", err=True)
+    counts = {"publish": report.count(Outcome.PUBLISH), "tombstones": report.count(Outcome.TOMBSTONE),
+              "held_back": len(report.held_back), "redactions": len(report.redactions)}
+    summary = (f"OK: {counts['publish']} records to publish, {counts['tombstones']} tombstones, "
+               f"{counts['held_back']} held back, {counts['redactions']} redactions.")
+    _emit_check(findings_from_report(report, strict), fmt, touched, config, counts, summary)
+
+
+def _emit_check(findings: list[Any], fmt: str, touched: set[Path] | None, config: Path, counts: dict[str, int],
+                summary: str) -> None:
+    """Print the check's findings in ``fmt`` (only those the change touched), the summary on stderr; exit."""
+    from .checking import only_touched, relative_to_repository, render
+
+    hidden = 0
+    if touched is not None:
+        findings, hidden = only_touched(findings, touched, config)
+    if fmt in ("github", "gitlab"):
+        findings = relative_to_repository(findings, config.resolve().parent)
+    shown_errors = [f for f in findings if f.severity == "error"]
+    errors = len(shown_errors) + hidden
+    counts = {**counts, "errors": errors, "errors_not_shown": hidden}
+    if fmt == "text":
+        # held-back records and tombstones on stdout; problems and warnings on stderr
+        for f in findings:
+            click.echo(f.text(), err=f.kind in ("problem", "warning"))
+    else:
+        click.echo(render(findings, fmt, counts) or ("[]" if fmt == "gitlab" else ""))
+    if hidden:
+        click.echo(f"{hidden} error{'s' if hidden != 1 else ''} in files this change did not touch "
+                   "(run 'openaffairs check' without --changed-since to see them).", err=True)
+    if errors and summary.startswith("OK"):
+        files = len({f.path for f in shown_errors}) + (1 if hidden else 0)
+        summary = (f"Build failed: {errors} error{'s' if errors != 1 else ''} "
+                   f"in {files} file{'s' if files != 1 else ''}.")
+    click.echo(summary, err=True)
+    if errors:
+        sys.exit(1)
 
 
 def _print_privacy_warnings(warnings: Any) -> None:
@@ -204,14 +269,18 @@ def review(path: Path, config: Path, now: str | None, color: bool | None) -> Non
 @main.command()
 @click.argument("type_", metavar="TYPE", type=click.Choice(["disclosures", "regulations", "open-days", "guides", "pages"]))
 @_config_option
-@click.option("--id", "record_id", default=None, help="Record id (URL part); default: made from the date and title.")
+@click.option("--id", "record_id", default=None,
+              help="Record id (URL part); default: the title in pinyin (plus the date when taken).")
 @click.option("--title", default="", help="Title of the record.")
 @click.option("--author", default=None, help="Your staff id (default: $USER).")
 def new(type_: str, config: Path, record_id: str | None, title: str, author: str | None) -> None:
     """Start a new record of TYPE as a draft, with every field to fill in.
 
     TYPE is one of disclosures, regulations, open-days, guides, pages.
-    The file is written under content/TYPE/ and its path printed.
+    The file is written under content/TYPE/ (disclosures: content/disclosures/YEAR/)
+    and its path printed. The id is made from the title (pinyin, e.g.
+    'guan-yu-kai-zhan-jian-cha-kai-fang-ri'), with today's date appended when
+    that id is taken; the comments are in the site's language.
     """
     from .scaffold import scaffold
 
@@ -230,15 +299,91 @@ def new(type_: str, config: Path, record_id: str | None, title: str, author: str
 @_now_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-def serve(config: Path, now: str | None, host: str, port: int) -> None:
+@click.option("--drafts", is_flag=True,
+              help="Also show held-back records (drafts, in review, embargoed ...; never minors' cases), each under "
+                   "a '未公开 / not public: <reason>' banner and left out of search, feeds and exports. Preview only: "
+                   "'build' has no such option.")
+def serve(config: Path, now: str | None, host: str, port: int, drafts: bool) -> None:
     """Preview the site locally; rebuilds when content, theme or config change.
 
     Only approved records are shown, exactly as 'build' would publish them.
-    Errors are printed and the last good preview stays up.
+    The open page reloads by itself when a rebuild finished; unknown paths
+    get the site's own 404 page. Errors are printed and the last good preview
+    stays up. The temporary folder is removed on Ctrl+C.
     """
     from .preview import serve as run_serve
 
-    run_serve(config, now, host, port, _progress(False), _fail_soft)
+    run_serve(config, now, host, port, _progress(False), _fail_soft, drafts)
+
+
+# --- init, schema: starting a site repository ------------------------------------------
+
+
+@main.command()
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--site-name", default="某某市人民检察院检务公开", show_default=True, help="site_name in site_config.yml.")
+@click.option("--site-url", default="https://jw.example.org/", show_default=True, help="site_url in site_config.yml.")
+@click.option("--office-name", default="某某市人民检察院", show_default=True, help="office_name in site_config.yml.")
+@click.option("--approver", "approvers", multiple=True, metavar="ID",
+              help="Staff id of an approver (repeat for several; default: approver.one, to replace).")
+@click.option("--author", default=None, help="Author of the sample records (default: $USER).")
+def init(directory: Path, site_name: str, site_url: str, office_name: str, approvers: tuple[str, ...],
+         author: str | None) -> None:
+    """Create a new site repository in DIR (new or empty), ready to commit.
+
+    \b
+    Writes site_config.yml (every key explained in Chinese), content/ with a
+    README and a draft example record for each type, .gitignore,
+    .pre-commit-config.yaml, CI for GitLab (.gitlab-ci.yml) and GitHub
+    Actions (.github/workflows/openaffairs.yml), an nginx server block
+    (deploy/nginx/), JSON Schemas (schemas/) and VS Code settings that use
+    them. Exit 2 when DIR is not empty.
+    """
+    import datetime as dt
+    import getpass
+    import re
+
+    from .init_site import FolderNotEmpty, init_site
+    from .schema import _STAFF
+
+    ids = list(approvers) or ["approver.one"]
+    for staff in ids:
+        if not _STAFF.match(staff):
+            raise click.BadParameter(f"{staff!r}: a staff id is lowercase letters, digits, dots and hyphens "
+                                     "(like li.wei)", param_hint="--approver")
+    who = author or re.sub(r"[^a-z0-9.-]", "", getpass.getuser().lower()) or "author"
+    try:
+        written = init_site(directory, site_name, site_url, office_name, ids, who, dt.date.today())
+    except FolderNotEmpty as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"Created {len(written)} files in {directory}/. Next:")
+    click.echo(f"  cd {directory} && git init && git add -A && git commit -m 'OpenAffairs site'")
+    click.echo("  openaffairs check && openaffairs serve")
+
+
+@main.command()
+@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), default=None,
+              help="Folder to write the *.schema.json files into (default: print the names and the "
+                   "site_config schema to stdout).")
+def schema(out: Path | None) -> None:
+    """Write JSON Schemas of each content type's front matter and of site_config.yml.
+
+    Generated from the models that validate the content, so they never drift.
+    Editors (VS Code with the YAML extension) use them for completion and
+    checks; 'openaffairs init' wires them up in .vscode/settings.json.
+    """
+    from .schemas import schema_files
+
+    files = schema_files()
+    if out is None:
+        click.echo(files["site_config.schema.json"], nl=False)
+        click.echo("(also: " + ", ".join(n for n in files if n != "site_config.schema.json")
+                   + "; write them all with --out DIR)", err=True)
+        return
+    out.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        (out / name).write_text(text, encoding="utf-8")
+        click.echo(str(out / name))
 
 
 def _index_for(config: Path, out: Path | None, now: str | None, quiet: bool) -> Path:

@@ -16,7 +16,10 @@ from .errors import BuildError, Problem
 from .schema import StaffId, Strict, Text, problems_from_validation
 from .yamlsource import YamlError, load_yaml
 
-__all__ = ["SiteConfig", "PrivacyConfig", "load_config"]
+__all__ = ["SiteConfig", "PrivacyConfig", "ApprovalConfig", "StaffIdentity", "load_config", "find_config",
+           "CONFIG_NAME"]
+
+CONFIG_NAME = "site_config.yml"
 
 
 def public_contact_problem(value: str) -> str | None:
@@ -47,6 +50,21 @@ class PrivacyConfig(Strict):
         return values
 
 
+class StaffIdentity(Strict):
+    """How git knows an approver: the e-mail of their commits and, optionally, their signing keys."""
+
+    email: Text = Field(min_length=3)
+    ssh_keys: list[Text] = Field(default_factory=list)      # public keys, as in ~/.ssh/id_ed25519.pub
+    gpg_keys: list[Text] = Field(default_factory=list)      # OpenPGP fingerprints (keys in the checker's keyring)
+
+
+class ApprovalConfig(Strict):
+    """``approval:`` -- with ``verify_git: true`` an approval counts only when git proves it."""
+
+    verify_git: bool = False
+    staff: dict[StaffId, StaffIdentity] = Field(default_factory=dict)
+
+
 class SiteConfig(Strict):
     """The keys of ``site_config.yml`` (contract keys first, then additions)."""
 
@@ -62,6 +80,7 @@ class SiteConfig(Strict):
     office_name: Text = ""
     copyright: Text = ""
     theme_dir: Text = "theme"
+    approval: ApprovalConfig = ApprovalConfig()
     # the header on a phone, and the footer a government site must show (政府网站发展指引)
     short_name: Text = ""          # shown instead of site_name where the full name does not fit
     sponsor: Text = ""             # 主办单位
@@ -104,6 +123,16 @@ class SiteConfig(Strict):
         return (self.root / self.theme_dir).resolve()
 
 
+def find_config(start: Path) -> Path | None:
+    """``site_config.yml`` in ``start`` or the nearest parent folder holding one (as git finds ``.git``)."""
+    start = start.resolve()
+    for folder in (start, *start.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def load_config(path: Path) -> SiteConfig:
     """Read and validate ``site_config.yml``; raises BuildError with all problems."""
     shown = _shown(path)
@@ -111,7 +140,7 @@ def load_config(path: Path) -> SiteConfig:
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
         raise BuildError([Problem(shown, 0, "configuration file not found",
-                                  "run the command in the site's folder or pass --config PATH")]) from None
+                                  "run the command in the site's folder (or a folder below it) or pass --config PATH")]) from None
     except UnicodeDecodeError as exc:
         raise BuildError([Problem(shown, 0, f"not UTF-8 text (byte {exc.start})",
                                   "save the file as UTF-8")]) from None
@@ -131,6 +160,15 @@ def load_config(path: Path) -> SiteConfig:
     if not config.content_path.is_dir():
         problems.append(Problem(shown, lines.line_of(("content_dir",)),
                                 f"content_dir '{config.content_dir}' is not a folder next to this file"))
+    if config.approval.verify_git:
+        for staff in config.approvers:
+            if staff not in config.approval.staff:
+                problems.append(Problem(shown, lines.line_of(("approval", "staff")),
+                                        f"approval.verify_git is true but approver '{staff}' has no entry under "
+                                        "approval.staff", f"add '{staff}: {{email: ...}}' (the e-mail of their commits)"))
+    if "theme_dir" in data and not config.theme_path.is_dir():
+        problems.append(Problem(shown, lines.line_of(("theme_dir",)), f"theme folder '{config.theme_dir}' not found",
+                                "create it (files in it override the shipped theme), or remove theme_dir"))
     if problems:
         raise BuildError(problems)
     return config

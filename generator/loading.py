@@ -40,6 +40,9 @@ class ContentTree:
     shown_root: str                # how content/ is shown in messages ("content")
 
 
+README_NAMES = {"README.md", "README.txt", "说明.md"}
+
+
 def load_content(content_root: Path, shown_root: str) -> ContentTree:
     documents: list[SourceDocument] = []
     files: dict[str, int] = {}
@@ -47,6 +50,8 @@ def load_content(content_root: Path, shown_root: str) -> ContentTree:
     for path in sorted(content_root.rglob("*")):
         rel = path.relative_to(content_root)
         if any(part.startswith(".") for part in rel.parts) or path.is_dir():
+            continue
+        if path.name in README_NAMES:     # notes for staff ('openaffairs init' writes one per folder)
             continue
         shown = f"{shown_root}/{rel.as_posix()}"
         if path.is_symlink():

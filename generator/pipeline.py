@@ -50,6 +50,7 @@ class BuildReport:
     timings: dict[str, float] = field(default_factory=dict)
     pages: int = 0
     seconds: float = 0.0
+    drafts: dict[tuple[str, str], str] = field(default_factory=dict)   # serve --drafts: (type, id) -> reason
 
     @property
     def held_back(self) -> list[tuple[Record, Decision]]:
@@ -100,7 +101,8 @@ class _Prepared:
     reader: Callable[[str], bytes]
 
 
-def _load_and_decide(config_path: Path, now_text: str | None, progress: Progress) -> _Prepared:
+def _load_and_decide(config_path: Path, now_text: str | None, progress: Progress,
+                     drafts: dict[tuple[str, str], str] | None = None) -> _Prepared:
     config = load_config(config_path)
     now = resolve_now(now_text, config.tz)          # the one clock of this build
     shown_root = _shown(config.content_path)
@@ -110,6 +112,11 @@ def _load_and_decide(config_path: Path, now_text: str | None, progress: Progress
     if site.problems:
         raise BuildError(site.problems)
     decided = [(r, decide(r, now, config)) for r in site.records]
+    if config.approval.verify_git:                  # approval: {verify_git: true} (issue 9)
+        from .gitproof import verify_approvals
+        decided = verify_approvals(decided, config)
+    if drafts is not None:                          # serve --drafts only (issue 9): never build
+        decided = _as_drafts(decided, drafts)
     line_maps = {d.path: d.lines for d in tree.documents}
     # the filter is pure: attachment bytes come through this reader (loading reads files)
     reader = functools.partial(read_attachment, tree.content_root)
@@ -126,10 +133,26 @@ def _filtered(p: _Prepared, start: float) -> BuildReport:
     return report
 
 
-def prepare(config_path: Path, now_text: str | None, progress: Progress = lambda s: None) -> BuildReport:
+def _as_drafts(decided: list[tuple[Record, Decision]],
+               drafts: dict[tuple[str, str], str]) -> list[tuple[Record, Decision]]:
+    """``serve --drafts``: held-back records are filtered and rendered too (minors' cases never)."""
+    out = []
+    for record, decision in decided:
+        if not decision.outcome.visible and decision.outcome is not Outcome.HELD_MINOR:
+            drafts[(record.TYPE, record.id)] = decision.reason
+            decision = Decision(Outcome.PUBLISH, f"preview only (not public: {decision.reason})")
+        out.append((record, decision))
+    return out
+
+
+def prepare(config_path: Path, now_text: str | None, progress: Progress = lambda s: None, *,
+            drafts: bool = False) -> BuildReport:
     """Every check of ``build``, writing nothing. Raises BuildError."""
     start = time.perf_counter()
-    return _filtered(_load_and_decide(config_path, now_text, progress), start)
+    marked: dict[tuple[str, str], str] | None = {} if drafts else None
+    report = _filtered(_load_and_decide(config_path, now_text, progress, marked), start)
+    report.drafts = marked or {}
+    return report
 
 
 def review(config_path: Path, now_text: str | None, record_path: Path) -> Review:
@@ -151,9 +174,16 @@ def review(config_path: Path, now_text: str | None, record_path: Path) -> Review
     raise LookupError(f"{record_path}: not a record of this site (expected a .md file under {p.shown_root}/)")
 
 
-def build(config_path: Path, out: Path, now_text: str | None, progress: Progress = lambda s: None) -> BuildReport:
-    """config -> load -> validate -> gate -> filter -> render -> write (site and search index together)."""
-    report = prepare(config_path, now_text, progress)
+def build(config_path: Path, out: Path, now_text: str | None, progress: Progress = lambda s: None, *,
+          drafts: bool = False) -> BuildReport:
+    """config -> load -> validate -> gate -> filter -> render -> write (site and search index together).
+
+    ``drafts`` is for ``openaffairs serve --drafts`` only (a temporary folder on
+    this machine): held-back records get pages under a "not public" banner and
+    stay out of search, feeds and exports.  The ``build`` command never sets it.
+    """
+    report = prepare(config_path, now_text, progress, drafts=drafts)
+    listed = [p for p in report.public if (p.type, p.id) not in report.drafts]
     report.timings["checks and privacy filter"] = report.seconds
     clock = _Clock(report.timings)
     now = report.now
@@ -162,18 +192,18 @@ def build(config_path: Path, out: Path, now_text: str | None, progress: Progress
              f"{len(report.held_back)} held back; {len(report.redactions)} redactions")
     with clock("dates (git) and open data"):
         dates = record_dates(report.public, report.config, now, sources=report.sources)
-        extra = export_files(report.public, report.config, dates, now)
+        extra = export_files(listed, report.config, dates, now)
     with clock("pages"):
         rendered = render_site(report.public, report.config, now, dates)
         report.pages = len(rendered.pages)
         sitemap = sitemap_xml(list(rendered.pages), report.public, report.config, dates, now)
     progress("Indexing for the site's search box ...")
     with clock("static search index"):
-        search_files = build_static_index(static_docs(report.public, report.config))
+        search_files = build_static_index(static_docs(listed, report.config))
     # The whoosh index is CPU-bound pure Python like MkDocs: a second process writes a
     # new generation while MkDocs renders; the site and the index are switched together
     # only when both succeeded (a failure of either changes neither).
-    docs = search_docs(report.public, report.config, dates)
+    docs = search_docs(listed, report.config, dates)
     index_root = index_dir_for(out)
     with writer_lock(index_root), concurrent.futures.ProcessPoolExecutor(
             1, mp_context=multiprocessing.get_context("spawn")) as pool:
@@ -185,6 +215,9 @@ def build(config_path: Path, out: Path, now_text: str | None, progress: Progress
 
         def before_swap(site_dir: Path) -> None:
             _write_files(search_files, site_dir)
+            if report.drafts:
+                from .preview import mark_drafts
+                mark_drafts(site_dir, report)
             try:
                 name, seconds = indexing.result()
             except BuildError:

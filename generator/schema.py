@@ -13,7 +13,7 @@ import re
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, ValidationInfo, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
 from .errors import Problem, did_you_mean
@@ -151,14 +151,19 @@ def _staff(value: Any) -> str:
     )
 
 
+# WithJsonSchema: what ``openaffairs schema`` says of each type (the validators above decide)
 Text = Annotated[str, BeforeValidator(_text)]
-StaffId = Annotated[str, BeforeValidator(_staff)]
+StaffId = Annotated[str, BeforeValidator(_staff), WithJsonSchema({"type": "string", "pattern": _STAFF.pattern})]
 OptText = Text | None
-Scalar = Annotated[str, BeforeValidator(_scalar)]
-Date = Annotated[dt.date, BeforeValidator(_date)]
-DateTime = Annotated[dt.datetime, BeforeValidator(_datetime)]
-DateOrDateTime = Annotated[dt.datetime, BeforeValidator(_date_or_datetime)]
-Ident = Annotated[str, BeforeValidator(_ident)]
+Scalar = Annotated[str, BeforeValidator(_scalar), WithJsonSchema({"type": ["string", "number"]})]
+Date = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date",
+                                                                    "pattern": _DATE.pattern})]
+DateTime = Annotated[dt.datetime, BeforeValidator(_datetime),
+                     WithJsonSchema({"type": "string", "pattern": _DATETIME.pattern})]
+DateOrDateTime = Annotated[dt.datetime, BeforeValidator(_date_or_datetime),
+                           WithJsonSchema({"type": "string", "anyOf": [{"pattern": _DATE.pattern},
+                                                                       {"pattern": _DATETIME.pattern}]})]
+Ident = Annotated[str, BeforeValidator(_ident), WithJsonSchema({"type": "string", "pattern": _IDENT.pattern})]
 
 
 def _field_name(loc: tuple[Any, ...]) -> str:

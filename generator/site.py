@@ -11,11 +11,13 @@ any point leaves the previous site untouched.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.resources
 import logging
 import os
 import shutil
 import tempfile
 from contextlib import contextmanager
+from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
@@ -27,7 +29,7 @@ from .errors import BuildError, Problem
 from .i18n import theme_strings
 from .rendering import NavEntry, RenderedSite
 
-__all__ = ["write_site", "stage_site", "swap_into", "default_theme_dir"]
+__all__ = ["write_site", "stage_site", "swap_into", "default_theme_dir", "shipped_theme", "assemble_theme"]
 
 log = logging.getLogger(__name__)
 
@@ -70,9 +72,55 @@ def sanitise(html: str) -> str:
     )
 
 
+_NOT_THEME = {"__init__.py", "__pycache__"}
+
+
+def shipped_theme() -> Traversable:
+    """The theme that ships inside the package (``theme/`` of the checkout, ``generator/_theme`` when installed)."""
+    return importlib.resources.files("generator._theme")
+
+
 def default_theme_dir() -> Path:
-    """The theme that ships with OpenAffairs (top-level ``theme/`` of the checkout)."""
-    return Path(__file__).resolve().parent.parent / "theme"
+    """The shipped theme as a folder on disk (an installed wheel, or the checkout when editable)."""
+    return Path(str(shipped_theme()))
+
+
+def _copy_traversable(source: Traversable, target: Path) -> None:
+    for entry in source.iterdir():
+        if entry.name in _NOT_THEME or entry.name.endswith(".pyc"):
+            continue
+        if entry.is_dir():
+            (target / entry.name).mkdir(parents=True, exist_ok=True)
+            _copy_traversable(entry, target / entry.name)
+        else:
+            (target / entry.name).write_bytes(entry.read_bytes())
+
+
+def assemble_theme(config: SiteConfig, target: Path) -> Path:
+    """The theme MkDocs gets: the shipped theme, then every file of the site's own theme folder over it.
+
+    As mkdocs-material's ``custom_dir``: a site overrides single files
+    (``theme/assets/openaffairs.css``, ``theme/partials/header.html`` ...) and
+    keeps the rest.  A site without a theme folder uses the shipped theme as is;
+    a ``theme_dir`` set in site_config.yml that does not exist is an error.
+    """
+    own = config.theme_path
+    if not own.is_dir() and config.theme_dir != "theme":
+        raise BuildError([Problem(config.source, 0, f"theme folder '{config.theme_dir}' not found",
+                                  "create it, or remove theme_dir to use the shipped theme")])
+    target.mkdir(parents=True, exist_ok=True)
+    _copy_traversable(shipped_theme(), target)
+    if own.is_dir():
+        for path in sorted(own.rglob("*")):
+            rel = path.relative_to(own)
+            if set(rel.parts) & _NOT_THEME or path.suffix == ".pyc":
+                continue
+            if path.is_dir():
+                (target / rel).mkdir(parents=True, exist_ok=True)
+            else:
+                (target / rel).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(path, target / rel)
+    return target
 
 
 def _nav_yaml(entries: list[NavEntry]) -> list[Any]:
@@ -226,9 +274,7 @@ def stage_site(rendered: RenderedSite, config: SiteConfig, staging: Path, now: d
         target = docs / rel
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
-    theme = config.theme_path if config.theme_path.is_dir() else default_theme_dir()
-    if not theme.is_dir():
-        raise BuildError([Problem(config.source, 0, f"theme folder '{config.theme_dir}' not found")])
+    theme = assemble_theme(config, staging / "theme")
     cfg_path = staging / "mkdocs.yml"
     cfg_path.write_text(yaml.safe_dump(_mkdocs_config(rendered, config, docs, site_dir, theme),
                                        allow_unicode=True, sort_keys=True), encoding="utf-8")

@@ -145,11 +145,11 @@ def _regulation_body(rng: random.Random, topic: str) -> str:
         if k == 0:
             text = f"人民检察院办理{rng.choice(CRIMES)}案件，应当依法履行{term}职责。"
         elif k == 1:
-            text = f"国家工作人员利用职务上的便利，索取他人财物的，依照刑法第三百八十五条的规定以受贿罪追究刑事责任。"
+            text = "国家工作人员利用职务上的便利，索取他人财物的，依照刑法第三百八十五条的规定以受贿罪追究刑事责任。"
         elif k == 2:
             text = f"对于{term}工作中发现的问题，可以向有关单位提出检察建议。"
         elif k == 3:
-            text = f"贪污贿赂犯罪案件中，行贿人在被追诉前主动交待行贿行为的，可以从轻或者减轻处罚。"
+            text = "贪污贿赂犯罪案件中，行贿人在被追诉前主动交待行贿行为的，可以从轻或者减轻处罚。"
         else:
             text = f"{rng.choice(PROCURATORATES)}应当加强对{term}工作的领导和监督。"
         arts.append(f"第{CN_NUM[i]}条 {text}")

@@ -148,7 +148,7 @@ def test_missing_config_is_a_clear_error(tmp_path: Path) -> None:
     result = run_cli(["build"], tmp_path)
     assert result.exit_code == 1
     assert result.stderr == ("site_config.yml: configuration file not found\n"
-                             "    hint: run the command in the site's folder or pass --config PATH\n"
+                             "    hint: run the command in the site's folder (or a folder below it) or pass --config PATH\n"
                              "Build failed: 1 error in 1 file.\n")
 
 
