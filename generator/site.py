@@ -150,7 +150,7 @@ def _mkdocs_config(rendered: RenderedSite, config: SiteConfig, docs: Path, site_
             "logo": "assets/logo.svg",
         },
         "extra_css": ["assets/openaffairs.css"],
-        "extra_javascript": ["assets/oatable.js", "assets/oaaccess.js"],
+        "extra_javascript": ["assets/oatable.js"],   # assets/oaaccess.js: in <head>, see theme/main.html
         "extra": {"generator": False, "office_name": config.office_name,
                   "short_name": config.short_name, "oa": theme_strings(config.language, config.office_name or config.site_name),
                   "footer": {k: getattr(config, k) for k in
