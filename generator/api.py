@@ -221,6 +221,13 @@ def openapi_document(*, max_query_len: int = 500, max_limit: int = 100) -> dict:
                                       "description": "first published on the site"},
                         "updated": {"type": ["string", "null"], "format": "date",
                                     "description": "last change of what is published"},
+                        "article": {"type": ["string", "null"], "examples": ["第六十七条"],
+                                    "description": ("a regulation: the first article holding the query; url and "
+                                                    "path then end with its anchor (#art-67)")},
+                        "articles": {"type": "array", "description": "a regulation: every article holding the query",
+                                     "items": {"type": "object", "required": ["label", "url"],
+                                               "properties": {"label": {"type": "string"},
+                                                              "url": {"type": "string"}}}},
                         "score": {"type": "number"},
                         "date": {"type": ["string", "null"], "format": "date"},
                         "snippet": {"type": "string",
@@ -374,6 +381,8 @@ def make_app(index_root: Path, *, max_query_len: int = 500, max_limit: int = 100
                 "updated": hit.updated.isoformat() if hit.updated else None,
                 "snippet": snippet,
                 "highlights": highlights,
+                "article": hit.article or None,
+                "articles": [{"label": label, "url": url} for label, url in hit.articles],
             })
         def link(at: int) -> str:
             query = {"q": q, "limit": str(limit), "sort": sort, "offset": str(at)}

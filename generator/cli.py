@@ -175,7 +175,25 @@ def check(config: Path, now: str | None, privacy_report: bool, as_json: bool, st
               "held_back": len(report.held_back), "redactions": len(report.redactions)}
     summary = (f"OK: {counts['publish']} records to publish, {counts['tombstones']} tombstones, "
                f"{counts['held_back']} held back, {counts['redactions']} redactions.")
+    if fmt == "text":
+        _print_exemptions(report)
     _emit_check(findings_from_report(report, strict), fmt, touched, config, counts, summary)
+
+
+def _print_exemptions(report: Any) -> None:
+    """Every reviewed privacy.allow_terms exemption, valid or ignored (issue 8)."""
+    from .privacy.filter import allowed_terms
+
+    for record, decision in report.decisions:
+        ex = record.privacy
+        if ex is None or not decision.outcome.visible:
+            continue
+        terms = ", ".join(ex.allow_terms)
+        if allowed_terms(record, report.config):
+            click.echo(f"exemption: {record.source_path}: privacy.allow_terms [{terms}] approved by {ex.approved_by}")
+        else:
+            click.echo(f"exemption ignored: {record.source_path}: privacy.allow_terms [{terms}]: approved_by "
+                       f"'{ex.approved_by}' must be a listed approver other than the author")
 
 
 def _emit_check(findings: list[Any], fmt: str, touched: set[Path] | None, config: Path, counts: dict[str, int],
@@ -409,7 +427,8 @@ def _index_for(config: Path, out: Path | None, now: str | None, quiet: bool) -> 
 @_config_option
 @_out_option
 @_now_option
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {type, id, title, url (absolute), path, date, published, updated, score}.")
+@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {type, id, title, url (absolute), path, date, published, updated, score} "
+                   "(regulation hits also: article, articles).")
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="Most results to show.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option("--type", "doc_type", type=click.Choice(["disclosures", "regulations", "open-days", "guides", "pages"]),
@@ -448,7 +467,9 @@ def search(config: Path, out: Path | None, now: str | None, as_json: bool, limit
         rows = [{"type": h.type, "id": h.id, "title": h.title, "url": h.link or h.url, "path": h.url,
                  "date": h.date.isoformat() if h.date else None,
                  "published": h.published.isoformat() if h.published else None,
-                 "updated": h.updated.isoformat() if h.updated else None, "score": round(h.score, 4)}
+                 "updated": h.updated.isoformat() if h.updated else None, "score": round(h.score, 4),
+                 **({"article": h.article, "articles": [{"label": a, "url": u} for a, u in h.articles]}
+                    if h.article else {})}
                 for h in results.hits]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -456,10 +477,15 @@ def search(config: Path, out: Path | None, now: str | None, as_json: bool, limit
     on, off = ("\x1b[1;31m", "\x1b[0m") if colour else ("[", "]")
     for n, hit in enumerate(results.hits, 1):
         date = f"  {hit.date}" if hit.date else ""
-        click.echo(f"{n:>2}. [{hit.type}] {hit.title}{date}")
+        article = f" {hit.article}" if hit.article else ""
+        click.echo(f"{n:>2}. [{hit.type}] {hit.title}{article}{date}")
         click.echo(f"    {hit.link or hit.url}")
         if hit.snippet:
             click.echo("    " + hit.snippet.replace("\x01", on).replace("\x02", off).replace("\n", " "))
+        if len(hit.articles) > 1:   # (issue 8) the other articles of the same law holding the query
+            others = "、".join(label for label, _url in hit.articles[1:9])
+            more = f" … ({len(hit.articles)} articles)" if len(hit.articles) > 9 else ""
+            click.echo(f"    also: {others}{more}")
     shown = len(results.hits)
     click.echo(f"{shown} of {results.total} result{'s' if results.total != 1 else ''} for {text!r}.", err=True)
 

@@ -260,7 +260,9 @@ _SLUG_DROP = re.compile(r"[^\w\u3400-\u9fff\uf900-\ufaff-]+")
 
 def heading_id(text: str, taken: set[str]) -> str:
     """A readable, unique anchor from a heading's (filtered) text: 第一章 总则 -> 第一章-总则."""
-    slug = _SLUG_DROP.sub("", re.sub(r"\s+", "-", text.strip().lower())).strip("-_") or "section"
+    from .legal_structure import slugify   # (issue 8) the one heading-id function of the site
+
+    slug = slugify(text)
     slug = slug[:80]
     candidate, n = slug, 1
     while candidate in taken:

@@ -20,7 +20,7 @@ from .schema import Date, DateOrDateTime, DateTime, Ident, OptText, Scalar, Staf
 
 __all__ = [
     "Status", "Category", "Role", "Kind", "Validity", "EventStatus",
-    "Change", "Party", "Attachment", "Record", "Disclosure", "Regulation", "OpenDay",
+    "Change", "Party", "PrivacyExemption", "Attachment", "Record", "Disclosure", "Regulation", "OpenDay",
     "Guide", "Page", "RECORD_TYPES", "TYPE_ORDER",
 ]
 
@@ -97,6 +97,15 @@ class Attachment(Strict):
     title: Text
 
 
+class PrivacyExemption(Strict):
+    """A reviewed exemption from ``privacy.block`` for terms of one record (addition, issue 8):
+    ``privacy: {allow_terms: [内部资料性出版物], approved_by: li.wei}``.  A block string
+    inside one of these terms is not reported; state-secret markings never are exempt."""
+
+    allow_terms: list[Text] = Field(min_length=1)
+    approved_by: StaffId
+
+
 class Record(Strict):
     """Fields common to every record."""
 
@@ -114,6 +123,7 @@ class Record(Strict):
     summary: OptText = None
     tags: list[Text] = Field(default_factory=list)
     changes: list[Change] = Field(default_factory=list)
+    privacy: PrivacyExemption | None = None
 
     # where the record came from; set by validation, never read from YAML
     source_path: str = Field(default="", exclude=True)

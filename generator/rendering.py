@@ -138,6 +138,9 @@ class _Renderer:
             "office_name": self.config.office_name,
             "site_description": self.config.site_description,
             "extra_html": "",
+            "law_body": "",
+            "law_toc": None,
+            "law_versions": [],
             "page_scripts": [],
             "pager": None,
             "search_page": False,
@@ -239,6 +242,11 @@ class _Renderer:
                 extra["reg_open"] = key == "reg_open"
                 extra["reg_badge"] = Markup('<span class="oa-badge oa-badge--{}">{}</span>').format(
                     key.replace("_", "-"), _t(key, self.lang))
+        scripts: list[str] = []
+        if rec.type == "regulations" and not rec.is_tombstone:
+            extra.update(self.regulation_parts(rec))
+            if extra.get("law_body"):
+                scripts.append("assets/oa-law.js")
         from .structured import record_jsonld
 
         path = f"{rec.type}/{rec.id}/index.md"
@@ -250,7 +258,7 @@ class _Renderer:
                   rec=rec, r=r, body=Markup(link_phones_html(join_cjk_html(rec.body_html))),
                   description=None if rec.is_tombstone else r.summary,
                   print_date="" if rec.is_tombstone else (rec.sort_date or ""),
-                  jsonld=jsonld, feed_type=rec.type, feed_category=category, **extra)
+                  jsonld=jsonld, feed_type=rec.type, feed_category=category, page_scripts=scripts, **extra)
         # one pattern per folder, not per page: MkDocs matches every page against every
         # pattern, so a pattern per record made the build quadratic in the number of pages
         if rec.type != "pages":
@@ -259,6 +267,69 @@ class _Renderer:
             self.site.not_in_nav.append(f"/{path}")
         for f in rec.files:
             self.site.copies[f.href.lstrip("/")] = f.source
+
+    def regulation_parts(self, rec: PublicRecord[Any]) -> dict[str, Any]:
+        """The structured text of a law (issue 8): body HTML with article anchors and
+        the table of contents (when the body has articles), and the version timeline."""
+        from .legal_structure import annotate_html
+
+        out: dict[str, Any] = {"law_versions": self.versions(rec)}
+        # the body as the privacy filter rendered and filtered it: only ids, classes and
+        # links to the article itself are added
+        html, toc = annotate_html(rec.body_html, _t("law_copy_link", self.lang))
+        if toc:
+            out["law_body"] = Markup(link_phones_html(join_cjk_html(html)))
+            out["law_toc"] = toc
+        return out
+
+    def in_force_until(self, regs: Sequence[PublicRecord[Any]]) -> dict[str, str]:
+        """Regulation id -> the day its successor (amended_by / repealed_by, published) took
+        effect: it was in force before that day (issue 8: "in force on date D")."""
+        out: dict[str, str] = {}
+        for p in regs:
+            ends = []
+            for i in [*p.record.amended_by, *p.record.repealed_by]:
+                target = self.by_key.get(("regulations", i))
+                if target is not None and not target.is_tombstone:
+                    ends.append(target.record.effective or target.record.issued)
+            if ends:
+                out[p.id] = min(ends).isoformat()
+        return out
+
+    def versions(self, rec: PublicRecord[Any]) -> list[dict[str, Any]]:
+        """The published versions of a regulation, oldest first, following amends / amended_by
+        (and repealed_by at the end); [] when it has no other published version."""
+        chain: list[PublicRecord[Any]] = [rec]
+        seen = {rec.id}
+        cur = rec
+        while True:   # back in time
+            prev = next((self.by_key.get(("regulations", i)) for i in cur.record.amends
+                         if ("regulations", i) in self.by_key and i not in seen), None)
+            if prev is None or prev.is_tombstone:
+                break
+            chain.insert(0, prev)
+            seen.add(prev.id)
+            cur = prev
+        cur = rec
+        while True:   # forward
+            nxt = next((self.by_key.get(("regulations", i)) for i in cur.record.amended_by
+                        if ("regulations", i) in self.by_key and i not in seen), None)
+            if nxt is None or nxt.is_tombstone:
+                break
+            chain.append(nxt)
+            seen.add(nxt.id)
+            cur = nxt
+        rows = [{"url": p.url, "title": p.title, "issued": p.record.issued, "effective": p.record.effective,
+                 "validity": p.record.validity, "current": p.id == rec.id, "event": "version"} for p in chain]
+        for p in list(chain):
+            for i in p.record.repealed_by:
+                target = self.by_key.get(("regulations", i))
+                if target is not None and not target.is_tombstone and i not in seen:
+                    seen.add(i)
+                    rows.append({"url": target.url, "title": target.title, "issued": target.record.issued,
+                                 "effective": target.record.effective, "validity": target.record.validity,
+                                 "current": False, "event": "repealed_by"})
+        return rows if len(rows) > 1 else []
 
     def render(self, public: Sequence[PublicRecord[Any]]) -> RenderedSite:
         for rec in public:
@@ -273,7 +344,8 @@ class _Renderer:
                      heading=_t("regulations", self.lang), csv_href="/regulations/regulations.csv",
                      kinds=sorted({p.record.kind.value for p in regs}),
                      validities=[v.value for v in Validity if any(p.record.validity is v for p in regs)],
-                     issuers=sorted({i for p in regs for i in p.record.issuers}), feed_type="regulations")
+                     issuers=sorted({i for p in regs for i in p.record.issuers}), feed_type="regulations",
+                     until=self.in_force_until(regs))
         events = sorted(by_type["open-days"], key=lambda p: (p.record.start, p.id))
         upcoming = [e for e in events if e.record.end >= self.now]
         past = [e for e in reversed(events) if e.record.end < self.now]

@@ -85,7 +85,8 @@ def index_dir_for(out: Path) -> Path:
 
 def static_docs(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> list[Any]:
     """Documents for the public, static in-browser index (``static_search``)."""
-    from .static_search import StaticDoc
+    from .legal_structure import parse as law_structure
+    from .static_search import StaticDoc, normalize
 
     lang = config.language
     docs = []
@@ -103,6 +104,11 @@ def static_docs(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> list
             filters.update(issuer=tuple(r.issuers), kind=(r.kind.value,), validity=(r.validity.value,))
         body = rec.body_text
         excerpt = r.summary or body[:120]
+        articles: tuple[tuple[str, str, str], ...] = ()
+        if rec.type == "regulations":
+            structure = law_structure(body, lines=True)
+            if structure.structured:
+                articles = tuple((normalize(a.label), a.alias, a.text) for a in structure.articles)
         docs.append(StaticDoc(url=rec.url, title=r.title, type=rec.type, date=date,
-                              text=record_text(rec, lang), excerpt=excerpt, filters=filters))
+                              text=record_text(rec, lang), excerpt=excerpt, filters=filters, articles=articles))
     return docs

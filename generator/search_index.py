@@ -139,6 +139,10 @@ class Hit:
     score: float
     date: _dt.date | None
     snippet: str  # plain text; matches wrapped in \x01 ... \x02
+    # (issue 8) a regulation hit: the first article holding the query ("第六十七条"; ``url``
+    # then ends with its anchor "#art-67") and every article holding it, in order
+    article: str = ""
+    articles: tuple[tuple[str, str], ...] = ()   # (label, url)
     link: str = ""  # absolute URL, when the index was built with the site's address
     published: _dt.date | None = None
     updated: _dt.date | None = None
@@ -229,9 +233,13 @@ _CJK = (
     "\u3100-\u312f\u31a0-\u31bf\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
     "\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
 )
+# (issue 8) horizontal white space between CJK characters does not split a run: 总　则
+# is the run 总则 (line breaks still do, as in the static search).
+_HSPACE = "\t \u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 _SEG_RE = re.compile(
-    rf"(?P<cjk>[{_CJK}]+)|(?P<word>[^\W_{_CJK}]+)|(?P<gap>\x1f)|(?P<punct>[^\s\w]|_)"
+    rf"(?P<cjk>[{_CJK}]+(?:[{_HSPACE}]+[{_CJK}]+)*)|(?P<word>[^\W_{_CJK}]+)|(?P<gap>\x1f)|(?P<punct>[^\s\w]|_)"
 )
+_HSPACE_RE = re.compile(f"[{_HSPACE}]+")
 _WORDCHAR = rf"[^\W_{_CJK}]"
 _VALUE_SEP = "\x1f"  # joins multi-valued fields; a hard boundary for phrases
 _CTRL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -252,6 +260,7 @@ def _query_words(text: str) -> list[str]:
     if not any(k in ("cjk", "word") for k, _ in segs):
         return []  # punctuation alone is not worth searching for
     words: list[str] = []
+    segs = [(k, _HSPACE_RE.sub("", x) if k == "cjk" else x) for k, x in segs]
     for i, (kind, s) in enumerate(segs):
         if kind != "cjk" or len(s) == 1:
             words.append(s)
@@ -299,11 +308,14 @@ class BigramTokenizer(_StatelessTokenizer):
                 pos += 1
             else:
                 items = []
-                n = len(s)
+                # offsets of the characters of the run (white space inside it skipped)
+                at = [start + k for k, c in enumerate(s) if not c.isspace()]
+                chars = [s[k - start] for k in at]
+                n = len(chars)
                 for j in range(n):
                     if j < n - 1:
-                        items.append((s[j : j + 2], pos + j, start + j, start + j + 2))
-                    items.append((s[j], pos + j, start + j, start + j + 1))
+                        items.append((chars[j] + chars[j + 1], pos + j, at[j], at[j + 1] + 1))
+                    items.append((chars[j], pos + j, at[j], at[j] + 1))
                 pos += n
             for tok, p, sc, ec in items:
                 t.text = tok
@@ -1180,7 +1192,10 @@ def _literal_pattern(literal: str) -> str | None:
         if i:
             both_words = kind == "word" and segs[i - 1][0] == "word"
             parts.append(r"\s+" if both_words else r"\s*")
-        parts.append(re.escape(s))
+        if kind == "cjk":   # white space inside Chinese text is ignored (issue 8)
+            parts.append(f"[{_HSPACE}]*".join(re.escape(c) for c in _HSPACE_RE.sub("", s)))
+        else:
+            parts.append(re.escape(s))
     pat = "".join(parts)
     if segs[0][0] == "word":
         pat = rf"(?<!{_WORDCHAR})" + pat
@@ -1225,6 +1240,24 @@ def _spans(text: str, rx) -> list[tuple[int, int]]:
         else:
             spans.append((idx[m.start()], idx[m.end() - 1] + 1))
     return spans
+
+
+def _articles(stored: dict, rx, url: str) -> tuple[tuple[str, str], ...]:
+    """(label, url#anchor) of every article of a regulation's body holding a match."""
+    from .legal_structure import article_at, article_heads
+
+    body = stored.get("body") or ""
+    heads = article_heads(body)
+    if not heads:
+        return ()
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for start, _end in _spans(body, rx):
+        head = article_at(heads, start)
+        if head is not None and head[2] not in seen:
+            seen.add(head[2])
+            out.append((head[1], f"{url}#{head[2]}"))
+    return tuple(out)
 
 
 def _make_snippet(stored: dict, rx) -> str:
@@ -1355,15 +1388,20 @@ def search(index_root: Path, query: str, *, limit: int = 20, sort: str = "releva
             for _key, score, docnum in keyed[offset:offset + limit]:
                 stored = searcher.stored_fields(docnum)
                 date = stored.get("date")
+                url = stored.get("url", "")
+                articles = _articles(stored, rx, url) if stored["type"] == "regulations" else ()
                 hits.append(Hit(
                     type=stored["type"],
                     id=stored["id"],
                     title=stored.get("title", ""),
-                    url=stored.get("url", ""),
+                    url=articles[0][1] if articles else url,
                     score=float(score),
                     date=date.date() if isinstance(date, _dt.datetime) else date,
                     snippet=_make_snippet(stored, rx),
-                    link=stored.get("link", ""),
+                    article=articles[0][0] if articles else "",
+                    articles=articles,
+                    link=(stored.get("link", "") + "#" + articles[0][1].split("#", 1)[1]
+                          if articles and stored.get("link") else stored.get("link", "")),
                     published=_iso_date(stored.get("published")),
                     updated=_iso_date(stored.get("updated")),
                 ))

@@ -51,7 +51,7 @@ _ATTRS = {
     "p": {"data-oa-count"}, "span": {"id", "data-oa-count", "data-template"},
     "input": {"name", "type", "placeholder", "value", "autocomplete"},
     "button": {"type"}, "label": {"for"}, "details": {"open"}, "col": {"span"},
-    "table": {"data-oa-table"}, "tr": {"data-kind", "data-validity", "data-issuer"},
+    "table": {"data-oa-table"}, "tr": {"data-kind", "data-validity", "data-issuer", "data-from", "data-until"},
     "abbr": {"title"}, "sup": {"id"},
 }
 
@@ -123,6 +123,20 @@ def assemble_theme(config: SiteConfig, target: Path) -> Path:
     return target
 
 
+# Heading ids of the whole site (issue 8): readable ids from the heading's own
+# text (第一章总则, not _1).  This is the ONE place that configures them; bodies
+# rendered elsewhere (regulations, the privacy filter) use the same function:
+# generator.legal_structure.slugify (as TocExtension(slugify=...)).
+HEADING_SLUGIFY = "generator.legal_structure.slugify"
+_SLUGIFY_PLACEHOLDER = "oa_heading_slugify_placeholder"
+
+
+def mkdocs_yaml(cfg: dict[str, Any]) -> str:
+    """The mkdocs.yml text of a configuration from ``_mkdocs_config``."""
+    text = yaml.safe_dump(cfg, allow_unicode=True, sort_keys=True)
+    return text.replace(_SLUGIFY_PLACEHOLDER, f"!!python/name:{HEADING_SLUGIFY}")
+
+
 def _nav_yaml(entries: list[NavEntry]) -> list[Any]:
     out: list[Any] = []
     for e in entries:
@@ -159,7 +173,8 @@ def _mkdocs_config(rendered: RenderedSite, config: SiteConfig, docs: Path, site_
         # the generated pages' own Markdown (record bodies arrive as finished, filtered HTML:
         # their dialect is generator.document.MARKDOWN_EXTENSIONS)
         "markdown_extensions": [
-            {"toc": {"permalink": "¶", "permalink_title": ""}}, "tables", "attr_list", "md_in_html",
+            {"toc": {"permalink": "¶", "permalink_title": "", "slugify": _SLUGIFY_PLACEHOLDER}},
+            "tables", "attr_list", "md_in_html",
             "admonition", "def_list", "footnotes", "sane_lists", "generator.cjk",
         ],
         "plugins": [],
@@ -276,8 +291,7 @@ def stage_site(rendered: RenderedSite, config: SiteConfig, staging: Path, now: d
         target.write_bytes(data)
     theme = assemble_theme(config, staging / "theme")
     cfg_path = staging / "mkdocs.yml"
-    cfg_path.write_text(yaml.safe_dump(_mkdocs_config(rendered, config, docs, site_dir, theme),
-                                       allow_unicode=True, sort_keys=True), encoding="utf-8")
+    cfg_path.write_text(mkdocs_yaml(_mkdocs_config(rendered, config, docs, site_dir, theme)), encoding="utf-8")
     warnings = _run_mkdocs(cfg_path, now)
     prune_unused(site_dir)
     return warnings

@@ -82,7 +82,7 @@ def test_search_returns_json_results(base):
     assert len(data["results"]) == 5
     for r in data["results"]:
         assert set(r) == {"type", "id", "title", "url", "path", "score", "date", "published", "updated",
-                          "snippet", "highlights"}
+                          "snippet", "highlights", "article", "articles"}  # (issue 8) article of a regulation hit
         assert r["path"] == f"/{r['type']}/{r['id']}/"
         assert r["url"] == r["path"]          # an index written without the site's address
         assert "\x01" not in r["snippet"] and "\x02" not in r["snippet"]

@@ -97,10 +97,10 @@ CASES: list[tuple[str, dict[str, str | bytes], str, str]] = [
         """},
      "", "content/open-days/e.md:9: field 'end' must be after 'start'\n"),
     ("state-secret marking", {D: disclosure(body="第一段。\n\n机密★5年 的材料\n")},
-     "", "content/disclosures/x.md:13: state-secret marking '机密' in body: marked material is never published\n"
+     "", "content/disclosures/x.md:13: state-secret marking '机密★5年' in body: marked material is never published\n"
          "    hint: a marked record must not be in the public repository; remove it and report it to the security officer\n"),
     ("secret marking with term", {D: disclosure("summary: 本文件 秘密★10年\n")},
-     "", "content/disclosures/x.md:10: state-secret marking '秘密★' in summary: marked material is never published\n"
+     "", "content/disclosures/x.md:10: state-secret marking '秘密★10年' in summary: marked material is never published\n"
          "    hint: a marked record must not be in the public repository; remove it and report it to the security officer\n"),
     ("privacy.block string", {D: disclosure(body="本件为内部资料，请勿外传。\n")},
      "", "content/disclosures/x.md:11: '内部资料' in body is listed in privacy.block: this record may not be published\n"

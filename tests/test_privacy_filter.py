@@ -159,7 +159,7 @@ ATTACHMENT_CASES = {
              "a vehicle plate '浙******5'"),
     "docx-header": ("notice.docx", make_docx(["正文"], header="护照号码 E12345678"),
                     "a passport number 'E123*5678'"),
-    "marking": ("notice.txt", "机密★10年\n内容".encode(), "the state-secret marking '机密'"),
+    "marking": ("notice.txt", "机密★10年\n内容".encode(), "the state-secret marking '机密★10年'"),
     "block": ("notice.txt", "本件为内部资料。".encode(), "'内部资料' (listed in privacy.block)"),
 }
 

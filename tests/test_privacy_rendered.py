@@ -223,7 +223,8 @@ MARKINGS = {
     "markup": "本件机<b>密</b>★1年。",
     "zero-width": "绝\u200b密★启用前",
     "fullwidth-space": "秘\u3000密★5年",
-    "entities": "&#32477;&#23494;文件",
+    # (issue 8) 绝密★启用前 in character references (绝密文件 in a sentence is no marking)
+    "entities": "&#32477;&#23494;&#9733;&#21551;&#29992;&#21069;",
     "comment": "机<!-- -->密★10年",
     "block-with-markup": "本件为内部<em>资料</em>。",
 }

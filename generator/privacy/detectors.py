@@ -298,14 +298,37 @@ _ADDR_RE = re.compile(
     r"(?P<a>(?:(?!电话|手机|联系|身份证|邮箱|电子邮|的|期间|微信|QQ)"
     r"[^\s,，。;；、)）(（!！?？:：|\"“”《》【】<>\[\]\ue000]){2,60})"
 )
-_ADDR_UNIT_RE = re.compile(r"省|自治区|市|区|县|旗|镇|乡|村|街道|路|街|巷|号|弄|小区|单元|室|栋|幢|楼")
 # What follows the keyword but is no address: 住院, 住房, 住宿, 住建局, 住址同上,
 # 居住地为本市 ... (place names that start alike are spared: 宿迁, 房山, 建德).
 _ADDR_BAD_START_RE = re.compile(
     r"[该其此这那哪每各何了过着在于为是个里边附不未所址处宅户一院及与或并等]"
     r"|宿(?![迁州松])|房(?!山)|建(?![德瓯湖水平宁阳始昌])|同(?:上|前|户|住|现|一)"
 )
-_ADDR_VAGUE_RE = re.compile(r"(?:本|该|我|其|外|原)[省市区县镇乡村地]")
+
+# What an address looks like (issue 8): the text after the keyword must START
+# with a place written the way addresses are written, not merely contain a
+# unit character somewhere (居住在本行政区域内, 户籍所在地接受社区戒毒,
+# 住所地、经常居住地在两个以上人民法院辖区的 are law, not addresses):
+#   * two named administrative units in a row: 杭州市西湖区, 温州市苍南县灵溪镇;
+#   * or one named unit (or 本市) followed by a named road, street, lane,
+#     village or estate: 杭州市文三路, 本市西湖区..., 东湖区柳岸小区;
+#   * or a named road/street/village/estate followed by a number: 文三路100号,
+#     城东村5组, 锦绣花园3-2-501;
+#   * or a house number with its unit right at the start: 18号楼3单元.
+# A "name" is 1-7 Chinese characters without function words (的和或与及在以上
+# 个等内外之其该此) and without 行政/地区-like generic words.
+_NAME = r"(?:(?!以[上下]|[的和或与及在个等内外之其该此各每地域境辖])[\u4e00-\u9fff]){1,7}?"
+_ADMIN = (r"(?:省|自治区|特别行政区|自治州|地区|盟|市|新区|区|自治县|县|旗|街道|镇|乡|苏木)")
+_PLACE = (r"(?:大道|大街|胡同|社区|小区|新村|花园|家园|公寓|名府|大厦|广场|苑|路|街|巷|弄|里|村|屯|庄|组|湾|坊)")
+_NUMBER = r"(?:[0-9]+|[一二三四五六七八九十百零〇]+)"
+_HOUSE = rf"(?:{_NUMBER}\s*(?:号楼|号院|号|弄|栋|幢|单元|室|层|楼|组|排|座)|[0-9]+(?:-[0-9]+){{1,3}})"
+_ADMIN_TOKEN = rf"(?:(?:本|该|原)[省市县区]|{_NAME}{_ADMIN}(?![域级内外的]))"
+_ADDR_SHAPE_RE = re.compile(
+    rf"(?:{_ADMIN_TOKEN}){{2,}}"
+    rf"|{_ADMIN_TOKEN}{_NAME}{_PLACE}"
+    rf"|(?:{_ADMIN_TOKEN})?{_NAME}{_PLACE}\s*{_HOUSE}"
+    rf"|{_HOUSE}"
+)
 
 # Every detection contains one of these (after normalisation).
 _MAYBE_RE = re.compile(r"[0-9A-Z@住户]")
@@ -516,9 +539,7 @@ def _scan_patterns(n: str, out: list[tuple[int, int, str, int]]) -> None:
             a = m.group("a").rstrip()
             if len(a) < 3 or _ADDR_BAD_START_RE.match(a):
                 continue
-            # a unit after at least two characters of name: 杭州市, not 市区
-            skip = _ADDR_VAGUE_RE.match(a)
-            if _ADDR_UNIT_RE.search(a, (skip.end() if skip else 0) + 2) is not None:
+            if _ADDR_SHAPE_RE.match(a) is not None:
                 s = m.start("a")
                 out.append((s, s + len(a), "address", 2))
 

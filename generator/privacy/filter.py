@@ -152,6 +152,9 @@ class _RecordFilter:
         own = pseudonyms(record.parties, lang) if isinstance(record, Disclosure) else {}
         self.own = site.matcher.own_pseudonyms(record, own)
         self.shown = site.matcher.public.get(record.source_path, frozenset())
+        # (issue 8) a reviewed privacy.allow_terms exemption: block strings inside these terms
+        self.allow_terms = allowed_terms(record, site.config) if site.config is not None else []
+        self.allow_keys = [k for k, _ in fold_words(self.allow_terms)]
 
     # -- finding ------------------------------------------------------------------------------
     def _markings(self, norm: Normalised, raw: str, where: str, line_at: Callable[[int], int],
@@ -165,6 +168,8 @@ class _RecordFilter:
             found.setdefault(what, line_at(norm.orig(offset)))
         for key, word in self.site.block:
             start = norm.folded.find(key)
+            while start != -1 and self.allow_keys and _inside(norm.folded, start, len(key), self.allow_keys):
+                start = norm.folded.find(key, start + 1)
             if start != -1:
                 found.setdefault(word, line_at(norm.orig(start)))
         for what, line in found.items():
@@ -275,7 +280,7 @@ class _RecordFilter:
 
         # markings: the source as written (lines exact) and the text as read
         in_source: dict[str, int] = {}
-        for offset, what in find_markings(source, [w for _, w in self.site.block]):
+        for offset, what in find_markings(source, [w for _, w in self.site.block], self.allow_terms):
             in_source.setdefault(what, first_line + source.count("\n", 0, offset))
         self._markings(norm, raw, "body", line_at, in_source)
         replaced = self._apply(nodes, norm, line_at)
@@ -456,6 +461,27 @@ def _scalar(value: Any) -> str:
     if hasattr(value, "isoformat"):
         return str(value.isoformat())
     return str(getattr(value, "value", value))
+
+
+def allowed_terms(record: Record, config: SiteConfig) -> list[str]:
+    """The terms of a record's ``privacy.allow_terms`` exemption (issue 8), when it is
+    valid: approved by a listed approver who is not the record's author (else none)."""
+    ex = getattr(record, "privacy", None)
+    if ex is None or ex.approved_by not in config.approvers or ex.approved_by == record.author:
+        return []
+    return [t for t in ex.allow_terms if t]
+
+
+def _inside(text: str, start: int, length: int, terms: Sequence[str]) -> bool:
+    """Whether text[start:start+length] lies inside an occurrence of one of ``terms``."""
+    end = start + length
+    for term in terms:
+        i = text.find(term, max(0, end - len(term)))
+        while i != -1 and i <= start:
+            if i + len(term) >= end:
+                return True
+            i = text.find(term, i + 1)
+    return False
 
 
 def _marking_problem(path: str, line: int, what: str, where: str, block: Sequence[str]) -> Problem:

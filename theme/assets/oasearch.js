@@ -41,6 +41,14 @@
   var WS_CLASS = "\\t\\n\\u000b\\u000c\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
   var WS_RE = new RegExp("[" + WS_CLASS + "]+", "g");
   var WS_ONE_RE = new RegExp("^[" + WS_CLASS + "]$");
+  // Must equal HAN and HSPACE in generator/static_search.py: horizontal white space between
+  // two Chinese characters is removed before the rest of normalize (总则 finds 总　则).
+  var HAN = "\\u3400-\\u4dbf\\u4e00-\\u9fff\\uf900-\\ufaff";
+  var HSPACE = "\\t \\u00a0\\u1680\\u2000-\\u200a\\u202f\\u205f\\u3000";
+  var HAN_SPACE_RE = new RegExp("([" + HAN + "])[" + HSPACE + "]+(?=[" + HAN + "])", "g");
+  var HAN_ONE_RE = new RegExp("^[" + HAN + "]$");
+  var HSPACE_ONE_RE = new RegExp("^[" + HSPACE + "]$");
+  var MAX_ARTICLES = 8; // articles of one law listed under its result
   var WORD_RE = /[a-z0-9]+/g;
   var ALNUM_RE = /^[a-z0-9]$/;
   var ALL_ALNUM_RE = /^[a-z0-9]+$/;
@@ -57,7 +65,7 @@
   // text
 
   function normalize(text) {
-    return String(text).normalize("NFKC").toLowerCase().replace(WS_RE, " ");
+    return String(text).normalize("NFKC").toLowerCase().replace(HAN_SPACE_RE, "$1").replace(WS_RE, " ");
   }
 
   function isAlnum(ch) {
@@ -619,23 +627,94 @@
   /** Normalise text code point by code point, remembering where each normalised UTF-16 unit
    *  came from; null when that differs from normalising the whole text at once. */
   function mappedNormalize(text, whole) {
-    var out = "";
-    var from = [];
-    var prevSpace = false;
+    var units = [];
+    var src = [];
     for (var i = 0; i < text.length;) {
       var cp = text.codePointAt(i);
       var ch = String.fromCodePoint(cp);
-      var n = ch.normalize("NFKC").toLowerCase().replace(WS_RE, " ");
+      var n = ch.normalize("NFKC").toLowerCase();
       for (var k = 0; k < n.length; k++) {
-        if (n[k] === " " && prevSpace) continue;
-        prevSpace = n[k] === " ";
-        out += n[k];
-        from.push(i);
+        units.push(n[k]);
+        src.push(i);
       }
       i += ch.length;
     }
+    var out = "";
+    var from = [];
+    var prevSpace = false;
+    for (var u = 0; u < units.length; u++) {
+      var c = units[u];
+      if (HSPACE_ONE_RE.test(c) && u > 0 && HAN_ONE_RE.test(units[u - 1])) {
+        // white space between two Chinese characters is dropped (see normalize)
+        var v = u;
+        while (v < units.length && HSPACE_ONE_RE.test(units[v])) v++;
+        if (v < units.length && HAN_ONE_RE.test(units[v])) {
+          u = v - 1;
+          continue;
+        }
+      }
+      var isWs = WS_ONE_RE.test(c);
+      if (isWs && prevSpace) continue;
+      prevSpace = isWs;
+      out += isWs ? " " : c;
+      from.push(src[u]);
+    }
     from.push(text.length);
     return out === whole ? from : null;
+  }
+
+  /** [index in doc.norm, label, alias] of each article head of a regulation (doc.a), in order. */
+  function articleHeads(doc) {
+    if (doc.heads) return doc.heads;
+    var heads = [];
+    var pos = 0;
+    (doc.a || []).forEach(function (art) {
+      var j = doc.norm.indexOf(art[0], pos);
+      while (j > 0 && doc.norm[j - 1] !== " ") j = doc.norm.indexOf(art[0], j + 1);
+      if (j >= 0) {
+        heads.push([j, art[0], art[1]]);
+        pos = j + art[0].length;
+      }
+    });
+    doc.heads = heads;
+    return heads;
+  }
+
+  /** The article a position of doc.norm falls in, or null. */
+  function articleAt(doc, index) {
+    var heads = articleHeads(doc);
+    var lo = 0;
+    var hi = heads.length - 1;
+    var best = null;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (heads[mid][0] <= index) {
+        best = heads[mid];
+        lo = mid + 1;
+      } else hi = mid - 1;
+    }
+    return best;
+  }
+
+  /** The articles of a regulation that hold a phrase, in text order (at most MAX_ARTICLES), and how many. */
+  function matchedArticles(doc, phrases) {
+    if (!doc.a || !doc.a.length) return { list: [], count: 0 };
+    var seen = {};
+    var list = [];
+    phrases.forEach(function (ph) {
+      var i = find(doc.norm, ph, 0);
+      var guard = 0;
+      while (i >= 0 && guard++ < 5000) {
+        var art = articleAt(doc, i);
+        if (art && !seen[art[2]]) {
+          seen[art[2]] = true;
+          list.push({ label: art[1], anchor: art[2], at: art[0] });
+        }
+        i = find(doc.norm, ph, i + Math.max(1, ph.length));
+      }
+    });
+    list.sort(function (a, b) { return a.at - b.at; });
+    return { list: list.slice(0, MAX_ARTICLES), count: list.length };
   }
 
   function marksIn(norm, phrases, start, end) {
@@ -707,8 +786,15 @@
     var parts = snippet(doc, p.include).map(function (x) {
       return { text: x.text.replace(WS_RE, " "), mark: x.mark };
     });
+    // a regulation: the hit is the first article that holds the query (issue 8)
+    var arts = matchedArticles(doc, p.include);
+    var first = arts.list.length ? arts.list[0] : null;
     return {
-      url: doc.u,
+      url: first ? doc.u + "#" + first.anchor : doc.u,
+      page: doc.u,
+      article: first ? first.label : null,
+      articles: arts.list.map(function (a) { return { label: a.label, url: doc.u + "#" + a.anchor }; }),
+      articleCount: arts.count,
       title: doc.t,
       type: doc.y,
       date: doc.d,
@@ -894,9 +980,20 @@
           metaEl.appendChild(document.createTextNode(" · "));
           metaEl.appendChild(el("time", { datetime: r.date, text: r.date }));
         }
-        list.appendChild(el("li", { class: "oa-search__result" }, [
-          el("a", { class: "oa-search__title", href: href(r.url), text: r.title }), metaEl, snippetEl,
-        ]));
+        var titleEl = el("a", { class: "oa-search__title", href: href(r.url), text: r.title });
+        if (r.article) titleEl.appendChild(el("span", { class: "oa-search__article", text: " " + r.article }));
+        var children = [titleEl, metaEl, snippetEl];
+        if (r.articles && r.articles.length > 1) {
+          // the other articles of the same law that hold the query: one group per law
+          var more = el("p", { class: "oa-search__articles" });
+          r.articles.slice(1).forEach(function (a, i) {
+            if (i) more.appendChild(document.createTextNode(" · "));
+            more.appendChild(el("a", { href: href(a.url), text: a.label }));
+          });
+          if (r.articleCount > r.articles.length) more.appendChild(document.createTextNode(" … (" + r.articleCount + ")"));
+          children.push(more);
+        }
+        list.appendChild(el("li", { class: "oa-search__result" }, children));
       });
       if (!res.total) status.textContent = ui.none;
       else status.textContent = format(res.approximate ? ui.results_about : ui.results, res.total);

@@ -27,12 +27,16 @@
       var kind = form ? form.elements.kind.value : "";
       var validity = form ? form.elements.validity.value : "";
       var issuer = form ? form.elements.issuer.value : "";
+      // (issue 8) in force on date D: in force from data-from, until data-until (exclusive)
+      var on = form && form.elements.in_force_on ? form.elements.in_force_on.value : "";
       var shown = 0;
       rows.forEach(function (row) {
         var ok = (!q || norm(row.textContent).indexOf(q) !== -1) &&
           (!kind || row.getAttribute("data-kind") === kind) &&
           (!validity || row.getAttribute("data-validity") === validity) &&
-          (!issuer || row.getAttribute("data-issuer").split("；").indexOf(issuer) !== -1);
+          (!issuer || row.getAttribute("data-issuer").split("；").indexOf(issuer) !== -1) &&
+          (!on || ((row.getAttribute("data-from") || "") <= on &&
+                   (!row.getAttribute("data-until") || on < row.getAttribute("data-until"))));
         row.hidden = !ok;
         if (ok) { shown += 1; }
       });
