@@ -29,11 +29,22 @@ check: $(STAMP)
 serve: $(STAMP)
 	$(BIN)/openaffairs serve
 
-browser:
-	@{ command -v chromium >/dev/null 2>&1 && { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; }; } || { \
-	  echo "Installing Debian's chromium and nginx-light for the browser and nginx tests ..."; \
+AXE := tests/axe/node_modules/axe-core/axe.min.js
+
+# Chromium, the CJK fonts (without them every Chinese character is a box and the
+# browser tests would not see what people see), nginx, and axe-core from npm.
+browser: $(AXE)
+	@{ command -v chromium >/dev/null 2>&1 && fc-list :lang=zh 2>/dev/null | grep -q . && { command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; }; } || { \
+	  echo "Installing Debian's chromium, fonts-noto-cjk and nginx-light for the browser and nginx tests ..."; \
 	  if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 	  $$SUDO apt-get update -qq && $$SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk $$( [ -x /usr/sbin/nginx ] || echo nginx-light ) >/dev/null; }
+
+$(AXE): tests/axe/package.json tests/axe/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; \
+	  else sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq npm >/dev/null; fi; }
+	cd tests/axe && npm ci --no-audit --no-fund --silent
+	touch $(AXE)
 
 # git: the tests build real repositories (dates from git); sha256sum comes with coreutils
 tools:

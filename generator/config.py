@@ -81,6 +81,14 @@ class SiteConfig(Strict):
     copyright: Text = ""
     theme_dir: Text = "theme"
     approval: ApprovalConfig = ApprovalConfig()
+    # the header on a phone, and the footer a government site must show (政府网站发展指引)
+    short_name: Text = ""          # shown instead of site_name where the full name does not fit
+    sponsor: Text = ""             # 主办单位
+    address: Text = ""             # 地址
+    phone: Text = ""               # 联系电话
+    icp_number: Text = ""          # ICP 备案号 (linked to beian.miit.gov.cn)
+    police_number: Text = ""       # 公安机关备案号 (linked to beian.mps.gov.cn)
+    site_code: Text = ""           # 网站标识码
 
     # resolved, not read from the file
     root: Path = Field(default=Path("."), exclude=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["STRINGS", "t", "LABELS"]
+__all__ = ["STRINGS", "t", "LABELS", "theme_strings", "THEME_KEYS"]
 
 STRINGS: dict[str, tuple[str, str]] = {
     "home": ("首页", "Home"),
@@ -128,7 +128,40 @@ STRINGS: dict[str, tuple[str, str]] = {
     "search_kind": ("效力级别", "Kind"),
     "search_validity": ("时效性", "Validity"),
     "search_sort": ("排序", "Sort"),
+    "search_filters": ("筛选", "Filters"),
     "search_submit": ("搜索", "Search"),
+    # interface of the theme (header, footer, 404, accessibility tools, listings)
+    "skip_main": ("跳到正文", "Skip to main content"),
+    "logo_alt": ("{office}标志", "{office} emblem"),
+    "breadcrumb": ("当前位置", "You are here"),
+    "access_tools": ("阅读辅助", "Reading aids"),
+    "larger_text": ("大字", "Larger text"),
+    "high_contrast": ("高对比度", "High contrast"),
+    "filters": ("筛选", "Filters"),
+    "pagination": ("分页", "Pages"),
+    "prev_page": ("上一页", "Previous"),
+    "next_page": ("下一页", "Next"),
+    "page_n": ("第 {n} 页", "Page {n}"),
+    "page_of": ("第 {n} / {total} 页，共 {count} 条", "Page {n} of {total}, {count} records"),
+    "by_year": ("按年度", "By year"),
+    "year_heading": ("{year} 年", "{year}"),
+    "register_online": ("在线报名", "Register online"),
+    "call": ("拨打", "Call"),
+    "not_found_title": ("页面未找到", "Page not found"),
+    "not_found_text": ("您访问的页面不存在，可能已被移动或撤回。可以搜索本站，或从下面的栏目继续浏览。",
+                       "The page you asked for does not exist; it may have moved or been withdrawn. "
+                       "Search the site, or continue from one of the sections below."),
+    "sitemap": ("网站地图", "Site map"),
+    "sections": ("栏目", "Sections"),
+    "accessibility": ("无障碍声明", "Accessibility statement"),
+    "sponsor": ("主办单位", "Run by"),
+    "site_phone": ("联系电话", "Telephone"),
+    "icp_number": ("ICP备案号", "ICP licence"),
+    "police_number": ("公安机关备案号", "Public security registration"),
+    "site_code": ("网站标识码", "Website code"),
+    "hotline_short": ("检察服务热线", "Procuratorate hotline"),
+    "printed_from": ("打印自", "Printed from"),
+    "printed_on": ("打印日期", "Printed on"),
     "search_noscript": ("站内搜索需要启用 JavaScript。也可以浏览各栏目列表或法律法规索引。",
                         "Search needs JavaScript. You can also browse the section listings and the regulation index."),
 }
@@ -180,3 +213,18 @@ def t(key: str, lang: str, **kw: object) -> str:
 def label(group: str, value: str, lang: str) -> str:
     zh, en = LABELS[group].get(str(value), (str(value), str(value)))
     return en if lang == "en" else zh
+
+
+# The strings the theme (theme/*.html) prints: passed to MkDocs as ``extra.oa``.
+THEME_KEYS = ("skip_main", "breadcrumb", "access_tools", "larger_text", "high_contrast", "search", "search_label",
+              "search_placeholder", "not_found_title", "not_found_text", "sitemap", "sections", "accessibility",
+              "sponsor", "address", "site_phone", "icp_number", "police_number", "site_code", "hotline_short",
+              "home", "disclosures", "regulations", "open-days", "guides", "printed_from", "printed_on",
+              "subscribe", "open_data")
+
+
+def theme_strings(lang: str, office: str = "") -> dict[str, str]:
+    """The theme's interface strings in ``lang``."""
+    out = {key: t(key, lang) for key in THEME_KEYS}
+    out["logo_alt"] = t("logo_alt", lang, office=office) if office else ""
+    return out

@@ -309,6 +309,9 @@ class Guide(Record):
 class Page(Record):
     TYPE: ClassVar[str] = "pages"
     nav_order: int = 100
+    # (addition, issue 10) a directory of reception points and contacts, as structured
+    # content: the same shape as a guide's offices; phone numbers must be in privacy.allow
+    offices: list[Office] = Field(default_factory=list)
 
 
 RECORD_TYPES: dict[str, type[Record]] = {

@@ -28,10 +28,31 @@ from .i18n import label as _label
 from .i18n import t as _t
 from .privacy import PublicRecord
 from .records import EventStatus, OpenDay, Regulation, Validity
+from .cjk import join_cjk_html
+from .tel import link_phones, link_phones_html, tel_href
 
 __all__ = ["RenderedSite", "render_site", "NavEntry"]
 
 PUBLISHED_TYPES = ("disclosures", "regulations", "open-days", "guides", "pages")
+PER_PAGE = 50          # rows on one listing page: /<listing>/, /<listing>/page/2/, ...
+HOME_TILES = 4         # guides (and pages) as tiles on the home page; twice as many guides in its list
+
+
+def page_url(base: str, n: int) -> str:
+    """URL of page ``n`` of the listing at ``base`` (``/disclosures/`` -> ``/disclosures/page/2/``)."""
+    return base if n == 1 else f"{base}page/{n}/"
+
+
+def pager_for(base: str, n: int, total: int, count: int) -> dict[str, Any]:
+    """Links of page ``n`` of ``total``: previous, next, and a window of page numbers."""
+    shown = sorted({1, total, *range(max(1, n - 2), min(total, n + 2) + 1)})
+    pages: list[tuple[int | None, str]] = []
+    for i, k in enumerate(shown):
+        if i and k - shown[i - 1] > 1:
+            pages.append((None, ""))
+        pages.append((k, page_url(base, k)))
+    return {"n": n, "total": total, "count": count, "pages": pages,
+            "prev": page_url(base, n - 1) if n > 1 else "", "next": page_url(base, n + 1) if n < total else ""}
 
 
 @dataclass(frozen=True)
@@ -65,6 +86,7 @@ def _env() -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["yaml"] = _yaml_value
+    env.filters["phones"] = link_phones
     return env
 
 
@@ -94,6 +116,8 @@ class _Renderer:
         self.env = _env()
         self.by_key = {(p.type, p.id): p for p in public}
         self.site = RenderedSite()
+        self.disclosure_categories: list[tuple[str, int]] = []
+        self.disclosure_years: list[tuple[int, int]] = []
 
     # helpers exposed to templates -------------------------------------------------
     def context(self, url: str, **extra: Any) -> dict[str, Any]:
@@ -104,8 +128,8 @@ class _Renderer:
             "rel": lambda target: relative(target, url),
             "lookup": lambda type_, id_: self.by_key.get((type_, id_)),
             "size": _size,
-            "tel": lambda phone: Markup('<a href="tel:{}">{}</a>').format(
-                "".join(c for c in str(phone) if c.isdigit() or c == "+"), phone),
+            "tel": lambda phone: Markup('<a class="oa-tel" href="{}">{}</a>').format(tel_href(phone), phone),
+            "tel_href": tel_href,
             "link_out": lambda href: Markup('<a href="{}" rel="noopener">{}</a>').format(href, href),
             "event_when": self.event_when,
             "event_badge": self.event_badge,
@@ -118,6 +142,10 @@ class _Renderer:
             "law_toc": None,
             "law_versions": [],
             "page_scripts": [],
+            "pager": None,
+            "search_page": False,
+            "print_date": "",
+            "trail": [],
             **extra,
         }
 
@@ -181,6 +209,24 @@ class _Renderer:
             url, meta_title=str(escape(title)), meta_description=str(escape(description)),
             hide=hide, head=head, feed=feeds[0], dates=dates, **extra))
 
+    def listing(self, base: str, template: str, title: str, items: Sequence[Any], in_nav: bool = False,
+                **extra: Any) -> None:
+        """A listing in pages of PER_PAGE: ``base`` (page 1), ``base``page/2/, ...  ``items`` is cut
+        into chunks passed to the template as ``items`` with a ``pager``."""
+        total = max(1, -(-len(items) // PER_PAGE))
+        for n in range(1, total + 1):
+            url = page_url(base, n)
+            path = url.lstrip("/") + "index.md"
+            chunk = items[(n - 1) * PER_PAGE: n * PER_PAGE]
+            shown_title = title if n == 1 else f"{title} - {_t('page_n', self.lang, n=n)}"
+            self.page(path, url, template, shown_title, ["navigation", "toc"], items=chunk,
+                      pager=pager_for(base, n, total, len(items)), **extra)
+            if n == 1 and not in_nav:
+                self.site.not_in_nav.append(f"/{path}")
+        if total > 1:
+            # one pattern for all the further pages (a pattern per page is quadratic in MkDocs)
+            self.site.not_in_nav.append(f"{base}page/**")
+
     def record_page(self, rec: PublicRecord[Any]) -> None:
         r = rec.record
         extra: dict[str, Any] = {}
@@ -193,6 +239,7 @@ class _Renderer:
             if r.registration:
                 window, key = self.registration(r)
                 extra["reg_window"] = window
+                extra["reg_open"] = key == "reg_open"
                 extra["reg_badge"] = Markup('<span class="oa-badge oa-badge--{}">{}</span>').format(
                     key.replace("_", "-"), _t(key, self.lang))
         scripts: list[str] = []
@@ -208,7 +255,9 @@ class _Renderer:
         if rec.type == "open-days" and not rec.is_tombstone:
             extra["ics_href"] = f"{rec.url}event.ics"
         self.page(path, rec.url, "record.md.j2", r.title, ["navigation", "toc"],
-                  rec=rec, r=r, body=Markup(rec.body_html), description=None if rec.is_tombstone else r.summary,
+                  rec=rec, r=r, body=Markup(link_phones_html(join_cjk_html(rec.body_html))),
+                  description=None if rec.is_tombstone else r.summary,
+                  print_date="" if rec.is_tombstone else (rec.sort_date or ""),
                   jsonld=jsonld, feed_type=rec.type, feed_category=category, page_scripts=scripts, **extra)
         # one pattern per folder, not per page: MkDocs matches every page against every
         # pattern, so a pattern per record made the build quadratic in the number of pages
@@ -229,7 +278,7 @@ class _Renderer:
         # links to the article itself are added
         html, toc = annotate_html(rec.body_html, _t("law_copy_link", self.lang))
         if toc:
-            out["law_body"] = Markup(html)
+            out["law_body"] = Markup(link_phones_html(join_cjk_html(html)))
             out["law_toc"] = toc
         return out
 
@@ -291,30 +340,36 @@ class _Renderer:
         disclosures = newest(by_type["disclosures"])
         self.disclosure_listings(disclosures)
         regs = sorted(by_type["regulations"], key=lambda p: (p.record.issued, p.id), reverse=True)
-        self.page("regulations/index.md", "/regulations/", "regulations-index.md.j2", _t("regulations", self.lang),
-                  ["navigation", "toc"], heading=_t("regulations", self.lang), items=regs, csv_href="/regulations/regulations.csv",
-                  kinds=sorted({p.record.kind.value for p in regs}),
-                  validities=[v.value for v in Validity if any(p.record.validity is v for p in regs)],
-                  issuers=sorted({i for p in regs for i in p.record.issuers}), feed_type="regulations",
-                  until=self.in_force_until(regs))
+        self.listing("/regulations/", "regulations-index.md.j2", _t("regulations", self.lang), regs, in_nav=True,
+                     heading=_t("regulations", self.lang), csv_href="/regulations/regulations.csv",
+                     kinds=sorted({p.record.kind.value for p in regs}),
+                     validities=[v.value for v in Validity if any(p.record.validity is v for p in regs)],
+                     issuers=sorted({i for p in regs for i in p.record.issuers}), feed_type="regulations",
+                     until=self.in_force_until(regs))
         events = sorted(by_type["open-days"], key=lambda p: (p.record.start, p.id))
         upcoming = [e for e in events if e.record.end >= self.now]
         past = [e for e in reversed(events) if e.record.end < self.now]
-        self.page("open-days/index.md", "/open-days/", "open-days-index.md.j2", _t("open-days", self.lang),
-                  ["navigation", "toc"], heading=_t("open-days", self.lang), upcoming=upcoming, past=past, feed_type="open-days")
+        # upcoming events first (all on page 1 and on), then the past ones newest first
+        self.listing("/open-days/", "open-days-index.md.j2", _t("open-days", self.lang), upcoming + past, in_nav=True,
+                     heading=_t("open-days", self.lang), n_upcoming=len(upcoming), upcoming_ids={e.id for e in upcoming},
+                     feed_type="open-days")
         guides = sorted(by_type["guides"], key=lambda p: (p.record.service != "bribery-record-inquiry", p.id))
-        self.page("guides/index.md", "/guides/", "simple-index.md.j2", _t("guides", self.lang),
-                  ["navigation", "toc"], heading=_t("guides", self.lang), items=guides, feed_type="guides")
+        self.listing("/guides/", "simple-index.md.j2", _t("guides", self.lang), guides, in_nav=True,
+                     heading=_t("guides", self.lang), section="guides", feed_type="guides")
         pages = sorted(by_type["pages"], key=lambda p: (p.record.nav_order, p.id))
-        tiles = [{"url": g.url, "title": g.title, "note": g.record.summary or ""} for g in guides]
-        tiles += [{"url": p.url, "title": p.title, "note": ""} for p in pages]
+        # the home page stays small however many records there are: a few tiles, short lists
+        tiles = [{"url": g.url, "title": g.title, "note": g.record.summary or ""} for g in guides[:HOME_TILES]]
+        tiles += [{"url": p.url, "title": p.title, "note": ""} for p in pages[:HOME_TILES]]
         tiles += [{"url": "/regulations/", "title": _t("regulations", self.lang), "note": ""},
                   {"url": "/open-days/", "title": _t("open-days", self.lang), "note": ""}]
         self.page("index.md", "/", "home.md.j2", "", ["navigation", "toc"],
-                  latest=disclosures[:10], upcoming=upcoming[:4], guides=guides, tiles=tiles,
+                  latest=disclosures[:10], upcoming=upcoming[:4], guides=guides[:HOME_TILES * 2],
+                  more_guides=len(guides) > HOME_TILES * 2, tiles=tiles,
                   description=self.config.site_description, jsonld=home_jsonld(self.config))
         self.data_pages(public)
         self.search_page()
+        self.sitemap_page(pages)
+        self.accessibility_page()
         t = lambda key: _t(key, self.lang)
         self.site.nav = [
             NavEntry(t("home"), "index.md"),  # titles are HTML-escaped: the theme prints them raw
@@ -350,34 +405,49 @@ class _Renderer:
                                   for k in ("type", "category", "year", "issuer", "kind", "validity")}
         groups["ui"] = {k: _t("search_" + k, lang) for k in
                         ("placeholder", "results", "results_about", "none", "more", "sort_relevance", "sort_date",
-                         "all", "label", "submit", "sort", "loading", "error")}
+                         "all", "label", "submit", "sort", "loading", "error", "filters")}
         self.page("search/index.md", "/search/", "search.md.j2", _t("search", lang), ["navigation", "toc"],
                   heading=_t("search", lang), labels=json.dumps(groups, ensure_ascii=False, sort_keys=True),
-                  noscript=_t("search_noscript", lang), page_scripts=["assets/oasearch.js"])
+                  noscript=_t("search_noscript", lang), page_scripts=["assets/oasearch.js"], search_page=True)
         self.site.not_in_nav.append("/search/index.md")
 
     def disclosure_listings(self, items: list[PublicRecord[Any]]) -> None:
-        counts = Counter(p.record.category.value for p in items)
+        """/disclosures/ (all, newest first), /disclosures/category/<c>/ and /disclosures/year/<y>/,
+        each in pages of PER_PAGE, with the counts of every category and year."""
         from .records import Category
+        counts = Counter(p.record.category.value for p in items)
         categories = [(c.value, counts[c.value]) for c in Category if counts[c.value]]
-
-        def years(rows: list[PublicRecord[Any]]) -> list[tuple[int, list[PublicRecord[Any]]]]:
-            out: dict[int, list[PublicRecord[Any]]] = {}
-            for p in rows:
-                out.setdefault(p.record.date.year, []).append(p)
-            return sorted(out.items(), reverse=True)
-
+        year_counts = Counter(p.record.date.year for p in items)
+        years = sorted(year_counts.items(), reverse=True)
+        self.disclosure_categories, self.disclosure_years = categories, years
         title = _t("disclosures", self.lang)
-        self.page("disclosures/index.md", "/disclosures/", "disclosures-index.md.j2", title, ["navigation", "toc"],
-                  heading=title, categories=categories, current="", years=years(items), feed_type="disclosures")
+        common: dict[str, Any] = {"categories": categories, "years": years}
+        self.listing("/disclosures/", "disclosures-index.md.j2", title, items, in_nav=True,
+                     heading=title, current="", current_year=0, feed_type="disclosures", **common)
         for cat, _ in categories:
             heading = _label("category", cat, self.lang)
-            path = f"disclosures/category/{cat}/index.md"
-            self.page(path, f"/disclosures/category/{cat}/", "disclosures-index.md.j2", f"{heading} - {title}",
-                      ["navigation", "toc"], heading=heading, categories=categories, current=cat,
-                      years=years([p for p in items if p.record.category.value == cat]),
-                      feed_type="disclosures", feed_category=cat)
-            self.site.not_in_nav.append("/disclosures/*/**")
+            self.listing(f"/disclosures/category/{cat}/", "disclosures-index.md.j2", f"{heading} - {title}",
+                         [p for p in items if p.record.category.value == cat],
+                         heading=heading, current=cat, current_year=0,
+                         feed_type="disclosures", feed_category=cat, **common)
+        for year, _ in years:
+            heading = _t("year_heading", self.lang, year=year)
+            self.listing(f"/disclosures/year/{year}/", "disclosures-index.md.j2", f"{heading} - {title}",
+                         [p for p in items if p.record.date.year == year],
+                         heading=f"{title} · {heading}", current="", current_year=year,
+                         feed_type="disclosures", **common)
+
+    def sitemap_page(self, pages: list[PublicRecord[Any]]) -> None:
+        """网站地图: the sections, their archives and the office's pages (the XML sitemap is for machines)."""
+        self.page("sitemap/index.md", "/sitemap/", "sitemap.md.j2", _t("sitemap", self.lang), ["navigation", "toc"],
+                  heading=_t("sitemap", self.lang), categories=self.disclosure_categories,
+                  years=self.disclosure_years, about=pages)
+        self.site.not_in_nav.append("/sitemap/index.md")
+
+    def accessibility_page(self) -> None:
+        self.page("accessibility/index.md", "/accessibility/", "accessibility.md.j2", _t("accessibility", self.lang),
+                  ["navigation", "toc"], heading=_t("accessibility", self.lang))
+        self.site.not_in_nav.append("/accessibility/index.md")
 
 
 def with_backlinks(public: Sequence[PublicRecord[Any]]) -> list[PublicRecord[Any]]:

@@ -26,6 +26,7 @@ import yaml
 
 from .config import SiteConfig
 from .errors import BuildError, Problem
+from .i18n import theme_strings
 from .rendering import NavEntry, RenderedSite
 
 __all__ = ["write_site", "stage_site", "swap_into", "default_theme_dir", "shipped_theme", "assemble_theme"]
@@ -41,9 +42,9 @@ _TAGS = set(nh3.ALLOWED_TAGS) | {
 _ATTRS = {
     "*": {"class", "id", "lang", "dir", "title", "role", "aria-label", "aria-hidden", "aria-current"},
     "div": {"data-base", "data-labels"},
-    "a": {"href", "download", "hreflang"},
+    "a": {"href", "download", "hreflang", "rel"},
     "img": {"src", "alt", "width", "height", "loading"},
-    "td": {"colspan", "rowspan", "align"}, "th": {"colspan", "rowspan", "align", "scope"},
+    "td": {"colspan", "rowspan", "align", "data-label"}, "th": {"colspan", "rowspan", "align", "scope"},
     "time": {"datetime"}, "ol": {"start", "type"}, "li": {"value"},
     "form": {"action", "method", "role", "hidden", "data-for"},
     "select": {"id", "name"}, "option": {"value", "selected"},
@@ -163,12 +164,18 @@ def _mkdocs_config(rendered: RenderedSite, config: SiteConfig, docs: Path, site_
             "logo": "assets/logo.svg",
         },
         "extra_css": ["assets/openaffairs.css"],
-        "extra_javascript": ["assets/oatable.js"],
-        "extra": {"generator": False, "office_name": config.office_name},
+        "extra_javascript": ["assets/oatable.js"],   # assets/oaaccess.js: in <head>, see theme/main.html
+        "extra": {"generator": False, "office_name": config.office_name,
+                  "short_name": config.short_name, "oa": theme_strings(config.language, config.office_name or config.site_name),
+                  "footer": {k: getattr(config, k) for k in
+                             ("sponsor", "address", "phone", "icp_number", "police_number", "site_code")},
+                  "phone_href": "tel:" + "".join(c for c in config.phone if c.isdigit() or c == "+")},
+        # the generated pages' own Markdown (record bodies arrive as finished, filtered HTML:
+        # their dialect is generator.document.MARKDOWN_EXTENSIONS)
         "markdown_extensions": [
             {"toc": {"permalink": "¶", "permalink_title": "", "slugify": _SLUGIFY_PLACEHOLDER}},
             "tables", "attr_list", "md_in_html",
-            "admonition", "def_list", "footnotes", "sane_lists",
+            "admonition", "def_list", "footnotes", "sane_lists", "generator.cjk",
         ],
         "plugins": [],
         "nav": _nav_yaml(rendered.nav),
@@ -237,6 +244,34 @@ def _run_mkdocs(cfg_path: Path, now: dt.datetime) -> list[str]:
     return collect.messages
 
 
+# Files of mkdocs-material the site never uses (OpenAffairs has its own search and
+# favicon): not shipped.  Paths relative to the built site.
+UNUSED_THEME_FILES = ("assets/javascripts/lunr", "assets/javascripts/workers", "assets/images/favicon.png")
+
+
+def prune_unused(site_dir: Path) -> None:
+    """Remove the theme's unused search workers, its default favicon and every source map."""
+    for rel in UNUSED_THEME_FILES:
+        target = site_dir / rel
+        if target.is_dir():
+            shutil.rmtree(target)
+        elif target.exists():
+            target.unlink()
+    images = site_dir / "assets" / "images"
+    if images.is_dir() and not any(images.iterdir()):
+        images.rmdir()
+    for source_map in site_dir.glob("assets/**/*.map"):
+        source_map.unlink()
+    # the dangling "sourceMappingURL" comments
+    for pattern, marker in (("assets/javascripts/*.js", "//# sourceMappingURL="),
+                            ("assets/stylesheets/*.css", "/*# sourceMappingURL=")):
+        for asset in site_dir.glob(pattern):
+            text = asset.read_text("utf-8")
+            cut = text.rfind(marker)
+            if cut != -1:
+                asset.write_text(text[:cut].rstrip() + "\n", "utf-8")
+
+
 def stage_site(rendered: RenderedSite, config: SiteConfig, staging: Path, now: dt.datetime,
                extra_files: dict[str, bytes] | None = None) -> list[str]:
     """Write the docs and build with MkDocs into ``staging/site``; returns MkDocs warnings."""
@@ -257,7 +292,9 @@ def stage_site(rendered: RenderedSite, config: SiteConfig, staging: Path, now: d
     theme = assemble_theme(config, staging / "theme")
     cfg_path = staging / "mkdocs.yml"
     cfg_path.write_text(mkdocs_yaml(_mkdocs_config(rendered, config, docs, site_dir, theme)), encoding="utf-8")
-    return _run_mkdocs(cfg_path, now)
+    warnings = _run_mkdocs(cfg_path, now)
+    prune_unused(site_dir)
+    return warnings
 
 
 def swap_into(built: Path, out: Path) -> None:

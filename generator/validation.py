@@ -21,7 +21,9 @@ from .schema import problems_from_validation
 
 __all__ = ["ValidatedSite", "validate", "RESERVED_IDS"]
 
-RESERVED_IDS = {"disclosures": ("category",)}
+# listing URLs: /<type>/page/<n>/, /disclosures/category/<c>/, /disclosures/year/<y>/
+RESERVED_IDS = {"disclosures": ("category", "page", "year"), "regulations": ("page",), "open-days": ("page",),
+                "guides": ("page",)}
 
 
 @dataclass(frozen=True)

@@ -20,14 +20,24 @@ from playwright.sync_api import sync_playwright
 ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 NOW = "2026-11-26T10:00:00+08:00"
-PAGES = {
+PAGES = {              # every page type
     "home": "/",
+    "disclosures-index": "/disclosures/",
+    "disclosures-category": "/disclosures/category/case-procedure/",
     "disclosure": "/disclosures/{disclosure}/",
-    "regulation": "/regulations/procuratorate-criminal-procedure-rules-2019/",
+    "tombstone": "/disclosures/withdrawn-wu-embezzlement/",
     "regulations-index": "/regulations/",
+    "regulation": "/regulations/procuratorate-criminal-procedure-rules-2019/",
+    "open-days-index": "/open-days/",
     "open-day": "/open-days/{open_day}/",
+    "guides-index": "/guides/",
     "guide": "/guides/bribery-record-inquiry/",
+    "page": "/pages/hotline-12309/",
+    "directory": "/pages/reception/",
     "search": "/search/?q=%E8%B4%BF%E8%B5%82",
+    "sitemap": "/sitemap/",
+    "accessibility": "/accessibility/",
+    "404": "/404.html",
 }
 SIZES = {"desktop": (1280, 900), "mobile": (390, 844)}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -40,7 +50,7 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 def first(folder: Path, prefer: str = "") -> str:
-    names = sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name not in ("category",))
+    names = sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name not in ("category", "page", "year"))
     return next((n for n in names if prefer and prefer in n), names[0])
 
 
@@ -65,6 +75,8 @@ def main() -> int:
             page = context.new_page()
             for name, path in PAGES.items():
                 page.goto(base + path.format(**names), wait_until="networkidle")
+                if name == "search":
+                    page.wait_for_selector(".oa-search__result")
                 target = OUT / f"{name}-{size_name}.png"
                 page.screenshot(path=str(target), full_page=size_name == "desktop")
                 print(target.relative_to(ROOT))

@@ -51,7 +51,7 @@ def test_open_day_is_marked_past_after_it_ended(sample_site: Path) -> None:
 def test_guide_page(built_sample: Path) -> None:
     html = page(built_sample, "guides/bribery-record-inquiry")
     for text in ("单位和个人均可申请", "查询申请书", "出具查询结果告知函", "工作日 9:00-17:00",
-                 '<a href="tel:057112309000">0571-12309000</a>', "3 个工作日", "免费",
+                 '<a class="oa-tel" href="tel:057112309000">0571-12309000</a>', "3 个工作日", "免费",
                  '<a href="files/application.txt" download="">查询申请书</a>'):
         assert text in html, text
 

@@ -31,7 +31,7 @@ PUBLIC_FIELDS: dict[str, frozenset[str]] = {
                                       "audience", "agenda")),
     "guides": frozenset(_COMMON + ("service", "eligibility", "required_documents", "steps", "offices",
                                    "time_limit", "fee", "legal_basis", "forms")),
-    "pages": frozenset(_COMMON + ("nav_order",)),
+    "pages": frozenset(_COMMON + ("nav_order", "offices")),   # offices: issue 10 (reception directory)
 }
 
 _FILTER_KEY = object()   # handed to filter.py only; see __post_init__

@@ -869,8 +869,13 @@
     ]);
     var filterBox = el("div", { class: "oa-search__filters" });
     var button = el("button", { type: "submit", class: "oa-search__submit md-button md-button--primary", text: ui.submit });
+    // the filters sit behind a "筛选" toggle: folded on a phone, open on a wide screen
+    var filterToggle = el("details", { class: "oa-toggle oa-search__toggle" }, [
+      el("summary", { class: "oa-search__toggle-label", text: ui.filters || "筛选" }), filterBox,
+    ]);
+    if (window.matchMedia && window.matchMedia("(min-width: 45em)").matches) filterToggle.open = true;
     var form = el("form", { class: "oa-search__form", role: "search", action: "" }, [
-      el("div", { class: "oa-search__bar" }, [input, button]), filterBox,
+      el("div", { class: "oa-search__bar" }, [input, button]), filterToggle,
     ]);
     var status = el("p", { class: "oa-search__status", role: "status", "aria-live": "polite" });
     var list = el("ol", { class: "oa-search__results" });
@@ -925,6 +930,7 @@
         var v = ps.get(key) || "";
         var ok = Array.prototype.some.call(selects[key].options, function (opt) { return opt.value === v; });
         selects[key].value = ok ? v : "";
+        if (ok && v) filterToggle.open = true;
       });
     }
 

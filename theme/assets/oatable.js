@@ -16,7 +16,12 @@
     var body = table.tBodies[0];
     var rows = Array.prototype.slice.call(body.rows);
     var sortIndex = -1, sortDir = 1;
-    if (form) { form.hidden = false; }
+    if (form) {
+      form.hidden = false;
+      // the drop-downs sit behind 筛选: open on a wide screen, folded on a phone
+      var more = form.querySelector("details");
+      if (more && window.matchMedia && window.matchMedia("(min-width: 45em)").matches) { more.open = true; }
+    }
     function apply() {
       var q = form ? norm(form.elements.q.value) : "";
       var kind = form ? form.elements.kind.value : "";
