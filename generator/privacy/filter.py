@@ -164,8 +164,9 @@ class _RecordFilter:
         found = dict(found or {})
         for offset, what in find_markings(raw, []):
             found.setdefault(what, line_at(offset))
-        for offset, what in find_markings(norm.text, []):
-            found.setdefault(what, line_at(norm.orig(offset)))
+        if norm.starts is not None:       # else the normalised text is the raw one
+            for offset, what in find_markings(norm.text, []):
+                found.setdefault(what, line_at(norm.orig(offset)))
         for key, word in self.site.block:
             start = norm.folded.find(key)
             while start != -1 and self.allow_keys and _inside(norm.folded, start, len(key), self.allow_keys):

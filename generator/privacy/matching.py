@@ -107,6 +107,7 @@ class Matcher:
         self.entries = entries
         self._names = _automaton(k for k in entries)
         self._codes = _automaton(self.codes) if self.codes else None
+        self._shortest_code = min(map(len, self.codes), default=0)
 
     # -- names and literal private values ---------------------------------------------------
     def declared(self, norm: Normalised, own: dict[str, str], shown: frozenset[str], lang: str) -> list[Edit]:
@@ -142,6 +143,8 @@ class Matcher:
         edits = []
         text = norm.text
         for run in _ALNUM_RUN.finditer(text):
+            if run.end() - run.start() < self._shortest_code:
+                continue          # no declared code is this short (separators only add length)
             chars: list[str] = []
             where: list[int] = []
             for offset, ch in enumerate(run.group(0), run.start()):

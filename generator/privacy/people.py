@@ -118,7 +118,7 @@ def candidates(text: str) -> list[tuple[int, str]]:
 def undeclared_people(source_path: str, texts: Sequence[tuple[int, str]], matcher: Matcher) -> list[Problem]:
     """A warning for each likely personal name in the (filtered) ``texts`` of one record
     that no party declares; ``texts`` are (line, text) pairs."""
-    declared = set(matcher.entries)
+    declared = matcher.entries          # a dict: membership without copying it per record
     warnings: list[Problem] = []
     for line, text in texts:
         for _offset, name in candidates(text):
