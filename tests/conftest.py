@@ -102,3 +102,15 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
     result = run_cli(["build", "--now", NOW, "--out", "out"], root)
     assert result.exit_code == 0, result.stderr
     return root / "out"
+
+
+@pytest.fixture(scope="session")
+def built_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's sample site (content/ + site_config.yml), built once with --now NOW."""
+    root = tmp_path_factory.mktemp("content") / "sample"
+    root.mkdir()
+    shutil.copy(REPO / "site_config.yml", root / "site_config.yml")
+    shutil.copytree(REPO / "content", root / "content")
+    result = run_cli(["build", "--now", NOW, "--out", "out"], root)
+    assert result.exit_code == 0, result.stderr
+    return root / "out"

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from browser import browser_page, served
-from conftest import NOW, REPO, run_cli
+from conftest import REPO
 
 AXE = REPO / "tests" / "axe" / "node_modules" / "axe-core" / "axe.min.js"
 
@@ -39,18 +39,6 @@ PAGE_TYPES = {
     "accessibility": "/accessibility/",
     "404": "/404.html",
 }
-
-
-@pytest.fixture(scope="session")
-def built_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The repository's sample site (content/ + site_config.yml), built once with --now NOW."""
-    root = tmp_path_factory.mktemp("content") / "sample"
-    root.mkdir()
-    shutil.copy(REPO / "site_config.yml", root / "site_config.yml")
-    shutil.copytree(REPO / "content", root / "content")
-    result = run_cli(["build", "--now", NOW, "--out", "out"], root)
-    assert result.exit_code == 0, result.stderr
-    return root / "out"
 
 
 def _axe(page: object) -> list[dict[str, object]]:

@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import html as htmllib
 import re
-import shutil
 from pathlib import Path
 
 import markdown
 import pytest
 
-from conftest import CONFIG, NOW, REPO, run_cli, write_site
+from conftest import CONFIG, NOW, run_cli, write_site
 from generator.cjk import CJK
 from generator.cjk import join_cjk_html
 from generator.document import render_markdown as body_markdown
@@ -41,24 +40,13 @@ def body_text(page: str) -> str:
     return text_of(page[start:end])
 
 
-@pytest.fixture(scope="module")
-def built_repo_content(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = tmp_path_factory.mktemp("repo-content") / "site"
-    root.mkdir()
-    shutil.copy(REPO / "site_config.yml", root / "site_config.yml")
-    shutil.copytree(REPO / "content", root / "content")
-    result = run_cli(["build", "--now", NOW, "--out", "out"], root)
-    assert result.exit_code == 0, result.stderr
-    return root / "out"
-
-
-def test_wrapped_chinese_lines_show_no_stray_space(built_repo_content: Path) -> None:
+def test_wrapped_chinese_lines_show_no_stray_space(built_content: Path) -> None:
     """Every record body of the sample content: a line break between two CJK characters is
     joined (the source wraps "…为名，⏎通过…" in jiangjian-xingsu-2026-15-prosecution)."""
-    page = (built_repo_content / "disclosures" / "jiangjian-xingsu-2026-15-prosecution" / "index.html").read_text("utf-8")
+    page = (built_content / "disclosures" / "jiangjian-xingsu-2026-15-prosecution" / "index.html").read_text("utf-8")
     assert "为名，通过" in body_text(page)
     stray, checked = {}, 0
-    for index in built_repo_content.glob("*/*/index.html"):
+    for index in built_content.glob("*/*/index.html"):
         page = index.read_text("utf-8")
         if '<div class="oa-body"' not in page:       # listings, tombstones
             continue
