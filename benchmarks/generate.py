@@ -31,13 +31,43 @@ GIVEN = "建国丽明辉伟芳娜敏静强磊军洋勇艳杰涛超秀霞平刚�
 LATIN = ["David Miller", "Anna Schmidt", "John Smith", "Maria Garcia", "Peter Brown", "Olga Ivanova"]
 DISTRICTS = ["东湖区", "西湖区", "江南区", "滨江区", "临江区", "城北区"]
 ROADS = ["人民路", "解放路", "柳岸路", "文三路", "中山路", "建设路", "新华街", "和平巷"]
-CRIMES = [("受贿", "职务犯罪"), ("盗窃", "侵财犯罪"), ("诈骗", "侵财犯罪"), ("危险驾驶", "交通犯罪"),
-          ("故意伤害", "人身犯罪"), ("非法吸收公众存款", "金融犯罪"), ("帮助信息网络犯罪活动", "网络犯罪"),
-          ("合同诈骗", "经济犯罪"), ("贪污", "职务犯罪"), ("寻衅滋事", "妨害社会管理")]
+CRIMES = [
+    ("受贿", "职务犯罪"),
+    ("盗窃", "侵财犯罪"),
+    ("诈骗", "侵财犯罪"),
+    ("危险驾驶", "交通犯罪"),
+    ("故意伤害", "人身犯罪"),
+    ("非法吸收公众存款", "金融犯罪"),
+    ("帮助信息网络犯罪活动", "网络犯罪"),
+    ("合同诈骗", "经济犯罪"),
+    ("贪污", "职务犯罪"),
+    ("寻衅滋事", "妨害社会管理"),
+]
 DEPARTMENTS = ["第一检察部", "第二检察部", "第三检察部", "第四检察部", "第五检察部", "案件管理部"]
 AUTHORS = ["wang.fang", "sun.min", "zhao.lei"]
 APPROVERS = ["li.wei", "chen.jing"]
-PROVINCES = "11 12 13 31 32 33 34 35 36 37 41 42 43 44 50 51 52 53 61 62".split()
+PROVINCES = [
+    "11",
+    "12",
+    "13",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "37",
+    "41",
+    "42",
+    "43",
+    "44",
+    "50",
+    "51",
+    "52",
+    "53",
+    "61",
+    "62",
+]
 PLATE_PROV = "京津沪渝冀豫云辽黑湘皖鲁苏浙赣鄂桂甘晋陕闽粤川"
 FILLER = [
     "经依法审查查明，案件事实清楚，证据确实、充分，应当以该罪追究刑事责任。",
@@ -56,10 +86,12 @@ FILLER = [
 
 
 def _id18(r: random.Random) -> str:
-    first = f"{r.choice(PROVINCES)}{r.randint(1, 99):02d}{r.randint(1, 30):02d}" \
-            f"{r.randint(1950, 2005)}{r.randint(1, 12):02d}{r.randint(1, 28):02d}{r.randint(0, 999):03d}"
+    first = (
+        f"{r.choice(PROVINCES)}{r.randint(1, 99):02d}{r.randint(1, 30):02d}"
+        f"{r.randint(1950, 2005)}{r.randint(1, 12):02d}{r.randint(1, 28):02d}{r.randint(0, 999):03d}"
+    )
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return first + "10X98765432"[sum(int(c) * w for c, w in zip(first, weights)) % 11]
+    return first + "10X98765432"[sum(int(c) * w for c, w in zip(first, weights, strict=True)) % 11]
 
 
 def _luhn(partial: str) -> str:
@@ -91,7 +123,7 @@ class Writer:
             else:
                 surname = r.choice(COMPOUND) if r.random() < 0.05 else r.choice(SURNAMES)
                 n = surname + "".join(r.choice(GIVEN) for _ in range(r.choice((1, 2, 2))))
-            if n not in self.used_names or r.random() < 0.02:   # a few people appear in several records
+            if n not in self.used_names or r.random() < 0.02:  # a few people appear in several records
                 self.used_names.add(n)
                 return n
 
@@ -108,7 +140,7 @@ class Writer:
 
     def card(self) -> str:
         c = _luhn("6222" + "".join(self.r.choice("0123456789") for _ in range(14)))
-        return " ".join(c[i:i + 4] for i in range(0, len(c), 4))
+        return " ".join(c[i : i + 4] for i in range(0, len(c), 4))
 
     def address(self) -> str:
         r = self.r
@@ -124,8 +156,14 @@ class Writer:
         r = self.r
         out = []
         for _ in range(n):
-            out.append(r.choice(FILLER).format(amount=f"{r.randint(1000, 9_999_999):,}", date=self.cn_date(),
-                                               dept=r.choice(DEPARTMENTS), case=self.case_number()))
+            out.append(
+                r.choice(FILLER).format(
+                    amount=f"{r.randint(1000, 9_999_999):,}",
+                    date=self.cn_date(),
+                    dept=r.choice(DEPARTMENTS),
+                    case=self.case_number(),
+                )
+            )
         return out
 
     def cn_date(self) -> str:
@@ -142,8 +180,12 @@ def _status(w: Writer) -> str:
     roll = r.random()
     author = r.choice(AUTHORS)
     approver = r.choice(APPROVERS)
-    approved = ["status: approved", f"author: {author}", f"approved_by: {approver}",
-                f"approved_on: 2026-{w.r.randint(1, 10):02d}-01"]
+    approved = [
+        "status: approved",
+        f"author: {author}",
+        f"approved_by: {approver}",
+        f"approved_on: 2026-{w.r.randint(1, 10):02d}-01",
+    ]
     if roll < 0.05:
         return "\n".join(["status: draft", f"author: {author}"])
     if roll < 0.09:
@@ -151,20 +193,30 @@ def _status(w: Writer) -> str:
     if roll < 0.11:
         return "\n".join(approved + ["publish_on: 2027-06-01T09:00:00+08:00"])
     if roll < 0.12:
-        return "\n".join(["status: approved", f"author: {approver}", f"approved_by: {approver}",
-                          "approved_on: 2026-02-01"])
+        return "\n".join(
+            ["status: approved", f"author: {approver}", f"approved_by: {approver}", "approved_on: 2026-02-01"]
+        )
     if roll < 0.14:
-        return "\n".join(["status: withdrawn", f"author: {author}", f"approved_by: {approver}",
-                          "approved_on: 2026-02-01", "withdrawn_on: 2026-09-01",
-                          "withdrawn_reason: 信息有误，已撤回"])
+        return "\n".join(
+            [
+                "status: withdrawn",
+                f"author: {author}",
+                f"approved_by: {approver}",
+                "approved_on: 2026-02-01",
+                "withdrawn_on: 2026-09-01",
+                "withdrawn_reason: 信息有误，已撤回",
+            ]
+        )
     return "\n".join(approved)
 
 
 def disclosure(w: Writer, i: int, regulations: list[str]) -> tuple[str, str, dict[str, bytes]]:
     r = w.r
     crime, tag = r.choice(CRIMES)
-    category = r.choices(["case-procedure", "case-decision", "legal-document", "announcement", "press-release",
-                          "work-report"], [40, 20, 15, 10, 10, 5])[0]
+    category = r.choices(
+        ["case-procedure", "case-decision", "legal-document", "announcement", "press-release", "work-report"],
+        [40, 20, 15, 10, 10, 5],
+    )[0]
     rid = f"d{i:05d}"
     status = _status(w)
     lines = ["---", f"id: {rid}"]
@@ -179,17 +231,28 @@ def disclosure(w: Writer, i: int, regulations: list[str]) -> tuple[str, str, dic
         employer = f"测试市{r.choice(ROADS)[:2]}{r.choice(['建材', '科技', '贸易', '物流'])}有限公司"
         title = f"{suspect}涉嫌{crime}案" + r.choice(["提起公诉", "不起诉决定", "批准逮捕", "起诉书"])
         parties = [
-            f"  - name: {suspect}", "    role: " + r.choice(["suspect", "defendant"]),
+            f"  - name: {suspect}",
+            "    role: " + r.choice(["suspect", "defendant"]),
             *(["    minor: true"] if minor else []),
             *([f"    aliases: [{alias}]"] if alias else []),
-            "    private:", f"      address: {addr}", f'      id_number: "{idn}"', f'      phone: "{phone}"',
+            "    private:",
+            f"      address: {addr}",
+            f'      id_number: "{idn}"',
+            f'      phone: "{phone}"',
             f"      employer: {employer}",
-            f"  - name: {victim}", "    role: victim",
-            *(["    minor: true", "    private:", f"      school: 测试市第{r.randint(1, 30)}中学"]
-              if r.random() < 0.05 else []),
-            f"  - name: {witness}", "    role: witness",
-            f"  - name: {w.name()}", "    role: official",
-            f"  - name: {w.name()}", "    role: lawyer",
+            f"  - name: {victim}",
+            "    role: victim",
+            *(
+                ["    minor: true", "    private:", f"      school: 测试市第{r.randint(1, 30)}中学"]
+                if r.random() < 0.05
+                else []
+            ),
+            f"  - name: {witness}",
+            "    role: witness",
+            f"  - name: {w.name()}",
+            "    role: official",
+            f"  - name: {w.name()}",
+            "    role: lawyer",
         ]
         who = alias or suspect
         body += [
@@ -201,19 +264,36 @@ def disclosure(w: Writer, i: int, regulations: list[str]) -> tuple[str, str, dic
             f"{victim}的电子邮箱 v{r.randint(100, 999)}@example.com 已提交相关材料。",
         ]
         if r.random() < 0.3:
-            body.append(f"被害人{victim}另持有护照，号码E{r.randint(10_000_000, 99_999_999)}；"
-                        f"其身份证号 {w.written_id()}。")
+            body.append(
+                f"被害人{victim}另持有护照，号码E{r.randint(10_000_000, 99_999_999)}；其身份证号 {w.written_id()}。"
+            )
         body += w.filler(r.randint(3, 8))
     else:
-        title = r.choice(["关于调整检察服务中心接待时间的公告", "检察开放日活动回顾", "本院召开新闻发布会",
-                          "2026年第三季度主要办案数据", "关于公开选聘听证员的公告"]) + f"（{i}）"
+        title = (
+            r.choice(
+                [
+                    "关于调整检察服务中心接待时间的公告",
+                    "检察开放日活动回顾",
+                    "本院召开新闻发布会",
+                    "2026年第三季度主要办案数据",
+                    "关于公开选聘听证员的公告",
+                ]
+            )
+            + f"（{i}）"
+        )
         body += w.filler(r.randint(4, 10))
         body.append(f"咨询电话：0571-12309000；举报电话：12309。发布日期：{w.cn_date()}。")
     lines += [f"title: {title}", status, f"category: {category}", f"date: {w.date()}"]
     if category.startswith("case") or category == "legal-document":
-        lines += [f"case_number: {w.case_number()}", f"department: {r.choice(DEPARTMENTS)}",
-                  f"legal_basis: [{r.choice(regulations)}]", f"tags: [{tag}, {crime}]",
-                  f"summary: {_yaml_str(body[1][:60])}", "parties:", *parties]
+        lines += [
+            f"case_number: {w.case_number()}",
+            f"department: {r.choice(DEPARTMENTS)}",
+            f"legal_basis: [{r.choice(regulations)}]",
+            f"tags: [{tag}, {crime}]",
+            f"summary: {_yaml_str(body[1][:60])}",
+            "parties:",
+            *parties,
+        ]
     else:
         lines += [f"summary: {_yaml_str(body[0][:60])}", "tags: [检务公开]"]
     if r.random() < 0.08:
@@ -233,27 +313,37 @@ def disclosure(w: Writer, i: int, regulations: list[str]) -> tuple[str, str, dic
 def regulation(w: Writer, i: int) -> tuple[str, str]:
     r = w.r
     rid = f"reg-{i:04d}"
-    text = "\n\n".join(f"第{n}条 " + r.choice(FILLER).format(amount="5,000", date="2020年1月1日", dept="第一检察部",
-                                                             case="测检刑诉〔2020〕1号") for n in range(1, r.randint(8, 30)))
+    text = "\n\n".join(
+        f"第{n}条 "
+        + r.choice(FILLER).format(amount="5,000", date="2020年1月1日", dept="第一检察部", case="测检刑诉〔2020〕1号")
+        for n in range(1, r.randint(8, 30))
+    )
     return f"regulations/{rid}.md", (
         f"---\nid: {rid}\ntitle: 测试规定第{i}号\nstatus: approved\nauthor: wang.fang\napproved_by: li.wei\n"
         f"approved_on: 2026-01-05\nkind: {r.choice(['law', 'judicial-interpretation', 'normative-document'])}\n"
         f"issuer: 最高人民检察院\ndoc_number: 高检发〔2020〕{i}号\nissued: 2020-0{1 + i % 9}-15\nvalidity: in-force\n"
-        f"---\n{text}\n")
+        f"---\n{text}\n"
+    )
 
 
 def guide(w: Writer, i: int, regulations: list[str]) -> tuple[str, str, dict[str, bytes]]:
     rid = f"guide-{i:04d}"
     form = f"{rid}-form.txt"
-    return f"guides/{rid}.md", (
-        f"---\nid: {rid}\ntitle: 办事指南{i}\nstatus: approved\nauthor: sun.min\napproved_by: chen.jing\n"
-        f"approved_on: 2026-01-10\nservice: service-{i}\nsummary: 申请人可以到检察服务中心办理。\n"
-        f"eligibility: [单位和个人均可申请]\nrequired_documents: [申请书, 有效身份证件]\n"
-        f"steps: [提交申请, 受理审核, 出具结果]\noffices:\n"
-        f"  - {{name: 检察服务中心, address: 测试市东湖区人民路100号, hours: 工作日 9:00-17:00, phone: 0571-1230{i % 10}000}}\n"
-        f"time_limit: 3 个工作日\nfee: 免费\nlegal_basis: [{w.r.choice(regulations)}]\n"
-        f"forms:\n  - {{file: {form}, title: 申请书}}\n---\n可登录 12309 中国检察网办理。\n\n"
-        + "\n\n".join(w.filler(4)) + "\n"), {form: "申请书（样表）\n申请人：________\n".encode()}
+    return (
+        f"guides/{rid}.md",
+        (
+            f"---\nid: {rid}\ntitle: 办事指南{i}\nstatus: approved\nauthor: sun.min\napproved_by: chen.jing\n"
+            f"approved_on: 2026-01-10\nservice: service-{i}\nsummary: 申请人可以到检察服务中心办理。\n"
+            f"eligibility: [单位和个人均可申请]\nrequired_documents: [申请书, 有效身份证件]\n"
+            f"steps: [提交申请, 受理审核, 出具结果]\noffices:\n"
+            f"  - {{name: 检察服务中心, address: 测试市东湖区人民路100号, hours: 工作日 9:00-17:00, phone: 0571-1230{i % 10}000}}\n"
+            f"time_limit: 3 个工作日\nfee: 免费\nlegal_basis: [{w.r.choice(regulations)}]\n"
+            f"forms:\n  - {{file: {form}, title: 申请书}}\n---\n可登录 12309 中国检察网办理。\n\n"
+            + "\n\n".join(w.filler(4))
+            + "\n"
+        ),
+        {form: "申请书（样表）\n申请人：________\n".encode()},
+    )
 
 
 def open_day(w: Writer, i: int) -> tuple[str, str]:
@@ -264,14 +354,17 @@ def open_day(w: Writer, i: int) -> tuple[str, str]:
         f"approved_by: chen.jing\napproved_on: 2026-01-01\nstart: 2026-{month:02d}-15T09:30:00+08:00\n"
         f"end: 2026-{month:02d}-15T11:30:00+08:00\nlocation:\n  name: 检察服务中心\n  address: 测试市东湖区人民路100号\n"
         f"capacity: 40\nregistration:\n  method: 拨打电话报名\n  contact: 0571-12309000\naudience: 社会公众\n"
-        f"agenda:\n  - {{time: \"09:30\", item: 参观检察服务中心}}\n  - {{time: \"10:30\", item: 座谈交流}}\n---\n"
-        + "\n\n".join(w.filler(3)) + "\n")
+        f'agenda:\n  - {{time: "09:30", item: 参观检察服务中心}}\n  - {{time: "10:30", item: 座谈交流}}\n---\n'
+        + "\n\n".join(w.filler(3))
+        + "\n"
+    )
 
 
 def page(w: Writer, i: int) -> tuple[str, str]:
     return f"pages/page-{i:03d}.md", (
         f"---\nid: page-{i:03d}\ntitle: 栏目说明{i}\nstatus: approved\nauthor: sun.min\napproved_by: chen.jing\n"
-        f"approved_on: 2026-01-10\nnav_order: {i + 1}\n---\n" + "\n\n".join(w.filler(5)) + "\n")
+        f"approved_on: 2026-01-10\nnav_order: {i + 1}\n---\n" + "\n\n".join(w.filler(5)) + "\n"
+    )
 
 
 def _bfchars(text: str) -> str:
@@ -279,23 +372,30 @@ def _bfchars(text: str) -> str:
     chars = sorted({c for c in text if ord(c) < 0x10000})
     out = []
     for i in range(0, len(chars), 100):
-        chunk = chars[i:i + 100]
-        out.append(f"{len(chunk)} beginbfchar " + " ".join(f"<{ord(c):04X}> <{ord(c):04X}>" for c in chunk)
-                   + " endbfchar")
+        chunk = chars[i : i + 100]
+        out.append(
+            f"{len(chunk)} beginbfchar " + " ".join(f"<{ord(c):04X}> <{ord(c):04X}>" for c in chunk) + " endbfchar"
+        )
     return " ".join(out)
 
 
 def _pdf(lines: list[str]) -> bytes:
     """A one-page PDF with extractable text (Type0 font, Identity-H, ToUnicode)."""
+
     def hx(s: str) -> str:
         return "<" + "".join(f"{ord(c):04X}" for c in s if ord(c) < 0x10000) + ">"
-    content = "BT /F1 10 Tf 12 TL 40 800 Td " + " ".join(f"{hx(l)} Tj T*" for l in lines) + " ET"
-    cmap = ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo << /Registry (Adobe) "
-            "/Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def "
-            "1 begincodespacerange <0000> <FFFF> endcodespacerange " + _bfchars("".join(lines))
-            + " endcmap CMapName currentdict /CMap defineresource pop end end")
+
+    content = "BT /F1 10 Tf 12 TL 40 800 Td " + " ".join(f"{hx(line)} Tj T*" for line in lines) + " ET"
+    cmap = (
+        "/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CIDSystemInfo << /Registry (Adobe) "
+        "/Ordering (UCS) /Supplement 0 >> def /CMapName /Adobe-Identity-UCS def /CMapType 2 def "
+        "1 begincodespacerange <0000> <FFFF> endcodespacerange "
+        + _bfchars("".join(lines))
+        + " endcmap CMapName currentdict /CMap defineresource pop end end"
+    )
     objects = [
-        "<< /Type /Catalog /Pages 2 0 R >>", "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>",
         f"<< /Length {len(content.encode())} >>\nstream\n{content}\nendstream",
         "<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /Identity-H /DescendantFonts [6 0 R] "
@@ -373,15 +473,18 @@ def generate(records: int, out: Path, seed: int = 2026) -> dict[str, int]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__.split("\n\n")[0], formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--records", type=int, default=2000, help="number of records (default 2000)")
     parser.add_argument("--out", type=Path, required=True, help="site folder to write (replaced)")
     parser.add_argument("--seed", type=int, default=2026, help="random seed (default 2026)")
     args = parser.parse_args(argv)
     counts = generate(args.records, args.out, args.seed)
-    print(f"Wrote {sum(counts.values())} records into {args.out}/ "
-          + ", ".join(f"{k} {v}" for k, v in counts.items()), file=sys.stderr)
+    print(
+        f"Wrote {sum(counts.values())} records into {args.out}/ " + ", ".join(f"{k} {v}" for k, v in counts.items()),
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -42,28 +42,36 @@ def main() -> int:
     while len(phrases) < args.queries:
         text = rng.choice(docs)["x"]
         i = rng.randrange(0, max(1, len(text) - 12))
-        m = re.search(r"[\u4e00-\u9fff]{2,8}", text[i:i + 40])
+        m = re.search(r"[\u4e00-\u9fff]{2,8}", text[i : i + 40])
         if m:
             phrases.append(m.group())
     asked = []
     for q in phrases:
         k = rng.randrange(1, len(q))
         asked += [("plain", q), ("full-width space", q[:k] + "\u3000" + q[k:]), ("space", q[:k] + " " + q[k:])]
-    job = {"dir": str(args.site), "script": str(REPO / "theme" / "assets" / "oasearch.js"), "cold": False,
-           "full": False, "queries": [{"q": f'"{q}"', "options": {"perPage": 100000, "maxVerify": 1000000}}
-                                      for _, q in asked]}
+    job = {
+        "dir": str(args.site),
+        "script": str(REPO / "theme" / "assets" / "oasearch.js"),
+        "cold": False,
+        "full": False,
+        "queries": [{"q": f'"{q}"', "options": {"perPage": 100000, "maxVerify": 1000000}} for _, q in asked],
+    }
     job_file = Path("/tmp") / f"laws-recall-{time.time_ns()}.json"
     job_file.write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
     node = shutil.which("node") or "/usr/bin/node"
     t0 = time.perf_counter()
-    proc = subprocess.run([node, str(REPO / "tests" / "js" / "run_queries.mjs"), str(job_file)],
-                          capture_output=True, text=True, check=True)
+    proc = subprocess.run(
+        [node, str(REPO / "tests" / "js" / "run_queries.mjs"), str(job_file)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     t_static = time.perf_counter() - t0
     runs = json.loads(proc.stdout)
     index = index_dir_for(args.site)
     stats: dict[str, list[int]] = {}
     t_whoosh = 0.0
-    for (kind, q), r in zip(asked, runs):
+    for (kind, q), r in zip(asked, runs, strict=True):
         nq = normalize(q).replace(" ", "")
         want = {u for u, t in norm.items() if nq in t}
         got_static = {re.sub("#.*", "", u) for u in r["results"]}

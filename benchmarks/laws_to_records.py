@@ -54,6 +54,7 @@ import re
 import shutil
 import sys
 from dataclasses import dataclass, field
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
@@ -137,7 +138,7 @@ def parse_law(path: Path, root: Path) -> Law:
     name_date = _date(*nd.groups()) if nd else None
     if nd and name_date is None:
         raise ConvertError(1, f"impossible date in the file name '{path.name}'")
-    body = "\n".join(lines[end + 1:]).strip("\n") + "\n"
+    body = "\n".join(lines[end + 1 :]).strip("\n") + "\n"
     body_line = end + 2
     rel = path.relative_to(root).as_posix()
     folder = path.parent.relative_to(root).as_posix() if path.parent != root else ""
@@ -190,7 +191,7 @@ def complete(laws: list[Law]) -> None:
         by_title.setdefault(law.title, []).append(law)
     for versions in by_title.values():
         versions.sort(key=lambda x: (x.issued, x.rel))
-        for older, newer in zip(versions, versions[1:]):
+        for older, newer in pairwise(versions):
             older.amended_by.append(newer.id)
             newer.amends.append(older.id)
 
@@ -223,8 +224,9 @@ def record_text(law: Law, approver: str, approved_on: dt.date) -> str:
     return f"---\n{head}---\n{law.body}"
 
 
-def convert(root: Path, out: Path, config_from: Path, keep_block: bool = False,
-            approved_on: dt.date = dt.date(2026, 1, 5)) -> tuple[int, list[str]]:
+def convert(
+    root: Path, out: Path, config_from: Path, keep_block: bool = False, approved_on: dt.date = dt.date(2026, 1, 5)
+) -> tuple[int, list[str]]:
     """Write the site; returns (records written, problems as 'path:line: message')."""
     problems: list[str] = []
     laws: list[Law] = []
@@ -250,8 +252,7 @@ def convert(root: Path, out: Path, config_from: Path, keep_block: bool = False,
     if target.exists():
         shutil.rmtree(target)
     target.mkdir(parents=True)
-    (out / "site_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
-                                         encoding="utf-8")
+    (out / "site_config.yml").write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
     for law in laws:
         (target / f"{law.id}.md").write_text(record_text(law, approvers[0], approved_on), encoding="utf-8")
     return len(laws), problems
@@ -259,11 +260,20 @@ def convert(root: Path, out: Path, config_from: Path, keep_block: bool = False,
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("laws", nargs="?", type=Path, default=None,
-                    help="tree of law texts (default: $OPENAFFAIRS_LAWS or ../shared/corpus/laws)")
+    ap.add_argument(
+        "laws",
+        nargs="?",
+        type=Path,
+        default=None,
+        help="tree of law texts (default: $OPENAFFAIRS_LAWS or ../shared/corpus/laws)",
+    )
     ap.add_argument("--out", type=Path, required=True, help="site folder to write (site_config.yml, content/)")
-    ap.add_argument("--config-from", type=Path, default=REPO / "site_config.yml",
-                    help="site_config.yml whose office settings to use (default: the sample's)")
+    ap.add_argument(
+        "--config-from",
+        type=Path,
+        default=REPO / "site_config.yml",
+        help="site_config.yml whose office settings to use (default: the sample's)",
+    )
     ap.add_argument("--keep-block", action="store_true", help="keep the privacy.block strings of --config-from")
     args = ap.parse_args(argv)
     root = args.laws or default_laws_dir()
@@ -273,8 +283,11 @@ def main(argv: list[str] | None = None) -> int:
     n, problems = convert(root, args.out, args.config_from, args.keep_block)
     for p in problems:
         print(p, file=sys.stderr)
-    print(f"{n} regulation records written to {args.out / 'content' / 'regulations'}"
-          + (f"; {len(problems)} files not converted" if problems else ""), file=sys.stderr)
+    print(
+        f"{n} regulation records written to {args.out / 'content' / 'regulations'}"
+        + (f"; {len(problems)} files not converted" if problems else ""),
+        file=sys.stderr,
+    )
     return 1 if problems else 0
 
 

@@ -16,8 +16,14 @@ import gzip
 import sys
 from pathlib import Path
 
-LISTINGS = ("index.html", "disclosures/index.html", "regulations/index.html", "open-days/index.html",
-            "guides/index.html", "sitemap/index.html")
+LISTINGS = (
+    "index.html",
+    "disclosures/index.html",
+    "regulations/index.html",
+    "open-days/index.html",
+    "guides/index.html",
+    "sitemap/index.html",
+)
 
 
 def sizes(path: Path) -> tuple[int, int]:
@@ -50,7 +56,7 @@ def main() -> int:
     raw, gz = sizes(pages[worst])
     print(f"largest listing page: {worst} {raw:,} bytes ({gz:,} gzipped), {len(listing)} listing pages")
     print("largest pages overall:")
-    for rel in sorted(pages, key=lambda r: pages[r].stat().st_size, reverse=True)[:args.top]:
+    for rel in sorted(pages, key=lambda r: pages[r].stat().st_size, reverse=True)[: args.top]:
         raw, gz = sizes(pages[rel])
         print(f"  {rel:58} {raw:9,} {gz:8,}")
     return 0

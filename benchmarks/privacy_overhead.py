@@ -28,9 +28,10 @@ import json
 import sys
 import tempfile
 import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 from unittest import mock
 
 REPO = Path(__file__).resolve().parent.parent
@@ -57,9 +58,11 @@ def _best(fn: Callable[[], Any], repeat: int) -> tuple[float, Any]:
 
 @contextmanager
 def _text_step_off() -> Iterator[None]:
-    with mock.patch.object(privacy_filter._RecordFilter, "edits", lambda self, norm, contact: []), \
-            mock.patch.object(privacy_filter._RecordFilter, "_markings", lambda self, *a, **k: None), \
-            mock.patch.object(privacy_filter, "undeclared_people", lambda *a, **k: []):
+    with (
+        mock.patch.object(privacy_filter._RecordFilter, "edits", lambda self, norm, contact: []),
+        mock.patch.object(privacy_filter._RecordFilter, "_markings", lambda self, *a, **k: None),
+        mock.patch.object(privacy_filter, "undeclared_people", lambda *a, **k: []),
+    ):
         yield
 
 
@@ -67,6 +70,7 @@ def _text_step_off() -> Iterator[None]:
 def _attachment_scan_off() -> Iterator[None]:
     def skip(*args: Any, **kwargs: Any) -> tuple[AttachmentScan, None]:
         return AttachmentScan("not scanned: benchmark"), None
+
     with mock.patch.object(privacy_filter, "_scan_file", skip):
         yield
 
@@ -81,6 +85,7 @@ def _timed_filter(spent: list[float]) -> Iterator[None]:
             return real(*args, **kwargs)
         finally:
             spent.append(time.perf_counter() - start)
+
     with mock.patch.object(pipeline, "run_filter", timed):
         yield
 
@@ -149,8 +154,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps(m, indent=2))
         return 0
-    print(f"Corpus: {m['records']} records, {m['published']} published, {m['redactions']} redactions, "
-          f"{m['attachments_scanned']} attachments scanned (best of {args.repeat})")
+    print(
+        f"Corpus: {m['records']} records, {m['published']} published, {m['redactions']} redactions, "
+        f"{m['attachments_scanned']} attachments scanned (best of {args.repeat})"
+    )
     rows = [
         ("prepare(), filter as shipped", m["prepare_s"]),
         ("prepare(), filter text step off", m["prepare_text_step_off_s"]),

@@ -46,8 +46,9 @@ def timed_build(site: Path, out: Path) -> dict:
     """One `openaffairs build` in a child process: wall time, stage timings, peak RSS."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    proc = subprocess.run([PY, "-m", "generator", "build", "--now", NOW, "--out", str(out)],
-                          cwd=site, capture_output=True, text=True)
+    proc = subprocess.run(
+        [PY, "-m", "generator", "build", "--now", NOW, "--out", str(out)], cwd=site, capture_output=True, text=True
+    )
     wall = time.perf_counter() - start
     if proc.returncode:
         raise SystemExit(proc.stderr)
@@ -58,32 +59,43 @@ def timed_build(site: Path, out: Path) -> dict:
 
 def generate(records: int, folder: Path) -> None:
     if not (folder / "site_config.yml").exists():
-        subprocess.run([PY, str(REPO / "benchmarks/generate.py"), "--records", str(records), "--out", str(folder)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [PY, str(REPO / "benchmarks/generate.py"), "--records", str(records), "--out", str(folder)],
+            check=True,
+            capture_output=True,
+        )
 
 
 def bench_build(records: int) -> dict:
     results: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         sample = Path(tmp) / "sample"
-        shutil.copytree(REPO, sample, ignore=shutil.ignore_patterns(
-            ".venv", ".git", "site", "build", ".openaffairs", "tests", "benchmarks", "docs", "*.egg-info"))
+        shutil.copytree(
+            REPO,
+            sample,
+            ignore=shutil.ignore_patterns(
+                ".venv", ".git", "site", "build", ".openaffairs", "tests", "benchmarks", "docs", "*.egg-info"
+            ),
+        )
         runs = [timed_build(sample, sample / "site") for _ in range(3)]
         results["sample"] = {"median_wall_s": statistics.median(r["wall_s"] for r in runs), "runs": runs}
     big = Path(tempfile.gettempdir()) / f"oa-bench-{records}"
     generate(records, big)
     runs = [timed_build(big, big / "site") for _ in range(2)]
-    results[f"generated_{records}"] = {"median_wall_s": statistics.median(r["wall_s"] for r in runs), "runs": runs,
-                                       "output_mb": round(sum(p.stat().st_size for p in (big / "site").rglob("*")
-                                                              if p.is_file()) / 1e6, 1)}
+    results[f"generated_{records}"] = {
+        "median_wall_s": statistics.median(r["wall_s"] for r in runs),
+        "runs": runs,
+        "output_mb": round(sum(p.stat().st_size for p in (big / "site").rglob("*") if p.is_file()) / 1e6, 1),
+    }
     return results
 
 
 def timed_check(site: Path, *extra: str) -> float:
     """One whole `openaffairs check` (interpreter start included) in a child process: wall seconds."""
     start = time.perf_counter()
-    proc = subprocess.run([PY, "-m", "generator", "check", "--now", NOW, *extra], cwd=site, capture_output=True,
-                          text=True)
+    proc = subprocess.run(
+        [PY, "-m", "generator", "check", "--now", NOW, *extra], cwd=site, capture_output=True, text=True
+    )
     wall = time.perf_counter() - start
     if proc.returncode not in (0, 1):
         raise SystemExit(proc.stderr)
@@ -95,18 +107,29 @@ def bench_check(records: int) -> dict:
     results: dict = {}
     with tempfile.TemporaryDirectory() as tmp:
         sample = Path(tmp) / "sample"
-        shutil.copytree(REPO, sample, ignore=shutil.ignore_patterns(
-            ".venv", ".git", "site", "build", ".openaffairs", "tests", "benchmarks", "docs", "*.egg-info"))
+        shutil.copytree(
+            REPO,
+            sample,
+            ignore=shutil.ignore_patterns(
+                ".venv", ".git", "site", "build", ".openaffairs", "tests", "benchmarks", "docs", "*.egg-info"
+            ),
+        )
         big = Path(tempfile.gettempdir()) / f"oa-bench-{records}"
         generate(records, big)
         for name, site in (("sample", sample), (f"generated_{records}", big)):
             subprocess.run(["git", "init", "-q", "-b", "main"], cwd=site, check=True)
             subprocess.run(["git", "add", "-A"], cwd=site, check=True)
-            subprocess.run(["git", "-c", "user.name=b", "-c", "user.email=b@example.org", "commit", "-qm", "b"],
-                           cwd=site, check=True)
+            subprocess.run(
+                ["git", "-c", "user.name=b", "-c", "user.email=b@example.org", "commit", "-qm", "b"],
+                cwd=site,
+                check=True,
+            )
             row = {}
-            for label, extra in (("text", ()), ("strict_github", ("--strict", "--format", "github")),
-                                 ("changed_since", ("--strict", "--changed-since", "HEAD"))):
+            for label, extra in (
+                ("text", ()),
+                ("strict_github", ("--strict", "--format", "github")),
+                ("changed_since", ("--strict", "--changed-since", "HEAD")),
+            ):
                 runs = [timed_check(site, *extra) for _ in range(3)]
                 row[label] = {"median_wall_s": statistics.median(runs), "runs": runs}
             results[name] = row
@@ -116,10 +139,42 @@ def bench_check(records: int) -> dict:
 
 # --- search -------------------------------------------------------------------------------
 
-LEGAL_TERMS = ["人民检察院", "检察院", "察院", "法律监督", "受贿", "行贿", "贿赂", "贪污", "不起诉", "认罪认罚",
-               "未成年人", "公益诉讼", "检察建议", "刑事诉讼法", "提起公诉", "审查起诉", "逮捕", "诈骗", "危险驾驶",
-               "盗窃", "检察开放日", "行贿犯罪档案查询", "12309", "2026", "人民法院", "有期徒刑", "罚金",
-               "procuratorate", "open", "公开听证", "社区矫正", "司法解释", "最高人民检察院", "案件信息公开"]
+LEGAL_TERMS = [
+    "人民检察院",
+    "检察院",
+    "察院",
+    "法律监督",
+    "受贿",
+    "行贿",
+    "贿赂",
+    "贪污",
+    "不起诉",
+    "认罪认罚",
+    "未成年人",
+    "公益诉讼",
+    "检察建议",
+    "刑事诉讼法",
+    "提起公诉",
+    "审查起诉",
+    "逮捕",
+    "诈骗",
+    "危险驾驶",
+    "盗窃",
+    "检察开放日",
+    "行贿犯罪档案查询",
+    "12309",
+    "2026",
+    "人民法院",
+    "有期徒刑",
+    "罚金",
+    "procuratorate",
+    "open",
+    "公开听证",
+    "社区矫正",
+    "司法解释",
+    "最高人民检察院",
+    "案件信息公开",
+]
 
 
 def query_set(texts: list[str], n: int = 200, seed: int = 7) -> list[str]:
@@ -131,7 +186,7 @@ def query_set(texts: list[str], n: int = 200, seed: int = 7) -> list[str]:
         if len(text) <= size:
             continue
         start = rnd.randrange(0, len(text) - size)
-        q = text[start:start + size]
+        q = text[start : start + size]
         if q.strip() == q and all(c.isalnum() for c in q):
             queries.append(q)
     return queries
@@ -139,12 +194,18 @@ def query_set(texts: list[str], n: int = 200, seed: int = 7) -> list[str]:
 
 def static_costs(site_out: Path, queries: list[str]) -> dict:
     files = [p for p in (site_out / "search").rglob("*") if p.is_file()]
-    job = {"dir": str(site_out), "script": str(REPO / "theme/assets/oasearch.js"), "cold": True, "full": False,
-           "queries": [{"q": q, "options": {"perPage": 10}} for q in queries]}
+    job = {
+        "dir": str(site_out),
+        "script": str(REPO / "theme/assets/oasearch.js"),
+        "cold": True,
+        "full": False,
+        "queries": [{"q": q, "options": {"perPage": 10}} for q in queries],
+    }
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
         json.dump(job, f)
-    proc = subprocess.run(["node", str(REPO / "tests/js/run_queries.mjs"), f.name], capture_output=True, text=True,
-                          check=True)
+    proc = subprocess.run(
+        ["node", str(REPO / "tests/js/run_queries.mjs"), f.name], capture_output=True, text=True, check=True
+    )
     runs = json.loads(proc.stdout)
     per_query = [r["bytes"] for r in runs]
     gz = {}
@@ -154,7 +215,8 @@ def static_costs(site_out: Path, queries: list[str]) -> dict:
                 gz[path] = len(gzip.compress((site_out / "search" / path.split("?")[0]).read_bytes(), 6, mtime=0))
     per_query_gz = [sum(gz[p] for p, _ in r["fetched"]) for r in runs]
     return {
-        "index_files": len(files), "index_mb": round(sum(p.stat().st_size for p in files) / 1e6, 1),
+        "index_files": len(files),
+        "index_mb": round(sum(p.stat().st_size for p in files) / 1e6, 1),
         "query_kb_median": round(statistics.median(per_query) / 1024, 1),
         "query_kb_p95": round(pct(per_query, 95) / 1024, 1),
         "query_kb_gzip_median": round(statistics.median(per_query_gz) / 1024, 1),
@@ -209,15 +271,24 @@ def whoosh_latency(index_dir: Path, queries: list[str]) -> dict:
         start = time.perf_counter()
         search(index_dir, q, limit=10)
         times.append((time.perf_counter() - start) * 1000)
-    fielded = ["issuer:最高人民检察院 validity:in-force 受贿", "issued:[2015 to 2020]", "date:2026 category:case-decision",
-               '"法律监督" AND type:regulations']
+    fielded = [
+        "issuer:最高人民检察院 validity:in-force 受贿",
+        "issued:[2015 to 2020]",
+        "date:2026 category:case-decision",
+        '"法律监督" AND type:regulations',
+    ]
     ftimes = []
     for q in fielded:
         start = time.perf_counter()
         search(index_dir, q, limit=10)
         ftimes.append((time.perf_counter() - start) * 1000)
-    return {"queries": len(queries), "ms_median": round(statistics.median(times), 1), "ms_p95": round(pct(times, 95), 1),
-            "ms_max": round(max(times), 1), "fielded_ms": [round(t, 1) for t in ftimes]}
+    return {
+        "queries": len(queries),
+        "ms_median": round(statistics.median(times), 1),
+        "ms_p95": round(pct(times, 95), 1),
+        "ms_max": round(max(times), 1),
+        "fielded_ms": [round(t, 1) for t in ftimes],
+    }
 
 
 def free_port() -> int:
@@ -228,8 +299,12 @@ def free_port() -> int:
 
 def api_load(site: Path, out: Path, queries: list[str], clients: int = 32, seconds: float = 30.0) -> dict:
     port = free_port()
-    server = subprocess.Popen([PY, "-m", "generator", "api", "--out", str(out), "--port", str(port)], cwd=site,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [PY, "-m", "generator", "api", "--out", str(out), "--port", str(port)],
+        cwd=site,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.time() + 120
         while time.time() < deadline:
@@ -275,9 +350,16 @@ def api_load(site: Path, out: Path, queries: list[str], clients: int = 32, secon
     finally:
         server.terminate()
         server.wait(timeout=30)
-    return {"clients": clients, "seconds": round(elapsed, 1), "requests": len(latencies),
-            "rps": round(len(latencies) / elapsed, 1), "ms_median": round(statistics.median(latencies), 1),
-            "ms_p99": round(pct(latencies, 99), 1), "errors": len(errors), "error_kinds": sorted(set(errors))[:5]}
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "requests": len(latencies),
+        "rps": round(len(latencies) / elapsed, 1),
+        "ms_median": round(statistics.median(latencies), 1),
+        "ms_p99": round(pct(latencies, 99), 1),
+        "errors": len(errors),
+        "error_kinds": sorted(set(errors))[:5],
+    }
 
 
 def bench_search(records: int) -> dict:
@@ -296,6 +378,7 @@ def bench_search(records: int) -> dict:
     results["static"] = static_costs(out, queries)
     results["mkdocs_builtin_search"] = mkdocs_builtin_search(site)
     from generator.search import index_dir_for
+
     results["whoosh"] = whoosh_latency(index_dir_for(out), queries)
     os.chdir(REPO)
     results["api"] = api_load(site, out, queries)

@@ -29,8 +29,9 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
 
-from generator.static_search import build_static_index  # noqa: E402
 from search_corpus_static import build_docs, build_queries  # noqa: E402
+
+from generator.static_search import build_static_index  # noqa: E402
 
 SCRIPT = REPO / "theme" / "assets" / "oasearch.js"
 RUNNER = REPO / "tests" / "js" / "run_queries.mjs"
@@ -63,12 +64,16 @@ def measure(pages: int = 20_000, seed: int = 20260427, queries: int = 260) -> di
             target = root / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        job = {"dir": str(root), "script": str(SCRIPT), "cold": True, "full": False,
-               "queries": [{"q": q, "options": {"perPage": 10}} for q in query_set]}
+        job = {
+            "dir": str(root),
+            "script": str(SCRIPT),
+            "cold": True,
+            "full": False,
+            "queries": [{"q": q, "options": {"perPage": 10}} for q in query_set],
+        }
         (root / "job.json").write_text(json.dumps(job), encoding="utf-8")
         t0 = time.perf_counter()
-        proc = subprocess.run(["node", str(RUNNER), str(root / "job.json")], capture_output=True,
-                              text=True, check=True)
+        proc = subprocess.run(["node", str(RUNNER), str(root / "job.json")], capture_output=True, text=True, check=True)
         node_s = time.perf_counter() - t0
     runs = json.loads(proc.stdout)
     errors = [r["error"] for r in runs if "error" in r]
@@ -121,19 +126,27 @@ def main() -> None:
         print(json.dumps(m, indent=2, ensure_ascii=False))
         return
     print(f"pages                 {m['pages']:,} ({m['queries']} queries)")
-    print(f"index build           {m['build_s']:.1f} s (generating the pages: {m['generate_s']:.1f} s; "
-          f"peak memory of the process {m['python_peak_rss_mb']:,} MB)")
-    print(f"index size            {m['index_files']:,} files, {m['index_bytes'] / 2**20:,.1f} MB "
-          f"({m['index_bytes_gzip'] / 2**20:,.1f} MB gzipped), {m['shards']} shards")
+    print(
+        f"index build           {m['build_s']:.1f} s (generating the pages: {m['generate_s']:.1f} s; "
+        f"peak memory of the process {m['python_peak_rss_mb']:,} MB)"
+    )
+    print(
+        f"index size            {m['index_files']:,} files, {m['index_bytes'] / 2**20:,.1f} MB "
+        f"({m['index_bytes_gzip'] / 2**20:,.1f} MB gzipped), {m['shards']} shards"
+    )
     for kind, v in m["by_kind"].items():
         print(f"  {kind:<19} {v['files']:>6,} files {v['bytes'] / 2**20:8.1f} MB   largest {_kb(v['max'])}")
     print(f"oasearch.js           {_kb(m['script_bytes'])} ({_kb(m['script_bytes_gzip'])} gzipped), loaded once")
-    print(f"bytes per query       median {_kb(m['query_bytes_median'])}, p95 {_kb(m['query_bytes_p95'])}, "
-          f"max {_kb(m['query_bytes_max'])} (cold cache, first page of 10)")
+    print(
+        f"bytes per query       median {_kb(m['query_bytes_median'])}, p95 {_kb(m['query_bytes_p95'])}, "
+        f"max {_kb(m['query_bytes_max'])} (cold cache, first page of 10)"
+    )
     print(f"  gzipped             median {_kb(m['query_bytes_gzip_median'])}, p95 {_kb(m['query_bytes_gzip_p95'])}")
     print(f"files per query       median {m['query_files_median']}, p95 {m['query_files_p95']}")
-    print(f"query time in Node    median {m['query_ms_median_node']} ms, p95 {m['query_ms_p95_node']} ms "
-          "(local files, no network)")
+    print(
+        f"query time in Node    median {m['query_ms_median_node']} ms, p95 {m['query_ms_p95_node']} ms "
+        "(local files, no network)"
+    )
     print(f"totals shown as 'about N' for {m['approximate_share']:.0%} of the queries")
 
 

@@ -13,10 +13,10 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import logging
+import os
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Callable, Iterable
 from urllib.parse import parse_qsl, urlencode
 
 from .search_index import (
@@ -78,18 +78,35 @@ def openapi_document(*, max_query_len: int = 500, max_limit: int = 100) -> dict:
 
     def others(name: str) -> dict:
         ops: dict = {
-            "head": {"operationId": f"{name}Head", "summary": "As GET, without a body",
-                     "responses": {"200": {"description": "Headers of the GET response"},
-                                   "400": {"description": "As GET"}, "500": {"description": "As GET"},
-                                   "503": {"description": "As GET"}}},
-            "options": {"operationId": f"{name}Options", "summary": "CORS preflight",
-                        "responses": {"204": {"description": "Allowed methods in the Allow header"}}},
+            "head": {
+                "operationId": f"{name}Head",
+                "summary": "As GET, without a body",
+                "responses": {
+                    "200": {"description": "Headers of the GET response"},
+                    "400": {"description": "As GET"},
+                    "500": {"description": "As GET"},
+                    "503": {"description": "As GET"},
+                },
+            },
+            "options": {
+                "operationId": f"{name}Options",
+                "summary": "CORS preflight",
+                "responses": {"204": {"description": "Allowed methods in the Allow header"}},
+            },
         }
         for method in ("post", "put", "patch", "delete"):
-            ops[method] = {"operationId": f"{name}{method.title()}", "summary": "Not allowed: read-only API",
-                           "responses": {"405": {"description": "Method not allowed (see the Allow header)",
-                                                 "content": {"application/json": {"schema": error}}}}}
+            ops[method] = {
+                "operationId": f"{name}{method.title()}",
+                "summary": "Not allowed: read-only API",
+                "responses": {
+                    "405": {
+                        "description": "Method not allowed (see the Allow header)",
+                        "content": {"application/json": {"schema": error}},
+                    }
+                },
+            }
         return ops
+
     return {
         "openapi": "3.1.0",
         "info": {
@@ -109,40 +126,48 @@ def openapi_document(*, max_query_len: int = 500, max_limit: int = 100) -> dict:
                     "summary": "Search the published records",
                     "parameters": [
                         {
-                            "name": "q", "in": "query", "required": True,
+                            "name": "q",
+                            "in": "query",
+                            "required": True,
                             "description": (
                                 "Query, e.g. `issuer:最高人民检察院 validity:in-force 受贿`, "
-                                "`\"法律监督\" date:2026`, `受贿 NOT 行贿`, "
+                                '`"法律监督" date:2026`, `受贿 NOT 行贿`, '
                                 "`issued:[2015 to 2020]`"
                             ),
-                            "schema": {"type": "string", "minLength": 1,
-                                       "maxLength": max_query_len},
+                            "schema": {"type": "string", "minLength": 1, "maxLength": max_query_len},
                         },
                         {
-                            "name": "type", "in": "query", "required": False,
+                            "name": "type",
+                            "in": "query",
+                            "required": False,
                             "description": "Only records of this type",
                             "schema": {"type": "string", "enum": list(DOC_TYPES)},
                         },
                         {
-                            "name": "limit", "in": "query", "required": False,
+                            "name": "limit",
+                            "in": "query",
+                            "required": False,
                             "description": "Number of results to return",
-                            "schema": {"type": "integer", "minimum": 1,
-                                       "maximum": max_limit, "default": 20},
+                            "schema": {"type": "integer", "minimum": 1, "maximum": max_limit, "default": 20},
                         },
                         {
-                            "name": "sort", "in": "query", "required": False,
+                            "name": "sort",
+                            "in": "query",
+                            "required": False,
                             "description": "relevance (default) or date (newest first)",
-                            "schema": {"type": "string", "enum": ["relevance", "date"],
-                                       "default": "relevance"},
+                            "schema": {"type": "string", "enum": ["relevance", "date"], "default": "relevance"},
                         },
                         {
-                            "name": "offset", "in": "query", "required": False,
+                            "name": "offset",
+                            "in": "query",
+                            "required": False,
                             "description": "Skip this many results (paging; not with page)",
-                            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET,
-                                       "default": 0},
+                            "schema": {"type": "integer", "minimum": 0, "maximum": MAX_OFFSET, "default": 0},
                         },
                         {
-                            "name": "page", "in": "query", "required": False,
+                            "name": "page",
+                            "in": "query",
+                            "required": False,
                             "description": "Page number, 1-based: offset = (page - 1) × limit",
                             "schema": {"type": "integer", "minimum": 1},
                         },
@@ -150,15 +175,20 @@ def openapi_document(*, max_query_len: int = 500, max_limit: int = 100) -> dict:
                     "responses": {
                         "200": {
                             "description": "Matching records, best first",
-                            "content": {"application/json": {"schema": {
-                                "$ref": "#/components/schemas/SearchResponse"}}},
+                            "content": {
+                                "application/json": {"schema": {"$ref": "#/components/schemas/SearchResponse"}}
+                            },
                         },
-                        "400": {"description": "Malformed query or parameter",
-                                "content": {"application/json": {"schema": error}}},
+                        "400": {
+                            "description": "Malformed query or parameter",
+                            "content": {"application/json": {"schema": error}},
+                        },
                         "500": internal,
-                        "503": {"description": "Time limit exceeded or no index yet",
-                                "content": {"application/json": {"schema": error}},
-                                "headers": {"Retry-After": {"schema": {"type": "integer"}}}},
+                        "503": {
+                            "description": "Time limit exceeded or no index yet",
+                            "content": {"application/json": {"schema": error}},
+                            "headers": {"Retry-After": {"schema": {"type": "integer"}}},
+                        },
                     },
                 },
                 **others("search"),
@@ -167,20 +197,24 @@ def openapi_document(*, max_query_len: int = 500, max_limit: int = 100) -> dict:
                 "get": {
                     "operationId": "openapi",
                     "summary": "This description",
-                    "responses": {"200": {"description": "OpenAPI 3.1 document",
-                                          "content": {"application/json": {"schema": {"type": "object"}}}},
-                                  "500": internal},
+                    "responses": {
+                        "200": {
+                            "description": "OpenAPI 3.1 document",
+                            "content": {"application/json": {"schema": {"type": "object"}}},
+                        },
+                        "500": internal,
+                    },
                 },
                 **others("openapi"),
             },
             "/{other}": {
-                "parameters": [{"name": "other", "in": "path", "required": True,
-                                "schema": {"type": "string"}}],
+                "parameters": [{"name": "other", "in": "path", "required": True, "schema": {"type": "string"}}],
                 "get": {
                     "operationId": "unknown",
                     "summary": "Any other address (any method)",
-                    "responses": {"404": {"description": "No such endpoint",
-                                          "content": {"application/json": {"schema": error}}}},
+                    "responses": {
+                        "404": {"description": "No such endpoint", "content": {"application/json": {"schema": error}}}
+                    },
                 },
             },
         },
@@ -191,53 +225,83 @@ def openapi_document(*, max_query_len: int = 500, max_limit: int = 100) -> dict:
                     "required": ["query", "total", "limit", "offset", "next", "results"],
                     "properties": {
                         "query": {"type": "string"},
-                        "total": {"type": "integer", "minimum": 0,
-                                  "description": "exact number of matching records"},
+                        "total": {"type": "integer", "minimum": 0, "description": "exact number of matching records"},
                         "limit": {"type": "integer"},
                         "offset": {"type": "integer", "minimum": 0},
-                        "page": {"type": ["integer", "null"], "minimum": 1,
-                                 "description": "page number when offset is a multiple of limit"},
-                        "next": {"type": ["string", "null"],
-                                 "description": "relative URL of the next page, null on the last"},
+                        "page": {
+                            "type": ["integer", "null"],
+                            "minimum": 1,
+                            "description": "page number when offset is a multiple of limit",
+                        },
+                        "next": {
+                            "type": ["string", "null"],
+                            "description": "relative URL of the next page, null on the last",
+                        },
                         "previous": {"type": ["string", "null"]},
                         "sort": {"type": "string", "enum": ["relevance", "date"]},
                         "type": {"type": ["string", "null"]},
-                        "results": {"type": "array",
-                                    "items": {"$ref": "#/components/schemas/Result"}},
+                        "results": {"type": "array", "items": {"$ref": "#/components/schemas/Result"}},
                     },
                 },
                 "Result": {
                     "type": "object",
-                    "required": ["type", "id", "title", "url", "path", "score", "date",
-                                 "published", "updated", "snippet", "highlights"],
+                    "required": [
+                        "type",
+                        "id",
+                        "title",
+                        "url",
+                        "path",
+                        "score",
+                        "date",
+                        "published",
+                        "updated",
+                        "snippet",
+                        "highlights",
+                    ],
                     "properties": {
                         "type": {"type": "string", "enum": list(DOC_TYPES)},
                         "id": {"type": "string"},
                         "title": {"type": "string"},
-                        "url": {"type": "string", "description": "absolute URL of the page",
-                                "examples": ["https://example.org/disclosures/x/"]},
+                        "url": {
+                            "type": "string",
+                            "description": "absolute URL of the page",
+                            "examples": ["https://example.org/disclosures/x/"],
+                        },
                         "path": {"type": "string", "examples": ["/disclosures/x/"]},
-                        "published": {"type": ["string", "null"], "format": "date",
-                                      "description": "first published on the site"},
-                        "updated": {"type": ["string", "null"], "format": "date",
-                                    "description": "last change of what is published"},
-                        "article": {"type": ["string", "null"], "examples": ["第六十七条"],
-                                    "description": ("a regulation: the first article holding the query; url and "
-                                                    "path then end with its anchor (#art-67)")},
-                        "articles": {"type": "array", "description": "a regulation: every article holding the query",
-                                     "items": {"type": "object", "required": ["label", "url"],
-                                               "properties": {"label": {"type": "string"},
-                                                              "url": {"type": "string"}}}},
+                        "published": {
+                            "type": ["string", "null"],
+                            "format": "date",
+                            "description": "first published on the site",
+                        },
+                        "updated": {
+                            "type": ["string", "null"],
+                            "format": "date",
+                            "description": "last change of what is published",
+                        },
+                        "article": {
+                            "type": ["string", "null"],
+                            "examples": ["第六十七条"],
+                            "description": (
+                                "a regulation: the first article holding the query; url and "
+                                "path then end with its anchor (#art-67)"
+                            ),
+                        },
+                        "articles": {
+                            "type": "array",
+                            "description": "a regulation: every article holding the query",
+                            "items": {
+                                "type": "object",
+                                "required": ["label", "url"],
+                                "properties": {"label": {"type": "string"}, "url": {"type": "string"}},
+                            },
+                        },
                         "score": {"type": "number"},
                         "date": {"type": ["string", "null"], "format": "date"},
-                        "snippet": {"type": "string",
-                                    "description": "plain text around the first match"},
+                        "snippet": {"type": "string", "description": "plain text around the first match"},
                         "highlights": {
                             "type": "array",
-                            "description": ("[start, end) of each match in snippet, "
-                                            "in Unicode code points"),
-                            "items": {"type": "array", "items": {"type": "integer"},
-                                      "minItems": 2, "maxItems": 2},
+                            "description": ("[start, end) of each match in snippet, in Unicode code points"),
+                            "items": {"type": "array", "items": {"type": "integer"}, "minItems": 2, "maxItems": 2},
                         },
                     },
                 },
@@ -249,10 +313,18 @@ def openapi_document(*, max_query_len: int = 500, max_limit: int = 100) -> dict:
                             "type": "object",
                             "required": ["code", "message"],
                             "properties": {
-                                "code": {"type": "string", "enum": [
-                                    "bad_query", "bad_parameter", "not_found",
-                                    "method_not_allowed", "timeout", "no_index",
-                                    "internal"]},
+                                "code": {
+                                    "type": "string",
+                                    "enum": [
+                                        "bad_query",
+                                        "bad_parameter",
+                                        "not_found",
+                                        "method_not_allowed",
+                                        "timeout",
+                                        "no_index",
+                                        "internal",
+                                    ],
+                                },
                                 "message": {"type": "string"},
                             },
                         },
@@ -272,15 +344,22 @@ class _BadParameter(Exception):
     pass
 
 
-def make_app(index_root: Path, *, max_query_len: int = 500, max_limit: int = 100,
-             time_limit_s: float = 2.0) -> Callable:
+def make_app(
+    index_root: Path, *, max_query_len: int = 500, max_limit: int = 100, time_limit_s: float = 2.0
+) -> Callable:
     """Return the WSGI application serving the index under ``index_root``."""
     root = Path(index_root)
-    openapi_body = _json(openapi_document(max_query_len=max_query_len,
-                                          max_limit=max_limit))
+    openapi_body = _json(openapi_document(max_query_len=max_query_len, max_limit=max_limit))
 
-    def respond(start_response, method: str, code: int, body: bytes = b"", *,
-                cache: str = "no-store", extra: Iterable[tuple[str, str]] = ()):
+    def respond(
+        start_response,
+        method: str,
+        code: int,
+        body: bytes = b"",
+        *,
+        cache: str = "no-store",
+        extra: Iterable[tuple[str, str]] = (),
+    ):
         headers = [
             ("Content-Type", _JSON),
             ("Content-Length", str(len(body))),
@@ -302,11 +381,11 @@ def make_app(index_root: Path, *, max_query_len: int = 500, max_limit: int = 100
         raw = environ.get("QUERY_STRING", "")
         try:
             text = raw.encode("latin-1").decode("utf-8")
-            pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=False,
-                              encoding="utf-8", errors="strict", max_num_fields=20)
+            pairs = parse_qsl(
+                text, keep_blank_values=True, strict_parsing=False, encoding="utf-8", errors="strict", max_num_fields=20
+            )
         except (UnicodeError, ValueError):
-            raise _BadParameter("the query string is not valid UTF-8 "
-                                "(or has too many parameters)") from None
+            raise _BadParameter("the query string is not valid UTF-8 (or has too many parameters)") from None
         out: dict[str, str] = {}
         for key, value in pairs:
             if key not in _PARAMS:
@@ -323,8 +402,7 @@ def make_app(index_root: Path, *, max_query_len: int = 500, max_limit: int = 100
             if not q.strip():
                 raise _BadParameter("parameter “q” (the query) is missing or empty")
             if len(q) > max_query_len:
-                raise _BadParameter(
-                    f"the query is {len(q)} characters long; the limit is {max_query_len}")
+                raise _BadParameter(f"the query is {len(q)} characters long; the limit is {max_query_len}")
             limit_text = p.get("limit", "20").strip()
             if not limit_text.isascii() or not limit_text.isdigit():
                 raise _BadParameter(f"limit must be a whole number from 1 to {max_limit}")
@@ -355,35 +433,41 @@ def make_app(index_root: Path, *, max_query_len: int = 500, max_limit: int = 100
         except _BadParameter as exc:
             return error(start_response, method, 400, "bad_parameter", str(exc))
         try:
-            res = search(root, q, limit=limit, sort=sort, doc_type=doc_type,
-                         time_limit_s=time_limit_s, offset=offset)
+            res = search(root, q, limit=limit, sort=sort, doc_type=doc_type, time_limit_s=time_limit_s, offset=offset)
         except QueryError as exc:
             return error(start_response, method, 400, "bad_query", str(exc), query=q)
         except SearchTimeout as exc:
-            return error(start_response, method, 503, "timeout", str(exc), query=q,
-                         extra=[("Retry-After", "5")])
+            return error(start_response, method, 503, "timeout", str(exc), query=q, extra=[("Retry-After", "5")])
         except IndexMissingError:
-            return error(start_response, method, 503, "no_index",
-                         "the search index is not available yet; try again later",
-                         extra=[("Retry-After", "30")])
+            return error(
+                start_response,
+                method,
+                503,
+                "no_index",
+                "the search index is not available yet; try again later",
+                extra=[("Retry-After", "30")],
+            )
         results = []
         for hit in res.hits:
             snippet, highlights = split_snippet(hit.snippet)
-            results.append({
-                "type": hit.type,
-                "id": hit.id,
-                "title": hit.title,
-                "url": hit.link or hit.url,
-                "path": hit.url,
-                "score": round(hit.score, 4),
-                "date": hit.date.isoformat() if hit.date else None,
-                "published": hit.published.isoformat() if hit.published else None,
-                "updated": hit.updated.isoformat() if hit.updated else None,
-                "snippet": snippet,
-                "highlights": highlights,
-                "article": hit.article or None,
-                "articles": [{"label": label, "url": url} for label, url in hit.articles],
-            })
+            results.append(
+                {
+                    "type": hit.type,
+                    "id": hit.id,
+                    "title": hit.title,
+                    "url": hit.link or hit.url,
+                    "path": hit.url,
+                    "score": round(hit.score, 4),
+                    "date": hit.date.isoformat() if hit.date else None,
+                    "published": hit.published.isoformat() if hit.published else None,
+                    "updated": hit.updated.isoformat() if hit.updated else None,
+                    "snippet": snippet,
+                    "highlights": highlights,
+                    "article": hit.article or None,
+                    "articles": [{"label": label, "url": url} for label, url in hit.articles],
+                }
+            )
+
         def link(at: int) -> str:
             query = {"q": q, "limit": str(limit), "sort": sort, "offset": str(at)}
             if doc_type:
@@ -392,12 +476,29 @@ def make_app(index_root: Path, *, max_query_len: int = 500, max_limit: int = 100
 
         nxt = link(offset + limit) if offset + limit < res.total else None
         prev = link(max(0, offset - limit)) if offset > 0 else None
-        body = _json({"query": q, "total": res.total, "limit": limit, "offset": offset,
-                      "page": offset // limit + 1 if offset % limit == 0 else None,
-                      "next": nxt, "previous": prev, "sort": sort, "type": doc_type, "results": results})
+        body = _json(
+            {
+                "query": q,
+                "total": res.total,
+                "limit": limit,
+                "offset": offset,
+                "page": offset // limit + 1 if offset % limit == 0 else None,
+                "next": nxt,
+                "previous": prev,
+                "sort": sort,
+                "type": doc_type,
+                "results": results,
+            }
+        )
         links = [f'<{u}>; rel="{rel}"' for u, rel in ((nxt, "next"), (prev, "prev")) if u]
-        return respond(start_response, method, 200, body, cache="public, max-age=60",
-                       extra=[("Link", ", ".join(links))] if links else [])
+        return respond(
+            start_response,
+            method,
+            200,
+            body,
+            cache="public, max-age=60",
+            extra=[("Link", ", ".join(links))] if links else [],
+        )
 
     def app(environ, start_response):
         method = environ.get("REQUEST_METHOD", "GET").upper()
@@ -406,26 +507,41 @@ def make_app(index_root: Path, *, max_query_len: int = 500, max_limit: int = 100
             path = path.rstrip("/")
         try:
             if path not in (_SEARCH_PATH, _OPENAPI_PATH):
-                return error(start_response, method, 404, "not_found",
-                             f"no such endpoint; use {_SEARCH_PATH}?q=… or {_OPENAPI_PATH}")
+                return error(
+                    start_response,
+                    method,
+                    404,
+                    "not_found",
+                    f"no such endpoint; use {_SEARCH_PATH}?q=… or {_OPENAPI_PATH}",
+                )
             if method == "OPTIONS":  # CORS preflight
-                return respond(start_response, "HEAD", 204, cache="public, max-age=86400",
-                               extra=[("Allow", _ALLOW),
-                                      ("Access-Control-Allow-Methods", _ALLOW),
-                                      ("Access-Control-Allow-Headers", "Content-Type"),
-                                      ("Access-Control-Max-Age", "86400")])
+                return respond(
+                    start_response,
+                    "HEAD",
+                    204,
+                    cache="public, max-age=86400",
+                    extra=[
+                        ("Allow", _ALLOW),
+                        ("Access-Control-Allow-Methods", _ALLOW),
+                        ("Access-Control-Allow-Headers", "Content-Type"),
+                        ("Access-Control-Max-Age", "86400"),
+                    ],
+                )
             if method not in ("GET", "HEAD"):
-                return error(start_response, method, 405, "method_not_allowed",
-                             f"{method} is not allowed; this API is read-only (GET)",
-                             extra=[("Allow", _ALLOW)])
+                return error(
+                    start_response,
+                    method,
+                    405,
+                    "method_not_allowed",
+                    f"{method} is not allowed; this API is read-only (GET)",
+                    extra=[("Allow", _ALLOW)],
+                )
             if path == _OPENAPI_PATH:
-                return respond(start_response, method, 200, openapi_body,
-                               cache="public, max-age=3600")
+                return respond(start_response, method, 200, openapi_body, cache="public, max-age=3600")
             return handle_search(environ, start_response, method)
         except Exception:  # noqa: BLE001 - never leak a traceback to the client
             log.exception("search API failure for %s", path)
-            return error(start_response, method, 500, "internal",
-                         "internal error; the problem has been logged")
+            return error(start_response, method, 500, "internal", "internal error; the problem has been logged")
 
     return app
 
@@ -457,7 +573,7 @@ def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080, workers: 
     if workers > 1 and hasattr(os, "fork"):
         for _ in range(workers - 1):
             pid = os.fork()
-            if pid == 0:   # child: serve until terminated
+            if pid == 0:  # child: serve until terminated
                 waitress.serve(make_app(index_root), sockets=[sock], threads=1, connection_limit=1000, _quiet=True)
                 os._exit(0)
             children.append(pid)

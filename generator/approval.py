@@ -20,13 +20,13 @@ __all__ = ["Outcome", "Decision", "decide"]
 
 class Outcome(Enum):
     PUBLISH = "publish"
-    TOMBSTONE = "tombstone"             # withdrawn after publication: title, date, reason only
+    TOMBSTONE = "tombstone"  # withdrawn after publication: title, date, reason only
     HELD_DRAFT = "draft"
     HELD_REVIEW = "review"
-    HELD_UNAPPROVED = "unapproved"      # approval missing, self-approved, or approver not listed
+    HELD_UNAPPROVED = "unapproved"  # approval missing, self-approved, or approver not listed
     HELD_EMBARGO = "embargo"
-    HELD_MINOR = "minor"                # crimes of minors are not published
-    HELD_WITHDRAWN = "withdrawn"        # withdrawn, never published
+    HELD_MINOR = "minor"  # crimes of minors are not published
+    HELD_WITHDRAWN = "withdrawn"  # withdrawn, never published
 
     @property
     def visible(self) -> bool:
@@ -83,13 +83,18 @@ def decide(record: Record, now: dt.datetime, config: SiteConfig) -> Decision:
     if problem is not None:
         return Decision(Outcome.HELD_UNAPPROVED, problem)
     if record.withdrawn_on is not None or record.withdrawn_reason:
-        return Decision(Outcome.HELD_UNAPPROVED, "status is approved but withdrawn_on/withdrawn_reason is set: "
-                        "set status: withdrawn, or remove the withdrawal fields")
+        return Decision(
+            Outcome.HELD_UNAPPROVED,
+            "status is approved but withdrawn_on/withdrawn_reason is set: "
+            "set status: withdrawn, or remove the withdrawal fields",
+        )
     if record.approved_on is not None and record.approved_on > now.astimezone(config.tz).date():
         return Decision(Outcome.HELD_UNAPPROVED, f"approved_on {record.approved_on} is after the build time")
     embargo = _embargo(record, now, config)
     if embargo:
         return Decision(Outcome.HELD_EMBARGO, embargo)
     if _minor_accused(record):
-        return Decision(Outcome.HELD_MINOR, "a party who is a minor is a defendant or suspect: crimes of minors are not published")
+        return Decision(
+            Outcome.HELD_MINOR, "a party who is a minor is a defendant or suspect: crimes of minors are not published"
+        )
     return Decision(Outcome.PUBLISH, "approved by " + str(record.approved_by))

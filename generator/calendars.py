@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, Timezone, vText
@@ -69,7 +70,7 @@ def _event(rec: PublicRecord[Any], d: RecordDates, config: SiteConfig) -> Event:
     host = urlsplit(config.site_url).hostname or "localhost"
     ev = Event()
     ev.add("uid", f"{rec.id}@{host}")
-    ev.add("dtstamp", dt.datetime.combine(d.updated, dt.time(0, 0), tzinfo=dt.timezone.utc))
+    ev.add("dtstamp", dt.datetime.combine(d.updated, dt.time(0, 0), tzinfo=dt.UTC))
     ev.add("sequence", d.sequence)
     ev.add("dtstart", _local(r.start, config))
     ev.add("dtend", _local(r.end, config))
@@ -91,7 +92,7 @@ def _calendar(events: Sequence[tuple[PublicRecord[Any], RecordDates]], config: S
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", config.timezone)
-    cal.add_component(_vtimezone(config.timezone))       # first, as calendar programs expect
+    cal.add_component(_vtimezone(config.timezone))  # first, as calendar programs expect
     for rec, d in events:
         cal.add_component(_event(rec, d, config))
     return cal.to_ical()
@@ -103,10 +104,13 @@ def _vtimezone(name: str) -> Timezone:
     return Timezone.from_tzid(name)
 
 
-def calendar_files(public: Sequence[PublicRecord[Any]], config: SiteConfig,
-                   dates: dict[Key, RecordDates]) -> dict[str, bytes]:
-    events = sorted(((p, dates[(p.type, p.id)]) for p in public if p.type == "open-days" and not p.is_tombstone),
-                    key=lambda x: (x[0].record.start, x[0].id))
+def calendar_files(
+    public: Sequence[PublicRecord[Any]], config: SiteConfig, dates: dict[Key, RecordDates]
+) -> dict[str, bytes]:
+    events = sorted(
+        ((p, dates[(p.type, p.id)]) for p in public if p.type == "open-days" and not p.is_tombstone),
+        key=lambda x: (x[0].record.start, x[0].id),
+    )
     name = f"{_t('open-days', config.language)} - {config.site_name}"
     out = {CALENDAR_PATH.lstrip("/"): _calendar(events, config, name)}
     for rec, d in events:

@@ -18,14 +18,24 @@ from __future__ import annotations
 import hashlib
 import json
 import subprocess
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from .errors import Problem, UsageError
 
-__all__ = ["Finding", "FORMATS", "findings_from_problems", "findings_from_report", "changed_files",
-           "only_touched", "relative_to_repository", "render", "GitError"]
+__all__ = [
+    "Finding",
+    "FORMATS",
+    "findings_from_problems",
+    "findings_from_report",
+    "changed_files",
+    "only_touched",
+    "relative_to_repository",
+    "render",
+    "GitError",
+]
 
 FORMATS = ("text", "github", "gitlab", "json")
 
@@ -34,8 +44,8 @@ FORMATS = ("text", "github", "gitlab", "json")
 class Finding:
     path: str
     line: int
-    severity: str          # "error" | "warning" | "notice"
-    kind: str              # "problem" | "warning" | "held-back" | "tombstone"
+    severity: str  # "error" | "warning" | "notice"
+    kind: str  # "problem" | "warning" | "held-back" | "tombstone"
     message: str
     hint: str = ""
 
@@ -75,19 +85,36 @@ def findings_from_report(report: Any, strict: bool) -> list[Finding]:
     Under ``strict`` the warnings (likely undeclared people) and the held-back
     records whose reason looks like a mistake are errors.
     """
-    out = [Finding(w.path, w.line, "error" if strict else "warning", "warning", w.message, w.hint)
-           for w in getattr(report, "privacy_warnings", [])]
+    out = [
+        Finding(w.path, w.line, "error" if strict else "warning", "warning", w.message, w.hint)
+        for w in getattr(report, "privacy_warnings", [])
+    ]
     for record, decision in report.decisions:
         outcome = decision.outcome
         if outcome.value == "tombstone":
-            out.append(Finding(record.source_path, _field_line(record.source_path, ("withdrawn_on", "status")),
-                               "notice", "tombstone", decision.reason))
+            out.append(
+                Finding(
+                    record.source_path,
+                    _field_line(record.source_path, ("withdrawn_on", "status")),
+                    "notice",
+                    "tombstone",
+                    decision.reason,
+                )
+            )
         elif not outcome.visible:
             mistake = strict and outcome.mistake
             keys = ("approved_by", "status") if outcome.mistake else ("publish_on", "status")
             hint = "fix the approval, or set status: review until it is approved" if mistake else ""
-            out.append(Finding(record.source_path, _field_line(record.source_path, keys),
-                               "error" if mistake else "notice", "held-back", decision.reason, hint))
+            out.append(
+                Finding(
+                    record.source_path,
+                    _field_line(record.source_path, keys),
+                    "error" if mistake else "notice",
+                    "held-back",
+                    decision.reason,
+                    hint,
+                )
+            )
     return sorted(out)
 
 
@@ -158,8 +185,9 @@ def _github(findings: list[Finding]) -> str:
         props = f"file={_gh_escape(f.path, True)}"
         if f.line:
             props += f",line={f.line}"
-        title = {"problem": "openaffairs", "warning": "privacy", "held-back": "held back",
-                 "tombstone": "tombstone"}[f.kind]
+        title = {"problem": "openaffairs", "warning": "privacy", "held-back": "held back", "tombstone": "tombstone"}[
+            f.kind
+        ]
         props += f",title={_gh_escape(title, True)}"
         message = f.message + (f"\nhint: {f.hint}" if f.hint else "")
         lines.append(f"::{f.severity} {props}::{_gh_escape(message)}")
@@ -171,13 +199,15 @@ def _gitlab(findings: list[Finding]) -> str:
     for f in findings:
         description = f.message + (f" (hint: {f.hint})" if f.hint else "")
         digest = hashlib.sha256(f"{f.path}\0{f.kind}\0{f.message}".encode()).hexdigest()
-        issues.append({
-            "description": description,
-            "check_name": f"openaffairs-{f.kind}",
-            "fingerprint": digest,
-            "severity": {"error": "major", "warning": "minor"}.get(f.severity, "info"),
-            "location": {"path": f.path, "lines": {"begin": max(f.line, 1)}},
-        })
+        issues.append(
+            {
+                "description": description,
+                "check_name": f"openaffairs-{f.kind}",
+                "fingerprint": digest,
+                "severity": {"error": "major", "warning": "minor"}.get(f.severity, "info"),
+                "location": {"path": f.path, "lines": {"begin": max(f.line, 1)}},
+            }
+        )
     return json.dumps(issues, ensure_ascii=False, indent=2)
 
 
@@ -189,6 +219,7 @@ def render(findings: list[Finding], fmt: str, counts: dict[str, int]) -> str:
         return _gitlab(findings)
     if fmt == "json":
         ok = not any(f.severity == "error" for f in findings) and not counts.get("errors_not_shown", 0)
-        return json.dumps({"ok": ok, "findings": [asdict(f) for f in findings], "counts": counts},
-                          ensure_ascii=False, indent=2)
+        return json.dumps(
+            {"ok": ok, "findings": [asdict(f) for f in findings], "counts": counts}, ensure_ascii=False, indent=2
+        )
     return "\n".join(f.text() for f in findings)

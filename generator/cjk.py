@@ -28,8 +28,10 @@ from markdown.treeprocessors import Treeprocessor
 __all__ = ["CjkExtension", "makeExtension", "join_cjk_breaks", "join_cjk_html", "CJK"]
 
 # CJK ideographs, radicals, CJK symbols and punctuation, kana, Hangul, full-width forms, curly quotes
-CJK = "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff" \
-      "\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u2018-\u201d\u2026\u2014"
+CJK = (
+    "\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3100-\u312f\u3190-\u31ff\u3400-\u4dbf\u4e00-\u9fff"
+    "\uac00-\ud7af\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\u2018-\u201d\u2026\u2014"
+)
 _BREAK = re.compile(f"(?<=[{CJK}])[ \\t]*\\n[ \\t]*(?=[{CJK}])")
 _ENDS_CJK = re.compile(f"[{CJK}][ \\t]*\\n[ \\t]*$")
 _STARTS_CJK = re.compile(f"^[ \\t]*\\n[ \\t]*[{CJK}]")
@@ -60,7 +62,7 @@ def join_cjk_html(html: str) -> str:
     while i < len(parts):
         out.append(_HTML_BREAK.sub(r"\1\2", parts[i]))
         if i + 1 < len(parts):
-            out.append(parts[i + 1])        # the raw block, untouched
+            out.append(parts[i + 1])  # the raw block, untouched
         i += 3
     return "".join(out)
 
@@ -92,8 +94,7 @@ class _Joiner(Treeprocessor):
         if el.text:
             el.text = join_cjk_breaks(el.text)
             # "文字⏎<strong>粗体</strong>"
-            if children and _ENDS_CJK.search(el.text) and children[0].tag not in _SKIP \
-                    and _starts_cjk(children[0]):
+            if children and _ENDS_CJK.search(el.text) and children[0].tag not in _SKIP and _starts_cjk(children[0]):
                 el.text = _TRAIL_BREAK.sub("", el.text)
         for i, child in enumerate(children):
             self._walk(child)

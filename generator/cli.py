@@ -19,8 +19,10 @@ from . import __version__
 from .errors import BuildError, UsageError
 
 CONFIG_HELP = "Path of site_config.yml (default: site_config.yml in this folder or the nearest parent folder)."
-NOW_HELP = ("Build time, ISO 8601 (e.g. 2026-12-01T09:00:00+08:00). Decides embargoes and what is 'upcoming'. "
-            "Default: $SOURCE_DATE_EPOCH, else the clock.")
+NOW_HELP = (
+    "Build time, ISO 8601 (e.g. 2026-12-01T09:00:00+08:00). Decides embargoes and what is 'upcoming'. "
+    "Default: $SOURCE_DATE_EPOCH, else the clock."
+)
 
 
 def _find_config(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path:
@@ -33,8 +35,15 @@ def _find_config(ctx: click.Context, param: click.Parameter, value: Path | None)
 
 
 def _config_option(f: Any) -> Any:
-    return click.option("--config", "config", type=click.Path(path_type=Path), default=None, callback=_find_config,
-                        show_default=False, help=CONFIG_HELP)(f)
+    return click.option(
+        "--config",
+        "config",
+        type=click.Path(path_type=Path),
+        default=None,
+        callback=_find_config,
+        show_default=False,
+        help=CONFIG_HELP,
+    )(f)
 
 
 def _now_option(f: Any) -> Any:
@@ -42,8 +51,13 @@ def _now_option(f: Any) -> Any:
 
 
 def _out_option(f: Any) -> Any:
-    return click.option("--out", "out", type=click.Path(path_type=Path), default=None,
-                        help="Output folder (default: 'site' next to site_config.yml). Replaced atomically.")(f)
+    return click.option(
+        "--out",
+        "out",
+        type=click.Path(path_type=Path),
+        default=None,
+        help="Output folder (default: 'site' next to site_config.yml). Replaced atomically.",
+    )(f)
 
 
 def _progress(quiet: bool) -> Any:
@@ -69,7 +83,7 @@ def _default_out(config: Path, out: Path | None) -> Path:
     return out if out is not None else config.parent / "site"
 
 
-EX_SOFTWARE = 70   # sysexits.h: an internal error
+EX_SOFTWARE = 70  # sysexits.h: an internal error
 
 
 class _Boundary(click.Group):
@@ -91,13 +105,21 @@ class _Boundary(click.Group):
         except (IndexLockedError, SearchTimeout) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
-        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort,
-                SystemExit, KeyboardInterrupt):
+        except (
+            click.exceptions.ClickException,
+            click.exceptions.Exit,
+            click.exceptions.Abort,
+            SystemExit,
+            KeyboardInterrupt,
+        ):
             raise
         except Exception:  # noqa: BLE001 - the boundary: a bug keeps its traceback
             traceback.print_exc()
-            click.echo(f"internal error in openaffairs {__version__}: this is a bug, not a problem with your "
-                       "content. Please report it with the traceback above.", err=True)
+            click.echo(
+                f"internal error in openaffairs {__version__}: this is a bug, not a problem with your "
+                "content. Please report it with the traceback above.",
+                err=True,
+            )
             sys.exit(EX_SOFTWARE)
 
 
@@ -150,19 +172,39 @@ def build(config: Path, out: Path | None, now: str | None, quiet: bool) -> None:
 @_now_option
 @click.option("--privacy-report", is_flag=True, help="List every redaction the privacy filter makes (values masked).")
 @click.option("--json", "as_json", is_flag=True, help="With --privacy-report: print JSON.")
-@click.option("--strict", is_flag=True,
-              help="Fail (exit 1) on warnings too: likely names of people that no party declares, and records "
-                   "held back for a reason that looks like a mistake (self-approved, unknown approver, approval "
-                   "missing or unverifiable).")
-@click.option("--changed-since", "changed_since", metavar="REF", default=None,
-              help="Check everything, but report only files changed since the merge base of git REF and HEAD "
-                   "(commits, working tree, untracked files), e.g. origin/main.")
-@click.option("--format", "fmt", type=click.Choice(["text", "github", "gitlab", "json"]), default="text",
-              show_default=True,
-              help="text: path:line lines; github: workflow-command annotations; gitlab: code-quality JSON; "
-                   "json: findings and counts.")
-def check(config: Path, now: str | None, privacy_report: bool, as_json: bool, strict: bool,
-          changed_since: str | None, fmt: str) -> None:
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Fail (exit 1) on warnings too: likely names of people that no party declares, and records "
+    "held back for a reason that looks like a mistake (self-approved, unknown approver, approval "
+    "missing or unverifiable).",
+)
+@click.option(
+    "--changed-since",
+    "changed_since",
+    metavar="REF",
+    default=None,
+    help="Check everything, but report only files changed since the merge base of git REF and HEAD "
+    "(commits, working tree, untracked files), e.g. origin/main.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "github", "gitlab", "json"]),
+    default="text",
+    show_default=True,
+    help="text: path:line lines; github: workflow-command annotations; gitlab: code-quality JSON; "
+    "json: findings and counts.",
+)
+def check(
+    config: Path,
+    now: str | None,
+    privacy_report: bool,
+    as_json: bool,
+    strict: bool,
+    changed_since: str | None,
+    fmt: str,
+) -> None:
     """Run every check of 'build' and write nothing.
 
     Prints the records that are held back and why, e.g.
@@ -176,9 +218,9 @@ def check(config: Path, now: str | None, privacy_report: bool, as_json: bool, st
       openaffairs check --strict --format github --changed-since origin/main
       openaffairs check --strict --format gitlab > gl-code-quality-report.json
     """
+    from .approval import Outcome
     from .checking import GitError, changed_files, findings_from_problems, findings_from_report
     from .pipeline import prepare
-    from .approval import Outcome
 
     touched = None
     if changed_since is not None:
@@ -196,10 +238,16 @@ def check(config: Path, now: str | None, privacy_report: bool, as_json: bool, st
     if privacy_report:
         _privacy_report(report, as_json)
         return
-    counts = {"publish": report.count(Outcome.PUBLISH), "tombstones": report.count(Outcome.TOMBSTONE),
-              "held_back": len(report.held_back), "redactions": len(report.redactions)}
-    summary = (f"OK: {counts['publish']} records to publish, {counts['tombstones']} tombstones, "
-               f"{counts['held_back']} held back, {counts['redactions']} redactions.")
+    counts = {
+        "publish": report.count(Outcome.PUBLISH),
+        "tombstones": report.count(Outcome.TOMBSTONE),
+        "held_back": len(report.held_back),
+        "redactions": len(report.redactions),
+    }
+    summary = (
+        f"OK: {counts['publish']} records to publish, {counts['tombstones']} tombstones, "
+        f"{counts['held_back']} held back, {counts['redactions']} redactions."
+    )
     if fmt == "text":
         _print_exemptions(report)
     _emit_check(findings_from_report(report, strict), fmt, touched, config, counts, summary)
@@ -217,12 +265,15 @@ def _print_exemptions(report: Any) -> None:
         if allowed_terms(record, report.config):
             click.echo(f"exemption: {record.source_path}: privacy.allow_terms [{terms}] approved by {ex.approved_by}")
         else:
-            click.echo(f"exemption ignored: {record.source_path}: privacy.allow_terms [{terms}]: approved_by "
-                       f"'{ex.approved_by}' must be a listed approver other than the author")
+            click.echo(
+                f"exemption ignored: {record.source_path}: privacy.allow_terms [{terms}]: approved_by "
+                f"'{ex.approved_by}' must be a listed approver other than the author"
+            )
 
 
-def _emit_check(findings: list[Any], fmt: str, touched: set[Path] | None, config: Path, counts: dict[str, int],
-                summary: str) -> None:
+def _emit_check(
+    findings: list[Any], fmt: str, touched: set[Path] | None, config: Path, counts: dict[str, int], summary: str
+) -> None:
     """Print the check's findings in ``fmt`` (only those the change touched), the summary on stderr; exit."""
     from .checking import only_touched, relative_to_repository, render
 
@@ -241,12 +292,16 @@ def _emit_check(findings: list[Any], fmt: str, touched: set[Path] | None, config
     else:
         click.echo(render(findings, fmt, counts) or ("[]" if fmt == "gitlab" else ""))
     if hidden:
-        click.echo(f"{hidden} error{'s' if hidden != 1 else ''} in files this change did not touch "
-                   "(run 'openaffairs check' without --changed-since to see them).", err=True)
+        click.echo(
+            f"{hidden} error{'s' if hidden != 1 else ''} in files this change did not touch "
+            "(run 'openaffairs check' without --changed-since to see them).",
+            err=True,
+        )
     if errors and summary.startswith("OK"):
         files = len({f.path for f in shown_errors}) + (1 if hidden else 0)
-        summary = (f"Build failed: {errors} error{'s' if errors != 1 else ''} "
-                   f"in {files} file{'s' if files != 1 else ''}.")
+        summary = (
+            f"Build failed: {errors} error{'s' if errors != 1 else ''} in {files} file{'s' if files != 1 else ''}."
+        )
     click.echo(summary, err=True)
     if errors:
         sys.exit(1)
@@ -271,9 +326,13 @@ def _privacy_report(report: Any, as_json: bool) -> None:
 @click.argument("path", type=click.Path(path_type=Path, dir_okay=False))
 @_config_option
 @_now_option
-@click.option("--color/--no-color", "color", default=None,
-              help="Highlight replacements with reverse video (default: only when printing to a terminal; "
-                   "otherwise they are shown as [[...]]).")
+@click.option(
+    "--color/--no-color",
+    "color",
+    default=None,
+    help="Highlight replacements with reverse video (default: only when printing to a terminal; "
+    "otherwise they are shown as [[...]]).",
+)
 def review(path: Path, config: Path, now: str | None, color: bool | None) -> None:
     """Show the record at PATH exactly as it will be published, for an approver.
 
@@ -302,10 +361,16 @@ def review(path: Path, config: Path, now: str | None, color: bool | None) -> Non
 
 
 @main.command()
-@click.argument("type_", metavar="TYPE", type=click.Choice(["disclosures", "regulations", "open-days", "guides", "pages"]))
+@click.argument(
+    "type_", metavar="TYPE", type=click.Choice(["disclosures", "regulations", "open-days", "guides", "pages"])
+)
 @_config_option
-@click.option("--id", "record_id", default=None,
-              help="Record id (URL part); default: the title in pinyin (plus the date when taken).")
+@click.option(
+    "--id",
+    "record_id",
+    default=None,
+    help="Record id (URL part); default: the title in pinyin (plus the date when taken).",
+)
 @click.option("--title", default="", help="Title of the record.")
 @click.option("--author", default=None, help="Your staff id (default: $USER).")
 def new(type_: str, config: Path, record_id: str | None, title: str, author: str | None) -> None:
@@ -327,10 +392,13 @@ def new(type_: str, config: Path, record_id: str | None, title: str, author: str
 @_now_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
-@click.option("--drafts", is_flag=True,
-              help="Also show held-back records (drafts, in review, embargoed ...; never minors' cases), each under "
-                   "a '未公开 / not public: <reason>' banner and left out of search, feeds and exports. Preview only: "
-                   "'build' has no such option.")
+@click.option(
+    "--drafts",
+    is_flag=True,
+    help="Also show held-back records (drafts, in review, embargoed ...; never minors' cases), each under "
+    "a '未公开 / not public: <reason>' banner and left out of search, feeds and exports. Preview only: "
+    "'build' has no such option.",
+)
 def serve(config: Path, now: str | None, host: str, port: int, drafts: bool) -> None:
     """Preview the site locally; rebuilds when content, theme or config change.
 
@@ -349,14 +417,22 @@ def serve(config: Path, now: str | None, host: str, port: int, drafts: bool) -> 
 
 @main.command()
 @click.argument("directory", metavar="DIR", type=click.Path(path_type=Path, file_okay=False))
-@click.option("--site-name", default="某某市人民检察院检务公开", show_default=True, help="site_name in site_config.yml.")
+@click.option(
+    "--site-name", default="某某市人民检察院检务公开", show_default=True, help="site_name in site_config.yml."
+)
 @click.option("--site-url", default="https://jw.example.org/", show_default=True, help="site_url in site_config.yml.")
 @click.option("--office-name", default="某某市人民检察院", show_default=True, help="office_name in site_config.yml.")
-@click.option("--approver", "approvers", multiple=True, metavar="ID",
-              help="Staff id of an approver (repeat for several; default: approver.one, to replace).")
+@click.option(
+    "--approver",
+    "approvers",
+    multiple=True,
+    metavar="ID",
+    help="Staff id of an approver (repeat for several; default: approver.one, to replace).",
+)
 @click.option("--author", default=None, help="Author of the sample records (default: $USER).")
-def init(directory: Path, site_name: str, site_url: str, office_name: str, approvers: tuple[str, ...],
-         author: str | None) -> None:
+def init(
+    directory: Path, site_name: str, site_url: str, office_name: str, approvers: tuple[str, ...], author: str | None
+) -> None:
     """Create a new site repository in DIR (new or empty), ready to commit.
 
     \b
@@ -377,8 +453,10 @@ def init(directory: Path, site_name: str, site_url: str, office_name: str, appro
     ids = list(approvers) or ["approver.one"]
     for staff in ids:
         if not _STAFF.match(staff):
-            raise click.BadParameter(f"{staff!r}: a staff id is lowercase letters, digits, dots and hyphens "
-                                     "(like li.wei)", param_hint="--approver")
+            raise click.BadParameter(
+                f"{staff!r}: a staff id is lowercase letters, digits, dots and hyphens (like li.wei)",
+                param_hint="--approver",
+            )
     who = author or re.sub(r"[^a-z0-9.-]", "", getpass.getuser().lower()) or "author"
     written = init_site(directory, site_name, site_url, office_name, ids, who, dt.date.today())
     click.echo(f"Created {len(written)} files in {directory}/. Next:")
@@ -387,9 +465,14 @@ def init(directory: Path, site_name: str, site_url: str, office_name: str, appro
 
 
 @main.command()
-@click.option("--out", "out", type=click.Path(path_type=Path, file_okay=False), default=None,
-              help="Folder to write the *.schema.json files into (default: print the names and the "
-                   "site_config schema to stdout).")
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(path_type=Path, file_okay=False),
+    default=None,
+    help="Folder to write the *.schema.json files into (default: print the names and the "
+    "site_config schema to stdout).",
+)
 def schema(out: Path | None) -> None:
     """Write JSON Schemas of each content type's front matter and of site_config.yml.
 
@@ -402,8 +485,12 @@ def schema(out: Path | None) -> None:
     files = schema_files()
     if out is None:
         click.echo(files["site_config.schema.json"], nl=False)
-        click.echo("(also: " + ", ".join(n for n in files if n != "site_config.schema.json")
-                   + "; write them all with --out DIR)", err=True)
+        click.echo(
+            "(also: "
+            + ", ".join(n for n in files if n != "site_config.schema.json")
+            + "; write them all with --out DIR)",
+            err=True,
+        )
         return
     out.mkdir(parents=True, exist_ok=True)
     for name, text in files.items():
@@ -431,15 +518,33 @@ def _index_for(config: Path, out: Path | None, now: str | None, quiet: bool) -> 
 @_config_option
 @_out_option
 @_now_option
-@click.option("--json", "as_json", is_flag=True, help="Print a JSON list of {type, id, title, url (absolute), path, date, published, updated, score} "
-                   "(regulation hits also: article, articles).")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="Print a JSON list of {type, id, title, url (absolute), path, date, published, updated, score} "
+    "(regulation hits also: article, articles).",
+)
 @click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="Most results to show.")
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
-@click.option("--type", "doc_type", type=click.Choice(["disclosures", "regulations", "open-days", "guides", "pages"]),
-              default=None, help="Only records of this type.")
+@click.option(
+    "--type",
+    "doc_type",
+    type=click.Choice(["disclosures", "regulations", "open-days", "guides", "pages"]),
+    default=None,
+    help="Only records of this type.",
+)
 @click.argument("query", nargs=-1, required=True)
-def search(config: Path, out: Path | None, now: str | None, as_json: bool, limit: int, sort: str,
-           doc_type: str | None, query: tuple[str, ...]) -> None:
+def search(
+    config: Path,
+    out: Path | None,
+    now: str | None,
+    as_json: bool,
+    limit: int,
+    sort: str,
+    doc_type: str | None,
+    query: tuple[str, ...],
+) -> None:
     """Search the published records (fielded, Chinese substrings included).
 
     \b
@@ -464,13 +569,25 @@ def search(config: Path, out: Path | None, now: str | None, as_json: bool, limit
     text = " ".join(query)
     results = run_search(index_dir, text, limit=limit, sort=sort, doc_type=doc_type)
     if as_json:
-        rows = [{"type": h.type, "id": h.id, "title": h.title, "url": h.link or h.url, "path": h.url,
-                 "date": h.date.isoformat() if h.date else None,
-                 "published": h.published.isoformat() if h.published else None,
-                 "updated": h.updated.isoformat() if h.updated else None, "score": round(h.score, 4),
-                 **({"article": h.article, "articles": [{"label": a, "url": u} for a, u in h.articles]}
-                    if h.article else {})}
-                for h in results.hits]
+        rows = [
+            {
+                "type": h.type,
+                "id": h.id,
+                "title": h.title,
+                "url": h.link or h.url,
+                "path": h.url,
+                "date": h.date.isoformat() if h.date else None,
+                "published": h.published.isoformat() if h.published else None,
+                "updated": h.updated.isoformat() if h.updated else None,
+                "score": round(h.score, 4),
+                **(
+                    {"article": h.article, "articles": [{"label": a, "url": u} for a, u in h.articles]}
+                    if h.article
+                    else {}
+                ),
+            }
+            for h in results.hits
+        ]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     colour = sys.stdout.isatty()
@@ -482,7 +599,7 @@ def search(config: Path, out: Path | None, now: str | None, as_json: bool, limit
         click.echo(f"    {hit.link or hit.url}")
         if hit.snippet:
             click.echo("    " + hit.snippet.replace("\x01", on).replace("\x02", off).replace("\n", " "))
-        if len(hit.articles) > 1:   # (issue 8) the other articles of the same law holding the query
+        if len(hit.articles) > 1:  # (issue 8) the other articles of the same law holding the query
             others = "、".join(label for label, _url in hit.articles[1:9])
             more = f" … ({len(hit.articles)} articles)" if len(hit.articles) > 9 else ""
             click.echo(f"    also: {others}{more}")
@@ -496,8 +613,13 @@ def search(config: Path, out: Path | None, now: str | None, as_json: bool, limit
 @_now_option
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8080, show_default=True, type=int)
-@click.option("--workers", default=os.cpu_count() or 1, show_default="number of cores", type=click.IntRange(1, 64),
-              help="Server processes sharing the port (queries are CPU-bound).")
+@click.option(
+    "--workers",
+    default=os.cpu_count() or 1,
+    show_default="number of cores",
+    type=click.IntRange(1, 64),
+    help="Server processes sharing the port (queries are CPU-bound).",
+)
 def api(config: Path, out: Path | None, now: str | None, host: str, port: int, workers: int) -> None:
     """Serve a read-only JSON search API over the published records.
 
@@ -538,8 +660,10 @@ def export_public(config: Path, now: str | None, directory: Path) -> None:
     when = report.now or resolve_now(now, report.config.tz)
     reader = functools.partial(read_attachment, report.config.content_path)
     counts = run_export(report.public, report.config, directory, reader, when, report.sources)
-    click.echo(f"Exported {counts['records']} records and {counts['attachments']} attachments into {directory}/ "
-               f"({len(report.held_back)} held back, not exported).")
+    click.echo(
+        f"Exported {counts['records']} records and {counts['attachments']} attachments into {directory}/ "
+        f"({len(report.held_back)} held back, not exported)."
+    )
 
 
 def _fail_soft(exc: BuildError) -> None:

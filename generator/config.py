@@ -16,8 +16,15 @@ from .errors import BuildError, Problem
 from .schema import StaffId, Strict, Text, problems_from_validation
 from .yamlsource import YamlError, load_yaml
 
-__all__ = ["SiteConfig", "PrivacyConfig", "ApprovalConfig", "StaffIdentity", "load_config", "find_config",
-           "CONFIG_NAME"]
+__all__ = [
+    "SiteConfig",
+    "PrivacyConfig",
+    "ApprovalConfig",
+    "StaffIdentity",
+    "load_config",
+    "find_config",
+    "CONFIG_NAME",
+]
 
 CONFIG_NAME = "site_config.yml"
 
@@ -29,8 +36,10 @@ def public_contact_problem(value: str) -> str | None:
     switch phone and ID detection off for the whole site."""
     core = "".join(c for c in value if c.isalnum())
     if len(core) < 3:
-        return (f"{value!r} is too short to be a public contact: an allowed value is kept wherever it "
-                "occurs, so a value this short would switch off the detection of phone and ID numbers")
+        return (
+            f"{value!r} is too short to be a public contact: an allowed value is kept wherever it "
+            "occurs, so a value this short would switch off the detection of phone and ID numbers"
+        )
     return None
 
 
@@ -54,8 +63,8 @@ class StaffIdentity(Strict):
     """How git knows an approver: the e-mail of their commits and, optionally, their signing keys."""
 
     email: Text = Field(min_length=3)
-    ssh_keys: list[Text] = Field(default_factory=list)      # public keys, as in ~/.ssh/id_ed25519.pub
-    gpg_keys: list[Text] = Field(default_factory=list)      # OpenPGP fingerprints (keys in the checker's keyring)
+    ssh_keys: list[Text] = Field(default_factory=list)  # public keys, as in ~/.ssh/id_ed25519.pub
+    gpg_keys: list[Text] = Field(default_factory=list)  # OpenPGP fingerprints (keys in the checker's keyring)
 
 
 class ApprovalConfig(Strict):
@@ -82,16 +91,16 @@ class SiteConfig(Strict):
     theme_dir: Text = "theme"
     approval: ApprovalConfig = ApprovalConfig()
     # the header on a phone, and the footer a government site must show (政府网站发展指引)
-    short_name: Text = ""          # shown instead of site_name where the full name does not fit
-    sponsor: Text = ""             # 主办单位
-    address: Text = ""             # 地址
-    phone: Text = ""               # 联系电话
-    icp_number: Text = ""          # ICP 备案号 (linked to beian.miit.gov.cn)
-    police_number: Text = ""       # 公安机关备案号 (linked to beian.mps.gov.cn)
-    site_code: Text = ""           # 网站标识码
+    short_name: Text = ""  # shown instead of site_name where the full name does not fit
+    sponsor: Text = ""  # 主办单位
+    address: Text = ""  # 地址
+    phone: Text = ""  # 联系电话
+    icp_number: Text = ""  # ICP 备案号 (linked to beian.miit.gov.cn)
+    police_number: Text = ""  # 公安机关备案号 (linked to beian.mps.gov.cn)
+    site_code: Text = ""  # 网站标识码
 
     # resolved, not read from the file
-    root: Path = Field(default=Path("."), exclude=True)
+    root: Path = Field(default=Path(), exclude=True)
     source: str = Field(default="site_config.yml", exclude=True)
 
     @field_validator("timezone")
@@ -139,11 +148,18 @@ def load_config(path: Path) -> SiteConfig:
     try:
         text = path.read_bytes().decode("utf-8")
     except FileNotFoundError:
-        raise BuildError([Problem(shown, 0, "configuration file not found",
-                                  "run the command in the site's folder (or a folder below it) or pass --config PATH")]) from None
+        raise BuildError(
+            [
+                Problem(
+                    shown,
+                    0,
+                    "configuration file not found",
+                    "run the command in the site's folder (or a folder below it) or pass --config PATH",
+                )
+            ]
+        ) from None
     except UnicodeDecodeError as exc:
-        raise BuildError([Problem(shown, 0, f"not UTF-8 text (byte {exc.start})",
-                                  "save the file as UTF-8")]) from None
+        raise BuildError([Problem(shown, 0, f"not UTF-8 text (byte {exc.start})", "save the file as UTF-8")]) from None
     try:
         data, lines = load_yaml(text)
     except YamlError as exc:
@@ -158,17 +174,33 @@ def load_config(path: Path) -> SiteConfig:
     config = config.model_copy(update={"root": root, "source": shown})
     problems = []
     if not config.content_path.is_dir():
-        problems.append(Problem(shown, lines.line_of(("content_dir",)),
-                                f"content_dir '{config.content_dir}' is not a folder next to this file"))
+        problems.append(
+            Problem(
+                shown,
+                lines.line_of(("content_dir",)),
+                f"content_dir '{config.content_dir}' is not a folder next to this file",
+            )
+        )
     if config.approval.verify_git:
         for staff in config.approvers:
             if staff not in config.approval.staff:
-                problems.append(Problem(shown, lines.line_of(("approval", "staff")),
-                                        f"approval.verify_git is true but approver '{staff}' has no entry under "
-                                        "approval.staff", f"add '{staff}: {{email: ...}}' (the e-mail of their commits)"))
+                problems.append(
+                    Problem(
+                        shown,
+                        lines.line_of(("approval", "staff")),
+                        f"approval.verify_git is true but approver '{staff}' has no entry under approval.staff",
+                        f"add '{staff}: {{email: ...}}' (the e-mail of their commits)",
+                    )
+                )
     if "theme_dir" in data and not config.theme_path.is_dir():
-        problems.append(Problem(shown, lines.line_of(("theme_dir",)), f"theme folder '{config.theme_dir}' not found",
-                                "create it (files in it override the shipped theme), or remove theme_dir"))
+        problems.append(
+            Problem(
+                shown,
+                lines.line_of(("theme_dir",)),
+                f"theme folder '{config.theme_dir}' not found",
+                "create it (files in it override the shipped theme), or remove theme_dir",
+            )
+        )
     if problems:
         raise BuildError(problems)
     return config

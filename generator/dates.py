@@ -28,9 +28,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import yaml
 
@@ -43,7 +44,7 @@ DATES_FILE = ".dates.json"
 INTERNAL_FIELDS = ("author", "approved_by", "approved_on", "status", "publish_on")
 EVENT_FIELDS = ("start", "end", "location", "event_status")
 
-Key = tuple[str, str]   # (type, id)
+Key = tuple[str, str]  # (type, id)
 
 
 @dataclass(frozen=True)
@@ -52,8 +53,8 @@ class RecordDates:
     updated: dt.date
     sequence: int = 0
     withdrawn: dt.date | None = None
-    source: str = "fields"          # where the dates were found: "fields" | "git"
-    exported: bool = False          # read from a public export's .dates.json
+    source: str = "fields"  # where the dates were found: "fields" | "git"
+    exported: bool = False  # read from a public export's .dates.json
 
 
 def _day(value: Any, tz: dt.tzinfo) -> dt.date | None:
@@ -73,8 +74,11 @@ def _from_fields(rec: PublicRecord[Any], tz: dt.tzinfo) -> RecordDates:
     """From the public fields.  A tombstone keeps only its withdrawal date: that is
     then its publication date too (``source`` says "fields": the date is not known)."""
     r = rec.record
-    candidates = [d for d in (_day(getattr(r, "approved_on", None), tz), _day(getattr(r, "publish_on", None), tz))
-                  if d is not None]
+    candidates = [
+        d
+        for d in (_day(getattr(r, "approved_on", None), tz), _day(getattr(r, "publish_on", None), tz))
+        if d is not None
+    ]
     if candidates:
         published = max(candidates)
     elif rec.is_tombstone and r.withdrawn_on is not None:
@@ -91,10 +95,17 @@ def _from_fields(rec: PublicRecord[Any], tz: dt.tzinfo) -> RecordDates:
 
 # git ------------------------------------------------------------------------------------
 
+
 def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes | None:
     try:
-        done = subprocess.run(["git", "-c", "core.quotePath=false", *args], cwd=cwd, input=stdin,
-                              capture_output=True, check=False, timeout=300)
+        done = subprocess.run(
+            ["git", "-c", "core.quotePath=false", *args],
+            cwd=cwd,
+            input=stdin,
+            capture_output=True,
+            check=False,
+            timeout=300,
+        )
     except (OSError, subprocess.TimeoutExpired):
         return None
     return done.stdout if done.returncode == 0 else None
@@ -125,8 +136,9 @@ def _parse(text: str) -> tuple[dict[str, Any], str] | None:
 def _public_view(data: dict[str, Any]) -> str:
     view = {k: v for k, v in data.items() if k not in INTERNAL_FIELDS}
     if isinstance(view.get("parties"), list):
-        view["parties"] = [{k: v for k, v in p.items() if k != "private"} if isinstance(p, dict) else p
-                           for p in view["parties"]]
+        view["parties"] = [
+            {k: v for k, v in p.items() if k != "private"} if isinstance(p, dict) else p for p in view["parties"]
+        ]
     return json.dumps(view, sort_keys=True, ensure_ascii=False, default=str)
 
 
@@ -152,11 +164,11 @@ def _history(paths: dict[str, Path], tz: dt.tzinfo, scope: Path) -> dict[str, li
     log = _git(["log", "--reverse", "--format=C %ct", "--raw", "--no-renames", "--no-abbrev", "--", where], root)
     if log is None:
         return {}
-    changes: list[tuple[dt.date, str, str]] = []     # (day, key, blob)
+    changes: list[tuple[dt.date, str, str]] = []  # (day, key, blob)
     day = dt.date(1970, 1, 1)
     for line in log.decode("utf-8", errors="replace").splitlines():
         if line.startswith("C "):
-            day = dt.datetime.fromtimestamp(int(line[2:]), dt.timezone.utc).astimezone(tz).date()
+            day = dt.datetime.fromtimestamp(int(line[2:]), dt.UTC).astimezone(tz).date()
         elif line.startswith(":") and "\t" in line:
             meta, name = line.split("\t", 1)
             parts = meta.split()
@@ -175,20 +187,25 @@ def _history(paths: dict[str, Path], tz: dt.tzinfo, scope: Path) -> dict[str, li
             pos = end + 1
             if len(header) == 3:
                 size = int(header[2])
-                texts[header[0]] = out[pos:pos + size].decode("utf-8", errors="replace")
+                texts[header[0]] = out[pos : pos + size].decode("utf-8", errors="replace")
                 pos += size + 1
     history: dict[str, list[_Version]] = {}
     for day, key, blob in changes:
         parsed = _parse(texts[blob]) if blob in texts else None
         if parsed is None:
-            history.setdefault(key, []).append(_Version(day, {}, ""))   # deleted or unreadable
+            history.setdefault(key, []).append(_Version(day, {}, ""))  # deleted or unreadable
         else:
             history.setdefault(key, []).append(_Version(day, parsed[0], parsed[1], blob))
     return history
 
 
-def _from_git(rec: PublicRecord[Any], versions: list[_Version], tz: dt.tzinfo,
-              working: tuple[dict[str, Any], str] | None = None, today: dt.date | None = None) -> RecordDates | None:
+def _from_git(
+    rec: PublicRecord[Any],
+    versions: list[_Version],
+    tz: dt.tzinfo,
+    working: tuple[dict[str, Any], str] | None = None,
+    today: dt.date | None = None,
+) -> RecordDates | None:
     published: dt.date | None = None
     updated: dt.date | None = None
     last_view = None
@@ -210,9 +227,13 @@ def _from_git(rec: PublicRecord[Any], versions: list[_Version], tz: dt.tzinfo,
         last_view, last_event = view, event
     if published is None or updated is None:
         return None
-    if today is not None and working is not None and working[0].get("status") == "approved" and \
-            _public_view(working[0]) + "\n" + working[1] != last_view:
-        updated = max(updated, today)        # changed in the work tree, not yet committed
+    if (
+        today is not None
+        and working is not None
+        and working[0].get("status") == "approved"
+        and _public_view(working[0]) + "\n" + working[1] != last_view
+    ):
+        updated = max(updated, today)  # changed in the work tree, not yet committed
     withdrawn = rec.record.withdrawn_on if rec.is_tombstone else None
     if withdrawn is not None:
         updated = max(updated, withdrawn)
@@ -254,28 +275,45 @@ def _from_export(config: SiteConfig) -> dict[Key, RecordDates]:
     except (UnicodeDecodeError, ValueError) as exc:
         raise BuildError([Problem(shown, getattr(exc, "lineno", 0), f"not valid JSON ({exc})", hint)]) from None
     out = {}
+    n, item = -1, None
     try:
-        for n, item in enumerate(data["records"]):
+        for n, item in enumerate(data["records"]):  # noqa: B007 - n names the bad record below
             out[(item["type"], item["id"])] = RecordDates(
-                dt.date.fromisoformat(item["published"]), dt.date.fromisoformat(item["updated"]),
+                dt.date.fromisoformat(item["published"]),
+                dt.date.fromisoformat(item["updated"]),
                 int(item.get("sequence", 0)),
                 dt.date.fromisoformat(item["withdrawn"]) if item.get("withdrawn") else None,
-                "git" if item.get("source") == "git" else "fields", exported=True)
+                "git" if item.get("source") == "git" else "fields",
+                exported=True,
+            )
     except (ValueError, KeyError, TypeError) as exc:
         where, line = "the file", 0
-        if "n" in locals():
+        if n >= 0:
             where = f"record {n + 1}"
             marker = json.dumps(str(item.get("id", "")), ensure_ascii=False) if isinstance(item, dict) else ""
             at = text.find(marker) if marker else -1
             line = text[:at].count("\n") + 1 if at >= 0 else 0
-        raise BuildError([Problem(shown, line, f"{where}: expected type, id, published and updated dates "
-                                            f"like 2026-03-02 ({type(exc).__name__}: {exc})", hint)]) from None
+        raise BuildError(
+            [
+                Problem(
+                    shown,
+                    line,
+                    f"{where}: expected type, id, published and updated dates "
+                    f"like 2026-03-02 ({type(exc).__name__}: {exc})",
+                    hint,
+                )
+            ]
+        ) from None
     return out
 
 
-def record_dates(public: Sequence[PublicRecord[Any]], config: SiteConfig,
-                 now: dt.datetime | None = None, git: bool = True,
-                 sources: dict[Key, str] | None = None) -> dict[Key, RecordDates]:
+def record_dates(
+    public: Sequence[PublicRecord[Any]],
+    config: SiteConfig,
+    now: dt.datetime | None = None,
+    git: bool = True,
+    sources: dict[Key, str] | None = None,
+) -> dict[Key, RecordDates]:
     """(type, id) -> RecordDates for every published record and tombstone.
 
     ``sources``: (type, id) -> the record's file (``BuildReport.sources``), where git
@@ -305,8 +343,16 @@ def record_dates(public: Sequence[PublicRecord[Any]], config: SiteConfig,
 
 def dates_json(dates: dict[Key, RecordDates]) -> bytes:
     """The ``.dates.json`` carried by a public export (dates only)."""
-    items = [{"type": t, "id": i, "published": d.published.isoformat(), "updated": d.updated.isoformat(),
-              "sequence": d.sequence, "source": d.source,
-              **({"withdrawn": d.withdrawn.isoformat()} if d.withdrawn else {})}
-             for (t, i), d in sorted(dates.items())]
+    items = [
+        {
+            "type": t,
+            "id": i,
+            "published": d.published.isoformat(),
+            "updated": d.updated.isoformat(),
+            "sequence": d.sequence,
+            "source": d.source,
+            **({"withdrawn": d.withdrawn.isoformat()} if d.withdrawn else {}),
+        }
+        for (t, i), d in sorted(dates.items())
+    ]
     return (json.dumps({"records": items}, ensure_ascii=False, indent=1, sort_keys=True) + "\n").encode("utf-8")

@@ -20,50 +20,120 @@ the line where they start, before Markdown sees them.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
-from typing import Iterator
 
 import markdown
 import nh3
 
 __all__ = [
-    "MARKDOWN_EXTENSIONS", "ALLOWED_TAGS", "ALLOWED_ATTRIBUTES", "BLOCK_TAGS", "Element", "Text",
-    "render_markdown", "parse_html", "sanitise", "check_bounds", "BoundsError", "heading_id",
+    "MARKDOWN_EXTENSIONS",
+    "ALLOWED_TAGS",
+    "ALLOWED_ATTRIBUTES",
+    "BLOCK_TAGS",
+    "Element",
+    "Text",
+    "render_markdown",
+    "parse_html",
+    "sanitise",
+    "check_bounds",
+    "BoundsError",
+    "heading_id",
     "MAX_BODY_BYTES",
 ]
 
 # The Markdown dialect of every body (the same list is handed to nothing else:
 # bodies reach MkDocs as finished HTML).
 MARKDOWN_EXTENSIONS: list[str] = [
-    "tables", "attr_list", "md_in_html", "admonition", "def_list", "footnotes", "sane_lists",
+    "tables",
+    "attr_list",
+    "md_in_html",
+    "admonition",
+    "def_list",
+    "footnotes",
+    "sane_lists",
 ]
 
 ALLOWED_TAGS = frozenset(nh3.ALLOWED_TAGS) | {
-    "article", "section", "nav", "aside", "header", "footer", "figure", "figcaption",
-    "details", "summary", "mark", "time", "caption", "colgroup", "col",
+    "article",
+    "section",
+    "nav",
+    "aside",
+    "header",
+    "footer",
+    "figure",
+    "figcaption",
+    "details",
+    "summary",
+    "mark",
+    "time",
+    "caption",
+    "colgroup",
+    "col",
 }
 ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
     "*": {"class", "id", "lang", "dir", "title"},
     "a": {"href", "hreflang"},
     "img": {"src", "alt", "width", "height", "loading"},
-    "td": {"colspan", "rowspan", "align"}, "th": {"colspan", "rowspan", "align", "scope"},
-    "time": {"datetime"}, "ol": {"start", "type"}, "li": {"value"},
-    "details": {"open"}, "col": {"span"}, "abbr": {"title"}, "sup": {"id"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "time": {"datetime"},
+    "ol": {"start", "type"},
+    "li": {"value"},
+    "details": {"open"},
+    "col": {"span"},
+    "abbr": {"title"},
+    "sup": {"id"},
 }
 URL_ATTRIBUTES = frozenset({"href", "src"})
 
-BLOCK_TAGS = frozenset({
-    "p", "div", "li", "ul", "ol", "dl", "dt", "dd", "table", "thead", "tbody", "tfoot", "tr", "td", "th",
-    "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "hr", "section", "article", "aside", "header",
-    "footer", "nav", "figure", "figcaption", "details", "summary", "caption", "address",
-})
+BLOCK_TAGS = frozenset(
+    {
+        "p",
+        "div",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "thead",
+        "tbody",
+        "tfoot",
+        "tr",
+        "td",
+        "th",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "blockquote",
+        "pre",
+        "hr",
+        "section",
+        "article",
+        "aside",
+        "header",
+        "footer",
+        "nav",
+        "figure",
+        "figcaption",
+        "details",
+        "summary",
+        "caption",
+        "address",
+    }
+)
 VOID_TAGS = frozenset({"br", "hr", "img", "col", "wbr", "input", "area", "source", "track", "embed"})
 
-MAX_BODY_BYTES = 8 * 1024 * 1024     # the longest real law (民法典) is about 0.3 MB
-MAX_UNCLOSED_BRACKETS = 200          # per paragraph: Python-Markdown is quadratic in unclosed '['
-MAX_NESTING = 32                     # block quotes / list levels
+MAX_BODY_BYTES = 8 * 1024 * 1024  # the longest real law (民法典) is about 0.3 MB
+MAX_UNCLOSED_BRACKETS = 200  # per paragraph: Python-Markdown is quadratic in unclosed '['
+MAX_NESTING = 32  # block quotes / list levels
 
 
 class BoundsError(ValueError):
@@ -100,15 +170,17 @@ def check_bounds(body: str) -> None:
                 unclosed = max(unclosed, depth)
             unclosed = max(unclosed, depth, opens - para.count("]"))
             if unclosed > MAX_UNCLOSED_BRACKETS:
-                raise BoundsError(body.count("\n", 0, start) + 1,
-                                  f"{unclosed} unclosed '[' in one paragraph (at most {MAX_UNCLOSED_BRACKETS})")
+                raise BoundsError(
+                    body.count("\n", 0, start) + 1,
+                    f"{unclosed} unclosed '[' in one paragraph (at most {MAX_UNCLOSED_BRACKETS})",
+                )
         if len(para) > 20000 and len(_INLINE_OPEN.findall(para)) > 20000:
-            raise BoundsError(body.count("\n", 0, start) + 1,
-                              "more than 20,000 inline markup characters ([ < ` * _) in one paragraph")
+            raise BoundsError(
+                body.count("\n", 0, start) + 1, "more than 20,000 inline markup characters ([ < ` * _) in one paragraph"
+            )
     for m in _QUOTE_DEPTH.finditer(body):
         if m.group(1).count(">") > MAX_NESTING:
-            raise BoundsError(body.count("\n", 0, m.start()) + 1,
-                              f"block quotes nested more than {MAX_NESTING} deep")
+            raise BoundsError(body.count("\n", 0, m.start()) + 1, f"block quotes nested more than {MAX_NESTING} deep")
     for m in _LIST_DEPTH.finditer(body):
         if len(m.group(1).expandtabs(4)) // 2 > MAX_NESTING * 2:
             raise BoundsError(body.count("\n", 0, m.start()) + 1, f"lists nested more than {MAX_NESTING} deep")
@@ -127,8 +199,13 @@ def sanitise(html: str) -> str:
     """The allow-list: scripts, event handlers, javascript: links, comments, styles and
     remote images are removed (nh3)."""
     return nh3.clean(
-        html, tags=set(ALLOWED_TAGS), attributes=ALLOWED_ATTRIBUTES, attribute_filter=_url_ok,
-        link_rel="noopener noreferrer", strip_comments=True, url_schemes={"http", "https", "mailto", "tel"},
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_url_ok,
+        link_rel="noopener noreferrer",
+        strip_comments=True,
+        url_schemes={"http", "https", "mailto", "tel"},
     )
 
 
@@ -148,14 +225,14 @@ def render_markdown(body: str) -> str:
 
 @dataclass(eq=False)
 class Text:
-    text: str                      # decoded (no entities)
+    text: str  # decoded (no entities)
 
 
 @dataclass(eq=False)
 class Element:
-    tag: str                       # "" for the root
-    attrs: list[list[str]] = field(default_factory=list)   # [[name, value], ...] in order, values decoded
-    children: list["Element | Text"] = field(default_factory=list)
+    tag: str  # "" for the root
+    attrs: list[list[str]] = field(default_factory=list)  # [[name, value], ...] in order, values decoded
+    children: list[Element | Text] = field(default_factory=list)
 
     def get(self, name: str) -> str | None:
         for k, v in self.attrs:
@@ -174,7 +251,7 @@ class Element:
         if value is not None:
             self.attrs.append([name, value])
 
-    def iter(self) -> Iterator["Element"]:
+    def iter(self) -> Iterator[Element]:
         yield self
         for c in self.children:
             if isinstance(c, Element):
@@ -260,7 +337,7 @@ _SLUG_DROP = re.compile(r"[^\w\u3400-\u9fff\uf900-\ufaff-]+")
 
 def heading_id(text: str, taken: set[str]) -> str:
     """A readable, unique anchor from a heading's (filtered) text: 第一章 总则 -> 第一章-总则."""
-    from .legal_structure import slugify   # (issue 8) the one heading-id function of the site
+    from .legal_structure import slugify  # (issue 8) the one heading-id function of the site
 
     slug = slugify(text)
     slug = slug[:80]

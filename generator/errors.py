@@ -17,9 +17,9 @@ and exits 70 (EX_SOFTWARE).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import get_close_matches
-from typing import Iterable
 
 __all__ = ["Problem", "BuildError", "UsageError", "did_you_mean"]
 
@@ -51,10 +51,7 @@ class BuildError(Exception):
     def summary(self) -> str:
         files = len({p.path for p in self.problems})
         n = len(self.problems)
-        return (
-            f"Build failed: {n} error{'s' if n != 1 else ''} "
-            f"in {files} file{'s' if files != 1 else ''}."
-        )
+        return f"Build failed: {n} error{'s' if n != 1 else ''} in {files} file{'s' if files != 1 else ''}."
 
 
 class UsageError(Exception):

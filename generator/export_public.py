@@ -29,20 +29,20 @@ public git repository.
 
 from __future__ import annotations
 
-from .errors import UsageError
-
 import datetime as dt
 import enum
 import json
 import posixpath
 import shutil
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 import yaml
 
 from .config import SiteConfig
 from .dates import DATES_FILE, dates_json, record_dates
+from .errors import UsageError
 from .exports import public_body
 from .privacy import PublicRecord
 
@@ -88,10 +88,13 @@ def _placeholders(rec: PublicRecord[Any], config: SiteConfig) -> dict[str, Any]:
     noon = dt.datetime.combine(day, dt.time(12, 0), tzinfo=config.tz)
     values: dict[str, dict[str, Any]] = {
         "disclosures": {"category": "announcement", "date": day},
-        "regulations": {"kind": "normative-document", "issuer": config.office_name or config.site_name,
-                        "issued": day, "validity": "repealed"},
-        "open-days": {"start": noon, "end": noon + dt.timedelta(hours=1),
-                      "location": {"name": "-", "address": "-"}},
+        "regulations": {
+            "kind": "normative-document",
+            "issuer": config.office_name or config.site_name,
+            "issued": day,
+            "validity": "repealed",
+        },
+        "open-days": {"start": noon, "end": noon + dt.timedelta(hours=1), "location": {"name": "-", "address": "-"}},
         "guides": {"service": rec.id},
         "pages": {},
     }
@@ -104,8 +107,16 @@ def _front_matter(rec: PublicRecord[Any], config: SiteConfig, published: dt.date
     if "lang" in data:
         head["lang"] = data["lang"]
     if rec.is_tombstone:
-        head.update({"status": "withdrawn", "author": AUTHOR, "approved_by": APPROVER, "approved_on": published,
-                     "withdrawn_on": data.get("withdrawn_on"), "withdrawn_reason": data.get("withdrawn_reason")})
+        head.update(
+            {
+                "status": "withdrawn",
+                "author": AUTHOR,
+                "approved_by": APPROVER,
+                "approved_on": published,
+                "withdrawn_on": data.get("withdrawn_on"),
+                "withdrawn_reason": data.get("withdrawn_reason"),
+            }
+        )
         head.update(_placeholders(rec, config))
         return head
     head.update({"status": "approved", "author": AUTHOR, "approved_by": APPROVER})
@@ -119,9 +130,13 @@ def _front_matter(rec: PublicRecord[Any], config: SiteConfig, published: dt.date
         data["changes"] = [{k: v for k, v in c.items() if k != "minor" or v} for c in data["changes"]]
     head.update({k: v for k, v in data.items() if k not in head})
     # empty defaults are noise in a hand-readable file
-    return {k: v for k, v in head.items()
-            if v not in ([], {}, "") and not (k == "event_status" and v == "scheduled")
-            and not (k == "nav_order" and v == 100)}
+    return {
+        k: v
+        for k, v in head.items()
+        if v not in ([], {}, "")
+        and not (k == "event_status" and v == "scheduled")
+        and not (k == "nav_order" and v == 100)
+    }
 
 
 class _Dumper(yaml.SafeDumper):
@@ -147,19 +162,31 @@ _Dumper.add_multi_representer(enum.Enum, _enum)
 
 
 def record_markdown(rec: PublicRecord[Any], config: SiteConfig, published: dt.date) -> str:
-    front = yaml.dump(_front_matter(rec, config, published), Dumper=_Dumper, allow_unicode=True,
-                      sort_keys=False, default_flow_style=False, width=1000)
+    front = yaml.dump(
+        _front_matter(rec, config, published),
+        Dumper=_Dumper,
+        allow_unicode=True,
+        sort_keys=False,
+        default_flow_style=False,
+        width=1000,
+    )
     if rec.is_tombstone:
-        front += "# a tombstone: only title, withdrawal date and reason are published; the type's other\n" \
-                 "# required fields above are placeholders\n"
+        front += (
+            "# a tombstone: only title, withdrawal date and reason are published; the type's other\n"
+            "# required fields above are placeholders\n"
+        )
     body = public_body(rec)
     return f"---\n{front}---\n{body}" + ("" if body.endswith("\n") or not body else "\n")
 
 
 def _config_yaml(config: SiteConfig) -> str:
     data: dict[str, Any] = {
-        "site_name": config.site_name, "site_url": config.site_url, "language": config.language,
-        "timezone": config.timezone, "content_dir": "content", "approvers": [APPROVER],
+        "site_name": config.site_name,
+        "site_url": config.site_url,
+        "language": config.language,
+        "timezone": config.timezone,
+        "content_dir": "content",
+        "approvers": [APPROVER],
     }
     if config.privacy.allow:
         data["privacy"] = {"allow": list(config.privacy.allow)}
@@ -168,8 +195,10 @@ def _config_yaml(config: SiteConfig) -> str:
             data[key] = getattr(config, key)
     if config.theme_path.is_dir():
         data["theme_dir"] = "theme"
-    head = ("# Public export made by 'openaffairs export-public': build it with\n"
-            "#   openaffairs build --now <the same ISO time> --out site\n")
+    head = (
+        "# Public export made by 'openaffairs export-public': build it with\n"
+        "#   openaffairs build --now <the same ISO time> --out site\n"
+    )
     return head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
 
 
@@ -183,8 +212,10 @@ def _prepare_dir(target: Path, config: SiteConfig) -> None:
             raise ExportError(f"{target}: not a folder")
         entries = [p for p in target.iterdir() if p.name != ".git"]
         if entries and not (target / MARKER).is_file():
-            raise ExportError(f"{target}: the folder is not empty and is no earlier public export "
-                              f"(no {MARKER} file); choose an empty or new folder")
+            raise ExportError(
+                f"{target}: the folder is not empty and is no earlier public export "
+                f"(no {MARKER} file); choose an empty or new folder"
+            )
         for p in entries:
             if p.is_dir() and not p.is_symlink():
                 shutil.rmtree(p)
@@ -193,8 +224,14 @@ def _prepare_dir(target: Path, config: SiteConfig) -> None:
     target.mkdir(parents=True, exist_ok=True)
 
 
-def export_public(public: Sequence[PublicRecord[Any]], config: SiteConfig, target: Path,
-                  read_file: Any, now: dt.datetime, sources: dict[Any, str] | None = None) -> dict[str, int]:
+def export_public(
+    public: Sequence[PublicRecord[Any]],
+    config: SiteConfig,
+    target: Path,
+    read_file: Any,
+    now: dt.datetime,
+    sources: dict[Any, str] | None = None,
+) -> dict[str, int]:
     """Write the export into ``target``; returns counts.  ``read_file(source)`` gives
     a published attachment's bytes (source relative to content/); ``sources`` as for
     ``dates.record_dates``."""
@@ -205,8 +242,9 @@ def export_public(public: Sequence[PublicRecord[Any]], config: SiteConfig, targe
     for rec in public:
         folder = content / rec.type
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{rec.id}.md").write_text(record_markdown(rec, config, dates[(rec.type, rec.id)].published),
-                                             encoding="utf-8")
+        (folder / f"{rec.id}.md").write_text(
+            record_markdown(rec, config, dates[(rec.type, rec.id)].published), encoding="utf-8"
+        )
         for f in rec.files:
             dest = folder / rec.id / posixpath.basename(f.href)
             dest.parent.mkdir(parents=True, exist_ok=True)
@@ -216,12 +254,15 @@ def export_public(public: Sequence[PublicRecord[Any]], config: SiteConfig, targe
     (target / "site_config.yml").write_text(_config_yaml(config), encoding="utf-8")
     if config.theme_path.is_dir():
         shutil.copytree(config.theme_path, target / "theme")
-    (target / MARKER).write_text(json.dumps({"records": len(public), "attachments": files,
-                                             "exported_at": now.isoformat()}, indent=1) + "\n", encoding="utf-8")
+    (target / MARKER).write_text(
+        json.dumps({"records": len(public), "attachments": files, "exported_at": now.isoformat()}, indent=1) + "\n",
+        encoding="utf-8",
+    )
     (target / "README.md").write_text(
         f"# {config.site_name}: public source\n\n"
         "The published records of the site, exactly as published (anonymised, filtered), written by\n"
         "`openaffairs export-public`. Build the same site with `openaffairs build --now <time> --out site`\n"
         "and compare with the served site's `SHA256SUMS` (see docs/open-data.md of OpenAffairs).\n",
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     return {"records": len(public), "attachments": files}

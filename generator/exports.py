@@ -26,8 +26,9 @@ import datetime as dt
 import io
 import json
 import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from .config import SiteConfig
 from .dates import Key, RecordDates, record_dates
@@ -35,8 +36,17 @@ from .i18n import label
 from .i18n import t as _t
 from .privacy import PublicRecord
 
-__all__ = ["export_files", "regulations_csv", "FIELDS", "record_json", "public_body", "data_tables",
-           "sitemap_xml", "robots_txt", "DATA_TYPES"]
+__all__ = [
+    "export_files",
+    "regulations_csv",
+    "FIELDS",
+    "record_json",
+    "public_body",
+    "data_tables",
+    "sitemap_xml",
+    "robots_txt",
+    "DATA_TYPES",
+]
 
 DATA_TYPES = ("disclosures", "regulations", "open-days", "guides", "pages")
 LIST_SEP = "；"
@@ -49,13 +59,26 @@ def regulations_csv(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> 
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
-    regs = sorted((p for p in public if p.type == "regulations" and not p.is_tombstone),
-                  key=lambda p: (p.record.issued, p.id), reverse=True)
+    regs = sorted(
+        (p for p in public if p.type == "regulations" and not p.is_tombstone),
+        key=lambda p: (p.record.issued, p.id),
+        reverse=True,
+    )
     for p in regs:
         r = p.record
-        writer.writerow([r.id, r.title, r.doc_number or "", "；".join(r.issuers), r.kind.value,
-                         r.issued.isoformat(), r.effective.isoformat() if r.effective else "",
-                         r.validity.value, config.site_url.rstrip("/") + p.url])
+        writer.writerow(
+            [
+                r.id,
+                r.title,
+                r.doc_number or "",
+                "；".join(r.issuers),
+                r.kind.value,
+                r.issued.isoformat(),
+                r.effective.isoformat() if r.effective else "",
+                r.validity.value,
+                config.site_url.rstrip("/") + p.url,
+            ]
+        )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -67,11 +90,11 @@ def public_body(rec: PublicRecord[Any]) -> str:
 
 @dataclass(frozen=True)
 class Field:
-    name: str                 # machine code: CSV second header row, JSON key
+    name: str  # machine code: CSV second header row, JSON key
     zh: str
     en: str
-    type: str                 # Frictionless type: string, date, datetime, integer, array
-    get: Callable[[PublicRecord[Any], "Ctx"], Any]
+    type: str  # Frictionless type: string, date, datetime, integer, array
+    get: Callable[[PublicRecord[Any], Ctx], Any]
     description: str = ""
 
 
@@ -95,6 +118,7 @@ def _lbl(group: str, attr: str) -> Callable[[PublicRecord[Any], Ctx], Any]:
     def get(p: PublicRecord[Any], c: Ctx) -> Any:
         value = getattr(p.record, attr, None)
         return label(group, value.value, c.lang()) if value is not None else None
+
     return get
 
 
@@ -102,6 +126,7 @@ def _code(attr: str) -> Callable[[PublicRecord[Any], Ctx], Any]:
     def get(p: PublicRecord[Any], c: Ctx) -> Any:
         value = getattr(p.record, attr, None)
         return value.value if value is not None else None
+
     return get
 
 
@@ -109,6 +134,7 @@ def _local(attr: str) -> Callable[[PublicRecord[Any], Ctx], Any]:
     def get(p: PublicRecord[Any], c: Ctx) -> Any:
         value = getattr(p.record, attr, None)
         return value.astimezone(c.config.tz) if isinstance(value, dt.datetime) else value
+
     return get
 
 
@@ -119,6 +145,7 @@ def _reg(attr: str) -> Callable[[PublicRecord[Any], Ctx], Any]:
         if isinstance(value, dt.datetime):
             return value.astimezone(c.config.tz)
         return None if value is None else str(value) if not isinstance(value, dt.date) else value
+
     return get
 
 
@@ -130,10 +157,22 @@ COMMON = [
     Field("id", "编号", "ID", "string", lambda p, c: p.id),
     Field("title", "标题", "Title", "string", lambda p, c: p.title),
     Field("url", "网址", "URL", "string", lambda p, c: c.abs(p.url)),
-    Field("published", "发布日期", "Published", "date", lambda p, c: c.dates[(p.type, p.id)].published,
-          "first published on the site"),
-    Field("updated", "更新日期", "Last updated", "date", lambda p, c: c.dates[(p.type, p.id)].updated,
-          "last change of what is published"),
+    Field(
+        "published",
+        "发布日期",
+        "Published",
+        "date",
+        lambda p, c: c.dates[(p.type, p.id)].published,
+        "first published on the site",
+    ),
+    Field(
+        "updated",
+        "更新日期",
+        "Last updated",
+        "date",
+        lambda p, c: c.dates[(p.type, p.id)].updated,
+        "last change of what is published",
+    ),
     Field("summary", "摘要", "Summary", "string", _r("summary")),
     Field("lang", "语言", "Language", "string", lambda p, c: p.record.lang or c.lang(), "zh or en"),
     Field("tags", "标签", "Tags", "array", lambda p, c: list(p.record.tags)),
@@ -146,11 +185,22 @@ PER_TYPE: dict[str, list[Field]] = {
         Field("date", "日期", "Date", "date", _r("date"), "date of the disclosed act"),
         Field("case_number", "案号", "Case number", "string", _r("case_number")),
         Field("department", "承办部门", "Department", "string", _r("department")),
-        Field("parties", "当事人", "Parties", "array",
-              lambda p, c: [f"{x.name}（{label('role', x.role.value, c.lang())}）" for x in p.record.parties],
-              "anonymised as published"),
-        Field("legal_basis", "法律依据", "Legal basis", "array", lambda p, c: list(p.record.legal_basis),
-              "ids of regulations (/regulations/<id>/)"),
+        Field(
+            "parties",
+            "当事人",
+            "Parties",
+            "array",
+            lambda p, c: [f"{x.name}（{label('role', x.role.value, c.lang())}）" for x in p.record.parties],
+            "anonymised as published",
+        ),
+        Field(
+            "legal_basis",
+            "法律依据",
+            "Legal basis",
+            "array",
+            lambda p, c: list(p.record.legal_basis),
+            "ids of regulations (/regulations/<id>/)",
+        ),
         Field("attachments", "附件", "Attachments", "array", _files),
     ],
     "regulations": [
@@ -174,10 +224,15 @@ PER_TYPE: dict[str, list[Field]] = {
         Field("location_name", "地点", "Place", "string", lambda p, c: p.record.location.name),
         Field("location_address", "地址", "Address", "string", lambda p, c: p.record.location.address),
         Field("capacity", "名额", "Places", "integer", _r("capacity")),
-        Field("event_status", "状态代码", "Status code", "string", _code("event_status"),
-              "scheduled, full, postponed or cancelled"),
-        Field("event_status_label", "状态", "Status", "string",
-              lambda p, c: _t(p.record.event_status.value, c.lang())),
+        Field(
+            "event_status",
+            "状态代码",
+            "Status code",
+            "string",
+            _code("event_status"),
+            "scheduled, full, postponed or cancelled",
+        ),
+        Field("event_status_label", "状态", "Status", "string", lambda p, c: _t(p.record.event_status.value, c.lang())),
         Field("audience", "面向对象", "Audience", "string", _r("audience")),
         Field("registration_opens", "报名开始", "Registration opens", "datetime", _reg("opens")),
         Field("registration_closes", "报名截止", "Registration closes", "datetime", _reg("closes")),
@@ -188,12 +243,19 @@ PER_TYPE: dict[str, list[Field]] = {
     "guides": [
         Field("service", "事项代码", "Service code", "string", _r("service")),
         Field("eligibility", "申请条件", "Who can apply", "array", lambda p, c: list(p.record.eligibility)),
-        Field("required_documents", "所需材料", "What to bring", "array",
-              lambda p, c: list(p.record.required_documents)),
+        Field(
+            "required_documents", "所需材料", "What to bring", "array", lambda p, c: list(p.record.required_documents)
+        ),
         Field("steps", "办理流程", "Steps", "array", lambda p, c: list(p.record.steps)),
-        Field("offices", "办理地点", "Where to apply", "array",
-              lambda p, c: ["，".join(str(x) for x in (o.name, o.address, o.hours, o.phone) if x)
-                            for o in p.record.offices]),
+        Field(
+            "offices",
+            "办理地点",
+            "Where to apply",
+            "array",
+            lambda p, c: [
+                "，".join(str(x) for x in (o.name, o.address, o.hours, o.phone) if x) for o in p.record.offices
+            ],
+        ),
         Field("time_limit", "办理时限", "Time limit", "string", _r("time_limit")),
         Field("fee", "收费标准", "Fee", "string", _r("fee")),
         Field("legal_basis", "法律依据", "Legal basis", "array", lambda p, c: list(p.record.legal_basis)),
@@ -234,16 +296,26 @@ def record_json(p: PublicRecord[Any], ctx: Ctx) -> dict[str, Any]:
     """The JSON twin of a record page: the page's public fields, absolute URLs, dates."""
     d = ctx.dates[(p.type, p.id)]
     if p.is_tombstone:
-        return {"type": p.type, "id": p.id, "title": p.title, "url": ctx.abs(p.url), "status": "withdrawn",
-                "published": d.published.isoformat(), "updated": d.updated.isoformat(),
-                "withdrawn_on": p.record.withdrawn_on.isoformat() if p.record.withdrawn_on else None,
-                "withdrawn_reason": p.record.withdrawn_reason}
+        return {
+            "type": p.type,
+            "id": p.id,
+            "title": p.title,
+            "url": ctx.abs(p.url),
+            "status": "withdrawn",
+            "published": d.published.isoformat(),
+            "updated": d.updated.isoformat(),
+            "withdrawn_on": p.record.withdrawn_on.isoformat() if p.record.withdrawn_on else None,
+            "withdrawn_reason": p.record.withdrawn_reason,
+        }
     out: dict[str, Any] = {"type": p.type, "status": "published", **_row(p, ctx)}
-    out["changes"] = [{"date": c.date.isoformat(), "note": c.note, "minor": c.minor}
-                      for c in sorted(p.record.changes, key=lambda c: c.date, reverse=True)]
+    out["changes"] = [
+        {"date": c.date.isoformat(), "note": c.note, "minor": c.minor}
+        for c in sorted(p.record.changes, key=lambda c: c.date, reverse=True)
+    ]
     out["files"] = [{"title": f.title, "url": ctx.abs(f.href), "size": f.size} for f in p.files]
-    out["cited_by"] = [{"type": t, "id": i, "title": title, "url": ctx.abs(f"/{t}/{i}/")}
-                       for t, i, title in p.backlinks]
+    out["cited_by"] = [
+        {"type": t, "id": i, "title": title, "url": ctx.abs(f"/{t}/{i}/")} for t, i, title in p.backlinks
+    ]
     if p.type == "open-days":
         out["agenda"] = [{"time": str(a.time), "item": a.item} for a in p.record.agenda]
     if p.type == "pages":
@@ -271,10 +343,15 @@ def data_tables(public: Sequence[PublicRecord[Any]], ctx: Ctx) -> dict[str, byte
         for row in rows:
             writer.writerow([_csv_value(row[f.name]) for f in fields])
         out[f"data/{type_}.csv"] = ("\ufeff" + buf.getvalue()).encode("utf-8")
-        out[f"data/{type_}.json"] = _dumps({
-            "type": type_, "title": _t(type_, lang), "count": len(rows),
-            "fields": [{"name": f.name, "title": f.zh, "title_en": f.en, "type": f.type} for f in fields],
-            "records": rows})
+        out[f"data/{type_}.json"] = _dumps(
+            {
+                "type": type_,
+                "title": _t(type_, lang),
+                "count": len(rows),
+                "fields": [{"name": f.name, "title": f.zh, "title_en": f.en, "type": f.type} for f in fields],
+                "records": rows,
+            }
+        )
     return out
 
 
@@ -293,29 +370,49 @@ def datapackage(ctx: Ctx, files: dict[str, bytes], now: dt.datetime) -> bytes:
         path = f"data/{type_}.csv"
         fields = FIELDS[type_]
         schema_fields = []
-        for f, name in zip(fields, header_names(fields, lang)):
-            field: dict[str, Any] = {"name": name, "title": f.zh if lang == "zh" else f.en,
-                                     "type": "string" if f.type == "array" else f.type,
-                                     "description": "; ".join(x for x in (
-                                         f"code: {f.name}", f"English: {f.en}", f"中文：{f.zh}",
-                                         f"list, items separated by '{LIST_SEP}'" if f.type == "array" else "",
-                                         f.description) if x)}
+        for f, name in zip(fields, header_names(fields, lang), strict=True):
+            field: dict[str, Any] = {
+                "name": name,
+                "title": f.zh if lang == "zh" else f.en,
+                "type": "string" if f.type == "array" else f.type,
+                "description": "; ".join(
+                    x
+                    for x in (
+                        f"code: {f.name}",
+                        f"English: {f.en}",
+                        f"中文：{f.zh}",
+                        f"list, items separated by '{LIST_SEP}'" if f.type == "array" else "",
+                        f.description,
+                    )
+                    if x
+                ),
+            }
             if f.name == "id":
                 field["constraints"] = {"required": True, "unique": True}
             schema_fields.append(field)
-        resources.append({
-            "name": type_.replace("-", "_"), "path": f"{type_}.csv", "profile": "tabular-data-resource",
-            "title": _t(type_, lang), "format": "csv", "mediatype": "text/csv", "encoding": "utf-8-sig",
-            "hash": "sha256:" + hashlib.sha256(files[path]).hexdigest(), "bytes": len(files[path]),
-            "dialect": {"delimiter": ",", "headerRows": [1, 2], "headerJoin": " "},
-            "schema": {"fields": schema_fields, "primaryKey": [header_names(fields, lang)[0]]},
-        })
+        resources.append(
+            {
+                "name": type_.replace("-", "_"),
+                "path": f"{type_}.csv",
+                "profile": "tabular-data-resource",
+                "title": _t(type_, lang),
+                "format": "csv",
+                "mediatype": "text/csv",
+                "encoding": "utf-8-sig",
+                "hash": "sha256:" + hashlib.sha256(files[path]).hexdigest(),
+                "bytes": len(files[path]),
+                "dialect": {"delimiter": ",", "headerRows": [1, 2], "headerJoin": " "},
+                "schema": {"fields": schema_fields, "primaryKey": [header_names(fields, lang)[0]]},
+            }
+        )
     pkg = {
         "profile": "tabular-data-package",
         "name": "openaffairs-data",
         "title": f"{config.site_name} 开放数据 / open data",
-        "description": ("本站公开记录的数据文件（仅公开内容）。Published records of the site (public content only). "
-                        "JSON twins: <type>.json; publication log: changes.json."),
+        "description": (
+            "本站公开记录的数据文件（仅公开内容）。Published records of the site (public content only). "
+            "JSON twins: <type>.json; publication log: changes.json."
+        ),
         "homepage": ctx.abs("/data/"),
         "created": now.astimezone(config.tz).replace(microsecond=0).isoformat(),
         "publisher": config.office_name or config.site_name,
@@ -329,9 +426,15 @@ def changes_json(public: Sequence[PublicRecord[Any]], ctx: Ctx) -> bytes:
 
     items = []
     for e in publication_events(public, ctx.dates):
-        item: dict[str, Any] = {"date": e.day.isoformat(), "event": e.kind, "type": e.rec.type, "id": e.rec.id,
-                                "title": e.rec.title, "url": ctx.abs(e.rec.url + e.anchor),
-                                "json": ctx.abs(e.rec.url + "index.json")}
+        item: dict[str, Any] = {
+            "date": e.day.isoformat(),
+            "event": e.kind,
+            "type": e.rec.type,
+            "id": e.rec.id,
+            "title": e.rec.title,
+            "url": ctx.abs(e.rec.url + e.anchor),
+            "json": ctx.abs(e.rec.url + "index.json"),
+        }
         if e.note:
             item["note"] = e.note
         items.append(item)
@@ -340,7 +443,7 @@ def changes_json(public: Sequence[PublicRecord[Any]], ctx: Ctx) -> bytes:
 
 def _zip(files: dict[str, bytes], stamp: dt.datetime) -> bytes:
     buf = io.BytesIO()
-    when = stamp.astimezone(dt.timezone.utc)
+    when = stamp.astimezone(dt.UTC)
     date_time = (max(1980, when.year), when.month, when.day, when.hour, when.minute, when.second)
     with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
         for name in sorted(files):
@@ -352,12 +455,18 @@ def _zip(files: dict[str, bytes], stamp: dt.datetime) -> bytes:
 
 
 def robots_txt(config: SiteConfig) -> bytes:
-    return (f"User-agent: *\nAllow: /\nDisallow: /search/\n\n"
-            f"Sitemap: {config.site_url.rstrip('/')}/sitemap.xml\n").encode("utf-8")
+    return (
+        f"User-agent: *\nAllow: /\nDisallow: /search/\n\nSitemap: {config.site_url.rstrip('/')}/sitemap.xml\n"
+    ).encode()
 
 
-def sitemap_xml(pages: Sequence[str], public: Sequence[PublicRecord[Any]], config: SiteConfig,
-                dates: dict[Key, RecordDates], now: dt.datetime) -> bytes:
+def sitemap_xml(
+    pages: Sequence[str],
+    public: Sequence[PublicRecord[Any]],
+    config: SiteConfig,
+    dates: dict[Key, RecordDates],
+    now: dt.datetime,
+) -> bytes:
     """Every page with ``lastmod`` = the last change of what it shows (not the build date).
     ``pages`` are docs paths (``a/b/index.md``)."""
     from xml.sax.saxutils import escape
@@ -369,8 +478,7 @@ def sitemap_xml(pages: Sequence[str], public: Sequence[PublicRecord[Any]], confi
         d = dates[(p.type, p.id)].updated
         by_type[p.type] = max(by_type.get(p.type, d), d)
     base = config.site_url.rstrip("/")
-    out = ['<?xml version="1.0" encoding="UTF-8"?>',
-           '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
     for path in sorted(pages):
         url = "/" + path[: -len("index.md")] if path.endswith("index.md") else "/" + path[:-3] + "/"
         if url.startswith("/search/"):
@@ -382,13 +490,17 @@ def sitemap_xml(pages: Sequence[str], public: Sequence[PublicRecord[Any]], confi
     return ("\n".join(out) + "\n").encode("utf-8")
 
 
-def export_files(public: Sequence[PublicRecord[Any]], config: SiteConfig,
-                 dates: dict[Key, RecordDates] | None = None, now: dt.datetime | None = None) -> dict[str, bytes]:
+def export_files(
+    public: Sequence[PublicRecord[Any]],
+    config: SiteConfig,
+    dates: dict[Key, RecordDates] | None = None,
+    now: dt.datetime | None = None,
+) -> dict[str, bytes]:
     """Every data file of the site (docs-relative path -> bytes)."""
     from .calendars import calendar_files
     from .feeds import feed_files
 
-    now = now or dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+    now = now or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     dates = dates if dates is not None else record_dates(public, config, git=False)
     ctx = Ctx(config, dates)
     from .rendering import with_backlinks
@@ -401,7 +513,7 @@ def export_files(public: Sequence[PublicRecord[Any]], config: SiteConfig,
     data["data/changes.json"] = changes_json(public, ctx)
     data["data/datapackage.json"] = datapackage(ctx, data, now)
     files.update(data)
-    files["data/openaffairs-data.zip"] = _zip({k[len("data/"):]: v for k, v in data.items()}, now)
+    files["data/openaffairs-data.zip"] = _zip({k[len("data/") :]: v for k, v in data.items()}, now)
     for p in public:
         files[f"{p.type}/{p.id}/index.json"] = _dumps(record_json(p, ctx))
     files["robots.txt"] = robots_txt(config)

@@ -17,8 +17,9 @@ from __future__ import annotations
 import datetime as dt
 import html
 import xml.etree.ElementTree as ET
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 from urllib.parse import urlsplit
 
 from .config import SiteConfig
@@ -36,11 +37,11 @@ FEED_LIMIT = 100
 
 @dataclass(frozen=True)
 class PubEvent:
-    kind: str                  # "published" | "changed" | "withdrawn"
+    kind: str  # "published" | "changed" | "withdrawn"
     day: dt.date
     rec: PublicRecord[Any]
     note: str = ""
-    n: int = 0                 # index among the record's events of that kind
+    n: int = 0  # index among the record's events of that kind
 
     @property
     def anchor(self) -> str:
@@ -65,7 +66,7 @@ def publication_events(public: Sequence[PublicRecord[Any]], dates: dict[Key, Rec
     events: list[PubEvent] = []
     for p in public:
         d = dates[(p.type, p.id)]
-        if not (p.is_tombstone and d.source == "fields"):     # a tombstone's publication date is unknown
+        if not (p.is_tombstone and d.source == "fields"):  # a tombstone's publication date is unknown
             events.append(PubEvent("published", d.published, p))
         if not p.is_tombstone:
             for n, c in enumerate(major_changes(p), 1):
@@ -93,12 +94,22 @@ def _tag(config: SiteConfig, day: dt.date, rest: str) -> str:
     return f"tag:{host},{day.isoformat()}:{rest}"
 
 
-def atom_feed(events: Sequence[PubEvent], config: SiteConfig, dates: dict[Key, RecordDates], *,
-              feed_path: str, page_path: str, title: str, now: dt.datetime) -> bytes:
+def atom_feed(
+    events: Sequence[PubEvent],
+    config: SiteConfig,
+    dates: dict[Key, RecordDates],
+    *,
+    feed_path: str,
+    page_path: str,
+    title: str,
+    now: dt.datetime,
+) -> bytes:
     base = config.site_url.rstrip("/")
     lang = config.language
     ET.register_namespace("", ATOM)
-    feed = ET.Element(f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "zh-CN" if lang == "zh" else "en"})
+    feed = ET.Element(
+        f"{{{ATOM}}}feed", {"{http://www.w3.org/XML/1998/namespace}lang": "zh-CN" if lang == "zh" else "en"}
+    )
 
     def sub(parent: ET.Element, tag: str, text: str | None = None, **attrs: str) -> ET.Element:
         el = ET.SubElement(parent, f"{{{ATOM}}}{tag}", attrs)
@@ -143,13 +154,15 @@ def atom_feed(events: Sequence[PubEvent], config: SiteConfig, dates: dict[Key, R
         if text:
             sub(entry, "summary", _as_html(text), type="html")
     ET.indent(feed)
-    return b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False) + b"\n"
+    return (
+        b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False) + b"\n"
+    )
 
 
 @dataclass(frozen=True)
 class FeedSpec:
-    path: str           # site path of the feed
-    page: str           # the HTML page it follows
+    path: str  # site path of the feed
+    page: str  # the HTML page it follows
     title: str
     keep: Callable[[PublicRecord[Any]], bool]
 
@@ -157,24 +170,33 @@ class FeedSpec:
 def feed_specs(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> list[FeedSpec]:
     lang = config.language
     specs = [FeedSpec("/feed.atom", "/", config.site_name, lambda p: True)]
+
     def of_type(type_: str) -> Callable[[PublicRecord[Any]], bool]:
         return lambda p: p.type == type_
 
     def of_category(cat: str) -> Callable[[PublicRecord[Any]], bool]:
         return lambda p: p.type == "disclosures" and not p.is_tombstone and p.record.category.value == cat
 
-    for type_ in (t for t in TYPE_ORDER if t != "pages"):      # pages are no news
-        specs.append(FeedSpec(f"/{type_}/feed.atom", f"/{type_}/", f"{_t(type_, lang)} - {config.site_name}",
-                              of_type(type_)))
+    for type_ in (t for t in TYPE_ORDER if t != "pages"):  # pages are no news
+        specs.append(
+            FeedSpec(f"/{type_}/feed.atom", f"/{type_}/", f"{_t(type_, lang)} - {config.site_name}", of_type(type_))
+        )
     cats = {p.record.category.value for p in public if p.type == "disclosures" and not p.is_tombstone}
     for cat in (c.value for c in Category if c.value in cats):
-        specs.append(FeedSpec(f"/disclosures/category/{cat}/feed.atom", f"/disclosures/category/{cat}/",
-                              f"{label('category', cat, lang)} - {config.site_name}", of_category(cat)))
+        specs.append(
+            FeedSpec(
+                f"/disclosures/category/{cat}/feed.atom",
+                f"/disclosures/category/{cat}/",
+                f"{label('category', cat, lang)} - {config.site_name}",
+                of_category(cat),
+            )
+        )
     return specs
 
 
-def feed_links(rec_type: str | None, category: str | None, config: SiteConfig,
-               specs: Sequence[FeedSpec]) -> list[tuple[str, str]]:
+def feed_links(
+    rec_type: str | None, category: str | None, config: SiteConfig, specs: Sequence[FeedSpec]
+) -> list[tuple[str, str]]:
     """(href, title) of the feeds a page links to, most specific first."""
     paths = {s.path: s for s in specs}
     wanted = []
@@ -186,14 +208,16 @@ def feed_links(rec_type: str | None, category: str | None, config: SiteConfig,
     return [(p, paths[p].title) for p in wanted if p in paths]
 
 
-def feed_files(public: Sequence[PublicRecord[Any]], config: SiteConfig, dates: dict[Key, RecordDates],
-               now: dt.datetime) -> dict[str, bytes]:
+def feed_files(
+    public: Sequence[PublicRecord[Any]], config: SiteConfig, dates: dict[Key, RecordDates], now: dt.datetime
+) -> dict[str, bytes]:
     events = publication_events(public, dates)
     out: dict[str, bytes] = {}
     for spec in feed_specs(public, config):
         chosen = [e for e in events if spec.keep(e.rec)]
-        out[spec.path.lstrip("/")] = atom_feed(chosen, config, dates, feed_path=spec.path, page_path=spec.page,
-                                               title=spec.title, now=now)
+        out[spec.path.lstrip("/")] = atom_feed(
+            chosen, config, dates, feed_path=spec.path, page_path=spec.page, title=spec.title, now=now
+        )
     # the old RSS address: the disclosures feed (feed readers take Atom at any URL)
     out["feed.xml"] = out["disclosures/feed.atom"]
     return out

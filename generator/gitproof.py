@@ -53,8 +53,13 @@ class _Git:
         self.config = ["-c", "gpg.ssh.allowedSignersFile=" + str(allowed_signers)] if allowed_signers else []
 
     def run(self, *args: str, input_text: str | None = None, check: bool = True) -> subprocess.CompletedProcess[str]:
-        out = subprocess.run(["git", *self.config, "-C", str(self.root), *args], capture_output=True, text=True,
-                             input=input_text, timeout=300)
+        out = subprocess.run(
+            ["git", *self.config, "-C", str(self.root), *args],
+            capture_output=True,
+            text=True,
+            input=input_text,
+            timeout=300,
+        )
         if check and out.returncode != 0:
             raise OSError(out.stderr.strip() or f"git {args[0]} failed")
         return out
@@ -95,30 +100,55 @@ def _approval(text: str | None) -> tuple[Any, Any] | None:
 def _preflight(content: Path, config: SiteConfig) -> Path:
     where = config.source
     try:
-        top = subprocess.run(["git", "-C", str(content), "rev-parse", "--show-toplevel"], capture_output=True,
-                             text=True, timeout=60)
+        top = subprocess.run(
+            ["git", "-C", str(content), "rev-parse", "--show-toplevel"], capture_output=True, text=True, timeout=60
+        )
     except FileNotFoundError:
-        raise BuildError([Problem(where, 0, "approval.verify_git is true but git is not installed",
-                                  "install git (apt-get install git)")]) from None
+        raise BuildError(
+            [
+                Problem(
+                    where,
+                    0,
+                    "approval.verify_git is true but git is not installed",
+                    "install git (apt-get install git)",
+                )
+            ]
+        ) from None
     if top.returncode != 0:
-        raise BuildError([Problem(where, 0, "approval.verify_git is true but the site is not in a git repository "
-                                  "(no .git found)",
-                                  "build from a clone of the site's repository with its full history "
-                                  "(CI: GIT_DEPTH: 0 / fetch-depth: 0), or set verify_git: false")])
+        raise BuildError(
+            [
+                Problem(
+                    where,
+                    0,
+                    "approval.verify_git is true but the site is not in a git repository (no .git found)",
+                    "build from a clone of the site's repository with its full history "
+                    "(CI: GIT_DEPTH: 0 / fetch-depth: 0), or set verify_git: false",
+                )
+            ]
+        )
     root = Path(top.stdout.strip())
-    shallow = subprocess.run(["git", "-C", str(root), "rev-parse", "--is-shallow-repository"], capture_output=True,
-                             text=True, timeout=60)
+    shallow = subprocess.run(
+        ["git", "-C", str(root), "rev-parse", "--is-shallow-repository"], capture_output=True, text=True, timeout=60
+    )
     if shallow.stdout.strip() == "true":
-        raise BuildError([Problem(where, 0, "approval.verify_git is true but this is a shallow clone: the commits "
-                                  "that approved records may be missing",
-                                  "fetch the full history: git fetch --unshallow (GitLab CI: variables: "
-                                  "GIT_DEPTH: \"0\"; GitHub Actions: actions/checkout with fetch-depth: 0)")])
+        raise BuildError(
+            [
+                Problem(
+                    where,
+                    0,
+                    "approval.verify_git is true but this is a shallow clone: the commits "
+                    "that approved records may be missing",
+                    "fetch the full history: git fetch --unshallow (GitLab CI: variables: "
+                    'GIT_DEPTH: "0"; GitHub Actions: actions/checkout with fetch-depth: 0)',
+                )
+            ]
+        )
     return root
 
 
 def _allowed_signers(config: SiteConfig, folder: Path) -> Path | None:
     lines = []
-    for staff, who in sorted(config.approval.staff.items()):
+    for _staff, who in sorted(config.approval.staff.items()):
         for key in who.ssh_keys:
             parts = key.split()
             if len(parts) >= 2:
@@ -150,8 +180,12 @@ def _blobs(git: _Git, specs: list[str]) -> dict[str, str | None]:
     """``sha:path`` -> file text (None when the file did not exist there), with one git process."""
     if not specs:
         return {}
-    out = subprocess.run(["git", "-C", str(git.root), "cat-file", "--batch"], input=("\n".join(specs) + "\n").encode(),
-                         capture_output=True, timeout=300)
+    out = subprocess.run(
+        ["git", "-C", str(git.root), "cat-file", "--batch"],
+        input=("\n".join(specs) + "\n").encode(),
+        capture_output=True,
+        timeout=300,
+    )
     data, pos = out.stdout, 0
     result: dict[str, str | None] = {}
     for spec in specs:
@@ -162,7 +196,7 @@ def _blobs(git: _Git, specs: list[str]) -> dict[str, str | None]:
             result[spec] = None
             continue
         size = int(header.split()[2])
-        result[spec] = data[pos:pos + size].decode("utf-8", "replace")
+        result[spec] = data[pos : pos + size].decode("utf-8", "replace")
         pos += size + 1
     return result
 
@@ -175,8 +209,9 @@ def _signature(git: _Git, sha: str) -> tuple[str, str]:
 
 
 def _ssh_fingerprint(key: str) -> str:
-    out = subprocess.run(["ssh-keygen", "-l", "-E", "sha256", "-f", "-"], input=key, capture_output=True, text=True,
-                         timeout=30)
+    out = subprocess.run(
+        ["ssh-keygen", "-l", "-E", "sha256", "-f", "-"], input=key, capture_output=True, text=True, timeout=30
+    )
     parts = out.stdout.split()
     return parts[1] if len(parts) > 1 else ""
 
@@ -206,16 +241,19 @@ class _Verifier:
             return f"commit {short} is not signed (signing keys are listed for {staff})"
         mine = self.keys_of(staff)
         if fingerprint and fingerprint.upper() not in {k.upper() for k in mine}:
-            owner = next((s for s in self.config.approval.staff if fingerprint.upper()
-                          in {k.upper() for k in self.keys_of(s)}), None)
+            owner = next(
+                (s for s in self.config.approval.staff if fingerprint.upper() in {k.upper() for k in self.keys_of(s)}),
+                None,
+            )
             whose = f"the key of {owner}" if owner else f"an unknown key {fingerprint}"
             return f"commit {short} is signed with {whose}, not a key of {staff}"
         if status not in ("G", "U"):
             return f"commit {short} has no valid signature by {staff} (git verify-commit: {status})"
         return None
 
-    def check(self, record: Record, rel: str, commits: list[_Commit], texts: dict[str, str | None],
-              on_disk: str) -> str | None:
+    def check(
+        self, record: Record, rel: str, commits: list[_Commit], texts: dict[str, str | None], on_disk: str
+    ) -> str | None:
         """None when git proves the approval of the record at ``rel``, else the reason it is held back."""
         staff = record.approved_by or ""
         if not commits:
@@ -245,8 +283,10 @@ class _Verifier:
                 return None
             if commit is approving or _published_view(text) != _published_view(previous):
                 if who != staff and commit is approving:
-                    return (f"approved in {commit.sha[:7]} by {who}, not by {staff} "
-                            "(approved_by must be set by the approver's own commit)")
+                    return (
+                        f"approved in {commit.sha[:7]} by {who}, not by {staff} "
+                        "(approved_by must be set by the approver's own commit)"
+                    )
                 if who != staff:
                     return f"changed in {commit.sha[:7]} by {who} after approval by {staff}"
                 return unsigned

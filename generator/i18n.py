@@ -94,8 +94,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "open_data": ("开放数据", "Open data"),
     "json_twin": ("本页数据（JSON）", "This page as JSON"),
     "publication_log": ("发布记录", "Publication log"),
-    "open_data_intro": ("本站公开的全部信息均可下载为数据文件，供查询、转载和镜像。",
-                        "Everything published on this site can be downloaded as data, to query, reuse and mirror."),
+    "open_data_intro": (
+        "本站公开的全部信息均可下载为数据文件，供查询、转载和镜像。",
+        "Everything published on this site can be downloaded as data, to query, reuse and mirror.",
+    ),
     "feeds": ("订阅源（Atom）", "Feeds (Atom)"),
     "event_published": ("发布", "Published"),
     "event_changed": ("更新", "Changed"),
@@ -104,8 +106,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "no_records": ("暂无公开信息。", "Nothing published yet."),
     "hotline": ("12309 检察服务热线", "12309 procuratorate hotline"),
     "quick_links": ("便民服务", "Services"),
-    "footer_note": ("本网站信息依法公开，涉及个人隐私的内容已按规定作匿名化处理。",
-                    "Information on this site is published as the law provides; personal data has been anonymised."),
+    "footer_note": (
+        "本网站信息依法公开，涉及个人隐私的内容已按规定作匿名化处理。",
+        "Information on this site is published as the law provides; personal data has been anonymised.",
+    ),
     "skip": ("跳到正文", "Skip to content"),
     "records_count": ("共 {n} 条", "{n} records"),
     "filter_placeholder": ("输入关键词筛选", "Filter"),
@@ -148,9 +152,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "register_online": ("在线报名", "Register online"),
     "call": ("拨打", "Call"),
     "not_found_title": ("页面未找到", "Page not found"),
-    "not_found_text": ("您访问的页面不存在，可能已被移动或撤回。可以搜索本站，或从下面的栏目继续浏览。",
-                       "The page you asked for does not exist; it may have moved or been withdrawn. "
-                       "Search the site, or continue from one of the sections below."),
+    "not_found_text": (
+        "您访问的页面不存在，可能已被移动或撤回。可以搜索本站，或从下面的栏目继续浏览。",
+        "The page you asked for does not exist; it may have moved or been withdrawn. "
+        "Search the site, or continue from one of the sections below.",
+    ),
     "sitemap": ("网站地图", "Site map"),
     "sections": ("栏目", "Sections"),
     "accessibility": ("无障碍声明", "Accessibility statement"),
@@ -162,8 +168,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "hotline_short": ("检察服务热线", "Procuratorate hotline"),
     "printed_from": ("打印自", "Printed from"),
     "printed_on": ("打印日期", "Printed on"),
-    "search_noscript": ("站内搜索需要启用 JavaScript。也可以浏览各栏目列表或法律法规索引。",
-                        "Search needs JavaScript. You can also browse the section listings and the regulation index."),
+    "search_noscript": (
+        "站内搜索需要启用 JavaScript。也可以浏览各栏目列表或法律法规索引。",
+        "Search needs JavaScript. You can also browse the section listings and the regulation index.",
+    ),
 }
 
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
@@ -216,11 +224,37 @@ def label(group: str, value: str, lang: str) -> str:
 
 
 # The strings the theme (theme/*.html) prints: passed to MkDocs as ``extra.oa``.
-THEME_KEYS = ("skip_main", "breadcrumb", "access_tools", "larger_text", "high_contrast", "search", "search_label",
-              "search_placeholder", "not_found_title", "not_found_text", "sitemap", "sections", "accessibility",
-              "sponsor", "address", "site_phone", "icp_number", "police_number", "site_code", "hotline_short",
-              "home", "disclosures", "regulations", "open-days", "guides", "printed_from", "printed_on",
-              "subscribe", "open_data")
+THEME_KEYS = (
+    "skip_main",
+    "breadcrumb",
+    "access_tools",
+    "larger_text",
+    "high_contrast",
+    "search",
+    "search_label",
+    "search_placeholder",
+    "not_found_title",
+    "not_found_text",
+    "sitemap",
+    "sections",
+    "accessibility",
+    "sponsor",
+    "address",
+    "site_phone",
+    "icp_number",
+    "police_number",
+    "site_code",
+    "hotline_short",
+    "home",
+    "disclosures",
+    "regulations",
+    "open-days",
+    "guides",
+    "printed_from",
+    "printed_on",
+    "subscribe",
+    "open_data",
+)
 
 
 def theme_strings(lang: str, office: str = "") -> dict[str, str]:

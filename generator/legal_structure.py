@@ -32,12 +32,39 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 
-__all__ = ["cn_number", "Unit", "Article", "Structure", "parse", "slugify", "annotate_html", "Toc",
-           "TocEntry", "render_markdown", "article_alias", "squeeze_cjk_space", "LEVELS", "article_heads",
-           "article_at"]
+__all__ = [
+    "cn_number",
+    "Unit",
+    "Article",
+    "Structure",
+    "parse",
+    "slugify",
+    "annotate_html",
+    "Toc",
+    "TocEntry",
+    "render_markdown",
+    "article_alias",
+    "squeeze_cjk_space",
+    "LEVELS",
+    "article_heads",
+    "article_at",
+]
 
-_CN_DIGIT = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5,
-             "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_DIGIT = {
+    "零": 0,
+    "〇": 0,
+    "○": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _CN_UNIT = {"十": 10, "百": 100, "千": 1000, "万": 10000}
 _NUM = r"[零〇○一二两三四五六七八九十百千万]+|[0-9０-９]+"
 
@@ -47,9 +74,12 @@ _LEVEL_CLASS = {"编": "bian", "分编": "fenbian", "章": "zhang", "节": "jie"
 _EN_LEVEL = {"part": "编", "subpart": "分编", "chapter": "章", "section": "节"}
 
 _SPACE = "[ \t\u3000\u00a0]"
-_HEADING_RE = re.compile(rf"^{_SPACE}*第{_SPACE}*(?P<n>{_NUM}){_SPACE}*(?P<kind>分编|编|章|节)(?:{_SPACE}+|$|(?=[\u4e00-\u9fff]))(?P<title>.*)$")
-_EN_HEADING_RE = re.compile(r"^\s*(?P<kind>Part|Subpart|Chapter|Section)\s+(?P<n>[0-9]+|[IVXLC]+)\b[.:]?\s*(?P<title>.*)$",
-                            re.IGNORECASE)
+_HEADING_RE = re.compile(
+    rf"^{_SPACE}*第{_SPACE}*(?P<n>{_NUM}){_SPACE}*(?P<kind>分编|编|章|节)(?:{_SPACE}+|$|(?=[\u4e00-\u9fff]))(?P<title>.*)$"
+)
+_EN_HEADING_RE = re.compile(
+    r"^\s*(?P<kind>Part|Subpart|Chapter|Section)\s+(?P<n>[0-9]+|[IVXLC]+)\b[.:]?\s*(?P<title>.*)$", re.IGNORECASE
+)
 _ARTICLE_RE = re.compile(
     rf"^{_SPACE}*(?P<label>第{_SPACE}*(?P<n>{_NUM}){_SPACE}*条(?:之(?P<sub>[一二三四五六七八九十]+))?)(?={_SPACE}|$|[\u4e00-\u9fff“「（(])"
 )
@@ -125,23 +155,23 @@ def article_alias(number: int, sub: int = 0) -> str:
 class Unit:
     """A heading of the hierarchy: 编, 分编, 章 or 节."""
 
-    level: str            # one of LEVELS
+    level: str  # one of LEVELS
     number: int
-    label: str            # 第一章 (as written, white space removed)
-    title: str            # 总则 (as written)
-    text: str             # the whole heading line as written
-    first_article: str = ""   # anchor of its first article
+    label: str  # 第一章 (as written, white space removed)
+    title: str  # 总则 (as written)
+    text: str  # the whole heading line as written
+    first_article: str = ""  # anchor of its first article
 
 
 @dataclass
 class Article:
-    label: str            # 第一百二十条 (white space removed), or Article 120
+    label: str  # 第一百二十条 (white space removed), or Article 120
     number: int
-    sub: int              # 之一 -> 1
-    anchor: str           # 第一百二十条
-    alias: str            # art-120
-    paragraphs: list[str] = field(default_factory=list)   # 款, as written (items 项 are paragraphs too)
-    path: tuple[str, ...] = ()                           # the labels of the enclosing units
+    sub: int  # 之一 -> 1
+    anchor: str  # 第一百二十条
+    alias: str  # art-120
+    paragraphs: list[str] = field(default_factory=list)  # 款, as written (items 项 are paragraphs too)
+    path: tuple[str, ...] = ()  # the labels of the enclosing units
 
     @property
     def text(self) -> str:
@@ -166,7 +196,7 @@ def _heading(line: str) -> tuple[str, int, str, str] | None:
             n = cn_number(m.group("n"))
         except ValueError:
             return None
-        label = re.sub(rf"{_SPACE}+", "", line[m.start(): m.start("kind") + len(m.group("kind"))]).strip()
+        label = re.sub(rf"{_SPACE}+", "", line[m.start() : m.start("kind") + len(m.group("kind"))]).strip()
         return m.group("kind"), n, label, m.group("title").strip()
     m = _EN_HEADING_RE.match(line)
     if m:
@@ -246,8 +276,9 @@ def parse(text: str, lines: bool = False) -> Structure:
             label, n, sub = found
             anchor = _anchor(label, seen)
             seen.add(anchor)
-            current = Article(label, n, sub, anchor, article_alias(n, sub), [line],
-                              tuple(u.label for u in open_units.values()))
+            current = Article(
+                label, n, sub, anchor, article_alias(n, sub), [line], tuple(u.label for u in open_units.values())
+            )
             articles.append(current)
             for unit in open_units.values():
                 if not unit.first_article:
@@ -268,9 +299,9 @@ class TocEntry:
     level: str
     label: str
     title: str
-    href: str             # "#第一章-总则"
-    articles: str         # "第一条—第十二条"
-    children: list["TocEntry"] = field(default_factory=list)
+    href: str  # "#第一章-总则"
+    articles: str  # "第一条—第十二条"
+    children: list[TocEntry] = field(default_factory=list)
 
     @property
     def css(self) -> str:
@@ -313,7 +344,7 @@ def annotate_html(body: str, copy_label: str = "复制本条链接") -> tuple[st
     ids: set[str] = set()
     roots: list[TocEntry] = []
     stack: list[tuple[int, TocEntry]] = []
-    open_entries: list[TocEntry] = []     # entries waiting for their first article
+    open_entries: list[TocEntry] = []  # entries waiting for their first article
     last_article: dict[int, str] = {}
     first_label: dict[int, str] = {}
 
@@ -378,13 +409,17 @@ def annotate_html(body: str, copy_label: str = "复制本条链接") -> tuple[st
                         if inner[end] == label[count]:
                             count += 1
                         end += 1
-                    linked = (f'{inner[:pos]}<a class="oa-art-no" href="#{a}" title="{_html.escape(copy_label)}">'
-                              f'{inner[pos:end]}</a>{inner[end:]}')
+                    linked = (
+                        f'{inner[:pos]}<a class="oa-art-no" href="#{a}" title="{_html.escape(copy_label)}">'
+                        f"{inner[pos:end]}</a>{inner[end:]}"
+                    )
                 cls = ' class="oa-art"'
-                replacement = (f'<{tag} id="{a}"{cls}{_ID_RE.sub("", attrs)}>'
-                               f'<span class="oa-alias" id="{alias}" aria-hidden="true"></span>{linked}</{tag}>')
+                replacement = (
+                    f'<{tag} id="{a}"{cls}{_ID_RE.sub("", attrs)}>'
+                    f'<span class="oa-alias" id="{alias}" aria-hidden="true"></span>{linked}</{tag}>'
+                )
         if replacement is not None:
-            out.append(body[last:m.start()])
+            out.append(body[last : m.start()])
             out.append(replacement)
             last = m.end()
     out.append(body[last:])
@@ -399,10 +434,19 @@ def render_markdown(text: str) -> str:
     import markdown
     import markdown.extensions.toc
 
-    return markdown.markdown(text, extensions=[
-        "tables", "attr_list", "md_in_html", "admonition", "def_list", "footnotes", "sane_lists",
-        markdown.extensions.toc.TocExtension(slugify=slugify, permalink="¶", permalink_title=""),
-    ])
+    return markdown.markdown(
+        text,
+        extensions=[
+            "tables",
+            "attr_list",
+            "md_in_html",
+            "admonition",
+            "def_list",
+            "footnotes",
+            "sane_lists",
+            markdown.extensions.toc.TocExtension(slugify=slugify, permalink="¶", permalink_title=""),
+        ],
+    )
 
 
 _LINE_RE = re.compile(r"^.*$", re.M)

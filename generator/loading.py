@@ -23,8 +23,8 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 
 @dataclass(frozen=True)
 class SourceDocument:
-    path: str          # as shown in messages: relative to the site folder, posix
-    type: str          # content type (top-level folder)
+    path: str  # as shown in messages: relative to the site folder, posix
+    type: str  # content type (top-level folder)
     data: dict[str, Any]
     lines: LineMap
     body: str
@@ -34,10 +34,10 @@ class SourceDocument:
 @dataclass(frozen=True)
 class ContentTree:
     documents: list[SourceDocument]
-    files: dict[str, int]          # every non-Markdown file: posix path relative to content/ -> size
+    files: dict[str, int]  # every non-Markdown file: posix path relative to content/ -> size
     problems: list[Problem]
     content_root: Path
-    shown_root: str                # how content/ is shown in messages ("content")
+    shown_root: str  # how content/ is shown in messages ("content")
 
 
 README_NAMES = {"README.md", "README.txt", "说明.md"}
@@ -51,21 +51,27 @@ def load_content(content_root: Path, shown_root: str) -> ContentTree:
         rel = path.relative_to(content_root)
         if any(part.startswith(".") for part in rel.parts) or path.is_dir():
             continue
-        if path.name in README_NAMES:     # notes for staff ('openaffairs init' writes one per folder)
+        if path.name in README_NAMES:  # notes for staff ('openaffairs init' writes one per folder)
             continue
         shown = f"{shown_root}/{rel.as_posix()}"
         if path.is_symlink():
-            problems.append(Problem(shown, 0, "symbolic links are not published",
-                                    "copy the file into content/ instead"))
+            problems.append(
+                Problem(shown, 0, "symbolic links are not published", "copy the file into content/ instead")
+            )
             continue
         if path.suffix.lower() != ".md":
             files[rel.as_posix()] = path.stat().st_size
             continue
         type_name = rel.parts[0] if len(rel.parts) > 1 else ""
         if type_name not in RECORD_TYPES:
-            problems.append(Problem(
-                shown, 0, f"a record must be inside one of the folders {', '.join(RECORD_TYPES)}",
-                f"move it to {shown_root}/pages/ if it is a free page"))
+            problems.append(
+                Problem(
+                    shown,
+                    0,
+                    f"a record must be inside one of the folders {', '.join(RECORD_TYPES)}",
+                    f"move it to {shown_root}/pages/ if it is a free page",
+                )
+            )
             continue
         doc = _read_document(path, shown, type_name, problems)
         if doc is not None:
@@ -98,8 +104,14 @@ def _read_document(path: Path, shown: str, type_name: str, problems: list[Proble
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        problems.append(Problem(shown, line, f"the file is not UTF-8 text (invalid byte 0x{raw[exc.start]:02x})",
-                                "save it as UTF-8 (in most editors: Save with Encoding > UTF-8)"))
+        problems.append(
+            Problem(
+                shown,
+                line,
+                f"the file is not UTF-8 text (invalid byte 0x{raw[exc.start]:02x})",
+                "save it as UTF-8 (in most editors: Save with Encoding > UTF-8)",
+            )
+        )
         return None
     text = text.replace("\r\n", "\n")
     try:

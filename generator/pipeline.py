@@ -13,9 +13,10 @@ import functools
 import multiprocessing
 import os
 import time
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 from .approval import Decision, Outcome, decide
 from .config import SiteConfig, load_config
@@ -44,13 +45,13 @@ class BuildReport:
     decisions: list[tuple[Record, Decision]]
     public: list[PublicRecord[Any]]
     redactions: list[Redaction]
-    warnings: list[str] = field(default_factory=list)          # MkDocs' warnings
-    privacy_warnings: list[Problem] = field(default_factory=list)   # likely undeclared people
+    warnings: list[str] = field(default_factory=list)  # MkDocs' warnings
+    privacy_warnings: list[Problem] = field(default_factory=list)  # likely undeclared people
     now: dt.datetime | None = None
     timings: dict[str, float] = field(default_factory=dict)
     pages: int = 0
     seconds: float = 0.0
-    drafts: dict[tuple[str, str], str] = field(default_factory=dict)   # serve --drafts: (type, id) -> reason
+    drafts: dict[tuple[str, str], str] = field(default_factory=dict)  # serve --drafts: (type, id) -> reason
 
     @property
     def held_back(self) -> list[tuple[Record, Decision]]:
@@ -73,14 +74,14 @@ def resolve_now(now: str | None, tz: dt.tzinfo | None = None) -> dt.datetime:
             value = dt.datetime.fromisoformat(now.replace("Z", "+00:00"))
         except ValueError:
             raise UsageError(f"--now: expected ISO 8601 like 2026-11-26T09:00:00+08:00, got {now!r}") from None
-        return value if value.tzinfo else value.replace(tzinfo=tz or dt.timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=tz or dt.UTC)
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
         try:
-            return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+            return dt.datetime.fromtimestamp(int(epoch), dt.UTC)
         except ValueError:
             raise UsageError(f"SOURCE_DATE_EPOCH: expected whole seconds, got {epoch!r}") from None
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+    return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
 def _shown(path: Path) -> str:
@@ -101,10 +102,11 @@ class _Prepared:
     reader: Callable[[str], bytes]
 
 
-def _load_and_decide(config_path: Path, now_text: str | None, progress: Progress,
-                     drafts: dict[tuple[str, str], str] | None = None) -> _Prepared:
+def _load_and_decide(
+    config_path: Path, now_text: str | None, progress: Progress, drafts: dict[tuple[str, str], str] | None = None
+) -> _Prepared:
     config = load_config(config_path)
-    now = resolve_now(now_text, config.tz)          # the one clock of this build
+    now = resolve_now(now_text, config.tz)  # the one clock of this build
     shown_root = _shown(config.content_path)
     tree = load_content(config.content_path, shown_root)
     progress(f"Loaded {len(tree.documents)} records and {len(tree.files)} attachments from {shown_root}/")
@@ -112,10 +114,11 @@ def _load_and_decide(config_path: Path, now_text: str | None, progress: Progress
     if site.problems:
         raise BuildError(site.problems)
     decided = [(r, decide(r, now, config)) for r in site.records]
-    if config.approval.verify_git:                  # approval: {verify_git: true} (issue 9)
+    if config.approval.verify_git:  # approval: {verify_git: true} (issue 9)
         from .gitproof import verify_approvals
+
         decided = verify_approvals(decided, config)
-    if drafts is not None:                          # serve --drafts only (issue 9): never build
+    if drafts is not None:  # serve --drafts only (issue 9): never build
         decided = _as_drafts(decided, drafts)
     line_maps = {d.path: d.lines for d in tree.documents}
     # the filter is pure: attachment bytes come through this reader (loading reads files)
@@ -133,8 +136,9 @@ def _filtered(p: _Prepared, start: float) -> BuildReport:
     return report
 
 
-def _as_drafts(decided: list[tuple[Record, Decision]],
-               drafts: dict[tuple[str, str], str]) -> list[tuple[Record, Decision]]:
+def _as_drafts(
+    decided: list[tuple[Record, Decision]], drafts: dict[tuple[str, str], str]
+) -> list[tuple[Record, Decision]]:
     """``serve --drafts``: held-back records are filtered and rendered too (minors' cases never)."""
     out = []
     for record, decision in decided:
@@ -145,8 +149,9 @@ def _as_drafts(decided: list[tuple[Record, Decision]],
     return out
 
 
-def prepare(config_path: Path, now_text: str | None, progress: Progress = lambda s: None, *,
-            drafts: bool = False) -> BuildReport:
+def prepare(
+    config_path: Path, now_text: str | None, progress: Progress = lambda s: None, *, drafts: bool = False
+) -> BuildReport:
     """Every check of ``build``, writing nothing. Raises BuildError."""
     start = time.perf_counter()
     marked: dict[tuple[str, str], str] | None = {} if drafts else None
@@ -169,13 +174,13 @@ def review(config_path: Path, now_text: str | None, record_path: Path) -> Review
     wanted = record_path.resolve()
     for record, _ in p.decided:
         if Path(record.source_path).resolve() == wanted:
-            return review_record(p.decided, record.source_path, p.config, p.line_maps, p.files,
-                                 p.shown_root, p.reader)
+            return review_record(p.decided, record.source_path, p.config, p.line_maps, p.files, p.shown_root, p.reader)
     raise UsageError(f"{record_path}: not a record of this site (expected a .md file under {p.shown_root}/)")
 
 
-def build(config_path: Path, out: Path, now_text: str | None, progress: Progress = lambda s: None, *,
-          drafts: bool = False) -> BuildReport:
+def build(
+    config_path: Path, out: Path, now_text: str | None, progress: Progress = lambda s: None, *, drafts: bool = False
+) -> BuildReport:
     """config -> load -> validate -> gate -> filter -> render -> write (site and search index together).
 
     ``drafts`` is for ``openaffairs serve --drafts`` only (a temporary folder on
@@ -187,9 +192,11 @@ def build(config_path: Path, out: Path, now_text: str | None, progress: Progress
     report.timings["checks and privacy filter"] = report.seconds
     clock = _Clock(report.timings)
     now = report.now
-    assert now is not None   # prepare() always sets the one clock of the build
-    progress(f"Publishing {report.count(Outcome.PUBLISH)} records, {report.count(Outcome.TOMBSTONE)} tombstones; "
-             f"{len(report.held_back)} held back; {len(report.redactions)} redactions")
+    assert now is not None  # prepare() always sets the one clock of the build
+    progress(
+        f"Publishing {report.count(Outcome.PUBLISH)} records, {report.count(Outcome.TOMBSTONE)} tombstones; "
+        f"{len(report.held_back)} held back; {len(report.redactions)} redactions"
+    )
     with clock("dates (git) and open data"):
         dates = record_dates(report.public, report.config, now, sources=report.sources)
         extra = export_files(listed, report.config, dates, now)
@@ -205,18 +212,23 @@ def build(config_path: Path, out: Path, now_text: str | None, progress: Progress
     # only when both succeeded (a failure of either changes neither).
     docs = search_docs(listed, report.config, dates)
     index_root = index_dir_for(out)
-    with writer_lock(index_root), concurrent.futures.ProcessPoolExecutor(
-            1, mp_context=multiprocessing.get_context("spawn")) as pool:
+    with (
+        writer_lock(index_root),
+        concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool,
+    ):
         start = time.perf_counter()
         indexing = pool.submit(_build_generation_timed, docs, index_root)
-        progress(f"Rendering {report.pages} pages with mkdocs-material; indexing {len(docs)} records "
-                 "for 'openaffairs search' alongside ...")
+        progress(
+            f"Rendering {report.pages} pages with mkdocs-material; indexing {len(docs)} records "
+            "for 'openaffairs search' alongside ..."
+        )
         generation: list[str] = []
 
         def before_swap(site_dir: Path) -> None:
             _write_files(search_files, site_dir)
             if report.drafts:
                 from .preview import mark_drafts
+
                 mark_drafts(site_dir, report)
             try:
                 name, seconds = indexing.result()
@@ -226,14 +238,15 @@ def build(config_path: Path, out: Path, now_text: str | None, progress: Progress
                 raise BuildError([Problem(str(index_root), 0, f"writing the search index failed: {exc}")]) from exc
             generation.append(name)
             report.timings["whoosh index (in parallel)"] = seconds
-            _finish(sitemap, site_dir)           # SHA256SUMS last: it covers every other file
+            _finish(sitemap, site_dir)  # SHA256SUMS last: it covers every other file
 
         try:
             with clock("mkdocs-material"):
                 # the static index (thousands of small files) goes straight into the built
                 # site: MkDocs would only copy them file by file
-                report.warnings = write_site(rendered, report.config, out, now, extra_files=extra,
-                                             after_build=before_swap)
+                report.warnings = write_site(
+                    rendered, report.config, out, now, extra_files=extra, after_build=before_swap
+                )
         except BaseException:
             # the new generation is never switched to: wait for it and remove it
             name = generation[0] if generation else None
@@ -244,7 +257,7 @@ def build(config_path: Path, out: Path, now_text: str | None, progress: Progress
                 discard(index_root, name)
             raise
         switch_to(index_root, generation[0])
-        report.timings["mkdocs-material"] = time.perf_counter() - start   # wall time of both
+        report.timings["mkdocs-material"] = time.perf_counter() - start  # wall time of both
     report.seconds = sum(v for k, v in report.timings.items() if "parallel" not in k)
     return report
 
@@ -289,8 +302,9 @@ class _Clock:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
 
-def write_search_index(public: list[PublicRecord[Any]], config: SiteConfig, out: Path,
-                       sources: dict[Key, str] | None = None) -> Path:
+def write_search_index(
+    public: list[PublicRecord[Any]], config: SiteConfig, out: Path, sources: dict[Key, str] | None = None
+) -> Path:
     """The journalists' whoosh index, beside (never inside) the published site."""
     index_dir = index_dir_for(out)
     write_index(search_docs(public, config, record_dates(public, config, sources=sources)), index_dir)

@@ -23,8 +23,9 @@ import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from .errors import BuildError
 
@@ -79,8 +80,10 @@ def mark_drafts(site_dir: Path, report: Any) -> None:
         if not page.is_file():
             continue
         html_text = page.read_text("utf-8")
-        banner = ('<div class="oa-draft-banner" role="alert"><strong>未公开 / not public:</strong> '
-                  f"{html.escape(reason)}</div>")
+        banner = (
+            '<div class="oa-draft-banner" role="alert"><strong>未公开 / not public:</strong> '
+            f"{html.escape(reason)}</div>"
+        )
         marker = '<article class="md-content__inner md-typeset">'
         at = html_text.find(marker)
         if at == -1:
@@ -89,8 +92,15 @@ def mark_drafts(site_dir: Path, report: Any) -> None:
         page.write_text(html_text[:at] + banner + html_text[at:], "utf-8")
 
 
-def serve(config: Path, now: str | None, host: str, port: int,
-          progress: Callable[[str], None], on_error: Callable[[BuildError], None], drafts: bool = False) -> None:
+def serve(
+    config: Path,
+    now: str | None,
+    host: str,
+    port: int,
+    progress: Callable[[str], None],
+    on_error: Callable[[BuildError], None],
+    drafts: bool = False,
+) -> None:
     from .config import load_config
     from .pipeline import build
 
@@ -157,7 +167,7 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         target = Path(self.translate_path(path))
         if target.is_dir():
             if not path.endswith("/"):
-                super().do_GET()        # the standard redirect to path/
+                super().do_GET()  # the standard redirect to path/
                 return
             target = target / "index.html"
         if target.suffix == ".html" and target.is_file():

@@ -19,9 +19,24 @@ from .config import public_contact_problem
 from .schema import Date, DateOrDateTime, DateTime, Ident, OptText, Scalar, StaffId, Strict, Text
 
 __all__ = [
-    "Status", "Category", "Role", "Kind", "Validity", "EventStatus",
-    "Change", "Party", "PrivacyExemption", "Attachment", "Record", "Disclosure", "Regulation", "OpenDay",
-    "Guide", "Page", "RECORD_TYPES", "TYPE_ORDER",
+    "Status",
+    "Category",
+    "Role",
+    "Kind",
+    "Validity",
+    "EventStatus",
+    "Change",
+    "Party",
+    "PrivacyExemption",
+    "Attachment",
+    "Record",
+    "Disclosure",
+    "Regulation",
+    "OpenDay",
+    "Guide",
+    "Page",
+    "RECORD_TYPES",
+    "TYPE_ORDER",
 ]
 
 
@@ -80,7 +95,7 @@ class EventStatus(StrEnum):
 class Change(Strict):
     date: Date
     note: Text
-    minor: bool = False      # addition: a minor change gets no feed entry
+    minor: bool = False  # addition: a minor change gets no feed entry
 
 
 class Party(Strict):
@@ -131,7 +146,7 @@ class Record(Strict):
     body_line: int = Field(default=1, exclude=True)
 
     @model_validator(mode="after")
-    def _common_rules(self) -> "Record":
+    def _common_rules(self) -> Record:
         if self.lang is not None and self.lang not in ("zh", "en"):
             raise ValueError(f"field 'lang': expected 'zh' or 'en', got {self.lang!r}")
         if self.status is Status.APPROVED and (self.approved_by is None or self.approved_on is None):
@@ -207,11 +222,15 @@ class Regulation(Record):
         return self.issued
 
     def references(self) -> dict[str, list[str]]:
-        return {"amends": self.amends, "amended_by": self.amended_by,
-                "repeals": self.repeals, "repealed_by": self.repealed_by}
+        return {
+            "amends": self.amends,
+            "amended_by": self.amended_by,
+            "repeals": self.repeals,
+            "repealed_by": self.repealed_by,
+        }
 
     @model_validator(mode="after")
-    def _dates(self) -> "Regulation":
+    def _dates(self) -> Regulation:
         if self.effective is not None and self.effective < self.issued:
             raise ValueError("field 'effective' is before 'issued'")
         if self.source is not None and not self.source.startswith(("https://", "http://")):
@@ -232,7 +251,7 @@ class Registration(Strict):
     url: OptText = None
 
     @model_validator(mode="after")
-    def _contact_long_enough(self) -> "Registration":
+    def _contact_long_enough(self) -> Registration:
         _contact(self.contact, "contact")
         return self
 
@@ -258,7 +277,7 @@ class OpenDay(Record):
         return self.start.date()
 
     @model_validator(mode="after")
-    def _order(self) -> "OpenDay":
+    def _order(self) -> OpenDay:
         if self.end <= self.start:
             raise ValueError("field 'end' must be after 'start'")
         reg = self.registration
@@ -282,7 +301,7 @@ class Office(Strict):
     phone: Scalar | None = None
 
     @model_validator(mode="after")
-    def _phone(self) -> "Office":
+    def _phone(self) -> Office:
         _contact(self.phone, "phone")
         return self
 
@@ -314,7 +333,5 @@ class Page(Record):
     offices: list[Office] = Field(default_factory=list)
 
 
-RECORD_TYPES: dict[str, type[Record]] = {
-    cls.TYPE: cls for cls in (Disclosure, Regulation, OpenDay, Guide, Page)
-}
+RECORD_TYPES: dict[str, type[Record]] = {cls.TYPE: cls for cls in (Disclosure, Regulation, OpenDay, Guide, Page)}
 TYPE_ORDER = list(RECORD_TYPES)

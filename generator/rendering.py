@@ -13,29 +13,30 @@ import datetime as dt
 import json
 import posixpath
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Sequence
+from typing import Any
 
 import jinja2
 from markupsafe import Markup, escape
 
+from .cjk import join_cjk_html
 from .config import SiteConfig
 from .dates import Key, RecordDates, record_dates
 from .feeds import feed_links, feed_specs
-from .structured import home_jsonld
 from .i18n import LABELS
 from .i18n import label as _label
 from .i18n import t as _t
 from .privacy import PublicRecord
 from .records import EventStatus, OpenDay, Regulation, Validity
-from .cjk import join_cjk_html
+from .structured import home_jsonld
 from .tel import link_phones, link_phones_html, tel_href
 
 __all__ = ["RenderedSite", "render_site", "NavEntry"]
 
 PUBLISHED_TYPES = ("disclosures", "regulations", "open-days", "guides", "pages")
-PER_PAGE = 50          # rows on one listing page: /<listing>/, /<listing>/page/2/, ...
-HOME_TILES = 4         # guides (and pages) as tiles on the home page; twice as many guides in its list
+PER_PAGE = 50  # rows on one listing page: /<listing>/, /<listing>/page/2/, ...
+HOME_TILES = 4  # guides (and pages) as tiles on the home page; twice as many guides in its list
 
 
 def page_url(base: str, n: int) -> str:
@@ -51,21 +52,27 @@ def pager_for(base: str, n: int, total: int, count: int) -> dict[str, Any]:
         if i and k - shown[i - 1] > 1:
             pages.append((None, ""))
         pages.append((k, page_url(base, k)))
-    return {"n": n, "total": total, "count": count, "pages": pages,
-            "prev": page_url(base, n - 1) if n > 1 else "", "next": page_url(base, n + 1) if n < total else ""}
+    return {
+        "n": n,
+        "total": total,
+        "count": count,
+        "pages": pages,
+        "prev": page_url(base, n - 1) if n > 1 else "",
+        "next": page_url(base, n + 1) if n < total else "",
+    }
 
 
 @dataclass(frozen=True)
 class NavEntry:
     title: str
-    path: str                       # docs-relative source path, or "" for a section
-    children: tuple["NavEntry", ...] = ()
+    path: str  # docs-relative source path, or "" for a section
+    children: tuple[NavEntry, ...] = ()
 
 
 @dataclass
 class RenderedSite:
-    pages: dict[str, str] = field(default_factory=dict)        # docs path -> Markdown
-    copies: dict[str, str] = field(default_factory=dict)       # docs path -> content-relative source
+    pages: dict[str, str] = field(default_factory=dict)  # docs path -> Markdown
+    copies: dict[str, str] = field(default_factory=dict)  # docs path -> content-relative source
     nav: list[NavEntry] = field(default_factory=list)
     not_in_nav: list[str] = field(default_factory=list)
 
@@ -105,8 +112,9 @@ def _size(n: int) -> str:
 
 
 class _Renderer:
-    def __init__(self, public: Sequence[PublicRecord[Any]], config: SiteConfig, now: dt.datetime,
-                 dates: dict[Key, RecordDates]):
+    def __init__(
+        self, public: Sequence[PublicRecord[Any]], config: SiteConfig, now: dt.datetime, dates: dict[Key, RecordDates]
+    ):
         self.config = config
         self.dates = dates
         self.feed_specs = feed_specs(public, config)
@@ -197,30 +205,55 @@ class _Renderer:
 
         tpl = self.env.get_template(template)
         description = extra.pop("description", "") or ""
-        feeds = feed_links(extra.pop("feed_type", None), extra.pop("feed_category", None), self.config,
-                           self.feed_specs)
+        feeds = feed_links(extra.pop("feed_type", None), extra.pop("feed_category", None), self.config, self.feed_specs)
         rec = extra.get("rec")
         dates = self.dates[(rec.type, rec.id)] if rec is not None else None
-        head = head_html(self.config, url=url, title=title or self.config.site_name, description=description,
-                         og_type="article" if rec is not None else "website", feeds=feeds,
-                         jsonld=extra.pop("jsonld", ()), json_twin=f"{url}index.json" if rec is not None else "",
-                         published=dates.published if dates else None, updated=dates.updated if dates else None)
-        self.site.pages[path] = tpl.render(self.context(
-            url, meta_title=str(escape(title)), meta_description=str(escape(description)),
-            hide=hide, head=head, feed=feeds[0], dates=dates, **extra))
+        head = head_html(
+            self.config,
+            url=url,
+            title=title or self.config.site_name,
+            description=description,
+            og_type="article" if rec is not None else "website",
+            feeds=feeds,
+            jsonld=extra.pop("jsonld", ()),
+            json_twin=f"{url}index.json" if rec is not None else "",
+            published=dates.published if dates else None,
+            updated=dates.updated if dates else None,
+        )
+        self.site.pages[path] = tpl.render(
+            self.context(
+                url,
+                meta_title=str(escape(title)),
+                meta_description=str(escape(description)),
+                hide=hide,
+                head=head,
+                feed=feeds[0],
+                dates=dates,
+                **extra,
+            )
+        )
 
-    def listing(self, base: str, template: str, title: str, items: Sequence[Any], in_nav: bool = False,
-                **extra: Any) -> None:
+    def listing(
+        self, base: str, template: str, title: str, items: Sequence[Any], in_nav: bool = False, **extra: Any
+    ) -> None:
         """A listing in pages of PER_PAGE: ``base`` (page 1), ``base``page/2/, ...  ``items`` is cut
         into chunks passed to the template as ``items`` with a ``pager``."""
         total = max(1, -(-len(items) // PER_PAGE))
         for n in range(1, total + 1):
             url = page_url(base, n)
             path = url.lstrip("/") + "index.md"
-            chunk = items[(n - 1) * PER_PAGE: n * PER_PAGE]
+            chunk = items[(n - 1) * PER_PAGE : n * PER_PAGE]
             shown_title = title if n == 1 else f"{title} - {_t('page_n', self.lang, n=n)}"
-            self.page(path, url, template, shown_title, ["navigation", "toc"], items=chunk,
-                      pager=pager_for(base, n, total, len(items)), **extra)
+            self.page(
+                path,
+                url,
+                template,
+                shown_title,
+                ["navigation", "toc"],
+                items=chunk,
+                pager=pager_for(base, n, total, len(items)),
+                **extra,
+            )
             if n == 1 and not in_nav:
                 self.site.not_in_nav.append(f"/{path}")
         if total > 1:
@@ -231,8 +264,7 @@ class _Renderer:
         r = rec.record
         extra: dict[str, Any] = {}
         if rec.type == "disclosures" and r.parties:
-            extra["parties_text"] = "、".join(
-                f"{p.name}（{_label('role', p.role, self.lang)}）" for p in r.parties)
+            extra["parties_text"] = "、".join(f"{p.name}（{_label('role', p.role, self.lang)}）" for p in r.parties)
         if rec.type == "open-days" and not rec.is_tombstone:
             extra["when"] = self.event_when(rec)
             extra["event_badge"] = self.event_badge(rec)
@@ -241,7 +273,8 @@ class _Renderer:
                 extra["reg_window"] = window
                 extra["reg_open"] = key == "reg_open"
                 extra["reg_badge"] = Markup('<span class="oa-badge oa-badge--{}">{}</span>').format(
-                    key.replace("_", "-"), _t(key, self.lang))
+                    key.replace("_", "-"), _t(key, self.lang)
+                )
         scripts: list[str] = []
         if rec.type == "regulations" and not rec.is_tombstone:
             extra.update(self.regulation_parts(rec))
@@ -254,11 +287,23 @@ class _Renderer:
         category = r.category.value if rec.type == "disclosures" and not rec.is_tombstone else None
         if rec.type == "open-days" and not rec.is_tombstone:
             extra["ics_href"] = f"{rec.url}event.ics"
-        self.page(path, rec.url, "record.md.j2", r.title, ["navigation", "toc"],
-                  rec=rec, r=r, body=Markup(link_phones_html(join_cjk_html(rec.body_html))),
-                  description=None if rec.is_tombstone else r.summary,
-                  print_date="" if rec.is_tombstone else (rec.sort_date or ""),
-                  jsonld=jsonld, feed_type=rec.type, feed_category=category, page_scripts=scripts, **extra)
+        self.page(
+            path,
+            rec.url,
+            "record.md.j2",
+            r.title,
+            ["navigation", "toc"],
+            rec=rec,
+            r=r,
+            body=Markup(link_phones_html(join_cjk_html(rec.body_html))),
+            description=None if rec.is_tombstone else r.summary,
+            print_date="" if rec.is_tombstone else (rec.sort_date or ""),
+            jsonld=jsonld,
+            feed_type=rec.type,
+            feed_category=category,
+            page_scripts=scripts,
+            **extra,
+        )
         # one pattern per folder, not per page: MkDocs matches every page against every
         # pattern, so a pattern per record made the build quadratic in the number of pages
         if rec.type != "pages":
@@ -302,33 +347,63 @@ class _Renderer:
         chain: list[PublicRecord[Any]] = [rec]
         seen = {rec.id}
         cur = rec
-        while True:   # back in time
-            prev = next((self.by_key.get(("regulations", i)) for i in cur.record.amends
-                         if ("regulations", i) in self.by_key and i not in seen), None)
+        while True:  # back in time
+            prev = next(
+                (
+                    self.by_key.get(("regulations", i))
+                    for i in cur.record.amends
+                    if ("regulations", i) in self.by_key and i not in seen
+                ),
+                None,
+            )
             if prev is None or prev.is_tombstone:
                 break
             chain.insert(0, prev)
             seen.add(prev.id)
             cur = prev
         cur = rec
-        while True:   # forward
-            nxt = next((self.by_key.get(("regulations", i)) for i in cur.record.amended_by
-                        if ("regulations", i) in self.by_key and i not in seen), None)
+        while True:  # forward
+            nxt = next(
+                (
+                    self.by_key.get(("regulations", i))
+                    for i in cur.record.amended_by
+                    if ("regulations", i) in self.by_key and i not in seen
+                ),
+                None,
+            )
             if nxt is None or nxt.is_tombstone:
                 break
             chain.append(nxt)
             seen.add(nxt.id)
             cur = nxt
-        rows = [{"url": p.url, "title": p.title, "issued": p.record.issued, "effective": p.record.effective,
-                 "validity": p.record.validity, "current": p.id == rec.id, "event": "version"} for p in chain]
+        rows = [
+            {
+                "url": p.url,
+                "title": p.title,
+                "issued": p.record.issued,
+                "effective": p.record.effective,
+                "validity": p.record.validity,
+                "current": p.id == rec.id,
+                "event": "version",
+            }
+            for p in chain
+        ]
         for p in list(chain):
             for i in p.record.repealed_by:
                 target = self.by_key.get(("regulations", i))
                 if target is not None and not target.is_tombstone and i not in seen:
                     seen.add(i)
-                    rows.append({"url": target.url, "title": target.title, "issued": target.record.issued,
-                                 "effective": target.record.effective, "validity": target.record.validity,
-                                 "current": False, "event": "repealed_by"})
+                    rows.append(
+                        {
+                            "url": target.url,
+                            "title": target.title,
+                            "issued": target.record.issued,
+                            "effective": target.record.effective,
+                            "validity": target.record.validity,
+                            "current": False,
+                            "event": "repealed_by",
+                        }
+                    )
         return rows if len(rows) > 1 else []
 
     def render(self, public: Sequence[PublicRecord[Any]]) -> RenderedSite:
@@ -336,41 +411,83 @@ class _Renderer:
             self.record_page(rec)
         live = [p for p in public if not p.is_tombstone]
         by_type = {t: [p for p in live if p.type == t] for t in PUBLISHED_TYPES}
-        newest = lambda items: sorted(items, key=lambda p: (p.sort_date or dt.date.min, p.id), reverse=True)
+
+        def newest(items):
+            return sorted(items, key=lambda p: (p.sort_date or dt.date.min, p.id), reverse=True)
+
         disclosures = newest(by_type["disclosures"])
         self.disclosure_listings(disclosures)
         regs = sorted(by_type["regulations"], key=lambda p: (p.record.issued, p.id), reverse=True)
-        self.listing("/regulations/", "regulations-index.md.j2", _t("regulations", self.lang), regs, in_nav=True,
-                     heading=_t("regulations", self.lang), csv_href="/regulations/regulations.csv",
-                     kinds=sorted({p.record.kind.value for p in regs}),
-                     validities=[v.value for v in Validity if any(p.record.validity is v for p in regs)],
-                     issuers=sorted({i for p in regs for i in p.record.issuers}), feed_type="regulations",
-                     until=self.in_force_until(regs))
+        self.listing(
+            "/regulations/",
+            "regulations-index.md.j2",
+            _t("regulations", self.lang),
+            regs,
+            in_nav=True,
+            heading=_t("regulations", self.lang),
+            csv_href="/regulations/regulations.csv",
+            kinds=sorted({p.record.kind.value for p in regs}),
+            validities=[v.value for v in Validity if any(p.record.validity is v for p in regs)],
+            issuers=sorted({i for p in regs for i in p.record.issuers}),
+            feed_type="regulations",
+            until=self.in_force_until(regs),
+        )
         events = sorted(by_type["open-days"], key=lambda p: (p.record.start, p.id))
         upcoming = [e for e in events if e.record.end >= self.now]
         past = [e for e in reversed(events) if e.record.end < self.now]
         # upcoming events first (all on page 1 and on), then the past ones newest first
-        self.listing("/open-days/", "open-days-index.md.j2", _t("open-days", self.lang), upcoming + past, in_nav=True,
-                     heading=_t("open-days", self.lang), n_upcoming=len(upcoming), upcoming_ids={e.id for e in upcoming},
-                     feed_type="open-days")
+        self.listing(
+            "/open-days/",
+            "open-days-index.md.j2",
+            _t("open-days", self.lang),
+            upcoming + past,
+            in_nav=True,
+            heading=_t("open-days", self.lang),
+            n_upcoming=len(upcoming),
+            upcoming_ids={e.id for e in upcoming},
+            feed_type="open-days",
+        )
         guides = sorted(by_type["guides"], key=lambda p: (p.record.service != "bribery-record-inquiry", p.id))
-        self.listing("/guides/", "simple-index.md.j2", _t("guides", self.lang), guides, in_nav=True,
-                     heading=_t("guides", self.lang), section="guides", feed_type="guides")
+        self.listing(
+            "/guides/",
+            "simple-index.md.j2",
+            _t("guides", self.lang),
+            guides,
+            in_nav=True,
+            heading=_t("guides", self.lang),
+            section="guides",
+            feed_type="guides",
+        )
         pages = sorted(by_type["pages"], key=lambda p: (p.record.nav_order, p.id))
         # the home page stays small however many records there are: a few tiles, short lists
         tiles = [{"url": g.url, "title": g.title, "note": g.record.summary or ""} for g in guides[:HOME_TILES]]
         tiles += [{"url": p.url, "title": p.title, "note": ""} for p in pages[:HOME_TILES]]
-        tiles += [{"url": "/regulations/", "title": _t("regulations", self.lang), "note": ""},
-                  {"url": "/open-days/", "title": _t("open-days", self.lang), "note": ""}]
-        self.page("index.md", "/", "home.md.j2", "", ["navigation", "toc"],
-                  latest=disclosures[:10], upcoming=upcoming[:4], guides=guides[:HOME_TILES * 2],
-                  more_guides=len(guides) > HOME_TILES * 2, tiles=tiles,
-                  description=self.config.site_description, jsonld=home_jsonld(self.config))
+        tiles += [
+            {"url": "/regulations/", "title": _t("regulations", self.lang), "note": ""},
+            {"url": "/open-days/", "title": _t("open-days", self.lang), "note": ""},
+        ]
+        self.page(
+            "index.md",
+            "/",
+            "home.md.j2",
+            "",
+            ["navigation", "toc"],
+            latest=disclosures[:10],
+            upcoming=upcoming[:4],
+            guides=guides[: HOME_TILES * 2],
+            more_guides=len(guides) > HOME_TILES * 2,
+            tiles=tiles,
+            description=self.config.site_description,
+            jsonld=home_jsonld(self.config),
+        )
         self.data_pages(public)
         self.search_page()
         self.sitemap_page(pages)
         self.accessibility_page()
-        t = lambda key: _t(key, self.lang)
+
+        def t(key):
+            return _t(key, self.lang)
+
         self.site.nav = [
             NavEntry(t("home"), "index.md"),  # titles are HTML-escaped: the theme prints them raw
             NavEntry(t("disclosures"), "disclosures/index.md"),
@@ -379,8 +496,9 @@ class _Renderer:
             NavEntry(t("guides"), "guides/index.md"),
         ]
         if pages:
-            self.site.nav.append(NavEntry(t("pages"), "", tuple(
-                NavEntry(str(escape(p.title)), f"pages/{p.id}/index.md") for p in pages)))
+            self.site.nav.append(
+                NavEntry(t("pages"), "", tuple(NavEntry(str(escape(p.title)), f"pages/{p.id}/index.md") for p in pages))
+            )
         return self.site
 
     def data_pages(self, public: Sequence[PublicRecord[Any]]) -> None:
@@ -389,32 +507,76 @@ class _Renderer:
 
         lang = self.lang
         counts = {t: sum(1 for p in public if p.type == t and not p.is_tombstone) for t in DATA_TYPES}
-        self.page("data/index.md", "/data/", "data-index.md.j2", _t("open_data", lang), ["navigation", "toc"],
-                  heading=_t("open_data", lang), types=DATA_TYPES, counts=counts, fields=FIELDS,
-                  feeds=self.feed_specs, description=_t("open_data_intro", lang))
+        self.page(
+            "data/index.md",
+            "/data/",
+            "data-index.md.j2",
+            _t("open_data", lang),
+            ["navigation", "toc"],
+            heading=_t("open_data", lang),
+            types=DATA_TYPES,
+            counts=counts,
+            fields=FIELDS,
+            feeds=self.feed_specs,
+            description=_t("open_data_intro", lang),
+        )
         events = publication_events(public, self.dates)
-        self.page("data/changes/index.md", "/data/changes/", "changes.md.j2", _t("publication_log", lang),
-                  ["navigation", "toc"], heading=_t("publication_log", lang), events=events)
+        self.page(
+            "data/changes/index.md",
+            "/data/changes/",
+            "changes.md.j2",
+            _t("publication_log", lang),
+            ["navigation", "toc"],
+            heading=_t("publication_log", lang),
+            events=events,
+        )
         self.site.not_in_nav += ["/data/index.md", "/data/changes/index.md"]
 
     def search_page(self) -> None:
         lang = self.lang
         groups = {g: {k: _label(g, k, lang) for k in LABELS[g]} for g in ("category", "kind", "validity")}
         groups["type"] = {k: _t(k, lang) for k in PUBLISHED_TYPES}
-        groups["filter_names"] = {k: _t("search_" + k, lang)
-                                  for k in ("type", "category", "year", "issuer", "kind", "validity")}
-        groups["ui"] = {k: _t("search_" + k, lang) for k in
-                        ("placeholder", "results", "results_about", "none", "more", "sort_relevance", "sort_date",
-                         "all", "label", "submit", "sort", "loading", "error", "filters")}
-        self.page("search/index.md", "/search/", "search.md.j2", _t("search", lang), ["navigation", "toc"],
-                  heading=_t("search", lang), labels=json.dumps(groups, ensure_ascii=False, sort_keys=True),
-                  noscript=_t("search_noscript", lang), page_scripts=["assets/oasearch.js"], search_page=True)
+        groups["filter_names"] = {
+            k: _t("search_" + k, lang) for k in ("type", "category", "year", "issuer", "kind", "validity")
+        }
+        groups["ui"] = {
+            k: _t("search_" + k, lang)
+            for k in (
+                "placeholder",
+                "results",
+                "results_about",
+                "none",
+                "more",
+                "sort_relevance",
+                "sort_date",
+                "all",
+                "label",
+                "submit",
+                "sort",
+                "loading",
+                "error",
+                "filters",
+            )
+        }
+        self.page(
+            "search/index.md",
+            "/search/",
+            "search.md.j2",
+            _t("search", lang),
+            ["navigation", "toc"],
+            heading=_t("search", lang),
+            labels=json.dumps(groups, ensure_ascii=False, sort_keys=True),
+            noscript=_t("search_noscript", lang),
+            page_scripts=["assets/oasearch.js"],
+            search_page=True,
+        )
         self.site.not_in_nav.append("/search/index.md")
 
     def disclosure_listings(self, items: list[PublicRecord[Any]]) -> None:
         """/disclosures/ (all, newest first), /disclosures/category/<c>/ and /disclosures/year/<y>/,
         each in pages of PER_PAGE, with the counts of every category and year."""
         from .records import Category
+
         counts = Counter(p.record.category.value for p in items)
         categories = [(c.value, counts[c.value]) for c in Category if counts[c.value]]
         year_counts = Counter(p.record.date.year for p in items)
@@ -422,31 +584,70 @@ class _Renderer:
         self.disclosure_categories, self.disclosure_years = categories, years
         title = _t("disclosures", self.lang)
         common: dict[str, Any] = {"categories": categories, "years": years}
-        self.listing("/disclosures/", "disclosures-index.md.j2", title, items, in_nav=True,
-                     heading=title, current="", current_year=0, feed_type="disclosures", **common)
+        self.listing(
+            "/disclosures/",
+            "disclosures-index.md.j2",
+            title,
+            items,
+            in_nav=True,
+            heading=title,
+            current="",
+            current_year=0,
+            feed_type="disclosures",
+            **common,
+        )
         for cat, _ in categories:
             heading = _label("category", cat, self.lang)
-            self.listing(f"/disclosures/category/{cat}/", "disclosures-index.md.j2", f"{heading} - {title}",
-                         [p for p in items if p.record.category.value == cat],
-                         heading=heading, current=cat, current_year=0,
-                         feed_type="disclosures", feed_category=cat, **common)
+            self.listing(
+                f"/disclosures/category/{cat}/",
+                "disclosures-index.md.j2",
+                f"{heading} - {title}",
+                [p for p in items if p.record.category.value == cat],
+                heading=heading,
+                current=cat,
+                current_year=0,
+                feed_type="disclosures",
+                feed_category=cat,
+                **common,
+            )
         for year, _ in years:
             heading = _t("year_heading", self.lang, year=year)
-            self.listing(f"/disclosures/year/{year}/", "disclosures-index.md.j2", f"{heading} - {title}",
-                         [p for p in items if p.record.date.year == year],
-                         heading=f"{title} · {heading}", current="", current_year=year,
-                         feed_type="disclosures", **common)
+            self.listing(
+                f"/disclosures/year/{year}/",
+                "disclosures-index.md.j2",
+                f"{heading} - {title}",
+                [p for p in items if p.record.date.year == year],
+                heading=f"{title} · {heading}",
+                current="",
+                current_year=year,
+                feed_type="disclosures",
+                **common,
+            )
 
     def sitemap_page(self, pages: list[PublicRecord[Any]]) -> None:
         """网站地图: the sections, their archives and the office's pages (the XML sitemap is for machines)."""
-        self.page("sitemap/index.md", "/sitemap/", "sitemap.md.j2", _t("sitemap", self.lang), ["navigation", "toc"],
-                  heading=_t("sitemap", self.lang), categories=self.disclosure_categories,
-                  years=self.disclosure_years, about=pages)
+        self.page(
+            "sitemap/index.md",
+            "/sitemap/",
+            "sitemap.md.j2",
+            _t("sitemap", self.lang),
+            ["navigation", "toc"],
+            heading=_t("sitemap", self.lang),
+            categories=self.disclosure_categories,
+            years=self.disclosure_years,
+            about=pages,
+        )
         self.site.not_in_nav.append("/sitemap/index.md")
 
     def accessibility_page(self) -> None:
-        self.page("accessibility/index.md", "/accessibility/", "accessibility.md.j2", _t("accessibility", self.lang),
-                  ["navigation", "toc"], heading=_t("accessibility", self.lang))
+        self.page(
+            "accessibility/index.md",
+            "/accessibility/",
+            "accessibility.md.j2",
+            _t("accessibility", self.lang),
+            ["navigation", "toc"],
+            heading=_t("accessibility", self.lang),
+        )
         self.site.not_in_nav.append("/accessibility/index.md")
 
 
@@ -466,8 +667,12 @@ def with_backlinks(public: Sequence[PublicRecord[Any]]) -> list[PublicRecord[Any
     return out
 
 
-def render_site(public: Sequence[PublicRecord[Any]], config: SiteConfig, now: dt.datetime,
-                dates: dict[Key, RecordDates] | None = None) -> RenderedSite:
+def render_site(
+    public: Sequence[PublicRecord[Any]],
+    config: SiteConfig,
+    now: dt.datetime,
+    dates: dict[Key, RecordDates] | None = None,
+) -> RenderedSite:
     """``dates``: from ``dates.record_dates`` (git); without, from the records' fields."""
     public = with_backlinks(public)
     if dates is None:

@@ -10,16 +10,24 @@ from __future__ import annotations
 import json
 import unicodedata
 from collections import Counter
-from typing import Sequence
+from collections.abc import Sequence
 
 from .approval import Outcome
 from .privacy.filter import Review, ReviewText
 from .privacy.public import Redaction
 
-__all__ = ["format_review", "format_report", "report_json", "report_rows", "sorted_redactions", "highlight",
-           "OPEN", "CLOSE"]
+__all__ = [
+    "format_review",
+    "format_report",
+    "report_json",
+    "report_rows",
+    "sorted_redactions",
+    "highlight",
+    "OPEN",
+    "CLOSE",
+]
 
-OPEN, CLOSE = "[[", "]]"                      # replacement markers when not on a terminal
+OPEN, CLOSE = "[[", "]]"  # replacement markers when not on a terminal
 ANSI_OPEN, ANSI_CLOSE = "\x1b[7;33m", "\x1b[0m"  # reverse video, yellow
 
 
@@ -33,9 +41,9 @@ def _pad(text: str, width: int) -> str:
 
 def _table(header: Sequence[str], rows: Sequence[Sequence[str]], indent: str = "  ") -> list[str]:
     widths = [max([_width(h)] + [_width(r[i]) for r in rows]) for i, h in enumerate(header)]
-    out = [indent + "  ".join(_pad(h, w) for h, w in zip(header, widths)).rstrip()]
+    out = [indent + "  ".join(_pad(h, w) for h, w in zip(header, widths, strict=True)).rstrip()]
     for row in rows:
-        out.append(indent + "  ".join(_pad(c, w) for c, w in zip(row, widths)).rstrip())
+        out.append(indent + "  ".join(_pad(c, w) for c, w in zip(row, widths, strict=True)).rstrip())
     return out
 
 
@@ -61,8 +69,10 @@ def _decision(review: Review) -> str:
         return f"published: {d.reason}"
     if d.outcome is Outcome.TOMBSTONE:
         return f"tombstone: {d.reason}; only the fields below are published"
-    return (f"held back: {d.reason}. Nothing of it is published now; shown below as it WOULD be "
-            "published once it passes the gate")
+    return (
+        f"held back: {d.reason}. Nothing of it is published now; shown below as it WOULD be "
+        "published once it passes the gate"
+    )
 
 
 def format_review(review: Review, color: bool = False) -> str:
@@ -96,7 +106,7 @@ def format_review(review: Review, color: bool = False) -> str:
     if review.files:
         lines += ["", "Attachments (published byte for byte, so they are scanned, not filtered)"]
         for f in review.files:
-            lines.append(f"  {f.line}: {f.field}: {f.href} \"{f.title}\": {f.scan.status}")
+            lines.append(f'  {f.line}: {f.field}: {f.href} "{f.title}": {f.scan.status}')
             for finding in f.scan.findings:
                 lines.append(f"      found {finding}")
     lines += ["", f"Redactions ({len(review.redactions)}; originals masked)"]
@@ -111,8 +121,10 @@ def format_review(review: Review, color: bool = False) -> str:
 
 
 def report_rows(redactions: Sequence[Redaction]) -> list[dict[str, object]]:
-    return [{"path": r.path, "line": r.line, "rule": r.rule, "masked": r.masked, "replacement": r.replacement}
-            for r in sorted_redactions(redactions)]
+    return [
+        {"path": r.path, "line": r.line, "rule": r.rule, "masked": r.masked, "replacement": r.replacement}
+        for r in sorted_redactions(redactions)
+    ]
 
 
 def report_json(redactions: Sequence[Redaction]) -> str:

@@ -188,14 +188,19 @@ def _taken_ids(folder: Path) -> set[str]:
 def skeleton(type_: str, language: str, record_id: str, title: str, author: str, today: dt.date) -> str:
     """The text of a new draft record of ``type_`` with comments in ``language``."""
     lang = language if language in _COMMON else "zh"
-    fields = dict(id=record_id, title=title.replace("\\", "\\\\").replace('"', '\\"'), author=author,
-                  today=today.isoformat(), year=today.year)
-    return ("---\n" + _COMMON[lang].format(**fields) + TEMPLATES[lang][type_].format(**fields) + "---\n\n"
-            + _BODY[lang])
+    fields = dict(
+        id=record_id,
+        title=title.replace("\\", "\\\\").replace('"', '\\"'),
+        author=author,
+        today=today.isoformat(),
+        year=today.year,
+    )
+    return "---\n" + _COMMON[lang].format(**fields) + TEMPLATES[lang][type_].format(**fields) + "---\n\n" + _BODY[lang]
 
 
-def scaffold(type_: str, config_path: Path, record_id: str | None, title: str, author: str | None,
-             today: dt.date | None = None) -> Path:
+def scaffold(
+    type_: str, config_path: Path, record_id: str | None, title: str, author: str | None, today: dt.date | None = None
+) -> Path:
     config = load_config(config_path)
     today = today or dt.datetime.now(config.tz).date()
     type_root = config.content_path / type_

@@ -20,8 +20,17 @@ from .errors import Problem, did_you_mean
 from .yamlsource import LineMap
 
 __all__ = [
-    "Strict", "Text", "StaffId", "OptText", "Date", "DateTime", "DateOrDateTime", "Ident", "Scalar",
-    "problems_from_validation", "describe",
+    "Strict",
+    "Text",
+    "StaffId",
+    "OptText",
+    "Date",
+    "DateTime",
+    "DateOrDateTime",
+    "Ident",
+    "Scalar",
+    "problems_from_validation",
+    "describe",
 ]
 
 
@@ -52,9 +61,7 @@ def describe(value: Any) -> str:
 def _text(value: Any) -> str:
     if isinstance(value, str):
         return value
-    raise PydanticCustomError(
-        "oa_text", "expected text, got {got}", {"got": describe(value)}
-    )
+    raise PydanticCustomError("oa_text", "expected text, got {got}", {"got": describe(value)})
 
 
 def _scalar(value: Any) -> str:
@@ -65,9 +72,7 @@ def _scalar(value: Any) -> str:
 
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DATETIME = re.compile(
-    r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$"
-)
+_DATETIME = re.compile(r"^(\d{4}-\d{2}-\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})?$")
 
 
 def _tz(info: ValidationInfo) -> dt.tzinfo:
@@ -86,9 +91,7 @@ def _date(value: Any) -> dt.date:
             raise PydanticCustomError(
                 "oa_date", "expected a real calendar date, got {got}", {"got": describe(value)}
             ) from None
-    raise PydanticCustomError(
-        "oa_date", "expected a date like 2026-03-01, got {got}", {"got": describe(value)}
-    )
+    raise PydanticCustomError("oa_date", "expected a date like 2026-03-01, got {got}", {"got": describe(value)})
 
 
 def _parse_datetime(value: Any, info: ValidationInfo, allow_date: bool) -> dt.datetime:
@@ -112,7 +115,8 @@ def _parse_datetime(value: Any, info: ValidationInfo, allow_date: bool) -> dt.da
     example = "2026-12-05T09:00:00+08:00"
     what = "a date like 2026-03-01 or a date and time like " if allow_date else "a date and time like "
     raise PydanticCustomError(
-        "oa_datetime", "expected {what}{example}, got {got}",
+        "oa_datetime",
+        "expected {what}{example}, got {got}",
         {"what": what, "example": example, "got": describe(value)},
     )
 
@@ -156,13 +160,17 @@ Text = Annotated[str, BeforeValidator(_text)]
 StaffId = Annotated[str, BeforeValidator(_staff), WithJsonSchema({"type": "string", "pattern": _STAFF.pattern})]
 OptText = Text | None
 Scalar = Annotated[str, BeforeValidator(_scalar), WithJsonSchema({"type": ["string", "number"]})]
-Date = Annotated[dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date",
-                                                                    "pattern": _DATE.pattern})]
-DateTime = Annotated[dt.datetime, BeforeValidator(_datetime),
-                     WithJsonSchema({"type": "string", "pattern": _DATETIME.pattern})]
-DateOrDateTime = Annotated[dt.datetime, BeforeValidator(_date_or_datetime),
-                           WithJsonSchema({"type": "string", "anyOf": [{"pattern": _DATE.pattern},
-                                                                       {"pattern": _DATETIME.pattern}]})]
+Date = Annotated[
+    dt.date, BeforeValidator(_date), WithJsonSchema({"type": "string", "format": "date", "pattern": _DATE.pattern})
+]
+DateTime = Annotated[
+    dt.datetime, BeforeValidator(_datetime), WithJsonSchema({"type": "string", "pattern": _DATETIME.pattern})
+]
+DateOrDateTime = Annotated[
+    dt.datetime,
+    BeforeValidator(_date_or_datetime),
+    WithJsonSchema({"type": "string", "anyOf": [{"pattern": _DATE.pattern}, {"pattern": _DATETIME.pattern}]}),
+]
 Ident = Annotated[str, BeforeValidator(_ident), WithJsonSchema({"type": "string", "pattern": _IDENT.pattern})]
 
 
@@ -250,6 +258,7 @@ def _fields_at(model: type[BaseModel], loc: tuple[Any, ...]) -> list[str]:
 
 def _model_in(annotation: Any) -> Any:
     import typing
+
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     for arg in typing.get_args(annotation):

@@ -8,8 +8,9 @@ Stage: writer input (pure).  ``search_docs`` builds whoosh ``SearchDoc``s,
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any
 
 from .config import SiteConfig
 from .i18n import label
@@ -25,8 +26,12 @@ def _field_texts(rec: PublicRecord[Any], lang: str) -> list[str]:
         out += [label("category", r.category.value, lang), r.case_number or "", r.department or ""]
         out += [f"{p.name}（{label('role', p.role.value, lang)}）" for p in r.parties]
     elif rec.type == "regulations":
-        out += [r.doc_number or "", "；".join(r.issuers), label("kind", r.kind.value, lang),
-                label("validity", r.validity.value, lang)]
+        out += [
+            r.doc_number or "",
+            "；".join(r.issuers),
+            label("kind", r.kind.value, lang),
+            label("validity", r.validity.value, lang),
+        ]
     elif rec.type == "open-days":
         out += [r.location.name, r.location.address, r.audience or ""]
         out += [f"{a.time} {a.item}" for a in r.agenda]
@@ -47,8 +52,9 @@ def _date(rec: PublicRecord[Any]) -> dt.date | None:
     return rec.sort_date
 
 
-def search_docs(public: Sequence[PublicRecord[Any]], config: SiteConfig,
-                dates: dict[Any, Any] | None = None) -> list[Any]:
+def search_docs(
+    public: Sequence[PublicRecord[Any]], config: SiteConfig, dates: dict[Any, Any] | None = None
+) -> list[Any]:
     """``dates``: ``dates.record_dates`` (from git in a build); without, from the fields."""
     from .dates import record_dates
     from .search_index import SearchDoc
@@ -67,12 +73,31 @@ def search_docs(public: Sequence[PublicRecord[Any]], config: SiteConfig,
         if rec.type == "disclosures":
             kw = dict(category=r.category.value, case_number=r.case_number or "")
         elif rec.type == "regulations":
-            kw = dict(doc_number=r.doc_number or "", issuer="；".join(r.issuers), kind=r.kind.value,
-                      validity=r.validity.value, issued=r.issued, effective=r.effective)
+            kw = dict(
+                doc_number=r.doc_number or "",
+                issuer="；".join(r.issuers),
+                kind=r.kind.value,
+                validity=r.validity.value,
+                issued=r.issued,
+                effective=r.effective,
+            )
         d = dates[(rec.type, rec.id)]
-        docs.append(SearchDoc(type=rec.type, id=rec.id, title=r.title, url=rec.url, body=body,
-                              summary=r.summary or "", tags=tuple(r.tags), date=_date(rec),
-                              link=base + rec.url, published=d.published, updated=d.updated, **kw))
+        docs.append(
+            SearchDoc(
+                type=rec.type,
+                id=rec.id,
+                title=r.title,
+                url=rec.url,
+                body=body,
+                summary=r.summary or "",
+                tags=tuple(r.tags),
+                date=_date(rec),
+                link=base + rec.url,
+                published=d.published,
+                updated=d.updated,
+                **kw,
+            )
+        )
     return docs
 
 
@@ -109,6 +134,16 @@ def static_docs(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> list
             structure = law_structure(body, lines=True)
             if structure.structured:
                 articles = tuple((normalize(a.label), a.alias, a.text) for a in structure.articles)
-        docs.append(StaticDoc(url=rec.url, title=r.title, type=rec.type, date=date,
-                              text=record_text(rec, lang), excerpt=excerpt, filters=filters, articles=articles))
+        docs.append(
+            StaticDoc(
+                url=rec.url,
+                title=r.title,
+                type=rec.type,
+                date=date,
+                text=record_text(rec, lang),
+                excerpt=excerpt,
+                filters=filters,
+                articles=articles,
+            )
+        )
     return docs

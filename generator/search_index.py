@@ -44,9 +44,9 @@ import threading
 import time
 import unicodedata
 import warnings
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
 
 try:  # POSIX advisory locks; on other systems old generations are kept longer
     import fcntl as _fcntl
@@ -142,7 +142,7 @@ class Hit:
     # (issue 8) a regulation hit: the first article holding the query ("第六十七条"; ``url``
     # then ends with its anchor "#art-67") and every article holding it, in order
     article: str = ""
-    articles: tuple[tuple[str, str], ...] = ()   # (label, url)
+    articles: tuple[tuple[str, str], ...] = ()  # (label, url)
     link: str = ""  # absolute URL, when the index was built with the site's address
     published: _dt.date | None = None
     updated: _dt.date | None = None
@@ -188,9 +188,9 @@ def _jieba_cache_dir() -> str:
     wanted = os.environ.get("OPENAFFAIRS_JIEBA_CACHE")
     if not wanted:
         uid = os.getuid() if hasattr(os, "getuid") else "user"
-        wanted = os.path.join(tempfile.gettempdir(), f"openaffairs-jieba-{uid}")
+        wanted = str(Path(tempfile.gettempdir()) / f"openaffairs-jieba-{uid}")
     try:
-        os.makedirs(wanted, mode=0o700, exist_ok=True)
+        Path(wanted).mkdir(mode=0o700, parents=True, exist_ok=True)
         st = os.lstat(wanted)
         import stat as _stat
 
@@ -285,9 +285,19 @@ class _StatelessTokenizer(_Tokenizer):
 class BigramTokenizer(_StatelessTokenizer):
     """CJK bigrams + single characters, whole words, ordinal positions."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True,
-                 mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         t = _Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         text = _norm(value)
         if not tokenize:
@@ -332,9 +342,19 @@ class BigramTokenizer(_StatelessTokenizer):
 class ExactTokenizer(_StatelessTokenizer):
     """Whole values (separated by \\x1f), normalised: for ``field:=value``."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True,
-                 mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         t = _Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         parts = value.split(_VALUE_SEP) if tokenize else [value]
         pos = start_pos
@@ -361,9 +381,19 @@ def _exact_key(value: str) -> str:
 class JiebaTokenizer(_StatelessTokenizer):
     """jieba search-mode words, for ranking only (never for matching)."""
 
-    def __call__(self, value, positions=False, chars=False, keeporiginal=False,
-                 removestops=True, start_pos=0, start_char=0, tokenize=True,
-                 mode="", **kwargs):
+    def __call__(
+        self,
+        value,
+        positions=False,
+        chars=False,
+        keeporiginal=False,
+        removestops=True,
+        start_pos=0,
+        start_char=0,
+        tokenize=True,
+        mode="",
+        **kwargs,
+    ):
         t = _Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         for i, w in enumerate(_jieba_words(value)):
             t.text = w
@@ -395,15 +425,31 @@ def _jieba_words(text: str) -> list[str]:
 # ---------------------------------------------------------------------------
 
 SCHEMA_VERSION = "1"
-_TEXT_FIELDS = ("title", "summary", "body", "tags", "doc_number", "issuer",
-                "kind", "validity", "category", "case_number")
+_TEXT_FIELDS = (
+    "title",
+    "summary",
+    "body",
+    "tags",
+    "doc_number",
+    "issuer",
+    "kind",
+    "validity",
+    "category",
+    "case_number",
+)
 _STORED_TEXT = ("title", "summary", "body")
-_EXACT_FIELDS = ("tags", "doc_number", "issuer", "kind", "validity", "category",
-                 "case_number")
+_EXACT_FIELDS = ("tags", "doc_number", "issuer", "kind", "validity", "category", "case_number")
 _DATE_FIELDS = ("date", "issued", "effective")
 _KEY_FIELDS = ("type", "id")
-DEFAULT_FIELDS = (("title", 3.0), ("summary", 2.0), ("body", 1.0), ("tags", 1.0),
-                  ("doc_number", 1.0), ("case_number", 1.0), ("issuer", 1.0))
+DEFAULT_FIELDS = (
+    ("title", 3.0),
+    ("summary", 2.0),
+    ("body", 1.0),
+    ("tags", 1.0),
+    ("doc_number", 1.0),
+    ("case_number", 1.0),
+    ("issuer", 1.0),
+)
 _WORDS_BOOST = 1.0
 _SNIPPET_FIELDS = ("title", "summary", "body", "tags")
 
@@ -425,13 +471,27 @@ FIELD_HELP: dict[str, str] = {
     "effective": "date a regulation takes effect (施行日期)",
 }
 _FIELD_ALIASES = {
-    "标题": "title", "摘要": "summary", "正文": "body", "全文": "body",
-    "标签": "tags", "文号": "doc_number", "制定机关": "issuer",
-    "发布机关": "issuer", "效力": "validity", "时效性": "validity",
-    "类别": "category", "案号": "case_number", "类型": "type",
-    "日期": "date", "公布日期": "issued", "发布日期": "issued",
-    "施行日期": "effective", "生效日期": "effective",
-    "tag": "tags", "docnumber": "doc_number", "casenumber": "case_number",
+    "标题": "title",
+    "摘要": "summary",
+    "正文": "body",
+    "全文": "body",
+    "标签": "tags",
+    "文号": "doc_number",
+    "制定机关": "issuer",
+    "发布机关": "issuer",
+    "效力": "validity",
+    "时效性": "validity",
+    "类别": "category",
+    "案号": "case_number",
+    "类型": "type",
+    "日期": "date",
+    "公布日期": "issued",
+    "发布日期": "issued",
+    "施行日期": "effective",
+    "生效日期": "effective",
+    "tag": "tags",
+    "docnumber": "doc_number",
+    "casenumber": "case_number",
 }
 
 
@@ -480,7 +540,7 @@ def _fsync_dir(path: Path) -> None:
 
 
 def _write_file(path: Path, text: str) -> None:
-    with open(path, "w", encoding="utf-8") as fh:
+    with path.open("w", encoding="utf-8") as fh:
         fh.write(text)
         fh.flush()
         os.fsync(fh.fileno())
@@ -489,10 +549,10 @@ def _write_file(path: Path, text: str) -> None:
 def _generations(root: Path) -> list[tuple[int, str]]:
     out = []
     with contextlib.suppress(FileNotFoundError):
-        for entry in os.listdir(root):
-            m = _GEN_RE.match(entry)
-            if m and (root / entry).is_dir():
-                out.append((int(m.group(1)), entry))
+        for entry in root.iterdir():
+            m = _GEN_RE.match(entry.name)
+            if m and entry.is_dir():
+                out.append((int(m.group(1)), entry.name))
     return sorted(out)
 
 
@@ -556,7 +616,7 @@ def _try_remove_generation(root: Path, name: str) -> bool:
         with contextlib.suppress(FileNotFoundError):
             (gdir / _READY).unlink()
         trash = root / f".trash-{name}-{os.getpid()}-{time.monotonic_ns()}"
-        os.rename(gdir, trash)
+        gdir.rename(trash)
         shutil.rmtree(trash, ignore_errors=True)
         return True
     except OSError:
@@ -570,9 +630,9 @@ def _cleanup(root: Path, keep: set[str]) -> None:
     for _, name in _generations(root):
         if name not in keep:
             _try_remove_generation(root, name)
-    for entry in os.listdir(root):
-        if entry.startswith(".trash-"):
-            shutil.rmtree(root / entry, ignore_errors=True)
+    for entry in root.iterdir():
+        if entry.name.startswith(".trash-"):
+            shutil.rmtree(entry, ignore_errors=True)
 
 
 def _as_datetime(value) -> _dt.datetime | None:
@@ -600,8 +660,7 @@ def _document(doc: SearchDoc) -> dict:
     for f in ("published", "updated"):
         if getattr(doc, f) is not None:
             d[f] = getattr(doc, f).isoformat()
-    for f in ("title", "summary", "body", "doc_number", "kind", "validity",
-              "category", "case_number"):
+    for f in ("title", "summary", "body", "doc_number", "kind", "validity", "category", "case_number"):
         v = _clean(getattr(doc, f))
         if v.strip():
             d[f] = v
@@ -689,7 +748,7 @@ def switch_to(index_root: Path, name: str) -> None:
     root = Path(index_root)
     tmp = root / (_CURRENT + ".tmp")
     _write_file(tmp, name + "\n")
-    os.replace(tmp, root / _CURRENT)
+    tmp.replace(root / _CURRENT)
     _fsync_dir(root)
     _cleanup(root, {name})
 
@@ -727,9 +786,7 @@ def _open_current(root: Path):
             return
         finally:
             os.close(fd)
-    raise IndexMissingError(
-        f"no search index in {root}: build the site first (openaffairs build)"
-    )
+    raise IndexMissingError(f"no search index in {root}: build the site first (openaffairs build)")
 
 
 # ---------------------------------------------------------------------------
@@ -744,8 +801,7 @@ _KEYWORDS = {"AND", "OR", "NOT"}
 _MAX_DEPTH = 16
 _FIELD_RE = re.compile(
     r"([A-Za-z_][A-Za-z0-9_]*|"
-    + "|".join(re.escape(a) for a in sorted(_FIELD_ALIASES, key=len, reverse=True)
-               if not a.isascii())
+    + "|".join(re.escape(a) for a in sorted(_FIELD_ALIASES, key=len, reverse=True) if not a.isascii())
     + r")[:：]"
 )
 _RANGE_RE = re.compile(
@@ -799,7 +855,7 @@ class _Parser:
         start = self.i
         while self.i < self.n and self.s[self.i] not in _WORD_STOP:
             self.i += 1
-        return self.s[start:self.i]
+        return self.s[start : self.i]
 
     def read_quoted(self) -> str:
         start = self.i
@@ -808,13 +864,13 @@ class _Parser:
         while end < self.n and self.s[end] not in _CLOSE_QUOTES:
             end += 1
         if end >= self.n:
-            frag = self.s[start:start + 20]
+            frag = self.s[start : start + 20]
             raise self.error(
                 f"the quotation mark at character {start + 1} ({frag}…) is not "
                 "closed: add the closing quotation mark or remove the opening one"
             )
         self.i = end + 1
-        return self.s[start + 1:end]
+        return self.s[start + 1 : end]
 
     # -- grammar ---------------------------------------------------------
     def parse(self) -> _Parsed:
@@ -822,14 +878,9 @@ class _Parser:
             raise self.error("the query is empty: type a word, e.g. 受贿")
         node = self.parse_or(None, 0, False)
         if not self.at_end():  # only a stray ")" can stop parse_or early
-            raise self.error(
-                f"unexpected “)” at character {self.i + 1}: it has no matching “(”"
-            )
+            raise self.error(f"unexpected “)” at character {self.i + 1}: it has no matching “(”")
         if node is None:
-            raise self.error(
-                "the query contains nothing to search for (no letters, digits "
-                "or Chinese characters)"
-            )
+            raise self.error("the query contains nothing to search for (no letters, digits or Chinese characters)")
         q, neg = node
         if neg:
             q = _wq.AndNot(_wq.Every(), q)
@@ -847,8 +898,7 @@ class _Parser:
             return None
         if len(items) == 1:
             return items[0]
-        return (_wq.Or([_wq.AndNot(_wq.Every(), q) if neg else q for q, neg in items]),
-                False)
+        return (_wq.Or([_wq.AndNot(_wq.Every(), q) if neg else q for q, neg in items]), False)
 
     def parse_and(self, field, depth, negated):
         if self.peek_keyword() in ("AND", "OR"):
@@ -860,10 +910,7 @@ class _Parser:
                 break
             if self.s[self.i] == ")":
                 if depth == 0:
-                    raise self.error(
-                        f"unexpected “)” at character {self.i + 1}: it has no "
-                        "matching “(”"
-                    )
+                    raise self.error(f"unexpected “)” at character {self.i + 1}: it has no matching “(”")
                 break
             kw = self.peek_keyword()
             if kw == "OR":
@@ -936,31 +983,21 @@ class _Parser:
     def parse_group(self, field, depth, negated):
         open_at = self.i
         if depth >= _MAX_DEPTH:
-            raise self.error(
-                f"too many brackets inside each other (more than {_MAX_DEPTH}): "
-                "simplify the query"
-            )
+            raise self.error(f"too many brackets inside each other (more than {_MAX_DEPTH}): simplify the query")
         self.i += 1
         if self.at_end():
-            raise self.error(
-                f"the bracket “(” at character {open_at + 1} is not closed: add “)”"
-            )
+            raise self.error(f"the bracket “(” at character {open_at + 1} is not closed: add “)”")
         if self.s[self.i] == ")":
             raise self.error(f"empty brackets “()” at character {open_at + 1}")
         node = self.parse_or(field, depth + 1, negated)
         if self.at_end() or self.s[self.i] != ")":
-            raise self.error(
-                f"the bracket “(” at character {open_at + 1} is not closed: add “)”"
-            )
+            raise self.error(f"the bracket “(” at character {open_at + 1} is not closed: add “)”")
         self.i += 1
         return node
 
     def parse_field_value(self, field, written, depth, negated):
         if self.i >= self.n or self.s[self.i] in " \t\r\n\u3000)":
-            raise self.error(
-                f"“{written}:” has no value: write it without spaces, e.g. "
-                f"{_example(field)}"
-            )
+            raise self.error(f"“{written}:” has no value: write it without spaces, e.g. {_example(field)}")
         c = self.s[self.i]
         if c == "(":
             return self.parse_group(field, depth, negated)
@@ -971,17 +1008,13 @@ class _Parser:
             end = self.s.find("]", start)
             if end < 0:
                 raise self.error(
-                    f"the range “[” at character {start + 1} is not closed: "
-                    f"add “]”, e.g. {field}:[2015 to 2020]"
+                    f"the range “[” at character {start + 1} is not closed: add “]”, e.g. {field}:[2015 to 2020]"
                 )
             self.i = end + 1
-            return self.date_range_leaf(field, self.s[start + 1:end])
+            return self.date_range_leaf(field, self.s[start + 1 : end])
         if c == "=":
             self.i += 1
-            if self.i < self.n and self.s[self.i] in _OPEN_QUOTES:
-                value = self.read_quoted()
-            else:
-                value = self.read_word()
+            value = self.read_quoted() if self.i < self.n and self.s[self.i] in _OPEN_QUOTES else self.read_word()
             return self.exact_leaf(field, value, negated)
         if c in "<>":
             op = c
@@ -1011,10 +1044,7 @@ class _Parser:
         words = _query_words(text)
         if not words:
             if quoted or field is not None:
-                raise self.error(
-                    f"“{text}” contains no letters, digits or Chinese characters "
-                    "to search for"
-                )
+                raise self.error(f"“{text}” contains no letters, digits or Chinese characters to search for")
             return None
         fields = DEFAULT_FIELDS if field is None else ((field, 1.0),)
         subs = []
@@ -1027,8 +1057,7 @@ class _Parser:
         if field is None:
             ranking = sorted(set(_jieba_words(text)))
             if ranking:
-                q = _wq.AndMaybe(q, _wq.Or([_wq.Term("words", w, boost=_WORDS_BOOST)
-                                            for w in ranking]))
+                q = _wq.AndMaybe(q, _wq.Or([_wq.Term("words", w, boost=_WORDS_BOOST) for w in ranking]))
         if not negated and (field is None or field in _SNIPPET_FIELDS):
             self.literals.append(text)
         return q, False
@@ -1047,8 +1076,7 @@ class _Parser:
     def date_range_leaf(self, field, inner):
         if field not in _DATE_FIELDS:
             raise self.error(
-                f"ranges [… to …] only work on the date fields "
-                f"({', '.join(_DATE_FIELDS)}), not on “{field}”"
+                f"ranges [… to …] only work on the date fields ({', '.join(_DATE_FIELDS)}), not on “{field}”"
             )
         m = _RANGE_RE.fullmatch(inner.strip())
         if not m:
@@ -1062,16 +1090,12 @@ class _Parser:
         if first is None and last is None:
             raise self.error(f"the range “[{inner}]” has neither a start nor an end")
         if first is not None and last is not None and first > last:
-            raise self.error(
-                f"the range “[{inner}]” starts after it ends: put the earlier date first"
-            )
+            raise self.error(f"the range “[{inner}]” starts after it ends: put the earlier date first")
         return _date_query(field, first, last), False
 
     def compare_leaf(self, field, op, value):
         if field not in _DATE_FIELDS:
-            raise self.error(
-                f"“{op}” only works on the date fields ({', '.join(_DATE_FIELDS)})"
-            )
+            raise self.error(f"“{op}” only works on the date fields ({', '.join(_DATE_FIELDS)})")
         first, last = _parse_period(field, value)
         one = _dt.timedelta(days=1)
         if op == ">":
@@ -1104,9 +1128,14 @@ def _unknown_field_message(name: str) -> str:
 
 def _example_value(field: str) -> str:
     return {
-        "issuer": "最高人民检察院", "validity": "in-force", "kind": "law",
-        "category": "case-decision", "tags": "受贿", "type": "regulations",
-        "doc_number": "高检发释字〔2019〕4号", "case_number": "京朝检刑诉〔2026〕123号",
+        "issuer": "最高人民检察院",
+        "validity": "in-force",
+        "kind": "law",
+        "category": "case-decision",
+        "tags": "受贿",
+        "type": "regulations",
+        "doc_number": "高检发释字〔2019〕4号",
+        "case_number": "京朝检刑诉〔2026〕123号",
     }.get(field, "受贿")
 
 
@@ -1121,9 +1150,7 @@ def _check_type(value: str) -> str:
         return value
     close = difflib.get_close_matches(value, DOC_TYPES, n=1, cutoff=0.5)
     hint = f" Did you mean “{close[0]}”?" if close else ""
-    raise QueryError(
-        f"unknown record type “{value}”.{hint} Types: {', '.join(DOC_TYPES)}"
-    )
+    raise QueryError(f"unknown record type “{value}”.{hint} Types: {', '.join(DOC_TYPES)}")
 
 
 def _parse_period(field: str, text: str) -> tuple[_dt.date, _dt.date]:
@@ -1145,10 +1172,7 @@ def _parse_period(field: str, text: str) -> tuple[_dt.date, _dt.date]:
             day = _dt.date(y, mo, int(d))
             return day, day
         except ValueError:
-            raise QueryError(
-                f"“{value}” in {field}: is not a valid date (the month or day is "
-                "out of range)"
-            ) from None
+            raise QueryError(f"“{value}” in {field}: is not a valid date (the month or day is out of range)") from None
     raise QueryError(
         f"“{value or '(nothing)'}” in {field}: is not a date: write 2026, 2026-03 or "
         f"2026-03-05, or a range such as {field}:[2026-01-01 to 2026-06-30]"
@@ -1183,6 +1207,7 @@ def _parse(text) -> _Parsed:
 # Snippets
 # ---------------------------------------------------------------------------
 
+
 def _literal_pattern(literal: str) -> str | None:
     segs = [(k, s) for k, s, _, _ in _segments(_norm(literal)) if k != "gap"]
     if not segs:
@@ -1192,7 +1217,7 @@ def _literal_pattern(literal: str) -> str | None:
         if i:
             both_words = kind == "word" and segs[i - 1][0] == "word"
             parts.append(r"\s+" if both_words else r"\s*")
-        if kind == "cjk":   # white space inside Chinese text is ignored (issue 8)
+        if kind == "cjk":  # white space inside Chinese text is ignored (issue 8)
             parts.append(f"[{_HSPACE}]*".join(re.escape(c) for c in _HSPACE_RE.sub("", s)))
         else:
             parts.append(re.escape(s))
@@ -1261,8 +1286,7 @@ def _articles(stored: dict, rx, url: str) -> tuple[tuple[str, str], ...]:
 
 
 def _make_snippet(stored: dict, rx) -> str:
-    texts = [" ".join(_CTRL_RE.sub(" ", stored.get(f) or "").split())
-             for f in ("body", "summary")]
+    texts = [" ".join(_CTRL_RE.sub(" ", stored.get(f) or "").split()) for f in ("body", "summary")]
     chosen, spans = texts[0] or texts[1], []
     for t in texts:
         found = _spans(t, rx)
@@ -1297,6 +1321,7 @@ def _make_snippet(stored: dict, rx) -> str:
 # Search
 # ---------------------------------------------------------------------------
 
+
 class _DeadlineCollector(_wcollectors.WrappingCollector):
     """Like whoosh's TimeLimitCollector but without SIGALRM (which only works
     in the main thread) and without a timer thread per query."""
@@ -1316,9 +1341,7 @@ class _DeadlineCollector(_wcollectors.WrappingCollector):
     def collect_matches(self):
         child = self.child
         deadline = self.deadline
-        n = 0
-        for sub_docnum in child.matches():
-            n += 1
+        for n, sub_docnum in enumerate(child.matches(), 1):
             if deadline is not None and not n & 63 and time.monotonic() >= deadline:
                 raise _TimeLimit
             child.collect(sub_docnum)
@@ -1338,8 +1361,16 @@ def _timeout_error(limit: float | None) -> SearchTimeout:
     )
 
 
-def search(index_root: Path, query: str, *, limit: int = 20, sort: str = "relevance",
-           doc_type: str | None = None, time_limit_s: float | None = None, offset: int = 0) -> Results:
+def search(
+    index_root: Path,
+    query: str,
+    *,
+    limit: int = 20,
+    sort: str = "relevance",
+    doc_type: str | None = None,
+    time_limit_s: float | None = None,
+    offset: int = 0,
+) -> Results:
     """Run a fielded query; see docs/search-fielded.md for the syntax.
 
     Raises QueryError for a bad query or parameter, IndexMissingError when
@@ -1359,38 +1390,38 @@ def search(index_root: Path, query: str, *, limit: int = 20, sort: str = "releva
     if doc_type is not None:
         q = _wq.And([q, _wq.Term("type", doc_type)])
     root = Path(index_root)
-    with _open_current(root) as ix:
-        with ix.searcher() as searcher:
-            collector = _DeadlineCollector(_wcollectors.UnlimitedCollector(), deadline)
-            try:
-                searcher.search_with_collector(q, collector)
-            except _TimeLimit:
-                raise _timeout_error(time_limit_s) from None
-            top = collector.results().top_n  # every match: (score, docnum)
-            reader = searcher.reader()
-            dates = reader.column_reader("sortdate")
-            types = reader.column_reader("type")
-            ids = reader.column_reader("id")
-            keyed = []
-            for score, docnum in top:
-                rscore = round(score, 9)
-                d = dates[docnum] or 0
-                if sort == "date":
-                    key = (-d, -rscore, types[docnum], ids[docnum])
-                else:
-                    key = (-rscore, -d, types[docnum], ids[docnum])
-                keyed.append((key, score, docnum))
-            keyed.sort(key=lambda item: item[0])
-            if deadline is not None and time.monotonic() >= deadline:
-                raise _timeout_error(time_limit_s)
-            rx = _highlight_re(tuple(parsed.literals))
-            hits = []
-            for _key, score, docnum in keyed[offset:offset + limit]:
-                stored = searcher.stored_fields(docnum)
-                date = stored.get("date")
-                url = stored.get("url", "")
-                articles = _articles(stored, rx, url) if stored["type"] == "regulations" else ()
-                hits.append(Hit(
+    with _open_current(root) as ix, ix.searcher() as searcher:
+        collector = _DeadlineCollector(_wcollectors.UnlimitedCollector(), deadline)
+        try:
+            searcher.search_with_collector(q, collector)
+        except _TimeLimit:
+            raise _timeout_error(time_limit_s) from None
+        top = collector.results().top_n  # every match: (score, docnum)
+        reader = searcher.reader()
+        dates = reader.column_reader("sortdate")
+        types = reader.column_reader("type")
+        ids = reader.column_reader("id")
+        keyed = []
+        for score, docnum in top:
+            rscore = round(score, 9)
+            d = dates[docnum] or 0
+            if sort == "date":
+                key = (-d, -rscore, types[docnum], ids[docnum])
+            else:
+                key = (-rscore, -d, types[docnum], ids[docnum])
+            keyed.append((key, score, docnum))
+        keyed.sort(key=lambda item: item[0])
+        if deadline is not None and time.monotonic() >= deadline:
+            raise _timeout_error(time_limit_s)
+        rx = _highlight_re(tuple(parsed.literals))
+        hits = []
+        for _key, score, docnum in keyed[offset : offset + limit]:
+            stored = searcher.stored_fields(docnum)
+            date = stored.get("date")
+            url = stored.get("url", "")
+            articles = _articles(stored, rx, url) if stored["type"] == "regulations" else ()
+            hits.append(
+                Hit(
                     type=stored["type"],
                     id=stored["id"],
                     title=stored.get("title", ""),
@@ -1400,9 +1431,13 @@ def search(index_root: Path, query: str, *, limit: int = 20, sort: str = "releva
                     snippet=_make_snippet(stored, rx),
                     article=articles[0][0] if articles else "",
                     articles=articles,
-                    link=(stored.get("link", "") + "#" + articles[0][1].split("#", 1)[1]
-                          if articles and stored.get("link") else stored.get("link", "")),
+                    link=(
+                        stored.get("link", "") + "#" + articles[0][1].split("#", 1)[1]
+                        if articles and stored.get("link")
+                        else stored.get("link", "")
+                    ),
                     published=_iso_date(stored.get("published")),
                     updated=_iso_date(stored.get("updated")),
-                ))
-            return Results(total=len(top), hits=hits)
+                )
+            )
+        return Results(total=len(top), hits=hits)

@@ -16,10 +16,11 @@ import logging
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from importlib.resources.abc import Traversable
 from pathlib import Path
-from typing import Any, Callable, Iterator
+from typing import Any
 
 import nh3
 import yaml
@@ -35,24 +36,53 @@ log = logging.getLogger(__name__)
 
 # Tags and attributes that body Markdown and our panels may produce.
 _TAGS = set(nh3.ALLOWED_TAGS) | {
-    "article", "section", "nav", "aside", "header", "footer", "main", "figure", "figcaption",
-    "details", "summary", "mark", "time", "form", "input", "button", "label", "caption", "colgroup", "col",
-    "select", "option",
+    "article",
+    "section",
+    "nav",
+    "aside",
+    "header",
+    "footer",
+    "main",
+    "figure",
+    "figcaption",
+    "details",
+    "summary",
+    "mark",
+    "time",
+    "form",
+    "input",
+    "button",
+    "label",
+    "caption",
+    "colgroup",
+    "col",
+    "select",
+    "option",
 }
 _ATTRS = {
     "*": {"class", "id", "lang", "dir", "title", "role", "aria-label", "aria-hidden", "aria-current"},
     "div": {"data-base", "data-labels"},
     "a": {"href", "download", "hreflang", "rel"},
     "img": {"src", "alt", "width", "height", "loading"},
-    "td": {"colspan", "rowspan", "align", "data-label"}, "th": {"colspan", "rowspan", "align", "scope"},
-    "time": {"datetime"}, "ol": {"start", "type"}, "li": {"value"},
+    "td": {"colspan", "rowspan", "align", "data-label"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "time": {"datetime"},
+    "ol": {"start", "type"},
+    "li": {"value"},
     "form": {"action", "method", "role", "hidden", "data-for"},
-    "select": {"id", "name"}, "option": {"value", "selected"},
-    "p": {"data-oa-count"}, "span": {"id", "data-oa-count", "data-template"},
+    "select": {"id", "name"},
+    "option": {"value", "selected"},
+    "p": {"data-oa-count"},
+    "span": {"id", "data-oa-count", "data-template"},
     "input": {"name", "type", "placeholder", "value", "autocomplete"},
-    "button": {"type"}, "label": {"for"}, "details": {"open"}, "col": {"span"},
-    "table": {"data-oa-table"}, "tr": {"data-kind", "data-validity", "data-issuer", "data-from", "data-until"},
-    "abbr": {"title"}, "sup": {"id"},
+    "button": {"type"},
+    "label": {"for"},
+    "details": {"open"},
+    "col": {"span"},
+    "table": {"data-oa-table"},
+    "tr": {"data-kind", "data-validity", "data-issuer", "data-from", "data-until"},
+    "abbr": {"title"},
+    "sup": {"id"},
 }
 
 
@@ -66,8 +96,13 @@ def _attribute_filter(tag: str, attr: str, value: str) -> str | None:
 def sanitise(html: str) -> str:
     """Remove scripts, event handlers, javascript: links, comments, remote images."""
     return nh3.clean(
-        html, tags=_TAGS, attributes=_ATTRS, generic_attribute_prefixes={"data-pagefind-"},
-        attribute_filter=_attribute_filter, link_rel=None, strip_comments=True,
+        html,
+        tags=_TAGS,
+        attributes=_ATTRS,
+        generic_attribute_prefixes={"data-pagefind-"},
+        attribute_filter=_attribute_filter,
+        link_rel=None,
+        strip_comments=True,
         url_schemes={"http", "https", "mailto", "tel"},
     )
 
@@ -106,8 +141,16 @@ def assemble_theme(config: SiteConfig, target: Path) -> Path:
     """
     own = config.theme_path
     if not own.is_dir() and config.theme_dir != "theme":
-        raise BuildError([Problem(config.source, 0, f"theme folder '{config.theme_dir}' not found",
-                                  "create it, or remove theme_dir to use the shipped theme")])
+        raise BuildError(
+            [
+                Problem(
+                    config.source,
+                    0,
+                    f"theme folder '{config.theme_dir}' not found",
+                    "create it, or remove theme_dir to use the shipped theme",
+                )
+            ]
+        )
     target.mkdir(parents=True, exist_ok=True)
     _copy_traversable(shipped_theme(), target)
     if own.is_dir():
@@ -144,7 +187,9 @@ def _nav_yaml(entries: list[NavEntry]) -> list[Any]:
     return out
 
 
-def _mkdocs_config(rendered: RenderedSite, config: SiteConfig, docs: Path, site_dir: Path, theme: Path) -> dict[str, Any]:
+def _mkdocs_config(
+    rendered: RenderedSite, config: SiteConfig, docs: Path, site_dir: Path, theme: Path
+) -> dict[str, Any]:
     return {
         "site_name": config.site_name,
         "site_url": config.site_url,
@@ -157,31 +202,45 @@ def _mkdocs_config(rendered: RenderedSite, config: SiteConfig, docs: Path, site_
             "name": "material",
             "custom_dir": str(theme),
             "language": config.language,
-            "font": False,                       # no Google Fonts: system fonts only
+            "font": False,  # no Google Fonts: system fonts only
             "palette": {"scheme": "default", "primary": "custom", "accent": "custom"},
             "features": ["navigation.tabs", "navigation.top", "navigation.indexes"],
             "favicon": "assets/favicon.svg",
             "logo": "assets/logo.svg",
         },
         "extra_css": ["assets/openaffairs.css"],
-        "extra_javascript": ["assets/oatable.js"],   # assets/oaaccess.js: in <head>, see theme/main.html
-        "extra": {"generator": False, "office_name": config.office_name,
-                  "short_name": config.short_name, "oa": theme_strings(config.language, config.office_name or config.site_name),
-                  "footer": {k: getattr(config, k) for k in
-                             ("sponsor", "address", "phone", "icp_number", "police_number", "site_code")},
-                  "phone_href": "tel:" + "".join(c for c in config.phone if c.isdigit() or c == "+")},
+        "extra_javascript": ["assets/oatable.js"],  # assets/oaaccess.js: in <head>, see theme/main.html
+        "extra": {
+            "generator": False,
+            "office_name": config.office_name,
+            "short_name": config.short_name,
+            "oa": theme_strings(config.language, config.office_name or config.site_name),
+            "footer": {
+                k: getattr(config, k)
+                for k in ("sponsor", "address", "phone", "icp_number", "police_number", "site_code")
+            },
+            "phone_href": "tel:" + "".join(c for c in config.phone if c.isdigit() or c == "+"),
+        },
         # the generated pages' own Markdown (record bodies arrive as finished, filtered HTML:
         # their dialect is generator.document.MARKDOWN_EXTENSIONS)
         "markdown_extensions": [
             {"toc": {"permalink": "¶", "permalink_title": "", "slugify": _SLUGIFY_PLACEHOLDER}},
-            "tables", "attr_list", "md_in_html",
-            "admonition", "def_list", "footnotes", "sane_lists", "generator.cjk",
+            "tables",
+            "attr_list",
+            "md_in_html",
+            "admonition",
+            "def_list",
+            "footnotes",
+            "sane_lists",
+            "generator.cjk",
         ],
         "plugins": [],
         "nav": _nav_yaml(rendered.nav),
         "not_in_nav": "\n".join(sorted(set(rendered.not_in_nav))),
-        "validation": {"nav": {"omitted_files": "ignore", "absolute_links": "ignore"},
-                       "links": {"absolute_links": "ignore", "unrecognized_links": "warn"}},
+        "validation": {
+            "nav": {"omitted_files": "ignore", "absolute_links": "ignore"},
+            "links": {"absolute_links": "ignore", "unrecognized_links": "warn"},
+        },
     }
 
 
@@ -235,9 +294,17 @@ def _run_mkdocs(cfg_path: Path, now: dt.datetime) -> list[str]:
         said = "; ".join(m for m in collect.messages if m) or str(exc)
         where = getattr(exc, "filename", None) or "mkdocs-material"
         line = getattr(exc, "lineno", 0) or 0
-        raise BuildError([Problem(str(where), line, f"the site could not be rendered: {type(exc).__name__}: "
-                                  f"{getattr(exc, 'message', None) or exc}" + (f" ({said})" if said != str(exc) else ""),
-                                  "check the theme override named here; the previous site is unchanged")]) from None
+        raise BuildError(
+            [
+                Problem(
+                    str(where),
+                    line,
+                    f"the site could not be rendered: {type(exc).__name__}: "
+                    f"{getattr(exc, 'message', None) or exc}" + (f" ({said})" if said != str(exc) else ""),
+                    "check the theme override named here; the previous site is unchanged",
+                )
+            ]
+        ) from None
     finally:
         mk_log.removeHandler(collect)
         mk_log.setLevel(old_level)
@@ -263,8 +330,10 @@ def prune_unused(site_dir: Path) -> None:
     for source_map in site_dir.glob("assets/**/*.map"):
         source_map.unlink()
     # the dangling "sourceMappingURL" comments
-    for pattern, marker in (("assets/javascripts/*.js", "//# sourceMappingURL="),
-                            ("assets/stylesheets/*.css", "/*# sourceMappingURL=")):
+    for pattern, marker in (
+        ("assets/javascripts/*.js", "//# sourceMappingURL="),
+        ("assets/stylesheets/*.css", "/*# sourceMappingURL="),
+    ):
         for asset in site_dir.glob(pattern):
             text = asset.read_text("utf-8")
             cut = text.rfind(marker)
@@ -272,8 +341,13 @@ def prune_unused(site_dir: Path) -> None:
                 asset.write_text(text[:cut].rstrip() + "\n", "utf-8")
 
 
-def stage_site(rendered: RenderedSite, config: SiteConfig, staging: Path, now: dt.datetime,
-               extra_files: dict[str, bytes] | None = None) -> list[str]:
+def stage_site(
+    rendered: RenderedSite,
+    config: SiteConfig,
+    staging: Path,
+    now: dt.datetime,
+    extra_files: dict[str, bytes] | None = None,
+) -> list[str]:
     """Write the docs and build with MkDocs into ``staging/site``; returns MkDocs warnings."""
     docs, site_dir = staging / "docs", staging / "site"
     for rel, text in sorted(rendered.pages.items()):
@@ -310,9 +384,14 @@ def swap_into(built: Path, out: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_site(rendered: RenderedSite, config: SiteConfig, out: Path, now: dt.datetime,
-               extra_files: dict[str, bytes] | None = None,
-               after_build: Callable[[Path], None] | None = None) -> list[str]:
+def write_site(
+    rendered: RenderedSite,
+    config: SiteConfig,
+    out: Path,
+    now: dt.datetime,
+    extra_files: dict[str, bytes] | None = None,
+    after_build: Callable[[Path], None] | None = None,
+) -> list[str]:
     """Build into a staging folder beside ``out``, then swap. Returns MkDocs warnings."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -33,8 +33,9 @@ import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from itertools import pairwise
 
 __all__ = [
     "FORMAT_VERSION",
@@ -123,7 +124,7 @@ def dense_terms(doc: StaticDoc) -> set[str]:
         t = normalize(text)
         grams = set(t)
         grams.update(map(str.__add__, t, t[1:]))
-        grams.update(map("".join, zip(t, t[1:], t[2:])))
+        grams.update(map("".join, zip(t, t[1:], t[2:], strict=False)))
         counts.update(grams)
     return {t for t, c in counts.items() if c >= DENSE_ARTICLES}
 
@@ -148,7 +149,7 @@ def tokens(text: str) -> set[str]:
     for piece in _PIECE_SPLIT.split(t):
         if len(piece) > 1:
             out.update(map(str.__add__, piece, piece[1:]))
-            out.update(map("".join, zip(piece, piece[1:], piece[2:])))
+            out.update(map("".join, zip(piece, piece[1:], piece[2:], strict=False)))
     out.update(a + " " + b for a, b in _AROUND_SPACE.findall(t))
     for m in _WORD_RE.finditer(t):
         word = m.group()
@@ -196,11 +197,14 @@ def build_static_index(docs: Sequence[StaticDoc]) -> dict[str, bytes]:
     total = 0
     for term in sorted(body.keys() | title.keys(), key=lambda t: t.encode()):
         tb = term.encode()
-        entry = b"".join((
-            _varint(len(tb)), tb,
-            _blob(_encode_ids(body.get(term, ()))),
-            _blob(_encode_ids(title.get(term, ()))),
-        ))
+        entry = b"".join(
+            (
+                _varint(len(tb)),
+                tb,
+                _blob(_encode_ids(body.get(term, ()))),
+                _blob(_encode_ids(title.get(term, ()))),
+            )
+        )
         entries.append((tb, entry))
         total += len(entry)
     n_shards = shard_count(total)
@@ -322,7 +326,7 @@ def _encode_ids(ids: Sequence[int]) -> bytes:
         return b""
     if len(ids) == 1:
         return b"\x00" + _varint(ids[0])
-    gaps = [b - a - 1 for a, b in zip(ids, ids[1:])]
+    gaps = [b - a - 1 for a, b in pairwise(ids)]
     best = b"\x00" + _varint(ids[0]) + _varints(gaps)
     gaps.insert(0, ids[0])
     if len(ids) < 4:
@@ -403,12 +407,12 @@ def read_postings(files: Mapping[str, bytes]) -> dict[str, tuple[list[int], list
         pos = 0
         while pos < len(data):
             n, pos = _read_varint(data, pos)
-            term = data[pos:pos + n].decode()
+            term = data[pos : pos + n].decode()
             pos += n
             lists = []
             for _ in range(2):
                 n, pos = _read_varint(data, pos)
-                lists.append(decode_ids(data[pos:pos + n]))
+                lists.append(decode_ids(data[pos : pos + n]))
                 pos += n
             out[term] = (lists[0], lists[1])
     return out

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 from markupsafe import escape
 
@@ -24,7 +25,7 @@ from .records import EventStatus, Validity
 
 __all__ = ["jsonld_script", "record_jsonld", "home_jsonld", "head_html", "absolute"]
 
-_LEGAL_FORCE = {   # schema.org LegalForceStatus
+_LEGAL_FORCE = {  # schema.org LegalForceStatus
     Validity.IN_FORCE: "https://schema.org/InForce",
     Validity.AMENDED: "https://schema.org/PartiallyInForce",
     Validity.REPEALED: "https://schema.org/NotInForce",
@@ -51,8 +52,7 @@ def jsonld_script(data: Any) -> str:
 
 
 def _organization(config: SiteConfig) -> dict[str, Any]:
-    return {"@type": "GovernmentOrganization", "name": config.office_name or config.site_name,
-            "url": config.site_url}
+    return {"@type": "GovernmentOrganization", "name": config.office_name or config.site_name, "url": config.site_url}
 
 
 def _iso(value: dt.date | dt.datetime, config: SiteConfig) -> str:
@@ -64,33 +64,57 @@ def _iso(value: dt.date | dt.datetime, config: SiteConfig) -> str:
 def breadcrumbs(rec: PublicRecord[Any], config: SiteConfig) -> dict[str, Any]:
     lang = config.language
     trail = [(_t("home", lang), "/"), (_t(rec.type, lang), f"/{rec.type}/"), (rec.title, rec.url)]
-    return {"@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": [
-        {"@type": "ListItem", "position": i, "name": name, "item": absolute(config, url)}
-        for i, (name, url) in enumerate(trail, 1)]}
+    return {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": i, "name": name, "item": absolute(config, url)}
+            for i, (name, url) in enumerate(trail, 1)
+        ],
+    }
 
 
-def record_jsonld(rec: PublicRecord[Any], dates: RecordDates, config: SiteConfig,
-                  lookup: Any = None) -> list[dict[str, Any]]:
+def record_jsonld(
+    rec: PublicRecord[Any], dates: RecordDates, config: SiteConfig, lookup: Any = None
+) -> list[dict[str, Any]]:
     """The JSON-LD objects of a record page: the record itself and its breadcrumbs."""
     r = rec.record
     url = absolute(config, rec.url)
-    base: dict[str, Any] = {"@context": "https://schema.org", "name": r.title, "url": url, "@id": url,
-                            "inLanguage": r.lang or config.language,
-                            "datePublished": dates.published.isoformat(), "dateModified": dates.updated.isoformat(),
-                            "publisher": _organization(config)}
+    base: dict[str, Any] = {
+        "@context": "https://schema.org",
+        "name": r.title,
+        "url": url,
+        "@id": url,
+        "inLanguage": r.lang or config.language,
+        "datePublished": dates.published.isoformat(),
+        "dateModified": dates.updated.isoformat(),
+        "publisher": _organization(config),
+    }
     if r.summary and not rec.is_tombstone:
         base["description"] = r.summary
     if rec.is_tombstone:
         obj = {**base, "@type": "WebPage"}
     elif rec.type == "regulations":
+
         def links(ids: Sequence[str]) -> list[dict[str, Any]]:
-            return [{"@type": "Legislation", "@id": absolute(config, f"/regulations/{i}/"),
-                     "url": absolute(config, f"/regulations/{i}/")} for i in ids
-                    if lookup is None or lookup("regulations", i) is not None]
-        obj = {**base, "@type": "Legislation", "legislationDate": r.issued.isoformat(),
-               "legislationPassedBy": [{"@type": "GovernmentOrganization", "name": n} for n in r.issuers],
-               "legislationLegalForce": _LEGAL_FORCE[r.validity],
-               "legislationType": label("kind", r.kind.value, config.language)}
+            return [
+                {
+                    "@type": "Legislation",
+                    "@id": absolute(config, f"/regulations/{i}/"),
+                    "url": absolute(config, f"/regulations/{i}/"),
+                }
+                for i in ids
+                if lookup is None or lookup("regulations", i) is not None
+            ]
+
+        obj = {
+            **base,
+            "@type": "Legislation",
+            "legislationDate": r.issued.isoformat(),
+            "legislationPassedBy": [{"@type": "GovernmentOrganization", "name": n} for n in r.issuers],
+            "legislationLegalForce": _LEGAL_FORCE[r.validity],
+            "legislationType": label("kind", r.kind.value, config.language),
+        }
         if r.doc_number:
             obj["legislationIdentifier"] = r.doc_number
         if r.effective:
@@ -102,18 +126,32 @@ def record_jsonld(rec: PublicRecord[Any], dates: RecordDates, config: SiteConfig
         if r.source:
             obj["sameAs"] = r.source
     elif rec.type == "open-days":
-        obj = {**base, "@type": "Event", "startDate": _iso(r.start, config), "endDate": _iso(r.end, config),
-               "eventStatus": _EVENT_STATUS[r.event_status],
-               "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
-               "location": {"@type": "Place", "name": r.location.name,
-                            "address": {"@type": "PostalAddress", "streetAddress": r.location.address}},
-               "organizer": _organization(config)}
+        obj = {
+            **base,
+            "@type": "Event",
+            "startDate": _iso(r.start, config),
+            "endDate": _iso(r.end, config),
+            "eventStatus": _EVENT_STATUS[r.event_status],
+            "eventAttendanceMode": "https://schema.org/OfflineEventAttendanceMode",
+            "location": {
+                "@type": "Place",
+                "name": r.location.name,
+                "address": {"@type": "PostalAddress", "streetAddress": r.location.address},
+            },
+            "organizer": _organization(config),
+        }
         if r.capacity:
             obj["maximumAttendeeCapacity"] = r.capacity
         if r.registration and (r.registration.opens or r.registration.closes):
-            offer: dict[str, Any] = {"@type": "Offer", "price": 0, "priceCurrency": "CNY", "url": url,
-                                     "availability": "https://schema.org/SoldOut" if r.event_status is EventStatus.FULL
-                                     else "https://schema.org/InStock"}
+            offer: dict[str, Any] = {
+                "@type": "Offer",
+                "price": 0,
+                "priceCurrency": "CNY",
+                "url": url,
+                "availability": "https://schema.org/SoldOut"
+                if r.event_status is EventStatus.FULL
+                else "https://schema.org/InStock",
+            }
             if r.registration.opens:
                 offer["validFrom"] = _iso(r.registration.opens, config)
             if r.registration.closes:
@@ -123,13 +161,26 @@ def record_jsonld(rec: PublicRecord[Any], dates: RecordDates, config: SiteConfig
     elif rec.type == "guides":
         obj = {**base, "@type": "GovernmentService", "serviceType": r.service, "provider": _organization(config)}
         if r.offices:
-            obj["availableChannel"] = [{"@type": "ServiceChannel", "name": o.name,
-                                        **({"serviceLocation": {"@type": "Place", "name": o.name,
-                                                                "address": o.address}} if o.address else {})}
-                                       for o in r.offices]
+            obj["availableChannel"] = [
+                {
+                    "@type": "ServiceChannel",
+                    "name": o.name,
+                    **(
+                        {"serviceLocation": {"@type": "Place", "name": o.name, "address": o.address}}
+                        if o.address
+                        else {}
+                    ),
+                }
+                for o in r.offices
+            ]
     elif rec.type == "disclosures":
-        obj = {**base, "@type": "Article", "headline": r.title, "dateCreated": r.date.isoformat(),
-               "articleSection": label("category", r.category.value, config.language)}
+        obj = {
+            **base,
+            "@type": "Article",
+            "headline": r.title,
+            "dateCreated": r.date.isoformat(),
+            "articleSection": label("category", r.category.value, config.language),
+        }
     else:
         obj = {**base, "@type": "WebPage"}
     return [obj, breadcrumbs(rec, config)]
@@ -139,29 +190,51 @@ def home_jsonld(config: SiteConfig) -> list[dict[str, Any]]:
     org = {"@context": "https://schema.org", **_organization(config), "@id": config.site_url}
     if config.site_description:
         org["description"] = config.site_description
-    site = {"@context": "https://schema.org", "@type": "WebSite", "name": config.site_name, "url": config.site_url,
-            "inLanguage": config.language, "publisher": {"@id": config.site_url}}
+    site = {
+        "@context": "https://schema.org",
+        "@type": "WebSite",
+        "name": config.site_name,
+        "url": config.site_url,
+        "inLanguage": config.language,
+        "publisher": {"@id": config.site_url},
+    }
     return [org, site]
 
 
-def head_html(config: SiteConfig, *, url: str, title: str, description: str = "",
-              og_type: str = "website", feeds: Sequence[tuple[str, str]] = (),
-              jsonld: Sequence[dict[str, Any]] = (), json_twin: str = "",
-              published: dt.date | None = None, updated: dt.date | None = None) -> str:
+def head_html(
+    config: SiteConfig,
+    *,
+    url: str,
+    title: str,
+    description: str = "",
+    og_type: str = "website",
+    feeds: Sequence[tuple[str, str]] = (),
+    jsonld: Sequence[dict[str, Any]] = (),
+    json_twin: str = "",
+    published: dt.date | None = None,
+    updated: dt.date | None = None,
+) -> str:
     """<link rel=alternate> for feeds, Open Graph tags and JSON-LD for one page."""
     # rel is a token list: "alternate feed" is feed autodiscovery for readers and browsers, but not the
     # exact rel="alternate" that mkdocs-material takes for a language version (it would fetch a
     # sitemap.xml beside every such link, from the site's public host even in a local preview)
     out = []
     for href, feed_title in feeds:
-        out.append('<link rel="alternate feed" type="application/atom+xml" title="{}" href="{}">'.format(
-            escape(feed_title), escape(absolute(config, href))))
+        out.append(
+            f'<link rel="alternate feed" type="application/atom+xml" title="{escape(feed_title)}" href="{escape(absolute(config, href))}">'
+        )
     if json_twin:
-        out.append('<link rel="alternate describedby" type="application/json" href="{}">'.format(
-            escape(absolute(config, json_twin))))
+        out.append(
+            f'<link rel="alternate describedby" type="application/json" href="{escape(absolute(config, json_twin))}">'
+        )
     locale = "zh_CN" if config.language == "zh" else "en_GB"
-    og = [("og:type", og_type), ("og:site_name", config.site_name), ("og:title", title or config.site_name),
-          ("og:url", absolute(config, url)), ("og:locale", locale)]
+    og = [
+        ("og:type", og_type),
+        ("og:site_name", config.site_name),
+        ("og:title", title or config.site_name),
+        ("og:url", absolute(config, url)),
+        ("og:locale", locale),
+    ]
     if description:
         og.append(("og:description", description))
     if published:
@@ -169,7 +242,7 @@ def head_html(config: SiteConfig, *, url: str, title: str, description: str = ""
     if updated:
         og.append(("article:modified_time", updated.isoformat()))
     for prop, value in og:
-        out.append('<meta property="{}" content="{}">'.format(escape(prop), escape(value)))
+        out.append(f'<meta property="{escape(prop)}" content="{escape(value)}">')
     for obj in jsonld:
         out.append(jsonld_script(obj))
     return "\n".join(out)

@@ -69,7 +69,7 @@ def _split(text: str) -> list[str | etree.Element]:
     parts: list[str | etree.Element] = []
     pos = 0
     for m in PHONE.finditer(text):
-        parts.append(text[pos:m.start()])
+        parts.append(text[pos : m.start()])
         a = etree.Element("a", {"href": tel_href(m.group()), "class": "oa-tel"})
         a.text = m.group()
         parts.append(a)

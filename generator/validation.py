@@ -22,17 +22,21 @@ from .schema import problems_from_validation
 __all__ = ["ValidatedSite", "validate", "RESERVED_IDS"]
 
 # listing URLs: /<type>/page/<n>/, /disclosures/category/<c>/, /disclosures/year/<y>/
-RESERVED_IDS = {"disclosures": ("category", "page", "year"), "regulations": ("page",), "open-days": ("page",),
-                "guides": ("page",)}
+RESERVED_IDS = {
+    "disclosures": ("category", "page", "year"),
+    "regulations": ("page",),
+    "open-days": ("page",),
+    "guides": ("page",),
+}
 
 
 @dataclass(frozen=True)
 class ValidatedSite:
-    records: list[Record]          # sorted by (type, id)
+    records: list[Record]  # sorted by (type, id)
     problems: list[Problem]
 
     def by_type(self, type_name: str) -> list[Record]:
-        return [r for r in self.records if r.TYPE == type_name]
+        return [r for r in self.records if type_name == r.TYPE]
 
 
 def validate(tree: ContentTree, config: SiteConfig) -> ValidatedSite:
@@ -64,15 +68,25 @@ def _check_unique_ids(records: list[tuple[Record, SourceDocument]]) -> list[Prob
     first: dict[tuple[str, str], str] = {}
     for record, doc in records:
         if record.id in RESERVED_IDS.get(record.TYPE, ()):
-            problems.append(Problem(doc.path, doc.lines.line_of(("id",)),
-                                    f"id '{record.id}' is reserved in {record.TYPE}/ (the site uses /{record.TYPE}/{record.id}/)",
-                                    "choose another id"))
+            problems.append(
+                Problem(
+                    doc.path,
+                    doc.lines.line_of(("id",)),
+                    f"id '{record.id}' is reserved in {record.TYPE}/ (the site uses /{record.TYPE}/{record.id}/)",
+                    "choose another id",
+                )
+            )
             continue
         key = (record.TYPE, record.id)
         if key in first:
-            problems.append(Problem(doc.path, doc.lines.line_of(("id",)),
-                                    f"id '{record.id}' is already used by {first[key]}",
-                                    f"ids must be unique within {record.TYPE}/; the URL is /{record.TYPE}/<id>/"))
+            problems.append(
+                Problem(
+                    doc.path,
+                    doc.lines.line_of(("id",)),
+                    f"id '{record.id}' is already used by {first[key]}",
+                    f"ids must be unique within {record.TYPE}/; the URL is /{record.TYPE}/<id>/",
+                )
+            )
         else:
             first[key] = doc.path
     return problems
@@ -85,10 +99,14 @@ def _check_references(records: list[tuple[Record, SourceDocument]]) -> list[Prob
         for field, ids in record.references().items():
             for i, ref in enumerate(ids):
                 if ref not in regulation_ids:
-                    problems.append(Problem(
-                        doc.path, doc.lines.line_of((field, i)),
-                        f"field '{field}': no regulation with id '{ref}'",
-                        did_you_mean(ref, regulation_ids) or "add it under content/regulations/ or fix the id"))
+                    problems.append(
+                        Problem(
+                            doc.path,
+                            doc.lines.line_of((field, i)),
+                            f"field '{field}': no regulation with id '{ref}'",
+                            did_you_mean(ref, regulation_ids) or "add it under content/regulations/ or fix the id",
+                        )
+                    )
     return problems
 
 
@@ -96,18 +114,34 @@ def _check_files(records: list[tuple[Record, SourceDocument]], tree: ContentTree
     problems = []
     prefix = tree.shown_root + "/"
     for record, doc in records:
-        folder = posixpath.dirname(doc.path[len(prefix):])
+        folder = posixpath.dirname(doc.path[len(prefix) :])
         counters: dict[str, int] = {}
         for field, attachment in record.files():
             index = counters[field] = counters.get(field, -1) + 1
             line = doc.lines.line_of((field, index, "file"))
             target = posixpath.normpath(posixpath.join(folder, attachment.file))
             if attachment.file.startswith("/") or target.startswith("../") or target == "..":
-                problems.append(Problem(doc.path, line, f"field '{field}': '{attachment.file}' is outside content/",
-                                        "put the file next to the record and give its name only"))
+                problems.append(
+                    Problem(
+                        doc.path,
+                        line,
+                        f"field '{field}': '{attachment.file}' is outside content/",
+                        "put the file next to the record and give its name only",
+                    )
+                )
             elif target.endswith(".md"):
-                problems.append(Problem(doc.path, line, f"field '{field}': '{attachment.file}' is a Markdown record, not an attachment"))
+                problems.append(
+                    Problem(
+                        doc.path, line, f"field '{field}': '{attachment.file}' is a Markdown record, not an attachment"
+                    )
+                )
             elif target not in tree.files:
-                problems.append(Problem(doc.path, line, f"field '{field}': file '{attachment.file}' not found next to the record",
-                                        f"expected {prefix}{target}"))
+                problems.append(
+                    Problem(
+                        doc.path,
+                        line,
+                        f"field '{field}': file '{attachment.file}' not found next to the record",
+                        f"expected {prefix}{target}",
+                    )
+                )
     return problems

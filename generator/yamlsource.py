@@ -58,11 +58,11 @@ class LineMap:
             path = path[:-1]
         return self.default
 
-    def shifted(self, offset: int) -> "LineMap":
+    def shifted(self, offset: int) -> LineMap:
         return LineMap({k: v + offset for k, v in self.lines.items()}, self.default + offset)
 
 
-_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)   # libyaml's parser when available (5x faster)
+_BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when available (5x faster)
 
 
 class _StrictLoader(_BASE):  # type: ignore[misc,valid-type]
@@ -159,9 +159,12 @@ def split_front_matter(text: str) -> tuple[str, int, str, int]:
         text = text[1:]
     lines = text.splitlines(keepends=True)
     if not lines or not _FENCE.match(lines[0].rstrip("\r\n")):
-        raise FrontMatterError(1, "missing front matter: the file must start with a line '---'",
-                               "put the record's fields between two '---' lines at the top")
+        raise FrontMatterError(
+            1,
+            "missing front matter: the file must start with a line '---'",
+            "put the record's fields between two '---' lines at the top",
+        )
     for i in range(1, len(lines)):
         if _FENCE.match(lines[i].rstrip("\r\n")):
-            return "".join(lines[1:i]), 2, "".join(lines[i + 1:]), i + 2
+            return "".join(lines[1:i]), 2, "".join(lines[i + 1 :]), i + 2
     raise FrontMatterError(1, "front matter is not closed: no second '---' line")

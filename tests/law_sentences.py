@@ -78,7 +78,9 @@ def laws_dir() -> Path:
     env = os.environ.get("OPENAFFAIRS_LAWS")
     path = Path(env) if env else REPO.parent / "shared" / "corpus" / "laws"
     if not path.is_dir():
-        raise CorpusMissing(f"the real-law corpus is missing: {path} (set OPENAFFAIRS_LAWS or put shared/ beside the repository)")
+        raise CorpusMissing(
+            f"the real-law corpus is missing: {path} (set OPENAFFAIRS_LAWS or put shared/ beside the repository)"
+        )
     return path
 
 
@@ -134,10 +136,14 @@ def main() -> int:
     samples = corpus.build_corpus() if hasattr(corpus, "build_corpus") else None
     print("| set | sentences | findings (all false) | precision |")
     print("|---|---:|---:|---:|")
-    print(f"| real law sentences with an address keyword | {n_addr} | {len(wrong_addr)} | "
-          f"{'1.0 (no finding)' if not wrong_addr else 'see list'} |")
-    print(f"| real law sentences with 绝密/机密/秘密/内部 | {n_mark} | {len(wrong_mark)} | "
-          f"{'1.0 (no finding)' if not wrong_mark else 'see list'} |")
+    print(
+        f"| real law sentences with an address keyword | {n_addr} | {len(wrong_addr)} | "
+        f"{'1.0 (no finding)' if not wrong_addr else 'see list'} |"
+    )
+    print(
+        f"| real law sentences with 绝密/机密/秘密/内部 | {n_mark} | {len(wrong_mark)} | "
+        f"{'1.0 (no finding)' if not wrong_mark else 'see list'} |"
+    )
     for w in wrong_addr + wrong_mark:
         print("  ", *w)
     if samples is None:

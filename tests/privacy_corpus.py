@@ -26,10 +26,39 @@ from typing import NamedTuple
 # Check digits (independent implementations)
 # ---------------------------------------------------------------------------
 
-PROVINCES = (
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
-    "50 51 52 53 54 61 62 63 64 65".split()
-)
+PROVINCES = [
+    "11",
+    "12",
+    "13",
+    "14",
+    "15",
+    "21",
+    "22",
+    "23",
+    "31",
+    "32",
+    "33",
+    "34",
+    "35",
+    "36",
+    "37",
+    "41",
+    "42",
+    "43",
+    "44",
+    "45",
+    "46",
+    "50",
+    "51",
+    "52",
+    "53",
+    "54",
+    "61",
+    "62",
+    "63",
+    "64",
+    "65",
+]
 _GB11643 = [2 ** (17 - i) % 11 for i in range(17)]  # 7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -64,9 +93,7 @@ def is_valid_id18(s: str) -> bool:
 
 
 def fullwidth(s: str) -> str:
-    return "".join(
-        "\u3000" if c == " " else chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s
-    )
+    return "".join("\u3000" if c == " " else chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in s)
 
 
 def chinese_digits(s: str) -> str:
@@ -97,8 +124,24 @@ CITIES = (
     ("", "上海市", ("浦东新区", "徐汇区", "静安区", "闵行区")),
     ("", "北京市", ("朝阳区", "海淀区", "丰台区", "东城区")),
 )
-ROADS = ("文三路", "解放路", "中山北路", "人民大道", "建设街", "延安路", "学院路", "环城西路",
-         "天目山路", "长江路", "和平街", "东风巷", "青年路", "工人新村路", "滨江大道", "湖墅南路")
+ROADS = (
+    "文三路",
+    "解放路",
+    "中山北路",
+    "人民大道",
+    "建设街",
+    "延安路",
+    "学院路",
+    "环城西路",
+    "天目山路",
+    "长江路",
+    "和平街",
+    "东风巷",
+    "青年路",
+    "工人新村路",
+    "滨江大道",
+    "湖墅南路",
+)
 ESTATES = ("阳光小区", "翠苑一区", "金色家园", "和睦新村", "锦绣花园", "江南名府", "紫金公寓", "望江小区")
 TOWNS = ("灵溪镇", "龙港镇", "瓶窑镇", "新登镇", "横店镇", "钱库镇")
 VILLAGES = ("城东村", "前进村", "塘下村", "枫林村", "新华村")
@@ -106,17 +149,92 @@ COURTS = ("杭州市西湖区人民法院", "杭州市中级人民法院", "宁�
 POLICE = ("杭州市公安局西湖分局", "宁波市公安局海曙分局", "温州市公安局鹿城区分局")
 PROCS = ("杭州市西湖区人民检察院", "宁波市海曙区人民检察院", "温州市人民检察院", "本院")
 BANKS = ("中国工商银行", "中国农业银行", "中国建设银行", "中国银行", "交通银行", "招商银行", "浙江农商银行")
-AREA_CODES = ("010", "020", "021", "022", "023", "024", "025", "027", "028", "029",
-              "0571", "0574", "0577", "0755", "0769", "0531", "0371", "0731", "0591", "0871")
+AREA_CODES = (
+    "010",
+    "020",
+    "021",
+    "022",
+    "023",
+    "024",
+    "025",
+    "027",
+    "028",
+    "029",
+    "0571",
+    "0574",
+    "0577",
+    "0755",
+    "0769",
+    "0531",
+    "0371",
+    "0731",
+    "0591",
+    "0871",
+)
 PROV_PLATE = "京津沪渝冀豫云辽黑湘皖鲁新苏浙赣鄂桂甘晋蒙陕吉闽贵粤青藏川宁琼"
 PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTUVWXYZ"
-EMAIL_DOMAINS = ("163.com", "qq.com", "126.com", "sina.com.cn", "gmail.com", "hotmail.com",
-                 "example.org.cn", "mail.zj.cn", "yeah.net", "foxmail.com")
-PINYIN = ("zhang", "wang", "li", "zhao", "liu", "chen", "yang", "huang", "zhou", "wu",
-          "xu", "sun", "ma", "zhu", "hu", "guo", "lin", "luo", "zheng", "xie", "wei", "ming",
-          "hua", "jun", "ping", "fang", "lei", "xiao", "yan", "qiang")
-CARD_BINS = ("622202", "621700", "622848", "623052", "622588", "621226", "625911", "621661",
-             "436742", "427020", "518710", "552599", "601382", "955880", "356833", "603367")
+EMAIL_DOMAINS = (
+    "163.com",
+    "qq.com",
+    "126.com",
+    "sina.com.cn",
+    "gmail.com",
+    "hotmail.com",
+    "example.org.cn",
+    "mail.zj.cn",
+    "yeah.net",
+    "foxmail.com",
+)
+PINYIN = (
+    "zhang",
+    "wang",
+    "li",
+    "zhao",
+    "liu",
+    "chen",
+    "yang",
+    "huang",
+    "zhou",
+    "wu",
+    "xu",
+    "sun",
+    "ma",
+    "zhu",
+    "hu",
+    "guo",
+    "lin",
+    "luo",
+    "zheng",
+    "xie",
+    "wei",
+    "ming",
+    "hua",
+    "jun",
+    "ping",
+    "fang",
+    "lei",
+    "xiao",
+    "yan",
+    "qiang",
+)
+CARD_BINS = (
+    "622202",
+    "621700",
+    "622848",
+    "623052",
+    "622588",
+    "621226",
+    "625911",
+    "621661",
+    "436742",
+    "427020",
+    "518710",
+    "552599",
+    "601382",
+    "955880",
+    "356833",
+    "603367",
+)
 CARD_BINS_FREE = ("622202", "621700", "622848", "623052", "621226", "436742", "427020", "518710", "552599")
 
 
@@ -358,12 +476,19 @@ ABBR = ("浙", "杭西", "甬海", "温鹿", "江", "苏宁", "京朝", "沪浦"
 
 def date_any(r: random.Random) -> str:
     y, m, d = r.randint(2015, 2026), r.randint(1, 12), r.randint(1, 28)
-    return r.choice((
-        f"{y}年{m}月{d}日", f"{y}-{m:02d}-{d:02d}", f"{y}.{m:02d}.{d:02d}", f"{y}/{m}/{d}",
-        f"{y}{m:02d}{d:02d}", f"{y}年{m}月{d}日{r.randint(8, 17)}时{r.randint(0, 59)}分",
-        f"{y}年{m}月", f"{y}-{m:02d}-{d:02d} {r.randint(8, 17):02d}:{r.randint(0, 59):02d}",
-        f"{y}-{m:02d}-{d:02d}T09:00:00+08:00",
-    ))
+    return r.choice(
+        (
+            f"{y}年{m}月{d}日",
+            f"{y}-{m:02d}-{d:02d}",
+            f"{y}.{m:02d}.{d:02d}",
+            f"{y}/{m}/{d}",
+            f"{y}{m:02d}{d:02d}",
+            f"{y}年{m}月{d}日{r.randint(8, 17)}时{r.randint(0, 59)}分",
+            f"{y}年{m}月",
+            f"{y}-{m:02d}-{d:02d} {r.randint(8, 17):02d}:{r.randint(0, 59):02d}",
+            f"{y}-{m:02d}-{d:02d}T09:00:00+08:00",
+        )
+    )
 
 
 def date_cn(r: random.Random) -> str:
@@ -378,38 +503,62 @@ def birth_cn(r: random.Random) -> str:
 
 def case_number(r: random.Random) -> str:
     y = r.randint(2018, 2026)
-    return r.choice((
-        f"{r.choice(ABBR)}检刑诉〔{y}〕{r.randint(1, 999)}号",
-        f"{r.choice(ABBR)}检一部刑不诉〔{y}〕{r.randint(1, 99)}号",
-        f"（{y}）浙{r.randint(100, 199):04d}刑初{r.randint(1, 2999)}号",
-        f"({y})京0105刑初{r.randint(1, 999)}号",
-        f"{r.choice(ABBR)}检刑建〔{y}〕{r.randint(1, 30)}号",
-        f"（{y}）浙01刑终{r.randint(1, 500)}号",
-    ))
+    return r.choice(
+        (
+            f"{r.choice(ABBR)}检刑诉〔{y}〕{r.randint(1, 999)}号",
+            f"{r.choice(ABBR)}检一部刑不诉〔{y}〕{r.randint(1, 99)}号",
+            f"（{y}）浙{r.randint(100, 199):04d}刑初{r.randint(1, 2999)}号",
+            f"({y})京0105刑初{r.randint(1, 999)}号",
+            f"{r.choice(ABBR)}检刑建〔{y}〕{r.randint(1, 30)}号",
+            f"（{y}）浙01刑终{r.randint(1, 500)}号",
+        )
+    )
 
 
 def doc_number(r: random.Random) -> str:
-    return r.choice((
-        "高检发释字〔2019〕4号", "法释〔2016〕19号", "国务院令第711号", "高检发〔2021〕3号",
-        f"浙检发〔{r.randint(2018, 2026)}〕{r.randint(1, 60)}号", "主席令第十八号",
-        f"公安部令第{r.randint(100, 170)}号", "京ICP备12345678号", f"浙公网安备330106020{r.randint(10000, 99999)}号",
-    ))
+    return r.choice(
+        (
+            "高检发释字〔2019〕4号",
+            "法释〔2016〕19号",
+            "国务院令第711号",
+            "高检发〔2021〕3号",
+            f"浙检发〔{r.randint(2018, 2026)}〕{r.randint(1, 60)}号",
+            "主席令第十八号",
+            f"公安部令第{r.randint(100, 170)}号",
+            "京ICP备12345678号",
+            f"浙公网安备330106020{r.randint(10000, 99999)}号",
+        )
+    )
 
 
 def amount(r: random.Random) -> str:
     a = r.randint(1000, 99_999_999)
-    return r.choice((
-        f"人民币{a:,}.{r.randint(0, 99):02d}元", f"{r.randint(1, 999)}.{r.randint(1, 9)}万元",
-        f"{a}元", f"人民币{a:,}元", "人民币叁万伍仟元整", f"{r.randint(1, 99)}亿元",
-        f"￥{a:,}.00", f"{a / 100:.2f}元",
-    ))
+    return r.choice(
+        (
+            f"人民币{a:,}.{r.randint(0, 99):02d}元",
+            f"{r.randint(1, 999)}.{r.randint(1, 9)}万元",
+            f"{a}元",
+            f"人民币{a:,}元",
+            "人民币叁万伍仟元整",
+            f"{r.randint(1, 99)}亿元",
+            f"￥{a:,}.00",
+            f"{a / 100:.2f}元",
+        )
+    )
 
 
 def article(r: random.Random) -> str:
-    return r.choice((
-        "第二百七十一条", "第二百六十四条", "第一百三十三条之一", f"第{r.randint(1, 452)}条",
-        "第六十七条第三款", "第三百零三条", f"第{r.randint(1, 452)}条第{r.randint(1, 4)}款",
-    ))
+    return r.choice(
+        (
+            "第二百七十一条",
+            "第二百六十四条",
+            "第一百三十三条之一",
+            f"第{r.randint(1, 452)}条",
+            "第六十七条第三款",
+            "第三百零三条",
+            f"第{r.randint(1, 452)}条第{r.randint(1, 4)}款",
+        )
+    )
 
 
 def credit_code(r: random.Random) -> str:
@@ -436,16 +585,37 @@ OFFICE_ALLOW = ("12309", OFFICE_PHONE, OFFICE_EMAIL, "0571-12309000")
 
 
 def office_phone(r: random.Random) -> str:
-    return r.choice(("0571-87654321", "0571 8765 4321", "(0571)87654321", "（0571）8765-4321",
-                     "０５７１－８７６５４３２１", "0571.8765.4321", "057187654321", "0571-12309000"))
+    return r.choice(
+        (
+            "0571-87654321",
+            "0571 8765 4321",
+            "(0571)87654321",
+            "（0571）8765-4321",
+            "０５７１－８７６５４３２１",
+            "0571.8765.4321",
+            "057187654321",
+            "0571-12309000",
+        )
+    )
 
 
 FILLERS: dict[str, Callable[[random.Random], str]] = {
-    "name": name, "date": date_cn, "date_any": date_any, "birth": birth_cn, "case": case_number,
-    "doc": doc_number, "amount": amount, "article": article, "credit": credit_code, "isbn": isbn,
-    "court": lambda r: r.choice(COURTS), "police": lambda r: r.choice(POLICE),
-    "proc": lambda r: r.choice(PROCS), "bank": lambda r: r.choice(BANKS),
-    "n": lambda r: str(r.randint(1, 30)), "year": lambda r: str(r.randint(2015, 2026)),
+    "name": name,
+    "date": date_cn,
+    "date_any": date_any,
+    "birth": birth_cn,
+    "case": case_number,
+    "doc": doc_number,
+    "amount": amount,
+    "article": article,
+    "credit": credit_code,
+    "isbn": isbn,
+    "court": lambda r: r.choice(COURTS),
+    "police": lambda r: r.choice(POLICE),
+    "proc": lambda r: r.choice(PROCS),
+    "bank": lambda r: r.choice(BANKS),
+    "n": lambda r: str(r.randint(1, 30)),
+    "year": lambda r: str(r.randint(2015, 2026)),
     "pct": lambda r: f"{r.randint(1, 99)}.{r.randint(0, 9)}%",
     "time": lambda r: r.choice(("上午9时30分", "09:30", "14:00至17:30", "9:00-11:30", "下午3点")),
     "page": lambda r: r.choice(
@@ -454,8 +624,10 @@ FILLERS: dict[str, Callable[[random.Random], str]] = {
     "office": office_phone,
     "edu": lambda r: r.choice(("初中", "高中", "大学本科", "小学", "中专")),
     "zip": lambda r: f"3{r.randint(10000, 19999)}",
-    "range": lambda r: f"{r.randint(2019, 2026)}.{r.randint(1, 6):02d}.{r.randint(1, 28):02d}-"
-    f"{r.randint(2019, 2026)}.{r.randint(7, 12):02d}.{r.randint(1, 28):02d}",
+    "range": lambda r: (
+        f"{r.randint(2019, 2026)}.{r.randint(1, 6):02d}.{r.randint(1, 28):02d}-"
+        f"{r.randint(2019, 2026)}.{r.randint(7, 12):02d}.{r.randint(1, 28):02d}"
+    ),
     "serial": lambda r: "".join(r.choice("0123456789") for _ in range(r.randint(20, 26))),
     "last4": lambda r: f"{r.randint(0, 9999):04d}",
     "reg15": lambda r: f"{r.choice(('330106', '330100', '320102', '440300'))}000{r.randint(0, 999999):06d}",

@@ -13,7 +13,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from browser import browser_page, served
 from conftest import REPO
 
@@ -46,7 +45,8 @@ def _axe(page: object) -> list[dict[str, object]]:
     result = page.evaluate(  # type: ignore[attr-defined]
         "async () => { const r = await axe.run(document, {resultTypes: ['violations']});"
         " return r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,"
-        " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})); }")
+        " nodes: v.nodes.slice(0, 3).map(n => n.target.join(' '))})); }"
+    )
     return list(result)
 
 
@@ -77,9 +77,13 @@ def test_no_page_scrolls_sideways_at_360px(built_content: Path) -> None:
     wide = {}
     with served(built_content) as base, browser_page(360, 740) as (page, _):
         urls = dict(PAGE_TYPES)
-        urls.update({f"every-{p.parent.name}": "/" + p.parent.relative_to(built_content).as_posix() + "/"
-                     for p in built_content.glob("*/*/index.html")})
-        for name, url in urls.items():
+        urls.update(
+            {
+                f"every-{p.parent.name}": "/" + p.parent.relative_to(built_content).as_posix() + "/"
+                for p in built_content.glob("*/*/index.html")
+            }
+        )
+        for _name, url in urls.items():
             page.goto(base + url, wait_until="networkidle")
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > 360:
@@ -102,8 +106,11 @@ def test_every_phone_number_is_a_tel_link(built_content: Path) -> None:
             text = page.evaluate("""() => { const c = document.body.cloneNode(true);
                 c.querySelectorAll('a, script, style, h1, .md-header__topic, .md-nav__title, .oa-tag').forEach(e => e.remove());
                 return c.textContent; }""")
-            left = [text[max(0, m.start() - 12): m.end() + 6] for m in number.finditer(text)
-                    if not re.match(r"中国检察网|检察网|检察服务中心|\.gov", text[m.end():m.end() + 8])]
+            left = [
+                text[max(0, m.start() - 12) : m.end() + 6]
+                for m in number.finditer(text)
+                if not re.match(r"中国检察网|检察网|检察服务中心|\.gov", text[m.end() : m.end() + 8])
+            ]
             if left:
                 untappable[url] = left
     assert not untappable, untappable
@@ -122,7 +129,7 @@ def test_phone_header_shows_the_whole_name_and_one_search_box(built_content: Pat
         page.goto(base + "/search/?q=%E5%8F%97%E8%B4%BF", wait_until="networkidle")
         page.wait_for_selector(".oa-search__result")
         assert page.locator("input[type=search]:visible").count() == 1
-        assert not page.locator(".oa-search__filters select").first.is_visible()   # behind 筛选
+        assert not page.locator(".oa-search__filters select").first.is_visible()  # behind 筛选
         page.click(".oa-search__toggle > summary")
         assert page.locator(".oa-search__filters select").first.is_visible()
 
@@ -182,7 +189,10 @@ def test_larger_text_and_contrast_persist_without_third_party(built_content: Pat
         assert page.locator("[data-oa-mode=oa-contrast]").get_attribute("aria-pressed") == "true"
         after = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.md-typeset')).fontSize)")
         assert after >= before * 1.3
-        assert page.evaluate("getComputedStyle(document.querySelector('.md-content__inner')).backgroundColor") == "rgb(0, 0, 0)"
+        assert (
+            page.evaluate("getComputedStyle(document.querySelector('.md-content__inner')).backgroundColor")
+            == "rgb(0, 0, 0)"
+        )
         # the skip link is the first thing the keyboard reaches, and it has words
         page.keyboard.press("Tab")
         assert page.evaluate("document.activeElement.classList.contains('oa-skip')")
@@ -216,5 +226,7 @@ def test_print_keeps_office_url_and_date(built_content: Path) -> None:
 def test_npm_lockfile_pins_axe(built_content: Path) -> None:
     lock = json.loads((REPO / "tests" / "axe" / "package-lock.json").read_text("utf-8"))
     assert "node_modules/axe-core" in lock["packages"]
-    assert shutil.which("node") is None or subprocess.run(
-        ["node", "-e", f"require({json.dumps(str(AXE))})"], capture_output=True).returncode == 0
+    assert (
+        shutil.which("node") is None
+        or subprocess.run(["node", "-e", f"require({json.dumps(str(AXE))})"], capture_output=True).returncode == 0
+    )

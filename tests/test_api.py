@@ -11,11 +11,11 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import pytest
+from search_corpus import build_corpus, expected
 from waitress.server import create_server
 
 from generator.api import make_app, split_snippet
 from generator.search_index import write_index
-from search_corpus import build_corpus, expected
 
 DOCS = build_corpus()[:120] + build_corpus()[-4:]
 
@@ -28,7 +28,7 @@ def running(app):
     def run() -> None:
         try:
             server.run()
-        except OSError:      # the socket closed under the poll loop while stopping (EBADF)
+        except OSError:  # the socket closed under the poll loop while stopping (EBADF)
             if not stopping.is_set():
                 raise
 
@@ -81,10 +81,23 @@ def test_search_returns_json_results(base):
     assert data["total"] == len(expected(DOCS, "受贿"))
     assert len(data["results"]) == 5
     for r in data["results"]:
-        assert set(r) == {"type", "id", "title", "url", "path", "score", "date", "published", "updated",
-                          "snippet", "highlights", "article", "articles"}  # (issue 8) article of a regulation hit
+        assert set(r) == {
+            "type",
+            "id",
+            "title",
+            "url",
+            "path",
+            "score",
+            "date",
+            "published",
+            "updated",
+            "snippet",
+            "highlights",
+            "article",
+            "articles",
+        }  # (issue 8) article of a regulation hit
         assert r["path"] == f"/{r['type']}/{r['id']}/"
-        assert r["url"] == r["path"]          # an index written without the site's address
+        assert r["url"] == r["path"]  # an index written without the site's address
         assert "\x01" not in r["snippet"] and "\x02" not in r["snippet"]
         for start, end in r["highlights"]:
             assert r["snippet"][start:end] == "受贿"
@@ -101,23 +114,25 @@ def test_type_sort_and_limit_parameters(base):
 def test_fielded_query_over_http(base):
     status, _, data = get_search(base, q="issuer:最高人民检察院 issued:[2015 to 2020]", limit=50)
     assert status == 200
-    want = {d.id for d in DOCS if "最高人民检察院" in d.issuer and d.issued
-            and 2015 <= d.issued.year <= 2020}
+    want = {d.id for d in DOCS if "最高人民检察院" in d.issuer and d.issued and 2015 <= d.issued.year <= 2020}
     assert data["total"] == len(want) and {r["id"] for r in data["results"]} == want
 
 
-@pytest.mark.parametrize("params,code,text", [
-    ({"q": "issur:最高人民检察院"}, "bad_query", "Did you mean"),
-    ({"q": '"法律监督'}, "bad_query", "quotation mark"),
-    ({"q": "date:[2026 to 2025]"}, "bad_query", "starts after it ends"),
-    ({}, "bad_parameter", "missing"),
-    ({"q": "  "}, "bad_parameter", "missing"),
-    ({"q": "受贿", "limit": "51"}, "bad_parameter", "from 1 to 50"),
-    ({"q": "受贿", "limit": "ten"}, "bad_parameter", "whole number"),
-    ({"q": "受贿", "sort": "newest"}, "bad_parameter", "sort"),
-    ({"q": "受贿", "type": "law"}, "bad_query", "unknown record type"),
-    ({"q": "受" * 501}, "bad_parameter", "limit is 500"),
-])
+@pytest.mark.parametrize(
+    "params,code,text",
+    [
+        ({"q": "issur:最高人民检察院"}, "bad_query", "Did you mean"),
+        ({"q": '"法律监督'}, "bad_query", "quotation mark"),
+        ({"q": "date:[2026 to 2025]"}, "bad_query", "starts after it ends"),
+        ({}, "bad_parameter", "missing"),
+        ({"q": "  "}, "bad_parameter", "missing"),
+        ({"q": "受贿", "limit": "51"}, "bad_parameter", "from 1 to 50"),
+        ({"q": "受贿", "limit": "ten"}, "bad_parameter", "whole number"),
+        ({"q": "受贿", "sort": "newest"}, "bad_parameter", "sort"),
+        ({"q": "受贿", "type": "law"}, "bad_query", "unknown record type"),
+        ({"q": "受" * 501}, "bad_parameter", "limit is 500"),
+    ],
+)
 def test_bad_requests_get_400_json(base, params, code, text):
     status, headers, data = get_search(base, **params)
     assert status == 400
@@ -145,12 +160,13 @@ def test_unknown_path_404_and_other_methods_405(base):
 
 
 def test_head_and_cors_preflight(base):
-    status, headers, body = request(f"{base}/api/search?q=受贿".replace("受贿", "%E5%8F%97%E8%B4%BF"),
-                                    method="HEAD")
+    status, headers, body = request(f"{base}/api/search?q=受贿".replace("受贿", "%E5%8F%97%E8%B4%BF"), method="HEAD")
     assert status == 200 and body == b"" and int(headers["Content-Length"]) > 0
     status, headers, body = request(
-        f"{base}/api/search", method="OPTIONS",
-        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"})
+        f"{base}/api/search",
+        method="OPTIONS",
+        headers={"Origin": "https://example.org", "Access-Control-Request-Method": "GET"},
+    )
     assert status == 204 and body == b""
     assert headers["Access-Control-Allow-Origin"] == "*"
     assert "GET" in headers["Access-Control-Allow-Methods"]
@@ -164,8 +180,13 @@ def test_openapi_document(base):
     op = doc["paths"]["/api/search"]["get"]
     assert {p["name"] for p in op["parameters"]} == {"q", "type", "limit", "sort", "offset", "page"}
     assert {"200", "400", "500", "503"} <= set(op["responses"])
-    codes = {code for path in doc["paths"].values() for op in path.values() if isinstance(op, dict)
-             for code in op.get("responses", {})}
+    codes = {
+        code
+        for path in doc["paths"].values()
+        for op in path.values()
+        if isinstance(op, dict)
+        for code in op.get("responses", {})
+    }
     assert codes == {"200", "204", "400", "404", "405", "500", "503"}
     limit = next(p for p in op["parameters"] if p["name"] == "limit")
     assert limit["schema"]["maximum"] == 50
@@ -205,6 +226,7 @@ def test_split_snippet():
 
 
 # --- paging (issue 11) and responses validated against the OpenAPI document -----------
+
 
 def _validator(doc: dict, schema: dict):
     import jsonschema
@@ -267,7 +289,7 @@ def test_paging_with_offset_page_total_and_next(base):
         assert status == 200
         page = json.loads(body)
         seen += [r["id"] for r in page["results"]]
-    assert len(seen) == len(set(seen)) == total            # every result once, none skipped
+    assert len(seen) == len(set(seen)) == total  # every result once, none skipped
     _, _, by_page = get_search(base, q="检察院", limit=10, sort="date", page=2)
     _, _, by_offset = get_search(base, q="检察院", limit=10, sort="date", offset=10)
     assert by_page["results"] == by_offset["results"] and by_page["offset"] == 10

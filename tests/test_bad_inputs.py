@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import CONFIG, NOW, REGULATION, run_cli, tree_digest, write_site
 
 D = "content/disclosures/x.md"
@@ -29,60 +28,145 @@ def disclosure(extra: str = "", body: str = "正文。\n", head: str = GOOD_HEAD
 
 
 CASES: list[tuple[str, dict[str, str | bytes], str, str]] = [
-    ("unknown field", {D: disclosure("titel: 通告2\n")},
-     "", "content/disclosures/x.md:10: unknown field 'titel'\n    hint: did you mean 'title'?\n"),
-    ("bad date format", {D: disclosure(head=GOOD_HEAD.replace("date: 2026-01-05", "date: 31.01.2024"))},
-     "", "content/disclosures/x.md:9: field 'date': expected a date like 2026-03-01, got '31.01.2024'\n"),
-    ("impossible date", {D: disclosure(head=GOOD_HEAD.replace("date: 2026-01-05", "date: 2026-13-45"))},
-     "", "content/disclosures/x.md:9: field 'date': expected a real calendar date, got '2026-13-45'\n"),
-    ("closed value set", {D: disclosure(head=GOOD_HEAD.replace("announcement", "anouncement"))},
-     "", "content/disclosures/x.md:8: field 'category': expected one of 'case-procedure', 'case-decision', "
-         "'legal-document', 'work-report', 'announcement' or 'press-release', got 'anouncement'\n"
-         "    hint: did you mean 'announcement'?\n"),
-    ("number where text is expected", {D: disclosure(head=GOOD_HEAD.replace("title: 通告", "title: 2024"))},
-     "", "content/disclosures/x.md:3: field 'title': expected text, got the number 2024\n"
-         "    hint: put the value in quotes\n"),
-    ("yaml syntax", {D: disclosure("summary: 关于: 通告\n")},
-     "", "content/disclosures/x.md:10: invalid YAML: mapping values are not allowed in this context\n"
-         "    hint: a value containing ': ' must be quoted, e.g. title: \"A: B\"\n"),
-    ("duplicate key", {D: disclosure("title: 另一个标题\n")},
-     "", "content/disclosures/x.md:10: key 'title' appears twice\n"),
-    ("not utf-8", {D: disclosure(body="正文\n").encode("utf-8") + "第二行".encode("gbk")},
-     "", "content/disclosures/x.md:12: the file is not UTF-8 text (invalid byte 0xb5)\n"
-         "    hint: save it as UTF-8 (in most editors: Save with Encoding > UTF-8)\n"),
-    ("no front matter", {D: "# 标题\n正文\n"},
-     "", "content/disclosures/x.md:1: missing front matter: the file must start with a line '---'\n"
-         "    hint: put the record's fields between two '---' lines at the top\n"),
-    ("unclosed front matter", {D: GOOD_HEAD + "正文\n"},
-     "", "content/disclosures/x.md:1: front matter is not closed: no second '---' line\n"),
-    ("python tag", {D: disclosure("summary: !!python/object/apply:os.system [ls]\n")},
-     "", "content/disclosures/x.md:10: invalid YAML: could not determine a constructor for the tag "
-         "'tag:yaml.org,2002:python/object/apply:os.system'\n    hint: tags such as !!python/object are not allowed\n"),
-    ("alias bomb", {D: disclosure("x0: &a0 [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
-        f"x{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]\n"
-        for i in range(1, 7)))},
-     "", "content/disclosures/x.md:10: document too large: more than 20000 values after expanding aliases\n"
-         "    hint: remove YAML anchors/aliases (&name, *name); front matter does not need them\n"),
-    ("bad id", {D: disclosure(head=GOOD_HEAD.replace("id: x", "id: Case_1"))},
-     "", "content/disclosures/x.md:2: field 'id': expected an id of lowercase letters, digits and hyphens "
-         "(like 'case-2026-015'), got 'Case_1'\n"),
-    ("approved without date", {D: disclosure(head=GOOD_HEAD.replace("approved_on: 2026-01-05\n", ""))},
-     "", "content/disclosures/x.md:4: field 'status' is 'approved' but 'approved_on' is missing\n"),
-    ("missing required field", {D: disclosure(head=GOOD_HEAD.replace("date: 2026-01-05\n", ""))},
-     "", "content/disclosures/x.md:2: missing required field 'date'\n"),
-    ("duplicate id", {D: disclosure(), "content/disclosures/y.md": disclosure()},
-     "", "content/disclosures/y.md:2: id 'x' is already used by content/disclosures/x.md\n"
-         "    hint: ids must be unique within disclosures/; the URL is /disclosures/<id>/\n"),
-    ("unknown legal basis", {D: disclosure("legal_basis: [cpl, cpll]\n")},
-     "", "content/disclosures/x.md:10: field 'legal_basis': no regulation with id 'cpll'\n"
-         "    hint: did you mean 'cpl'?\n"),
-    ("missing attachment", {D: disclosure("attachments:\n  - file: notice.pdf\n    title: 通知\n")},
-     "", "content/disclosures/x.md:11: field 'attachments': file 'notice.pdf' not found next to the record\n"
-         "    hint: expected content/disclosures/notice.pdf\n"),
-    ("attachment outside content", {D: disclosure("attachments:\n  - {file: ../../site_config.yml, title: 配置}\n")},
-     "", "content/disclosures/x.md:11: field 'attachments': '../../site_config.yml' is outside content/\n"
-         "    hint: put the file next to the record and give its name only\n"),
-    ("open day ends before it starts", {"content/open-days/e.md": """\
+    (
+        "unknown field",
+        {D: disclosure("titel: 通告2\n")},
+        "",
+        "content/disclosures/x.md:10: unknown field 'titel'\n    hint: did you mean 'title'?\n",
+    ),
+    (
+        "bad date format",
+        {D: disclosure(head=GOOD_HEAD.replace("date: 2026-01-05", "date: 31.01.2024"))},
+        "",
+        "content/disclosures/x.md:9: field 'date': expected a date like 2026-03-01, got '31.01.2024'\n",
+    ),
+    (
+        "impossible date",
+        {D: disclosure(head=GOOD_HEAD.replace("date: 2026-01-05", "date: 2026-13-45"))},
+        "",
+        "content/disclosures/x.md:9: field 'date': expected a real calendar date, got '2026-13-45'\n",
+    ),
+    (
+        "closed value set",
+        {D: disclosure(head=GOOD_HEAD.replace("announcement", "anouncement"))},
+        "",
+        "content/disclosures/x.md:8: field 'category': expected one of 'case-procedure', 'case-decision', "
+        "'legal-document', 'work-report', 'announcement' or 'press-release', got 'anouncement'\n"
+        "    hint: did you mean 'announcement'?\n",
+    ),
+    (
+        "number where text is expected",
+        {D: disclosure(head=GOOD_HEAD.replace("title: 通告", "title: 2024"))},
+        "",
+        "content/disclosures/x.md:3: field 'title': expected text, got the number 2024\n"
+        "    hint: put the value in quotes\n",
+    ),
+    (
+        "yaml syntax",
+        {D: disclosure("summary: 关于: 通告\n")},
+        "",
+        "content/disclosures/x.md:10: invalid YAML: mapping values are not allowed in this context\n"
+        "    hint: a value containing ': ' must be quoted, e.g. title: \"A: B\"\n",
+    ),
+    (
+        "duplicate key",
+        {D: disclosure("title: 另一个标题\n")},
+        "",
+        "content/disclosures/x.md:10: key 'title' appears twice\n",
+    ),
+    (
+        "not utf-8",
+        {D: disclosure(body="正文\n").encode("utf-8") + "第二行".encode("gbk")},
+        "",
+        "content/disclosures/x.md:12: the file is not UTF-8 text (invalid byte 0xb5)\n"
+        "    hint: save it as UTF-8 (in most editors: Save with Encoding > UTF-8)\n",
+    ),
+    (
+        "no front matter",
+        {D: "# 标题\n正文\n"},
+        "",
+        "content/disclosures/x.md:1: missing front matter: the file must start with a line '---'\n"
+        "    hint: put the record's fields between two '---' lines at the top\n",
+    ),
+    (
+        "unclosed front matter",
+        {D: GOOD_HEAD + "正文\n"},
+        "",
+        "content/disclosures/x.md:1: front matter is not closed: no second '---' line\n",
+    ),
+    (
+        "python tag",
+        {D: disclosure("summary: !!python/object/apply:os.system [ls]\n")},
+        "",
+        "content/disclosures/x.md:10: invalid YAML: could not determine a constructor for the tag "
+        "'tag:yaml.org,2002:python/object/apply:os.system'\n    hint: tags such as !!python/object are not allowed\n",
+    ),
+    (
+        "alias bomb",
+        {
+            D: disclosure(
+                "x0: &a0 [x, x, x, x, x, x, x, x, x, x]\n"
+                + "".join(
+                    f"x{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]\n"
+                    for i in range(1, 7)
+                )
+            )
+        },
+        "",
+        "content/disclosures/x.md:10: document too large: more than 20000 values after expanding aliases\n"
+        "    hint: remove YAML anchors/aliases (&name, *name); front matter does not need them\n",
+    ),
+    (
+        "bad id",
+        {D: disclosure(head=GOOD_HEAD.replace("id: x", "id: Case_1"))},
+        "",
+        "content/disclosures/x.md:2: field 'id': expected an id of lowercase letters, digits and hyphens "
+        "(like 'case-2026-015'), got 'Case_1'\n",
+    ),
+    (
+        "approved without date",
+        {D: disclosure(head=GOOD_HEAD.replace("approved_on: 2026-01-05\n", ""))},
+        "",
+        "content/disclosures/x.md:4: field 'status' is 'approved' but 'approved_on' is missing\n",
+    ),
+    (
+        "missing required field",
+        {D: disclosure(head=GOOD_HEAD.replace("date: 2026-01-05\n", ""))},
+        "",
+        "content/disclosures/x.md:2: missing required field 'date'\n",
+    ),
+    (
+        "duplicate id",
+        {D: disclosure(), "content/disclosures/y.md": disclosure()},
+        "",
+        "content/disclosures/y.md:2: id 'x' is already used by content/disclosures/x.md\n"
+        "    hint: ids must be unique within disclosures/; the URL is /disclosures/<id>/\n",
+    ),
+    (
+        "unknown legal basis",
+        {D: disclosure("legal_basis: [cpl, cpll]\n")},
+        "",
+        "content/disclosures/x.md:10: field 'legal_basis': no regulation with id 'cpll'\n"
+        "    hint: did you mean 'cpl'?\n",
+    ),
+    (
+        "missing attachment",
+        {D: disclosure("attachments:\n  - file: notice.pdf\n    title: 通知\n")},
+        "",
+        "content/disclosures/x.md:11: field 'attachments': file 'notice.pdf' not found next to the record\n"
+        "    hint: expected content/disclosures/notice.pdf\n",
+    ),
+    (
+        "attachment outside content",
+        {D: disclosure("attachments:\n  - {file: ../../site_config.yml, title: 配置}\n")},
+        "",
+        "content/disclosures/x.md:11: field 'attachments': '../../site_config.yml' is outside content/\n"
+        "    hint: put the file next to the record and give its name only\n",
+    ),
+    (
+        "open day ends before it starts",
+        {
+            "content/open-days/e.md": """\
         ---
         id: e
         title: 开放日
@@ -94,28 +178,59 @@ CASES: list[tuple[str, dict[str, str | bytes], str, str]] = [
         end: 2026-12-15T09:00:00+08:00
         location: {name: 服务中心, address: 人民路100号}
         ---
-        """},
-     "", "content/open-days/e.md:9: field 'end' must be after 'start'\n"),
-    ("state-secret marking", {D: disclosure(body="第一段。\n\n机密★5年 的材料\n")},
-     "", "content/disclosures/x.md:13: state-secret marking '机密★5年' in body: marked material is never published\n"
-         "    hint: a marked record must not be in the public repository; remove it and report it to the security officer\n"),
-    ("secret marking with term", {D: disclosure("summary: 本文件 秘密★10年\n")},
-     "", "content/disclosures/x.md:10: state-secret marking '秘密★10年' in summary: marked material is never published\n"
-         "    hint: a marked record must not be in the public repository; remove it and report it to the security officer\n"),
-    ("privacy.block string", {D: disclosure(body="本件为内部资料，请勿外传。\n")},
-     "", "content/disclosures/x.md:11: '内部资料' in body is listed in privacy.block: this record may not be published\n"
-         "    hint: remove the text, or set status: draft until it has been cleared\n"),
-    ("reserved id", {D: disclosure(head=GOOD_HEAD.replace("id: x", "id: category"))},
-     "", "content/disclosures/x.md:2: id 'category' is reserved in disclosures/ (the site uses /disclosures/category/)\n"
-         "    hint: choose another id\n"),
-    ("record outside a type folder", {"content/x.md": disclosure()},
-     "", "content/x.md: a record must be inside one of the folders disclosures, regulations, open-days, guides, pages\n"
-         "    hint: move it to content/pages/ if it is a free page\n"),
-    ("config: unknown key", {"site_config.yml": CONFIG.replace("approvers:", "aprovers:")},
-     "", "site_config.yml:1: missing required field 'approvers'\n"
-         "site_config.yml:6: unknown field 'aprovers'\n    hint: did you mean 'approvers'?\n"),
-    ("config: unknown time zone", {"site_config.yml": CONFIG.replace("Asia/Shanghai", "Asia/Beijing")},
-     "", "site_config.yml:4: field 'timezone': unknown time zone 'Asia/Beijing'; expected a name like 'Asia/Shanghai'\n"),
+        """
+        },
+        "",
+        "content/open-days/e.md:9: field 'end' must be after 'start'\n",
+    ),
+    (
+        "state-secret marking",
+        {D: disclosure(body="第一段。\n\n机密★5年 的材料\n")},
+        "",
+        "content/disclosures/x.md:13: state-secret marking '机密★5年' in body: marked material is never published\n"
+        "    hint: a marked record must not be in the public repository; remove it and report it to the security officer\n",
+    ),
+    (
+        "secret marking with term",
+        {D: disclosure("summary: 本文件 秘密★10年\n")},
+        "",
+        "content/disclosures/x.md:10: state-secret marking '秘密★10年' in summary: marked material is never published\n"
+        "    hint: a marked record must not be in the public repository; remove it and report it to the security officer\n",
+    ),
+    (
+        "privacy.block string",
+        {D: disclosure(body="本件为内部资料，请勿外传。\n")},
+        "",
+        "content/disclosures/x.md:11: '内部资料' in body is listed in privacy.block: this record may not be published\n"
+        "    hint: remove the text, or set status: draft until it has been cleared\n",
+    ),
+    (
+        "reserved id",
+        {D: disclosure(head=GOOD_HEAD.replace("id: x", "id: category"))},
+        "",
+        "content/disclosures/x.md:2: id 'category' is reserved in disclosures/ (the site uses /disclosures/category/)\n"
+        "    hint: choose another id\n",
+    ),
+    (
+        "record outside a type folder",
+        {"content/x.md": disclosure()},
+        "",
+        "content/x.md: a record must be inside one of the folders disclosures, regulations, open-days, guides, pages\n"
+        "    hint: move it to content/pages/ if it is a free page\n",
+    ),
+    (
+        "config: unknown key",
+        {"site_config.yml": CONFIG.replace("approvers:", "aprovers:")},
+        "",
+        "site_config.yml:1: missing required field 'approvers'\n"
+        "site_config.yml:6: unknown field 'aprovers'\n    hint: did you mean 'approvers'?\n",
+    ),
+    (
+        "config: unknown time zone",
+        {"site_config.yml": CONFIG.replace("Asia/Shanghai", "Asia/Beijing")},
+        "",
+        "site_config.yml:4: field 'timezone': unknown time zone 'Asia/Beijing'; expected a name like 'Asia/Shanghai'\n",
+    ),
 ]
 
 
@@ -147,9 +262,11 @@ def test_check_reports_the_same_errors_and_writes_nothing(tmp_path: Path) -> Non
 def test_missing_config_is_a_clear_error(tmp_path: Path) -> None:
     result = run_cli(["build"], tmp_path)
     assert result.exit_code == 1
-    assert result.stderr == ("site_config.yml: configuration file not found\n"
-                             "    hint: run the command in the site's folder (or a folder below it) or pass --config PATH\n"
-                             "Build failed: 1 error in 1 file.\n")
+    assert result.stderr == (
+        "site_config.yml: configuration file not found\n"
+        "    hint: run the command in the site's folder (or a folder below it) or pass --config PATH\n"
+        "Build failed: 1 error in 1 file.\n"
+    )
 
 
 def test_bad_now_is_a_usage_error(tmp_path: Path) -> None:

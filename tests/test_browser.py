@@ -23,7 +23,9 @@ def test_home_and_record_render_and_stay_local(built_sample: Path) -> None:
         assert "张建国" not in page.content()
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 390, f"page is wider than the phone: {width}px"
-    assert requested and all(url.startswith(base) for url in requested), [u for u in requested if not u.startswith(base)]
+    assert requested and all(url.startswith(base) for url in requested), [
+        u for u in requested if not u.startswith(base)
+    ]
 
 
 def test_chinese_query_typed_in_the_header_search_box(built_sample: Path) -> None:
@@ -40,7 +42,7 @@ def test_chinese_query_typed_in_the_header_search_box(built_sample: Path) -> Non
         page.press(".oa-search__input", "Enter")
         page.wait_for_function("document.querySelector('.oa-search__status').textContent.includes('1')")
         assert page.locator(".oa-search__result .oa-search__title").all_inner_texts() == ["张某1受贿案提起公诉"]
-        assert "q=%E5%8F%97%E8%B4%BF" in page.url     # the URL is shareable
+        assert "q=%E5%8F%97%E8%B4%BF" in page.url  # the URL is shareable
         page.goto(page.url, wait_until="networkidle")
         page.wait_for_selector(".oa-search__result")
         assert page.locator(".oa-search__result .oa-search__title").all_inner_texts() == ["张某1受贿案提起公诉"]
@@ -61,7 +63,7 @@ def test_regulation_table_filters_and_sorts_in_the_browser(built_sample: Path) -
         page.fill("#oa-reg-q", "主席令")
         assert rows.count() == 1 and page.locator("[data-oa-count]").inner_text() == "共 1 条"
         page.fill("#oa-reg-q", "")
-        page.click("#oa-regulations thead th:nth-child(5) button")   # 公布日期, oldest first
+        page.click("#oa-regulations thead th:nth-child(5) button")  # 公布日期, oldest first
         assert "2012年修正" in rows.first.inner_text()
         page.click("#oa-regulations thead th:nth-child(5) button")
         assert "2012年修正" not in rows.first.inner_text()

@@ -40,11 +40,13 @@ def test_record_page_dates_links_and_structured_data(built_sample: Path) -> None
 
 
 def test_hostile_title_runs_no_script_in_the_browser(tmp_path: Path) -> None:
-    title = json.dumps("</script><script>window.pwned=1</script><img src=x onerror=window.pwned=2>",
-                       ensure_ascii=False)
-    root = write_site(tmp_path, {
-        "content/regulations/cpl.md": REGULATION.replace("title: 中华人民共和国刑事诉讼法", f"title: {title}"),
-    })
+    title = json.dumps("</script><script>window.pwned=1</script><img src=x onerror=window.pwned=2>", ensure_ascii=False)
+    root = write_site(
+        tmp_path,
+        {
+            "content/regulations/cpl.md": REGULATION.replace("title: 中华人民共和国刑事诉讼法", f"title: {title}"),
+        },
+    )
     assert run_cli(["build", "--now", NOW, "--out", "out"], root).exit_code == 0
     with served(root / "out") as base, browser_page() as (page, _):
         dialogs: list[str] = []

@@ -11,7 +11,6 @@ import subprocess
 from pathlib import Path
 
 import yaml
-
 from conftest import NOW, REPO, SAMPLE, run_cli
 
 GITHUB_LINE = re.compile(r"^::(error|warning|notice) file=[^,:%\s][^,:]*(,line=\d+)?(,title=[^:,]*)?::\S.*$")
@@ -24,9 +23,15 @@ def _site(tmp_path: Path) -> Path:
 
 
 def git(root: Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "Wang Fang", "GIT_AUTHOR_EMAIL": "wang.fang@example.org",
-           "GIT_COMMITTER_NAME": "Wang Fang", "GIT_COMMITTER_EMAIL": "wang.fang@example.org",
-           "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "Wang Fang",
+        "GIT_AUTHOR_EMAIL": "wang.fang@example.org",
+        "GIT_COMMITTER_NAME": "Wang Fang",
+        "GIT_COMMITTER_EMAIL": "wang.fang@example.org",
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+    }
     out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
     return out.stdout
@@ -90,9 +95,11 @@ def test_github_format_is_workflow_command_syntax(tmp_path: Path) -> None:
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
     assert lines and all(GITHUB_LINE.match(line) for line in lines), lines
-    assert ("::error file=content/disclosures/2026/self-approved.md,line=6,title=held back::self-approved: "
-            "approved_by 'li.wei' is also the author%0Ahint: fix the approval, or set status: review until it is "
-            "approved") in lines
+    assert (
+        "::error file=content/disclosures/2026/self-approved.md,line=6,title=held back::self-approved: "
+        "approved_by 'li.wei' is also the author%0Ahint: fix the approval, or set status: review until it is "
+        "approved"
+    ) in lines
     assert "::notice file=content/disclosures/2026/draft.md,line=4,title=held back::status is draft" in lines
 
 
@@ -140,21 +147,26 @@ def test_changed_since_reports_only_what_the_change_touched(tmp_path: Path) -> N
     # committed change: a new draft; working-tree change: an approval by its own author
     (root / "content" / "disclosures" / "2026" / "new.md").write_text(
         (root / "content" / "disclosures" / "2026" / "draft.md").read_text("utf-8").replace("id: ", "id: new-", 1),
-        "utf-8")
+        "utf-8",
+    )
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "new draft")
     review = root / "content" / "disclosures" / "2026" / "review.md"
     text = review.read_text("utf-8")
     author = re.search(r"^author: (\S+)", text, re.M).group(1)  # type: ignore[union-attr]
-    review.write_text(text.replace("status: review", f"status: approved\napproved_by: {author}\n"
-                                   "approved_on: 2026-11-20"), "utf-8")
+    review.write_text(
+        text.replace("status: review", f"status: approved\napproved_by: {author}\napproved_on: 2026-11-20"), "utf-8"
+    )
     result = run_cli(["check", "--now", NOW, "--strict", "--changed-since", "main"], root)
     assert result.exit_code == 1
-    reported = sorted(line.split(": ")[1 if line.startswith("held") else 2] for line in result.stdout.splitlines()
-                      if "held back" in line)
+    reported = sorted(
+        line.split(": ")[1 if line.startswith("held") else 2]
+        for line in result.stdout.splitlines()
+        if "held back" in line
+    )
     assert reported == ["content/disclosures/2026/new.md", "content/disclosures/2026/review.md"], result.stdout
     assert "self-approved" in result.stdout
-    assert "self-approved.md" not in result.stdout     # an old mistake, not this change's
+    assert "self-approved.md" not in result.stdout  # an old mistake, not this change's
     assert "unlisted.md" not in result.stdout
 
 

@@ -7,17 +7,19 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import NOW, REGULATION, run_cli, write_site
 
 
-@pytest.mark.parametrize("command,words", [
-    ([], ["check", "build", "serve", "new", "site_config.yml"]),
-    (["build"], ["--out", "--now", "SOURCE_DATE_EPOCH", "previous site"]),
-    (["check"], ["held back", "--privacy-report"]),
-    (["new"], ["disclosures, regulations, open-days, guides, pages", "--title"]),
-    (["serve"], ["--port", "rebuilds"]),
-])
+@pytest.mark.parametrize(
+    "command,words",
+    [
+        ([], ["check", "build", "serve", "new", "site_config.yml"]),
+        (["build"], ["--out", "--now", "SOURCE_DATE_EPOCH", "previous site"]),
+        (["check"], ["held back", "--privacy-report"]),
+        (["new"], ["disclosures, regulations, open-days, guides, pages", "--title"]),
+        (["serve"], ["--port", "rebuilds"]),
+    ],
+)
 def test_help_explains_each_command(tmp_path: Path, command: list[str], words: list[str]) -> None:
     result = run_cli([*command, "--help"], tmp_path)
     assert result.exit_code == 0
@@ -46,8 +48,13 @@ def test_new_scaffolds_a_valid_draft(tmp_path: Path, type_: str) -> None:
 
 def test_python_m_generator_runs_the_same_cli(tmp_path: Path) -> None:
     root = write_site(tmp_path, {"content/regulations/cpl.md": REGULATION})
-    proc = subprocess.run([sys.executable, "-m", "generator", "check", "--now", NOW], cwd=root,
-                          capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "generator", "check", "--now", NOW],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.startswith("OK: 1 records to publish")
 

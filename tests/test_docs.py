@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from conftest import REPO
+
 from generator.cli import main
 from generator.config import SiteConfig
 

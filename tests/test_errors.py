@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import NOW, REGULATION, run_cli, write_site
 
 
@@ -22,11 +21,19 @@ def test_content_error_exits_1(tmp_path: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
-@pytest.mark.parametrize("args,message", [
-    (["build", "--now", "yesterday"], "Error: --now: expected ISO 8601 like 2026-11-26T09:00:00+08:00, got 'yesterday'"),
-    (["review", "content/nothing.md", "--now", NOW],
-     "Error: content/nothing.md: not a record of this site (expected a .md file under content/)"),
-])
+@pytest.mark.parametrize(
+    "args,message",
+    [
+        (
+            ["build", "--now", "yesterday"],
+            "Error: --now: expected ISO 8601 like 2026-11-26T09:00:00+08:00, got 'yesterday'",
+        ),
+        (
+            ["review", "content/nothing.md", "--now", NOW],
+            "Error: content/nothing.md: not a record of this site (expected a .md file under content/)",
+        ),
+    ],
+)
 def test_usage_error_exits_2(tmp_path: Path, args: list[str], message: str) -> None:
     result = run_cli(args, _site(tmp_path))
     assert result.exit_code == 2
@@ -68,6 +75,7 @@ def test_internal_error_exits_70_with_traceback(tmp_path: Path, monkeypatch: pyt
 
     def broken(*args: object, **kwargs: object) -> None:
         raise KeyError("a bug")
+
     monkeypatch.setattr(pipeline, "prepare", broken)
     result = run_cli(["check", "--now", NOW], _site(tmp_path))
     assert result.exit_code == 70

@@ -6,8 +6,8 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
-
 from conftest import NOW, run_cli, write_site
+
 from generator.approval import Outcome, decide
 from generator.config import SiteConfig
 from generator.records import Disclosure
@@ -24,30 +24,73 @@ def make(**fields: object) -> Disclosure:
 APPROVED = dict(status="approved", approved_by="li.wei", approved_on="2026-01-02")
 
 
-@pytest.mark.parametrize("fields,outcome,reason", [
-    (APPROVED, Outcome.PUBLISH, "approved by li.wei"),
-    (dict(status="draft"), Outcome.HELD_DRAFT, "status is draft"),
-    (dict(status="review"), Outcome.HELD_REVIEW, "status is review (not yet approved)"),
-    ({**APPROVED, "author": "li.wei"}, Outcome.HELD_UNAPPROVED, "self-approved: approved_by 'li.wei' is also the author"),
-    ({**APPROVED, "approved_by": "zhou.tao"}, Outcome.HELD_UNAPPROVED,
-     "approved_by 'zhou.tao' is not listed in site_config.yml approvers"),
-    ({**APPROVED, "approved_on": "2026-12-01"}, Outcome.HELD_UNAPPROVED, "approved_on 2026-12-01 is after the build time"),
-    ({**APPROVED, "publish_on": "2026-12-24T09:00:00+08:00"}, Outcome.HELD_EMBARGO, "embargoed until 2026-12-24 09:00"),
-    ({**APPROVED, "publish_on": "2026-12-24"}, Outcome.HELD_EMBARGO, "embargoed until 2026-12-24 00:00"),
-    ({**APPROVED, "publish_on": "2026-11-26T09:59:59+08:00"}, Outcome.PUBLISH, "approved by li.wei"),
-    ({**APPROVED, "publish_on": "2026-11-26T02:00:01Z"}, Outcome.HELD_EMBARGO, "embargoed until 2026-11-26 10:00"),
-    ({**APPROVED, "parties": [{"name": "孙小明", "role": "suspect", "minor": True}]}, Outcome.HELD_MINOR,
-     "a party who is a minor is a defendant or suspect: crimes of minors are not published"),
-    ({**APPROVED, "parties": [{"name": "孙小明", "role": "victim", "minor": True}]}, Outcome.PUBLISH, "approved by li.wei"),
-    ({**APPROVED, "status": "withdrawn", "withdrawn_on": "2026-02-01", "withdrawn_reason": "有误"},
-     Outcome.TOMBSTONE, "withdrawn on 2026-02-01 (tombstone page kept)"),
-    (dict(status="withdrawn", withdrawn_on="2026-02-01", withdrawn_reason="有误"),
-     Outcome.HELD_WITHDRAWN, "withdrawn on 2026-02-01 (never published)"),
-    ({**APPROVED, "withdrawn_on": "2026-02-01", "withdrawn_reason": "有误"}, Outcome.HELD_UNAPPROVED,
-     "status is approved but withdrawn_on/withdrawn_reason is set: set status: withdrawn, or remove the withdrawal fields"),
-    ({**APPROVED, "publish_on": "2027-01-01", "status": "withdrawn", "withdrawn_on": "2026-02-01", "withdrawn_reason": "有误"},
-     Outcome.HELD_WITHDRAWN, "withdrawn on 2026-02-01 (never published)"),
-])
+@pytest.mark.parametrize(
+    "fields,outcome,reason",
+    [
+        (APPROVED, Outcome.PUBLISH, "approved by li.wei"),
+        (dict(status="draft"), Outcome.HELD_DRAFT, "status is draft"),
+        (dict(status="review"), Outcome.HELD_REVIEW, "status is review (not yet approved)"),
+        (
+            {**APPROVED, "author": "li.wei"},
+            Outcome.HELD_UNAPPROVED,
+            "self-approved: approved_by 'li.wei' is also the author",
+        ),
+        (
+            {**APPROVED, "approved_by": "zhou.tao"},
+            Outcome.HELD_UNAPPROVED,
+            "approved_by 'zhou.tao' is not listed in site_config.yml approvers",
+        ),
+        (
+            {**APPROVED, "approved_on": "2026-12-01"},
+            Outcome.HELD_UNAPPROVED,
+            "approved_on 2026-12-01 is after the build time",
+        ),
+        (
+            {**APPROVED, "publish_on": "2026-12-24T09:00:00+08:00"},
+            Outcome.HELD_EMBARGO,
+            "embargoed until 2026-12-24 09:00",
+        ),
+        ({**APPROVED, "publish_on": "2026-12-24"}, Outcome.HELD_EMBARGO, "embargoed until 2026-12-24 00:00"),
+        ({**APPROVED, "publish_on": "2026-11-26T09:59:59+08:00"}, Outcome.PUBLISH, "approved by li.wei"),
+        ({**APPROVED, "publish_on": "2026-11-26T02:00:01Z"}, Outcome.HELD_EMBARGO, "embargoed until 2026-11-26 10:00"),
+        (
+            {**APPROVED, "parties": [{"name": "孙小明", "role": "suspect", "minor": True}]},
+            Outcome.HELD_MINOR,
+            "a party who is a minor is a defendant or suspect: crimes of minors are not published",
+        ),
+        (
+            {**APPROVED, "parties": [{"name": "孙小明", "role": "victim", "minor": True}]},
+            Outcome.PUBLISH,
+            "approved by li.wei",
+        ),
+        (
+            {**APPROVED, "status": "withdrawn", "withdrawn_on": "2026-02-01", "withdrawn_reason": "有误"},
+            Outcome.TOMBSTONE,
+            "withdrawn on 2026-02-01 (tombstone page kept)",
+        ),
+        (
+            dict(status="withdrawn", withdrawn_on="2026-02-01", withdrawn_reason="有误"),
+            Outcome.HELD_WITHDRAWN,
+            "withdrawn on 2026-02-01 (never published)",
+        ),
+        (
+            {**APPROVED, "withdrawn_on": "2026-02-01", "withdrawn_reason": "有误"},
+            Outcome.HELD_UNAPPROVED,
+            "status is approved but withdrawn_on/withdrawn_reason is set: set status: withdrawn, or remove the withdrawal fields",
+        ),
+        (
+            {
+                **APPROVED,
+                "publish_on": "2027-01-01",
+                "status": "withdrawn",
+                "withdrawn_on": "2026-02-01",
+                "withdrawn_reason": "有误",
+            },
+            Outcome.HELD_WITHDRAWN,
+            "withdrawn on 2026-02-01 (never published)",
+        ),
+    ],
+)
 def test_decision(fields: dict[str, object], outcome: Outcome, reason: str) -> None:
     decision = decide(make(**fields), NOW_DT, CONFIG)
     assert (decision.outcome, decision.reason) == (outcome, reason)
@@ -76,7 +119,9 @@ def test_embargo_lifts_when_the_build_time_passes_it(sample_site: Path) -> None:
 
 
 def test_source_date_epoch_is_the_build_time(sample_site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(dt.datetime.fromisoformat("2027-06-02T00:00:00+08:00").timestamp())))
+    monkeypatch.setenv(
+        "SOURCE_DATE_EPOCH", str(int(dt.datetime.fromisoformat("2027-06-02T00:00:00+08:00").timestamp()))
+    )
     result = run_cli(["check"], sample_site)
     assert "embargo.md" not in result.stdout
     monkeypatch.setenv("SOURCE_DATE_EPOCH", str(int(NOW_DT.timestamp())))
@@ -84,14 +129,23 @@ def test_source_date_epoch_is_the_build_time(sample_site: Path, monkeypatch: pyt
 
 
 def test_pages_exist_only_for_published_records(built_sample: Path) -> None:
-    pages = sorted(p.parent.relative_to(built_sample).as_posix()
-                   for p in built_sample.glob("*/*/index.html") if p.parent.parent.name not in ("category", "data"))
+    pages = sorted(
+        p.parent.relative_to(built_sample).as_posix()
+        for p in built_sample.glob("*/*/index.html")
+        if p.parent.parent.name not in ("category", "data")
+    )
     twins = sorted(p.parent.relative_to(built_sample).as_posix() for p in built_sample.glob("*/*/index.json"))
     assert pages == twins
     assert pages == [
-        "disclosures/bribery-case", "disclosures/open-day-press", "disclosures/withdrawn-notice",
-        "disclosures/work-report-2025", "guides/bribery-record-inquiry", "open-days/open-day-2026-12",
-        "pages/about", "regulations/cpl-2012", "regulations/cpl-2018",
+        "disclosures/bribery-case",
+        "disclosures/open-day-press",
+        "disclosures/withdrawn-notice",
+        "disclosures/work-report-2025",
+        "guides/bribery-record-inquiry",
+        "open-days/open-day-2026-12",
+        "pages/about",
+        "regulations/cpl-2012",
+        "regulations/cpl-2018",
     ]
 
 
@@ -118,13 +172,17 @@ def test_held_back_attachment_is_never_copied(tmp_path: Path) -> None:
         ---
         正文。
         """
-    root = write_site(tmp_path, {
-        "content/disclosures/a.md": record.format(id="a", status="approved", file="public.txt"),
-        "content/disclosures/b.md": record.format(id="b", status="review", file="secret.txt"),
-        "content/disclosures/public.txt": "公开附件",
-        "content/disclosures/secret.txt": "未公开附件",
-    })
+    root = write_site(
+        tmp_path,
+        {
+            "content/disclosures/a.md": record.format(id="a", status="approved", file="public.txt"),
+            "content/disclosures/b.md": record.format(id="b", status="review", file="secret.txt"),
+            "content/disclosures/public.txt": "公开附件",
+            "content/disclosures/secret.txt": "未公开附件",
+        },
+    )
     assert run_cli(["build", "--now", NOW], root).exit_code == 0
-    files = sorted(p.relative_to(root / "site").as_posix() for p in (root / "site").rglob("*.txt")
-                   if p.name != "robots.txt")
+    files = sorted(
+        p.relative_to(root / "site").as_posix() for p in (root / "site").rglob("*.txt") if p.name != "robots.txt"
+    )
     assert files == ["disclosures/a/files/public.txt"]

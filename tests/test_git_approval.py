@@ -13,7 +13,6 @@ import subprocess
 from pathlib import Path
 
 import pytest
-
 from conftest import NOW, run_cli
 
 RECORD = """\
@@ -65,9 +64,15 @@ class Repo:
         self.path = root / "content" / "disclosures" / "2026" / "notice.md"
 
     def git(self, *args: str, who: str = "zhao.min", key: Path | None = None) -> str:
-        env = {**os.environ, "GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1",
-               "GIT_AUTHOR_NAME": who, "GIT_AUTHOR_EMAIL": f"{who}@example.org",
-               "GIT_COMMITTER_NAME": who, "GIT_COMMITTER_EMAIL": f"{who}@example.org"}
+        env = {
+            **os.environ,
+            "GIT_CONFIG_GLOBAL": os.devnull,
+            "GIT_CONFIG_NOSYSTEM": "1",
+            "GIT_AUTHOR_NAME": who,
+            "GIT_AUTHOR_EMAIL": f"{who}@example.org",
+            "GIT_COMMITTER_NAME": who,
+            "GIT_COMMITTER_EMAIL": f"{who}@example.org",
+        }
         signing = ["-c", "gpg.format=ssh", "-c", f"user.signingkey={key}"] if key else []
         out = subprocess.run(["git", *signing, "-C", str(self.root), *args], capture_output=True, text=True, env=env)
         assert out.returncode == 0, out.stderr
@@ -115,7 +120,9 @@ def test_approval_by_the_listed_approver_in_a_signed_commit_publishes(repo: Repo
     code, out = repo.check("--strict")
     assert code == 0 and "OK: 1 records to publish" in out, out
     build = run_cli(["build", "--now", NOW, "-q"], repo.root)
-    assert build.exit_code == 0 and "地点：检察服务中心" in (repo.root / "site/disclosures/notice/index.html").read_text()
+    assert (
+        build.exit_code == 0 and "地点：检察服务中心" in (repo.root / "site/disclosures/notice/index.html").read_text()
+    )
 
 
 def test_approval_committed_by_someone_else_is_held_back(repo: Repo, keys: dict) -> None:
@@ -123,8 +130,9 @@ def test_approval_committed_by_someone_else_is_held_back(repo: Repo, keys: dict)
     sha = repo.commit("批准", who="chen.jing", key=keys["chen.jing"][0])
     code, out = repo.check()
     assert code == 0
-    assert (HELD + f"approved in {sha} by chen.jing, not by li.wei (approved_by must be set by the approver's own "
-            "commit)") in out
+    assert (
+        HELD + f"approved in {sha} by chen.jing, not by li.wei (approved_by must be set by the approver's own commit)"
+    ) in out
     code, out = repo.check("--strict")
     assert code == 1 and "error: " + HELD + f"approved in {sha} by chen.jing" in out
 
@@ -142,8 +150,12 @@ def test_approval_by_the_author_is_self_approval(tmp_path: Path, keys: dict) -> 
     r = Repo(root)
     r.git("init", "-q", "-b", "main")
     r.path.parent.mkdir(parents=True)
-    r.path.write_text(RECORD.format(status="approved", approval="approved_by: li.wei\napproved_on: 2026-11-21\n",
-                                    body=BODY).replace("author: zhao.min", "author: li.wei"), "utf-8")
+    r.path.write_text(
+        RECORD.format(status="approved", approval="approved_by: li.wei\napproved_on: 2026-11-21\n", body=BODY).replace(
+            "author: zhao.min", "author: li.wei"
+        ),
+        "utf-8",
+    )
     r.commit("自己批准", who="li.wei", key=keys["li.wei"][0])
     assert HELD + "self-approved: approved_by 'li.wei' is also the author" in r.check()[1]
 
@@ -206,10 +218,14 @@ def test_uncommitted_changes_cannot_be_verified(repo: Repo, keys: dict) -> None:
     repo.write("approved", "li.wei", body=BODY + "\n\n未提交的修改。")
     assert HELD + "has changes that are not committed: approval by li.wei cannot be verified" in repo.check()[1]
     (repo.root / "content/disclosures/2026/other.md").write_text(
-        RECORD.format(status="approved", approval="approved_by: li.wei\napproved_on: 2026-11-21\n", body=BODY)
-        .replace("id: notice", "id: other"), "utf-8")
-    assert ("held back: content/disclosures/2026/other.md: not committed to git: approval by li.wei cannot be "
-            "verified") in repo.check()[1]
+        RECORD.format(status="approved", approval="approved_by: li.wei\napproved_on: 2026-11-21\n", body=BODY).replace(
+            "id: notice", "id: other"
+        ),
+        "utf-8",
+    )
+    assert (
+        "held back: content/disclosures/2026/other.md: not committed to git: approval by li.wei cannot be verified"
+    ) in repo.check()[1]
 
 
 def test_a_shallow_clone_is_refused_with_the_fix(repo: Repo, keys: dict, tmp_path: Path) -> None:
@@ -219,8 +235,10 @@ def test_a_shallow_clone_is_refused_with_the_fix(repo: Repo, keys: dict, tmp_pat
     repo.git("clone", "-q", "--depth", "1", f"file://{repo.root}", str(shallow))
     result = run_cli(["check", "--now", NOW], shallow)
     assert result.exit_code == 1
-    assert ("site_config.yml: approval.verify_git is true but this is a shallow clone: the commits that approved "
-            "records may be missing") in result.stderr
+    assert (
+        "site_config.yml: approval.verify_git is true but this is a shallow clone: the commits that approved "
+        "records may be missing"
+    ) in result.stderr
     assert "git fetch --unshallow" in result.stderr and "fetch-depth: 0" in result.stderr
     assert "Traceback" not in result.stderr
 
@@ -243,9 +261,12 @@ def test_no_git_repository_is_an_error(repo: Repo, tmp_path: Path) -> None:
 def test_every_approver_needs_an_identity(tmp_path: Path, keys: dict) -> None:
     root = tmp_path / "office"
     (root / "content").mkdir(parents=True)
-    (root / "site_config.yml").write_text(config(keys).replace("approvers: [li.wei, chen.jing]",
-                                                               "approvers: [li.wei, chen.jing, sun.min]"), "utf-8")
+    (root / "site_config.yml").write_text(
+        config(keys).replace("approvers: [li.wei, chen.jing]", "approvers: [li.wei, chen.jing, sun.min]"), "utf-8"
+    )
     result = run_cli(["check", "--now", NOW], root)
     assert result.exit_code == 1
-    assert "site_config.yml:6: approval.verify_git is true but approver 'sun.min' has no entry under approval.staff" \
+    assert (
+        "site_config.yml:6: approval.verify_git is true but approver 'sun.min' has no entry under approval.staff"
         in result.stderr
+    )

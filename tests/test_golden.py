@@ -11,8 +11,8 @@ import os
 import shutil
 from pathlib import Path
 
-
 from conftest import HERE, NOW, SAMPLE
+
 from generator.exports import export_files
 from generator.pipeline import prepare, resolve_now
 from generator.rendering import render_site
@@ -32,8 +32,13 @@ def generated(tmp: Path) -> dict[str, bytes]:
     files = {f"pages/{k}": v.encode("utf-8") for k, v in rendered.pages.items()}
     cfg = _mkdocs_config(rendered, report.config, Path("/DOCS"), Path("/SITE"), Path("/THEME"))
     files["mkdocs.yml"] = mkdocs_yaml(cfg).encode("utf-8")
-    files.update({f"exports/{k}": v for k, v in export_files(report.public, report.config, now=resolve_now(NOW)).items()
-                  if not k.endswith(".zip")})   # the ZIP holds the golden CSV and JSON files
+    files.update(
+        {
+            f"exports/{k}": v
+            for k, v in export_files(report.public, report.config, now=resolve_now(NOW)).items()
+            if not k.endswith(".zip")
+        }
+    )  # the ZIP holds the golden CSV and JSON files
     files["copies.txt"] = "".join(f"{k} <- {v}\n" for k, v in sorted(rendered.copies.items())).encode()
     return files
 

@@ -17,12 +17,14 @@ from pathlib import Path
 from browser import browser_page, served
 from conftest import NOW, REGULATION, run_cli, write_site
 
-P = ("<img src=x onerror=\"window.__pwned='img';alert(1)\">"
-     "<script>window.__pwned='script'</script>"
-     "<svg onload=\"window.__pwned='svg'\"></svg>"
-     "\"><a href=\"javascript:window.__pwned='href'\" id=\"oa-bad\">x</a>"
-     "</script><script>window.__pwned='breakout'</script>")
-Q = json.dumps(P, ensure_ascii=False)   # as a YAML string (JSON is YAML)
+P = (
+    "<img src=x onerror=\"window.__pwned='img';alert(1)\">"
+    "<script>window.__pwned='script'</script>"
+    "<svg onload=\"window.__pwned='svg'\"></svg>"
+    '"><a href="javascript:window.__pwned=\'href\'" id="oa-bad">x</a>'
+    "</script><script>window.__pwned='breakout'</script>"
+)
+Q = json.dumps(P, ensure_ascii=False)  # as a YAML string (JSON is YAML)
 
 COMMON = f"""status: approved
 author: wang.fang
@@ -148,7 +150,7 @@ def test_hostile_text_is_shown_as_text(tmp_path: Path) -> None:
     html = (out / "pages/hostile-page/index.html").read_text("utf-8")
     assert "&lt;img src=x onerror=" in html
     nav = (out / "index.html").read_text("utf-8")
-    assert "&lt;img src=x" in nav and "<img src=\"x\" onerror" not in nav and "<img src=x" not in nav
+    assert "&lt;img src=x" in nav and '<img src="x" onerror' not in nav and "<img src=x" not in nav
 
 
 def test_feed_carries_plain_text_only(tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ from typing import Any
 import jsonschema
 import pytest
 import yaml
-
 from conftest import CONFIG, REPO, SAMPLE, run_cli, write_site
+
 from generator.config import SiteConfig
 from generator.records import RECORD_TYPES
 
@@ -25,17 +25,38 @@ BIN = str(Path(sys.executable).parent)
 
 
 def _init(tmp_path: Path, *extra: str) -> Path:
-    result = run_cli(["init", "office", "--approver", "li.wei", "--approver", "chen.jing", "--author", "wang.fang",
-                      "--site-name", "测试市人民检察院检务公开", *extra], tmp_path)
+    result = run_cli(
+        [
+            "init",
+            "office",
+            "--approver",
+            "li.wei",
+            "--approver",
+            "chen.jing",
+            "--author",
+            "wang.fang",
+            "--site-name",
+            "测试市人民检察院检务公开",
+            *extra,
+        ],
+        tmp_path,
+    )
     assert result.exit_code == 0, result.stderr
     return tmp_path / "office"
 
 
 def test_init_writes_a_repository_that_checks_clean(tmp_path: Path) -> None:
     root = _init(tmp_path)
-    for rel in ("site_config.yml", ".gitignore", ".pre-commit-config.yaml", ".gitlab-ci.yml",
-                ".github/workflows/openaffairs.yml", "deploy/nginx/openaffairs.conf", ".vscode/settings.json",
-                "README.md"):
+    for rel in (
+        "site_config.yml",
+        ".gitignore",
+        ".pre-commit-config.yaml",
+        ".gitlab-ci.yml",
+        ".github/workflows/openaffairs.yml",
+        "deploy/nginx/openaffairs.conf",
+        ".vscode/settings.json",
+        "README.md",
+    ):
         assert (root / rel).is_file(), rel
     for type_name in RECORD_TYPES:
         readme = root / "content" / type_name / "README.md"
@@ -119,16 +140,20 @@ def test_schemas_are_valid_and_accept_every_sample_record(tmp_path: Path) -> Non
             checked += 1
     assert checked > 60
     for config in (REPO / "site_config.yml", SAMPLE / "site_config.yml"):
-        jsonschema.validate(_as_editor_sees(yaml.safe_load(config.read_text("utf-8"))),
-                            schemas["site_config.schema.json"])
+        jsonschema.validate(
+            _as_editor_sees(yaml.safe_load(config.read_text("utf-8"))), schemas["site_config.schema.json"]
+        )
 
 
-@pytest.mark.parametrize("change,word", [
-    (("title:", "titel: x\ntitle:"), "titel"),
-    (("validity: in-force", "validity: forever"), "forever"),
-    (("issued: 2018-10-26", "issued: 26.10.2018"), "26.10.2018"),
-    (("id: cpl-2018", "id: CPL_2018"), "CPL_2018"),
-])
+@pytest.mark.parametrize(
+    "change,word",
+    [
+        (("title:", "titel: x\ntitle:"), "titel"),
+        (("validity: in-force", "validity: forever"), "forever"),
+        (("issued: 2018-10-26", "issued: 26.10.2018"), "26.10.2018"),
+        (("id: cpl-2018", "id: CPL_2018"), "CPL_2018"),
+    ],
+)
 def test_schemas_reject_what_the_build_rejects(tmp_path: Path, change: tuple[str, str], word: str) -> None:
     schemas = _schemas(tmp_path)
     record = SAMPLE / "content" / "regulations" / "cpl-2018.md"
@@ -140,7 +165,7 @@ def test_schemas_reject_what_the_build_rejects(tmp_path: Path, change: tuple[str
         jsonschema.validate(_front_matter(bad), schemas["regulations.schema.json"])
     assert word in str(info.value)
     site = write_site(tmp_path / "site", {"content/regulations/cpl-2018.md": bad.read_text("utf-8")})
-    assert run_cli(["check"], site).exit_code == 1           # the build says the same
+    assert run_cli(["check"], site).exit_code == 1  # the build says the same
 
 
 def test_init_wires_the_schemas_for_the_editor(tmp_path: Path) -> None:
@@ -169,7 +194,7 @@ def test_new_makes_a_pinyin_id_and_a_date_suffix_when_taken(tmp_path: Path) -> N
     assert path.parent.name == str(today.year)
     text = path.read_text("utf-8")
     assert f"date: {today.isoformat()}" in text and f'title: "{title}"' in text
-    assert "# 类别" in text and "草稿" in text                       # comments in the site's language
+    assert "# 类别" in text and "草稿" in text  # comments in the site's language
     second = Path(run_cli(["new", "disclosures", "--title", title, "--author", "wang.fang"], root).stdout.strip())
     assert second.stem == f"guan-yu-ju-ban-jian-cha-kai-fang-ri-huo-dong-de-gong-gao-{today:%Y%m%d}"
     third = Path(run_cli(["new", "disclosures", "--title", title, "--author", "wang.fang"], root).stdout.strip())
@@ -194,7 +219,9 @@ def test_new_long_titles_make_bounded_ids() -> None:
     from generator.scaffold import make_id
 
     taken: set[str] = set()
-    long = make_id("江城市人民检察院关于二〇二六年度检察开放日活动安排及公众报名方式的公告（第一期）", dt.date(2026, 3, 1), taken)
+    long = make_id(
+        "江城市人民检察院关于二〇二六年度检察开放日活动安排及公众报名方式的公告（第一期）", dt.date(2026, 3, 1), taken
+    )
     assert len(long) <= 60 and re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", long), long
     assert make_id("！？", dt.date(2026, 3, 1), taken) == "record-20260301"
     assert make_id("2026年工作报告", dt.date(2026, 3, 1), taken) == "2026-nian-gong-zuo-bao-gao"
@@ -206,8 +233,14 @@ GIT_ENV = {"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"}
 
 
 def git(root: Path, *args: str, who: str = "wang.fang") -> str:
-    env = {**os.environ, **GIT_ENV, "GIT_AUTHOR_NAME": who, "GIT_AUTHOR_EMAIL": f"{who}@example.org",
-           "GIT_COMMITTER_NAME": who, "GIT_COMMITTER_EMAIL": f"{who}@example.org"}
+    env = {
+        **os.environ,
+        **GIT_ENV,
+        "GIT_AUTHOR_NAME": who,
+        "GIT_AUTHOR_EMAIL": f"{who}@example.org",
+        "GIT_COMMITTER_NAME": who,
+        "GIT_COMMITTER_EMAIL": f"{who}@example.org",
+    }
     out = subprocess.run(["git", "-C", str(root), *args], capture_output=True, text=True, env=env)
     assert out.returncode == 0, out.stderr
     return out.stdout
@@ -241,8 +274,9 @@ def office_repo(tmp_path: Path) -> Path:
     record.write_text(APPROVED.format(status="review", approval=""), "utf-8")
     git(root, "add", "-A")
     git(root, "commit", "-q", "-m", "公告：检察开放日")
-    record.write_text(APPROVED.format(status="approved", approval="approved_by: li.wei\napproved_on: 2026-11-21\n"),
-                      "utf-8")
+    record.write_text(
+        APPROVED.format(status="approved", approval="approved_by: li.wei\napproved_on: 2026-11-21\n"), "utf-8"
+    )
     git(root, "commit", "-qam", "批准", who="li.wei")
     return root
 
@@ -250,9 +284,10 @@ def office_repo(tmp_path: Path) -> Path:
 def _run_steps(root: Path, lines: list[str], env: dict[str, str]) -> None:
     for line in lines:
         if re.match(r"^(apt-get|python -m venv|pip install|install -m|echo \"\$DEPLOY|rsync)", line.strip()):
-            continue      # installing and deploying: done by the test's own venv / not here
-        out = subprocess.run(["bash", "-eo", "pipefail", "-c", line], cwd=root, capture_output=True, text=True,
-                             env=env, timeout=300)
+            continue  # installing and deploying: done by the test's own venv / not here
+        out = subprocess.run(
+            ["bash", "-eo", "pipefail", "-c", line], cwd=root, capture_output=True, text=True, env=env, timeout=300
+        )
         assert out.returncode == 0, f"{line}\n{out.stdout}\n{out.stderr}"
 
 
@@ -269,7 +304,7 @@ def test_gitlab_ci_commands_run_green(office_repo: Path) -> None:
     for job in ("check", "pages"):
         _run_steps(office_repo, before + ci[job]["script"], env)
     report = json.loads((office_repo / "gl-code-quality-report.json").read_text("utf-8"))
-    assert report == []                              # the change is clean: nothing to annotate
+    assert report == []  # the change is clean: nothing to annotate
     assert (office_repo / "privacy-report.txt").is_file()
     assert ci["check"]["artifacts"]["reports"]["codequality"] == "gl-code-quality-report.json"
     home = (office_repo / "public" / "index.html").read_text("utf-8")
@@ -296,7 +331,12 @@ def test_ci_check_fails_on_a_self_approved_record(office_repo: Path) -> None:
     record = office_repo / "content" / "disclosures" / "2026" / "kai-fang-ri-gong-gao.md"
     record.write_text(record.read_text("utf-8").replace("approved_by: li.wei", "approved_by: wang.fang"), "utf-8")
     git(office_repo, "commit", "-qam", "self-approved")
-    out = subprocess.run(["openaffairs", "check", "--strict", "--format", "github", "--changed-since", "origin/main"],
-                         cwd=office_repo, capture_output=True, text=True, env=_env())
+    out = subprocess.run(
+        ["openaffairs", "check", "--strict", "--format", "github", "--changed-since", "origin/main"],
+        cwd=office_repo,
+        capture_output=True,
+        text=True,
+        env=_env(),
+    )
     assert out.returncode == 1
     assert out.stdout.startswith("::error file=content/disclosures/2026/kai-fang-ri-gong-gao.md,line=6,"), out.stdout

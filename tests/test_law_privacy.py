@@ -14,24 +14,33 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import CONFIG, NOW, run_cli, write_site
-from law_sentences import (ADDRESS_WORDS, MARKING_WORDS, SENTENCES, CorpusMissing, address_false_positives,
-                           corpus_sentences, laws_dir, marking_false_positives)
+from law_sentences import (
+    ADDRESS_WORDS,
+    MARKING_WORDS,
+    SENTENCES,
+    CorpusMissing,
+    address_false_positives,
+    corpus_sentences,
+    laws_dir,
+    marking_false_positives,
+)
 
 from generator.privacy.detectors import detect
 from generator.privacy.secrets import find_markings
 
 
 def regulation(rid: str, body: str, extra: str = "", title: str = "中华人民共和国某法") -> str:
-    return (f"---\nid: {rid}\ntitle: {title}\nstatus: approved\nauthor: wang.fang\napproved_by: li.wei\n"
-            f"approved_on: 2026-01-05\nkind: law\nissuer: 全国人民代表大会\nissued: 2018-10-26\n"
-            f"validity: in-force\n{extra}---\n{body}")
+    return (
+        f"---\nid: {rid}\ntitle: {title}\nstatus: approved\nauthor: wang.fang\napproved_by: li.wei\n"
+        f"approved_on: 2026-01-05\nkind: law\nissuer: 全国人民代表大会\nissued: 2018-10-26\n"
+        f"validity: in-force\n{extra}---\n{body}"
+    )
 
 
 def page_text(path: Path) -> str:
     raw = path.read_text(encoding="utf-8")
-    raw = raw[raw.find("<article"):]
+    raw = raw[raw.find("<article") :]
     return html.unescape(re.sub(r"<[^>]+>", "", raw))
 
 
@@ -74,8 +83,10 @@ def test_block_string_needs_a_reviewed_exemption(tmp_path: Path) -> None:
     root = write_site(tmp_path / "a", {"content/regulations/print.md": regulation("print", body)})
     result = run_cli(["build", "--now", NOW, "--out", "out"], root)
     assert result.exit_code == 1
-    assert ("content/regulations/print.md:15: '内部资料' in body is listed in privacy.block: "
-            "this record may not be published") in result.stderr
+    assert (
+        "content/regulations/print.md:15: '内部资料' in body is listed in privacy.block: "
+        "this record may not be published"
+    ) in result.stderr
     # an exemption by the author himself is ignored, and check says so
     self_approved = "privacy:\n  allow_terms: [内部资料性出版物]\n  approved_by: wang.fang\n"
     root = write_site(tmp_path / "b", {"content/regulations/print.md": regulation("print", body, self_approved)})
@@ -86,11 +97,14 @@ def test_block_string_needs_a_reviewed_exemption(tmp_path: Path) -> None:
     assert run_cli(["build", "--now", NOW, "--out", "out"], root).exit_code == 0
     check = run_cli(["check", "--now", NOW], root)
     assert check.exit_code == 0
-    assert ("exemption: content/regulations/print.md: privacy.allow_terms [内部资料性出版物] approved by li.wei"
-            in check.stdout)
+    assert (
+        "exemption: content/regulations/print.md: privacy.allow_terms [内部资料性出版物] approved by li.wei"
+        in check.stdout
+    )
     # the exemption covers the term, not the block string elsewhere
-    root = write_site(tmp_path / "d", {"content/regulations/print.md": regulation(
-        "print", body + "\n本件为内部资料。\n", ok)})
+    root = write_site(
+        tmp_path / "d", {"content/regulations/print.md": regulation("print", body + "\n本件为内部资料。\n", ok)}
+    )
     result = run_cli(["build", "--now", NOW, "--out", "out"], root)
     assert result.exit_code == 1
     assert "content/regulations/print.md:20: '内部资料' in body is listed in privacy.block" in result.stderr
@@ -105,20 +119,28 @@ MARKED = [
     ("front-matter value alone", "第一条 总则。\n", "tags: [机密]\n", 12, "'机密' in tags.0"),
     ("title at the head", "第一条 总则。\n", "", 3, "'绝密★启用前' in title"),
     ("internal marking", "内部★\n\n第一条 总则。\n", "", 13, "'内部★' in body"),
-    ("exemption does not cover markings", "机密★10年\n第一条 总则。\n",
-     "privacy:\n  allow_terms: [机密★10年]\n  approved_by: li.wei\n", 16, "'机密★10年' in body"),
+    (
+        "exemption does not cover markings",
+        "机密★10年\n第一条 总则。\n",
+        "privacy:\n  allow_terms: [机密★10年]\n  approved_by: li.wei\n",
+        16,
+        "'机密★10年' in body",
+    ),
 ]
 
 
 @pytest.mark.parametrize(("case", "body", "extra", "line", "what"), MARKED, ids=[m[0] for m in MARKED])
-def test_real_markings_still_stop_the_build(tmp_path: Path, case: str, body: str, extra: str, line: int,
-                                            what: str) -> None:
+def test_real_markings_still_stop_the_build(
+    tmp_path: Path, case: str, body: str, extra: str, line: int, what: str
+) -> None:
     title = "绝密★启用前 某法" if case == "title at the head" else "中华人民共和国某法"
     root = write_site(tmp_path, {"content/regulations/m.md": regulation("m", body, extra, title)}, CONFIG)
     result = run_cli(["build", "--now", NOW, "--out", "out"], root)
     assert result.exit_code == 1, result.stdout
-    assert f"content/regulations/m.md:{line}: state-secret marking {what}: marked material is never published" \
-        in result.stderr, result.stderr
+    assert (
+        f"content/regulations/m.md:{line}: state-secret marking {what}: marked material is never published"
+        in result.stderr
+    ), result.stderr
     assert not (root / "out").exists()
 
 

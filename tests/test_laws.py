@@ -15,7 +15,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from conftest import NOW, REPO, run_cli
 from law_sentences import CorpusMissing, law_files, laws_dir
 
@@ -111,9 +110,11 @@ def test_converter_reports_bad_files_with_file_and_line(tmp_path: Path) -> None:
     code = converter.main([str(tree), "--out", str(tmp_path / "site")])
     assert code == 1
     n, problems = converter.convert(tree, tmp_path / "site", REPO / "site_config.yml")
-    assert problems == [f"{tree}/a.md:3: impossible date in '2019年2月30日 公布'",
-                        f"{tree}/b.md:1: no title: the file must start with a line '# 标题'",
-                        f"{tree}/c.md:1: not UTF-8 text (invalid byte 0xb7)"]
+    assert problems == [
+        f"{tree}/a.md:3: impossible date in '2019年2月30日 公布'",
+        f"{tree}/b.md:1: no title: the file must start with a line '# 标题'",
+        f"{tree}/c.md:1: not UTF-8 text (invalid byte 0xb7)",
+    ]
 
 
 def test_the_whole_corpus_has_no_refusal_and_no_redaction(tmp_path: Path) -> None:
@@ -166,7 +167,7 @@ def _queries(docs: list[dict], rng: random.Random) -> list[str]:
         text = d["x"]
         for _ in range(4):
             i = rng.randrange(0, max(1, len(text) - 10))
-            m = re.search(r"[\u4e00-\u9fff]{3,8}", text[i:i + 40])
+            m = re.search(r"[\u4e00-\u9fff]{3,8}", text[i : i + 40])
             if m:
                 q = m.group()
                 k = rng.randrange(1, len(q))
@@ -182,7 +183,7 @@ def test_both_searches_find_every_law_with_and_without_inner_space(law_site: Pat
     runs = run_queries(law_site / "out", [(f'"{q}"', EVERYTHING) for q in queries], full=False)
     index = index_dir_for(law_site / "out")
     expected_total = 0
-    for q, r in zip(queries, runs):
+    for q, r in zip(queries, runs, strict=True):
         nq = normalize(q).replace(" ", "")
         want = {d["u"] for d in docs if nq in normalize(d["x"])}
         expected_total += len(want)
@@ -219,7 +220,7 @@ def test_article_hits_and_ranking(law_site: Path) -> None:
     assert [x["url"] for x in r["results"]] == [f"/regulations/{cpl['id']}/#art-67"]
     assert r["results"][0]["article"] == "第六十七条"
     [r] = run_queries(law_site / "out", [("取保候审", EVERYTHING)], full=True)
-    grouped = r["results"][0]["articles"]   # the other articles of the law, one result
+    grouped = r["results"][0]["articles"]  # the other articles of the law, one result
     assert [a["label"] for a in grouped[:3]] == ["第六十六条", "第六十七条", "第六十八条"]
 
 
@@ -230,7 +231,7 @@ def test_law_page_at_390px_toc_jump_and_search_link(law_site: Path) -> None:
     with served(law_site / "out") as base, browser_page(390, 844) as (pg, _requested):
         pg.goto(f"{base}/regulations/{cpl['id']}/")
         toc = pg.locator("#oa-law-toc")
-        assert toc.get_attribute("open") is None          # folded on a phone, visible as a bar
+        assert toc.get_attribute("open") is None  # folded on a phone, visible as a bar
         assert toc.locator("summary").is_visible()
         toc.locator("summary").click()
         assert toc.get_attribute("open") is not None
@@ -239,7 +240,7 @@ def test_law_page_at_390px_toc_jump_and_search_link(law_site: Path) -> None:
         pg.wait_for_function("location.hash === '#%E7%AC%AC%E5%85%AD%E5%8D%81%E5%85%AD%E6%9D%A1'")
         box = pg.locator('[id="第六十六条"]').bounding_box()
         assert box is not None and 0 <= box["y"] < 844, box
-        assert toc.get_attribute("open") is None          # closed again, the article is in view
+        assert toc.get_attribute("open") is None  # closed again, the article is in view
         # "go to article": 第六十七条, typed in Chinese numerals
         toc.locator("summary").click()
         pg.fill("#oa-law-jump-n", "六十七")
@@ -248,9 +249,11 @@ def test_law_page_at_390px_toc_jump_and_search_link(law_site: Path) -> None:
         box = pg.locator('[id="第六十七条"]').bounding_box()
         assert box is not None and 0 <= box["y"] < 844, box
         width = pg.evaluate("document.documentElement.scrollWidth")
-        assert width <= 390, width                          # nothing wider than the phone
+        assert width <= 390, width  # nothing wider than the phone
         # a search result for a phrase of 第六十七条 links to its anchor
-        pg.goto(f"{base}/search/?q=%E9%87%87%E5%8F%96%E5%8F%96%E4%BF%9D%E5%80%99%E5%AE%A1%E4%B8%8D%E8%87%B4%E5%8F%91%E7%94%9F")
+        pg.goto(
+            f"{base}/search/?q=%E9%87%87%E5%8F%96%E5%8F%96%E4%BF%9D%E5%80%99%E5%AE%A1%E4%B8%8D%E8%87%B4%E5%8F%91%E7%94%9F"
+        )
         first = pg.locator(".oa-search__title").first
         first.wait_for()
         assert first.get_attribute("href") == f"{base}/regulations/{cpl['id']}/#art-67"
@@ -276,8 +279,9 @@ def test_regulation_index_filters_in_force_on_a_date(law_site: Path) -> None:
 
         def visible_titles(day: str) -> list[str]:
             pg.fill("#oa-reg-on", day)
-            return pg.eval_on_selector_all("#oa-regulations tbody tr:not([hidden]) td:first-child a",
-                                           "els => els.map(e => e.href)")
+            return pg.eval_on_selector_all(
+                "#oa-regulations tbody tr:not([hidden]) td:first-child a", "els => els.map(e => e.href)"
+            )
 
         before = visible_titles("2022-06-01")
         assert any(f"/regulations/{old['id']}/" in u for u in before)

@@ -11,19 +11,18 @@ under the block's Content-Security-Policy: no violation, no script error.
 from __future__ import annotations
 
 import gzip
-import os
 import http.client
+import os
 import re
 import shutil
 import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 import pytest
-
 from browser import browser_page
 from conftest import REPO
 
@@ -53,9 +52,11 @@ def _wait(port: int, proc: subprocess.Popen[bytes], what: str, seconds: float = 
 def server_block(site: Path, port: int, api_port: int) -> str:
     """The shipped block with only listen, root and the API port changed (each exactly once)."""
     text = BLOCK.read_text("utf-8")
-    for old, new in ((r"^    listen 80;$", f"    listen 127.0.0.1:{port};"),
-                     (r"^    root /srv/openaffairs/site;$", f"    root {site};"),
-                     (r"proxy_pass http://127\.0\.0\.1:8080;", f"proxy_pass http://127.0.0.1:{api_port};")):
+    for old, new in (
+        (r"^    listen 80;$", f"    listen 127.0.0.1:{port};"),
+        (r"^    root /srv/openaffairs/site;$", f"    root {site};"),
+        (r"proxy_pass http://127\.0\.0\.1:8080;", f"proxy_pass http://127.0.0.1:{api_port};"),
+    ):
         text, n = re.subn(old, new, text, flags=re.M)
         assert n == 1, old
     return text
@@ -70,7 +71,8 @@ def nginx(built_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Itera
     temp = "\n".join(f"    {k}_temp_path {tmp}/{k};" for k in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
     # as root, nginx's workers would run as nobody, who cannot read pytest's private temp folders
     user = "user root;\n" if os.geteuid() == 0 else ""
-    (tmp / "nginx.conf").write_text(f"""\
+    (tmp / "nginx.conf").write_text(
+        f"""\
 {user}daemon off;
 worker_processes 1;
 pid {tmp}/nginx.pid;
@@ -83,14 +85,35 @@ http {{
 {temp}
     include {tmp}/server.conf;
 }}
-""", "utf-8")
-    test = subprocess.run([NGINX, "-t", "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e", str(tmp / "error.log")],
-                          capture_output=True, text=True)
+""",
+        "utf-8",
+    )
+    test = subprocess.run(
+        [NGINX, "-t", "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e", str(tmp / "error.log")],
+        capture_output=True,
+        text=True,
+    )
     assert test.returncode == 0, test.stderr
     proc = subprocess.Popen([NGINX, "-p", str(tmp), "-c", str(tmp / "nginx.conf"), "-e", str(tmp / "error.log")])
-    api = subprocess.Popen([sys.executable, "-m", "generator", "api", "--out", str(built_sample), "--port",
-                            str(api_port), "--workers", "1", "--now", "2026-11-26T10:00:00+08:00"],
-                           cwd=built_sample.parent, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    api = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "generator",
+            "api",
+            "--out",
+            str(built_sample),
+            "--port",
+            str(api_port),
+            "--workers",
+            "1",
+            "--now",
+            "2026-11-26T10:00:00+08:00",
+        ],
+        cwd=built_sample.parent,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         _wait(port, proc, "nginx")
         _wait(api_port, api, "openaffairs api", 60)
@@ -165,8 +188,11 @@ def test_hashed_assets_are_cached_long_and_gzipped(nginx: tuple[str, Path]) -> N
 
 def test_attachments_are_downloads(nginx: tuple[str, Path]) -> None:
     base, site = nginx
-    files = [p for p in site.rglob("*") if p.is_file() and ("files" in p.relative_to(site).parts
-                                                            or p.suffix in (".pdf", ".docx", ".csv", ".txt"))]
+    files = [
+        p
+        for p in site.rglob("*")
+        if p.is_file() and ("files" in p.relative_to(site).parts or p.suffix in (".pdf", ".docx", ".csv", ".txt"))
+    ]
     assert any(p.suffix == ".txt" for p in files) and any(p.suffix == ".csv" for p in files), files
     for path in files:
         status, headers, body = get(base, "/" + path.relative_to(site).as_posix())

@@ -22,10 +22,8 @@ from urllib.parse import urljoin
 
 import feedparser
 import pytest
-from icalendar import Calendar
-
 from conftest import NOW, REGULATION, run_cli, write_site
-
+from icalendar import Calendar
 
 OPEN_DAY = """\
 ---
@@ -61,13 +59,25 @@ legal_basis: [cpl]
 """
 
 
-def open_day(id_: str = "od-1", title: str = "十二月开放日", start: str = "2026-12-15T09:30:00+08:00",
-             end: str = "2026-12-15T11:30:00+08:00", address: str = "人民路100号", status: str = "scheduled") -> str:
+def open_day(
+    id_: str = "od-1",
+    title: str = "十二月开放日",
+    start: str = "2026-12-15T09:30:00+08:00",
+    end: str = "2026-12-15T11:30:00+08:00",
+    address: str = "人民路100号",
+    status: str = "scheduled",
+) -> str:
     return OPEN_DAY.format(id=id_, title=title, start=start, end=end, address=address, status=status)
 
 
-def disclosure(id_: str, title: str, category: str = "announcement", status: str = "approved",
-               approved: str = "2026-03-02", extra: str = "") -> str:
+def disclosure(
+    id_: str,
+    title: str,
+    category: str = "announcement",
+    status: str = "approved",
+    approved: str = "2026-03-02",
+    extra: str = "",
+) -> str:
     return DISCLOSURE.format(id=id_, title=title, category=category, status=status, approved=approved, extra=extra)
 
 
@@ -79,11 +89,18 @@ def build(root: Path, now: str = NOW, out: str = "out") -> Path:
 
 # ---------------------------------------------------------------------------------- feeds
 
+
 def test_every_feed_parses_and_is_newest_first(built_sample: Path) -> None:
     feeds = sorted(built_sample.rglob("*.atom"))
     assert {f.relative_to(built_sample).as_posix() for f in feeds} >= {
-        "feed.atom", "disclosures/feed.atom", "regulations/feed.atom", "open-days/feed.atom", "guides/feed.atom",
-        "disclosures/category/case-procedure/feed.atom", "disclosures/category/work-report/feed.atom"}
+        "feed.atom",
+        "disclosures/feed.atom",
+        "regulations/feed.atom",
+        "open-days/feed.atom",
+        "guides/feed.atom",
+        "disclosures/category/case-procedure/feed.atom",
+        "disclosures/category/work-report/feed.atom",
+    }
     for path in feeds:
         parsed = feedparser.parse(path.read_bytes())
         assert not parsed.bozo, (path, parsed.get("bozo_exception"))
@@ -112,11 +129,19 @@ def test_feed_has_publication_change_and_withdrawal_entries(built_sample: Path) 
 
 
 def test_minor_change_gets_no_feed_entry(tmp_path: Path) -> None:
-    root = write_site(tmp_path, {
-        "content/regulations/cpl.md": REGULATION,
-        "content/disclosures/a.md": disclosure("a", "公告甲", extra=(
-            "changes:\n  - {date: 2026-04-01, note: 补充说明}\n  - {date: 2026-04-02, note: 改错字, minor: true}\n")),
-    })
+    root = write_site(
+        tmp_path,
+        {
+            "content/regulations/cpl.md": REGULATION,
+            "content/disclosures/a.md": disclosure(
+                "a",
+                "公告甲",
+                extra=(
+                    "changes:\n  - {date: 2026-04-01, note: 补充说明}\n  - {date: 2026-04-02, note: 改错字, minor: true}\n"
+                ),
+            ),
+        },
+    )
     parsed = feedparser.parse((build(root) / "feed.atom").read_bytes())
     assert [e.title for e in parsed.entries if e.title.startswith("更新")] == ["更新：公告甲"]
     assert parsed.entries[0].summary == "补充说明"
@@ -127,37 +152,46 @@ def test_every_page_links_its_feeds_and_shows_a_subscribe_link(built_sample: Pat
     assert len(pages) > 15
     for page in pages:
         html = page.read_text(encoding="utf-8")
-        assert re.search(r'<link rel="alternate feed" type="application/atom\+xml" title="[^"]+" '
-                         r'href="https://test.example.org/feed.atom">', html), page
+        assert re.search(
+            r'<link rel="alternate feed" type="application/atom\+xml" title="[^"]+" '
+            r'href="https://test.example.org/feed.atom">',
+            html,
+        ), page
         assert 'class="oa-subscribe"' in html, page
     cat = (built_sample / "disclosures/category/case-procedure/index.html").read_text(encoding="utf-8")
     assert 'href="https://test.example.org/disclosures/category/case-procedure/feed.atom"' in cat
     subscribe = re.search(r'<a class="oa-subscribe" href="([^"]+)"', cat)
-    assert subscribe and urljoin("https://test.example.org/disclosures/category/case-procedure/", subscribe.group(1)) \
+    assert (
+        subscribe
+        and urljoin("https://test.example.org/disclosures/category/case-procedure/", subscribe.group(1))
         == "https://test.example.org/disclosures/category/case-procedure/feed.atom"
+    )
     assert (built_sample / "disclosures/category/case-procedure/feed.atom").is_file()
 
 
 def test_a_newly_approved_record_appears_in_its_category_feed_after_the_next_build(tmp_path: Path) -> None:
     """As a subscriber would see it: poll the category feed, approve a record, rebuild, poll again."""
-    root = write_site(tmp_path, {
-        "content/regulations/cpl.md": REGULATION,
-        "content/disclosures/a.md": disclosure("a", "公告甲"),
-        "content/disclosures/b.md": disclosure("b", "公告乙", status="review"),
-    })
+    root = write_site(
+        tmp_path,
+        {
+            "content/regulations/cpl.md": REGULATION,
+            "content/disclosures/a.md": disclosure("a", "公告甲"),
+            "content/disclosures/b.md": disclosure("b", "公告乙", status="review"),
+        },
+    )
     feed = "disclosures/category/announcement/feed.atom"
     before = feedparser.parse((build(root) / feed).read_bytes())
     assert [e.title for e in before.entries] == ["公告甲"]
-    (root / "content/disclosures/b.md").write_text(
-        disclosure("b", "公告乙", approved="2026-11-25"), encoding="utf-8")
+    (root / "content/disclosures/b.md").write_text(disclosure("b", "公告乙", approved="2026-11-25"), encoding="utf-8")
     after = feedparser.parse((build(root) / feed).read_bytes())
     assert [e.title for e in after.entries] == ["公告乙", "公告甲"]
     assert after.entries[0].published.startswith("2026-11-25")
     assert after.feed.updated.startswith("2026-11-25")
-    assert {e.id for e in before.entries} <= {e.id for e in after.entries}     # ids are stable
+    assert {e.id for e in before.entries} <= {e.id for e in after.entries}  # ids are stable
 
 
 # ------------------------------------------------------------------------------ calendars
+
 
 def _events(path: Path) -> list:
     cal = Calendar.from_ical(path.read_bytes())
@@ -186,12 +220,16 @@ def test_open_day_calendar_has_local_times_zone_and_details(built_sample: Path) 
 
 
 def test_cancelled_event_and_times_in_the_site_zone(tmp_path: Path) -> None:
-    root = write_site(tmp_path, {
-        "content/open-days/a.md": open_day("od-a", "取消的开放日", status="cancelled"),
-        # given in UTC in the file: shown at 08:00 local time
-        "content/open-days/b.md": open_day("od-b", "另一开放日", start="2026-12-20T00:00:00Z",
-                                           end="2026-12-20T02:00:00Z"),
-    })
+    root = write_site(
+        tmp_path,
+        {
+            "content/open-days/a.md": open_day("od-a", "取消的开放日", status="cancelled"),
+            # given in UTC in the file: shown at 08:00 local time
+            "content/open-days/b.md": open_day(
+                "od-b", "另一开放日", start="2026-12-20T00:00:00Z", end="2026-12-20T02:00:00Z"
+            ),
+        },
+    )
     out = build(root)
     events = {str(e["UID"]): e for e in _events(out / "open-days/calendar.ics")}
     assert str(events["od-a@test.example.org"]["STATUS"]) == "CANCELLED"
@@ -202,11 +240,19 @@ def test_cancelled_event_and_times_in_the_site_zone(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------------------------- git dates
 
+
 def git(root: Path, *args: str, date: str = "2026-01-01T10:00:00+08:00") -> None:
-    env = {**os.environ, "GIT_AUTHOR_DATE": date, "GIT_COMMITTER_DATE": date,
-           "GIT_AUTHOR_NAME": "内部作者甲", "GIT_AUTHOR_EMAIL": "insider@internal.example",
-           "GIT_COMMITTER_NAME": "内部提交者乙", "GIT_COMMITTER_EMAIL": "committer@internal.example",
-           "GIT_CONFIG_GLOBAL": "/dev/null", "GIT_CONFIG_SYSTEM": "/dev/null"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_DATE": date,
+        "GIT_AUTHOR_NAME": "内部作者甲",
+        "GIT_AUTHOR_EMAIL": "insider@internal.example",
+        "GIT_COMMITTER_NAME": "内部提交者乙",
+        "GIT_COMMITTER_EMAIL": "committer@internal.example",
+        "GIT_CONFIG_GLOBAL": "/dev/null",
+        "GIT_CONFIG_SYSTEM": "/dev/null",
+    }
     subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True)
 
 
@@ -224,11 +270,16 @@ def git_site(tmp_path: Path) -> Path:
         pytest.fail("git is needed for these tests (apt-get install git)")
     root = write_site(tmp_path / "repo", {})
     git(root, "init", "-q", "-b", "main")
-    commit(root, {"content/regulations/cpl.md": REGULATION,
-                  "content/disclosures/a.md": disclosure("a", "公告甲", status="review")},
-           "2026-03-01T10:00:00+08:00", "初稿 提交说明泄露测试")
-    commit(root, {"content/disclosures/a.md": disclosure("a", "公告甲")},
-           "2026-03-03T10:00:00+08:00", "批准")
+    commit(
+        root,
+        {
+            "content/regulations/cpl.md": REGULATION,
+            "content/disclosures/a.md": disclosure("a", "公告甲", status="review"),
+        },
+        "2026-03-01T10:00:00+08:00",
+        "初稿 提交说明泄露测试",
+    )
+    commit(root, {"content/disclosures/a.md": disclosure("a", "公告甲")}, "2026-03-03T10:00:00+08:00", "批准")
     return root
 
 
@@ -239,15 +290,14 @@ def test_dates_come_from_git_and_only_public_changes_count(git_site: Path) -> No
     commit(root, {"content/disclosures/a.md": text}, "2026-04-01T10:00:00+08:00", "内部调整")
     out = build(root)
     page = (out / "disclosures/a/index.html").read_text(encoding="utf-8")
-    assert "发布日期 <time datetime=\"2026-03-03\">" in page and "更新日期 <time datetime=\"2026-03-03\">" in page
+    assert '发布日期 <time datetime="2026-03-03">' in page and '更新日期 <time datetime="2026-03-03">' in page
     twin = json.loads((out / "disclosures/a/index.json").read_text(encoding="utf-8"))
     assert (twin["published"], twin["updated"]) == ("2026-03-03", "2026-03-03")
     # now the title changes: the record's update date follows the commit
-    commit(root, {"content/disclosures/a.md": disclosure("a", "公告甲（修订）")},
-           "2026-05-06T23:30:00+08:00", "改标题")
+    commit(root, {"content/disclosures/a.md": disclosure("a", "公告甲（修订）")}, "2026-05-06T23:30:00+08:00", "改标题")
     out = build(root)
     twin = json.loads((out / "disclosures/a/index.json").read_text(encoding="utf-8"))
-    assert (twin["published"], twin["updated"]) == ("2026-03-03", "2026-05-06")    # dates in the site's zone
+    assert (twin["published"], twin["updated"]) == ("2026-03-03", "2026-05-06")  # dates in the site's zone
     sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")
     assert "<loc>https://test.example.org/disclosures/a/</loc><lastmod>2026-05-06</lastmod>" in sitemap
     # a change not yet committed counts from the build date
@@ -272,22 +322,50 @@ def test_calendar_sequence_rises_when_time_place_or_status_change_in_git(git_sit
     first = event()
     assert int(first["SEQUENCE"]) == 0
     # an unrelated edit (the body) does not raise it
-    commit(root, {"content/open-days/od.md": open_day("od-1").replace("欢迎参加。", "欢迎各界参加。")},
-           "2026-11-02T10:00:00+08:00", "正文")
+    commit(
+        root,
+        {"content/open-days/od.md": open_day("od-1").replace("欢迎参加。", "欢迎各界参加。")},
+        "2026-11-02T10:00:00+08:00",
+        "正文",
+    )
     assert int(event()["SEQUENCE"]) == 0
-    commit(root, {"content/open-days/od.md": open_day("od-1", start="2026-12-15T14:00:00+08:00",
-                                                      end="2026-12-15T16:00:00+08:00")},
-           "2026-11-03T10:00:00+08:00", "改时间")
+    commit(
+        root,
+        {
+            "content/open-days/od.md": open_day(
+                "od-1", start="2026-12-15T14:00:00+08:00", end="2026-12-15T16:00:00+08:00"
+            )
+        },
+        "2026-11-03T10:00:00+08:00",
+        "改时间",
+    )
     moved = event()
     assert int(moved["SEQUENCE"]) == 1 and moved.decoded("DTSTART").hour == 14
-    commit(root, {"content/open-days/od.md": open_day("od-1", start="2026-12-15T14:00:00+08:00",
-                                                      end="2026-12-15T16:00:00+08:00", address="新华路1号")},
-           "2026-11-04T10:00:00+08:00", "改地点")
+    commit(
+        root,
+        {
+            "content/open-days/od.md": open_day(
+                "od-1", start="2026-12-15T14:00:00+08:00", end="2026-12-15T16:00:00+08:00", address="新华路1号"
+            )
+        },
+        "2026-11-04T10:00:00+08:00",
+        "改地点",
+    )
     assert int(event()["SEQUENCE"]) == 2
-    commit(root, {"content/open-days/od.md": open_day("od-1", start="2026-12-15T14:00:00+08:00",
-                                                      end="2026-12-15T16:00:00+08:00", address="新华路1号",
-                                                      status="cancelled")},
-           "2026-11-05T10:00:00+08:00", "取消")
+    commit(
+        root,
+        {
+            "content/open-days/od.md": open_day(
+                "od-1",
+                start="2026-12-15T14:00:00+08:00",
+                end="2026-12-15T16:00:00+08:00",
+                address="新华路1号",
+                status="cancelled",
+            )
+        },
+        "2026-11-05T10:00:00+08:00",
+        "取消",
+    )
     cancelled = event()
     assert int(cancelled["SEQUENCE"]) == 3 and str(cancelled["STATUS"]) == "CANCELLED"
     assert cancelled["UID"] == first["UID"]
@@ -295,10 +373,11 @@ def test_calendar_sequence_rises_when_time_place_or_status_change_in_git(git_sit
 
 def test_dates_without_git_come_from_the_fields(built_sample: Path) -> None:
     twin = json.loads((built_sample / "disclosures/bribery-case/index.json").read_text(encoding="utf-8"))
-    assert (twin["published"], twin["updated"]) == ("2026-03-02", "2026-03-05")   # approved_on, changes
+    assert (twin["published"], twin["updated"]) == ("2026-03-02", "2026-03-05")  # approved_on, changes
 
 
 # --------------------------------------------------------------------------- data files
+
 
 def test_data_package_validates_with_frictionless(built_sample: Path) -> None:
     from frictionless import Package
@@ -313,10 +392,10 @@ def test_data_package_validates_with_frictionless(built_sample: Path) -> None:
 
 def _csv_records(path: Path) -> tuple[list[str], list[dict[str, str]]]:
     data = path.read_bytes()
-    assert data.startswith(b"\xef\xbb\xbf")                 # BOM: Excel reads UTF-8
+    assert data.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
     rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     labels, codes = rows[0], rows[1]
-    return labels, [dict(zip(codes, row)) for row in rows[2:]]
+    return labels, [dict(zip(codes, row, strict=True)) for row in rows[2:]]
 
 
 def test_csv_and_json_exports_round_trip_to_the_same_records(built_sample: Path) -> None:
@@ -327,12 +406,17 @@ def test_csv_and_json_exports_round_trip_to_the_same_records(built_sample: Path)
         assert [f["title"] for f in data["fields"]] == labels
         assert len(rows) == data["count"] == len(data["records"])
 
-        def from_csv(row: dict[str, str]) -> dict[str, object]:
+        def from_csv(row: dict[str, str], fields: dict[str, str] = fields) -> dict[str, object]:
             out: dict[str, object] = {}
             for name, value in row.items():
                 kind = fields[name]
-                out[name] = (value.split("；") if value else []) if kind == "array" else \
-                    (int(value) if value else None) if kind == "integer" else (value or None)
+                out[name] = (
+                    (value.split("；") if value else [])
+                    if kind == "array"
+                    else (int(value) if value else None)
+                    if kind == "integer"
+                    else (value or None)
+                )
             return out
 
         assert [from_csv(r) for r in rows] == data["records"], type_
@@ -377,11 +461,21 @@ def test_publication_log_lists_every_event_with_its_date(built_sample: Path) -> 
 def test_tombstone_twin_keeps_only_title_date_and_reason(built_sample: Path) -> None:
     twin = json.loads((built_sample / "disclosures/withdrawn-notice/index.json").read_text(encoding="utf-8"))
     assert twin["status"] == "withdrawn" and twin["withdrawn_on"] == "2026-02-10"
-    assert set(twin) == {"type", "id", "title", "url", "status", "published", "updated", "withdrawn_on",
-                         "withdrawn_reason"}
+    assert set(twin) == {
+        "type",
+        "id",
+        "title",
+        "url",
+        "status",
+        "published",
+        "updated",
+        "withdrawn_on",
+        "withdrawn_reason",
+    }
 
 
 # ---------------------------------------------------------------------------- JSON-LD, OG
+
 
 def _jsonld(page: Path) -> list[dict]:
     html = page.read_text(encoding="utf-8")
@@ -418,18 +512,21 @@ def test_jsonld_types_and_properties(built_sample: Path) -> None:
 
 def test_hostile_title_cannot_break_out_of_jsonld_or_meta(tmp_path: Path) -> None:
     hostile = "公告</script><script>alert(1)</script>&amp;\"'<!--"
-    root = write_site(tmp_path, {
-        "content/regulations/cpl.md": REGULATION,
-        "content/disclosures/a.md": disclosure("a", json.dumps(hostile, ensure_ascii=False)),
-        "content/open-days/x.md": open_day("x", json.dumps(hostile, ensure_ascii=False), status="postponed"),
-    })
+    root = write_site(
+        tmp_path,
+        {
+            "content/regulations/cpl.md": REGULATION,
+            "content/disclosures/a.md": disclosure("a", json.dumps(hostile, ensure_ascii=False)),
+            "content/open-days/x.md": open_day("x", json.dumps(hostile, ensure_ascii=False), status="postponed"),
+        },
+    )
     out = build(root)
     for page in (out / "disclosures/a/index.html", out / "open-days/x/index.html"):
         html = page.read_text(encoding="utf-8")
         assert "<script>alert(1)" not in html
         head = html[: html.index("</head>")]
         blocks = _jsonld(page)
-        assert blocks[0]["name"] == hostile              # the title survives intact as data
+        assert blocks[0]["name"] == hostile  # the title survives intact as data
         assert head.count("<script") == head.count("</script>")
     assert _jsonld(out / "open-days/x/index.html")[0]["eventStatus"] == "https://schema.org/EventPostponed"
     # feeds: the title as text, escaped for readers that render entries as HTML
@@ -441,10 +538,11 @@ def test_hostile_title_cannot_break_out_of_jsonld_or_meta(tmp_path: Path) -> Non
 
 # ------------------------------------------------------------------ sitemap, robots, sums
 
+
 def test_sitemap_lastmod_is_the_last_change_and_robots_txt(built_sample: Path) -> None:
     sitemap = (built_sample / "sitemap.xml").read_text(encoding="utf-8")
     assert "<loc>https://test.example.org/disclosures/bribery-case/</loc><lastmod>2026-03-05</lastmod>" in sitemap
-    assert "2026-11-26" not in sitemap                   # not the build date
+    assert "2026-11-26" not in sitemap  # not the build date
     assert "withdrawn-never" not in sitemap and "/search/" not in sitemap
     robots = (built_sample / "robots.txt").read_text(encoding="utf-8")
     assert "Sitemap: https://test.example.org/sitemap.xml" in robots
@@ -457,8 +555,9 @@ def test_sha256sums_covers_every_file_and_checks(built_sample: Path) -> None:
     assert listed == [f for f in files if f != "SHA256SUMS"]
     assert "sitemap.xml" in listed and "search/meta.json" in listed or any(f.startswith("search/") for f in listed)
     if shutil.which("sha256sum"):
-        done = subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=built_sample,
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            ["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=built_sample, capture_output=True, text=True
+        )
         assert done.returncode == 0, done.stdout + done.stderr
     from generator.verify import check_sha256sums
 
@@ -466,6 +565,7 @@ def test_sha256sums_covers_every_file_and_checks(built_sample: Path) -> None:
 
 
 # ------------------------------------------------------------------- public source export
+
 
 def export(root: Path, target: Path, now: str = NOW) -> None:
     result = run_cli(["export-public", "--now", now, str(target)], root)
@@ -479,19 +579,19 @@ def test_rebuilding_from_the_public_export_gives_the_same_site(sample_site: Path
     internal = build(sample_site)
     export(sample_site, tmp_path / "public")
     rebuilt = build(tmp_path / "public")
-    assert tree_digest(rebuilt) == tree_digest(internal)          # byte for byte, SHA256SUMS included
+    assert tree_digest(rebuilt) == tree_digest(internal)  # byte for byte, SHA256SUMS included
     done = subprocess.run(["sha256sum", "--quiet", "-c", "SHA256SUMS"], cwd=rebuilt, capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
-    exported = sorted(p.relative_to(tmp_path / "public").as_posix() for p in (tmp_path / "public").rglob("*")
-                      if p.is_file())
+    exported = sorted(
+        p.relative_to(tmp_path / "public").as_posix() for p in (tmp_path / "public").rglob("*") if p.is_file()
+    )
     assert "content/disclosures/bribery-case/notice.txt" in exported and "content/.dates.json" in exported
     assert not [p for p in exported if "draft" in p or "juvenile" in p or "embargo" in p or "withdrawn-never" in p]
 
 
 def test_export_carries_git_dates_and_keeps_the_public_repository(git_site: Path, tmp_path: Path) -> None:
     root = git_site
-    commit(root, {"content/disclosures/a.md": disclosure("a", "公告甲（修订）")},
-           "2026-05-06T10:00:00+08:00", "改标题")
+    commit(root, {"content/disclosures/a.md": disclosure("a", "公告甲（修订）")}, "2026-05-06T10:00:00+08:00", "改标题")
     internal = build(root)
     target = tmp_path / "public"
     target.mkdir()
@@ -501,12 +601,18 @@ def test_export_carries_git_dates_and_keeps_the_public_repository(git_site: Path
     assert refused.exit_code == 2 and ".openaffairs-export" in refused.stderr and "Traceback" not in refused.stderr
     (target / "x.txt").unlink()
     export(root, target)
-    commit(target, {}, "2026-11-26T12:00:00+08:00", "public export")     # the office's public repository
-    export(root, target)                                                   # again: .git is kept
+    commit(target, {}, "2026-11-26T12:00:00+08:00", "public export")  # the office's public repository
+    export(root, target)  # again: .git is kept
     assert (target / ".git").is_dir()
     dates = json.loads((target / "content/.dates.json").read_text(encoding="utf-8"))
-    assert {"type": "disclosures", "id": "a", "published": "2026-03-03", "updated": "2026-05-06",
-            "sequence": 0, "source": "git"} in dates["records"]
+    assert {
+        "type": "disclosures",
+        "id": "a",
+        "published": "2026-03-03",
+        "updated": "2026-05-06",
+        "sequence": 0,
+        "source": "git",
+    } in dates["records"]
     rebuilt = build(target)
     # the export's own git history (committed today) does not override the carried dates
     twin = json.loads((rebuilt / "disclosures/a/index.json").read_text(encoding="utf-8"))
@@ -522,7 +628,8 @@ def test_a_damaged_dates_file_is_an_error_not_a_traceback(sample_site: Path) -> 
     assert result.exit_code == 1 and "content/.dates.json:1: not valid JSON" in result.stderr
     (sample_site / "content/.dates.json").write_text(
         '{"records": [{"type": "disclosures", "id": "x", "published": "31.01.2024", "updated": "2024-01-31"}]}',
-        encoding="utf-8")
+        encoding="utf-8",
+    )
     result = run_cli(["build", "--now", NOW, "--out", "out"], sample_site)
     assert result.exit_code == 1 and "content/.dates.json:1: record 1: expected" in result.stderr
     assert "Traceback" not in result.stderr and "export-public" in result.stderr

@@ -20,11 +20,10 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-
 from conftest import CONFIG as BASE_CONFIG
 from conftest import NOW, REGULATION, run_cli, tree_digest, write_site
 
-ID18 = "11010519491231002X"          # a valid resident ID number (GB 11643 check digit)
+ID18 = "11010519491231002X"  # a valid resident ID number (GB 11643 check digit)
 MOBILE = "13912345678"
 
 # ---------------------------------------------------------------------------
@@ -64,7 +63,7 @@ def views(path: Path) -> list[str]:
 
 def output(root: Path) -> dict[str, list[str]]:
     files = {p.relative_to(root).as_posix(): views(p) for p in sorted(root.rglob("*")) if p.is_file()}
-    for p in sorted(root.rglob("*")):   # file names are an output too
+    for p in sorted(root.rglob("*")):  # file names are an output too
         files["name:" + p.relative_to(root).as_posix()] = [normal(unquote(p.name))]
     return files
 
@@ -87,12 +86,32 @@ def test_the_scanner_sees_through_markup(tmp_path: Path) -> None:
 # The site: one party list, one page per case
 # ---------------------------------------------------------------------------
 
-NAMES = ["张建国", "王建军", "刘海涛", "陈志强", "杨国华", "赵德明", "黄晓东", "周立新", "吴振华", "徐建平",
-         "孙志刚", "马文斌", "朱永胜", "胡建新", "郭庆丰", "何立峰", "高建忠", "林国栋", "罗家伟", "郑远航"]
+NAMES = [
+    "张建国",
+    "王建军",
+    "刘海涛",
+    "陈志强",
+    "杨国华",
+    "赵德明",
+    "黄晓东",
+    "周立新",
+    "吴振华",
+    "徐建平",
+    "孙志刚",
+    "马文斌",
+    "朱永胜",
+    "胡建新",
+    "郭庆丰",
+    "何立峰",
+    "高建忠",
+    "林国栋",
+    "罗家伟",
+    "郑远航",
+]
 LATIN = "David Miller"
 ACCENTED = "José Núñez"
 UYGHUR = "阿卜杜·热合曼"
-COMPAT = "金明哲"        # written with the CJK compatibility ideograph U+F90A for 金 in one case
+COMPAT = "金明哲"  # written with the CJK compatibility ideograph U+F90A for 金 in one case
 
 CASES: dict[str, tuple[str, str]] = {
     # name -> (body Markdown, secret that must not appear)
@@ -137,38 +156,49 @@ FIELD_CASES: dict[str, tuple[str, str]] = {
 }
 
 PARTIES = [f"  - {{name: {n}, role: witness}}" for n in NAMES] + [
-    f"  - {{name: {LATIN}, role: witness}}", f"  - {{name: {ACCENTED}, role: witness}}",
-    f"  - {{name: {UYGHUR}, role: suspect}}", f"  - {{name: {COMPAT}, role: suspect}}",
-    "  - {name: 李明, role: victim}", "  - {name: 李明华, role: official}",
+    f"  - {{name: {LATIN}, role: witness}}",
+    f"  - {{name: {ACCENTED}, role: witness}}",
+    f"  - {{name: {UYGHUR}, role: suspect}}",
+    f"  - {{name: {COMPAT}, role: suspect}}",
+    "  - {name: 李明, role: victim}",
+    "  - {name: 李明华, role: official}",
     "  - {name: 黄河, role: witness}",
 ]
 
 
 def page(id_: str, body: str, title: str = "公开页面") -> str:
-    return (f"---\nid: {id_}\ntitle: {title}\nstatus: approved\nauthor: wang.fang\napproved_by: li.wei\n"
-            f"approved_on: 2026-01-05\n---\n{body}\n")
+    return (
+        f"---\nid: {id_}\ntitle: {title}\nstatus: approved\nauthor: wang.fang\napproved_by: li.wei\n"
+        f"approved_on: 2026-01-05\n---\n{body}\n"
+    )
 
 
 def declaring(extra_body: str = "") -> str:
-    return ("---\nid: declared-parties\ntitle: 案件程序性信息\nstatus: approved\nauthor: wang.fang\n"
-            "approved_by: li.wei\napproved_on: 2026-01-05\ncategory: case-procedure\ndate: 2026-01-05\n"
-            "parties:\n" + "\n".join(PARTIES) + f"\n---\n案件正在办理。{extra_body}\n")
+    return (
+        "---\nid: declared-parties\ntitle: 案件程序性信息\nstatus: approved\nauthor: wang.fang\n"
+        "approved_by: li.wei\napproved_on: 2026-01-05\ncategory: case-procedure\ndate: 2026-01-05\n"
+        "parties:\n" + "\n".join(PARTIES) + f"\n---\n案件正在办理。{extra_body}\n"
+    )
 
 
-CONFIG = BASE_CONFIG + '  not_names: ["黄河路"]\n'   # a road, not the party 黄河
+CONFIG = BASE_CONFIG + '  not_names: ["黄河路"]\n'  # a road, not the party 黄河
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, list[str]]]:
     root = tmp_path_factory.mktemp("rendered")
-    files: dict[str, str | bytes] = {"content/regulations/cpl.md": REGULATION,
-                                     "content/disclosures/parties.md": declaring(),
-                                     "content/pages/photo.png": b"\x89PNG\r\n\x1a\n"}
+    files: dict[str, str | bytes] = {
+        "content/regulations/cpl.md": REGULATION,
+        "content/disclosures/parties.md": declaring(),
+        "content/pages/photo.png": b"\x89PNG\r\n\x1a\n",
+    }
     for name, (body, _secret) in CASES.items():
         files[f"content/pages/{name}.md"] = page(f"case-{name}", body)
     for name, (title, _secret) in FIELD_CASES.items():
         files[f"content/pages/{name}.md"] = page(f"case-{name}", "正文。", title=json.dumps(title, ensure_ascii=False))
-    files["content/pages/kept.md"] = page("kept", "检察官李明华出庭支持公诉。案发地点为黄河路。涉案金额人民币13800138000元。")
+    files["content/pages/kept.md"] = page(
+        "kept", "检察官李明华出庭支持公诉。案发地点为黄河路。涉案金额人民币13800138000元。"
+    )
     write_site(root, files, CONFIG)
     result = run_cli(["build", "--now", NOW, "--out", "out"], root)
     assert result.exit_code == 0, result.stderr
@@ -194,9 +224,9 @@ def test_secret_in_a_field_appears_in_no_output(built: tuple[Path, dict[str, lis
 def test_over_redaction_is_a_defect_too(built: tuple[Path, dict[str, list[str]]]) -> None:
     out, _files = built
     text = html.unescape((out / "pages/kept/index.html").read_text("utf-8"))
-    assert "检察官李明华出庭" in text          # not 李某华: 李明华 is another (declared) person
-    assert "黄河路" in text                    # privacy.not_names: a road, not the party 黄河
-    assert "人民币13800138000元" in text        # an amount, not a phone number
+    assert "检察官李明华出庭" in text  # not 李某华: 李明华 is another (declared) person
+    assert "黄河路" in text  # privacy.not_names: a road, not the party 黄河
+    assert "人民币13800138000元" in text  # an amount, not a phone number
 
 
 def test_heading_ids_are_readable_and_filtered(built: tuple[Path, dict[str, list[str]]]) -> None:
@@ -222,8 +252,10 @@ MARKINGS = {
 
 @pytest.mark.parametrize("case", sorted(MARKINGS))
 def test_hidden_marking_stops_the_build(tmp_path: Path, case: str) -> None:
-    root = write_site(tmp_path, {"content/regulations/cpl.md": REGULATION,
-                                 "content/pages/x.md": page("x", "第一段。\n\n" + MARKINGS[case])})
+    root = write_site(
+        tmp_path,
+        {"content/regulations/cpl.md": REGULATION, "content/pages/x.md": page("x", "第一段。\n\n" + MARKINGS[case])},
+    )
     out = root / "out"
     out.mkdir()
     (out / "index.html").write_text("previous", "utf-8")
@@ -239,17 +271,23 @@ def test_hidden_marking_stops_the_build(tmp_path: Path, case: str) -> None:
 # Surfaces that used to bypass the filter
 # ---------------------------------------------------------------------------
 
+
 def _build(tmp_path: Path, files: dict[str, str | bytes], config: str = CONFIG) -> tuple[Path, object]:
-    root = write_site(tmp_path, {"content/regulations/cpl.md": REGULATION, "content/disclosures/parties.md": declaring(),
-                                 **files}, config)
+    root = write_site(
+        tmp_path,
+        {"content/regulations/cpl.md": REGULATION, "content/disclosures/parties.md": declaring(), **files},
+        config,
+    )
     return root, run_cli(["build", "--now", NOW, "--out", "out"], root)
 
 
 def test_an_id_holding_a_name_is_refused(tmp_path: Path) -> None:
     _root, result = _build(tmp_path, {"content/pages/x.md": page("david-miller-statement", "正文。")})
     assert result.exit_code == 1
-    assert result.stderr.startswith("content/pages/x.md:2: field 'id' contains the name of a party who stays "
-                                    "anonymous 'd***********': it becomes part of a URL and cannot be redacted\n")
+    assert result.stderr.startswith(
+        "content/pages/x.md:2: field 'id' contains the name of a party who stays "
+        "anonymous 'd***********': it becomes part of a URL and cannot be redacted\n"
+    )
 
 
 def test_a_source_url_with_personal_data_is_refused(tmp_path: Path) -> None:
@@ -261,9 +299,12 @@ def test_a_source_url_with_personal_data_is_refused(tmp_path: Path) -> None:
 
 
 def test_attachment_names_in_latin_letters_are_filtered(tmp_path: Path) -> None:
-    files = {"content/disclosures/d.md": declaring().replace("id: declared-parties", "id: d").replace(
-        "parties:\n", "attachments:\n  - {file: David_Miller-statement.txt, title: 陈述}\nparties:\n"),
-        "content/disclosures/David_Miller-statement.txt": "陈述。"}
+    files = {
+        "content/disclosures/d.md": declaring()
+        .replace("id: declared-parties", "id: d")
+        .replace("parties:\n", "attachments:\n  - {file: David_Miller-statement.txt, title: 陈述}\nparties:\n"),
+        "content/disclosures/David_Miller-statement.txt": "陈述。",
+    }
     root, result = _build(tmp_path, files)
     assert result.exit_code == 0, result.stderr
     names = [p.name for p in (root / "out/disclosures/d/files").iterdir()]
@@ -271,11 +312,16 @@ def test_attachment_names_in_latin_letters_are_filtered(tmp_path: Path) -> None:
 
 
 def test_unpublished_references_leave_no_trace(tmp_path: Path) -> None:
-    secret_reg = REGULATION.replace("id: cpl", "id: secret-internal-rule").replace(
-        "中华人民共和国刑事诉讼法", "内部工作规则甲").replace("status: approved", "status: draft")
+    secret_reg = (
+        REGULATION.replace("id: cpl", "id: secret-internal-rule")
+        .replace("中华人民共和国刑事诉讼法", "内部工作规则甲")
+        .replace("status: approved", "status: draft")
+    )
     body = "依据[内部规则](/regulations/secret-internal-rule/)办理。"
     rec = declaring(body).replace("date: 2026-01-05\n", "date: 2026-01-05\nlegal_basis: [cpl, secret-internal-rule]\n")
-    root, result = _build(tmp_path, {"content/regulations/secret.md": secret_reg, "content/disclosures/parties.md": rec})
+    root, result = _build(
+        tmp_path, {"content/regulations/secret.md": secret_reg, "content/disclosures/parties.md": rec}
+    )
     assert result.exit_code == 0, result.stderr
     files = output(root / "out")
     assert found(files, "secret-internal-rule") == [] and found(files, "内部工作规则甲") == []
@@ -284,8 +330,13 @@ def test_unpublished_references_leave_no_trace(tmp_path: Path) -> None:
 
 def test_attachment_from_another_records_folder_is_refused(tmp_path: Path) -> None:
     rec = declaring().replace("parties:\n", "attachments:\n  - {file: ../other/report.txt, title: 报告}\nparties:\n")
-    root, result = _build(tmp_path, {"content/disclosures/a/parties.md": rec.replace("id: declared-parties", "id: a"),
-                                     "content/disclosures/other/report.txt": "报告。"})
+    root, result = _build(
+        tmp_path,
+        {
+            "content/disclosures/a/parties.md": rec.replace("id: declared-parties", "id: a"),
+            "content/disclosures/other/report.txt": "报告。",
+        },
+    )
     assert result.exit_code == 1
     assert "attachment '../other/report.txt' is outside this record's folder" in result.stderr
 
@@ -293,23 +344,36 @@ def test_attachment_from_another_records_folder_is_refused(tmp_path: Path) -> No
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
 def test_text_attachments_in_utf16_are_scanned(tmp_path: Path, encoding: str) -> None:
     rec = declaring().replace("parties:\n", "attachments:\n  - {file: notice.txt, title: 告知书}\nparties:\n")
-    _root, result = _build(tmp_path, {"content/disclosures/parties.md": rec,
-                                      "content/disclosures/notice.txt": f"身份证号码 {ID18}".encode(encoding)})
+    _root, result = _build(
+        tmp_path,
+        {
+            "content/disclosures/parties.md": rec,
+            "content/disclosures/notice.txt": f"身份证号码 {ID18}".encode(encoding),
+        },
+    )
     assert result.exit_code == 1 and "a resident ID number" in result.stderr
 
 
 def test_a_value_split_across_lines_in_an_attachment_is_found(tmp_path: Path) -> None:
     rec = declaring().replace("parties:\n", "attachments:\n  - {file: notice.txt, title: 告知书}\nparties:\n")
-    _root, result = _build(tmp_path, {"content/disclosures/parties.md": rec,
-                                      "content/disclosures/notice.txt": f"证人{NAMES[0][:2]}\n{NAMES[0][2]}作证"})
+    _root, result = _build(
+        tmp_path,
+        {
+            "content/disclosures/parties.md": rec,
+            "content/disclosures/notice.txt": f"证人{NAMES[0][:2]}\n{NAMES[0][2]}作证",
+        },
+    )
     assert result.exit_code == 1 and "the name of a party who must stay anonymous" in result.stderr
 
 
-@pytest.mark.parametrize("name,data", [
-    ("diagram.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>'),
-    ("page.html", b"<script>alert(1)</script>"),
-    ("table.xlsx", b"PK\x03\x04"),
-])
+@pytest.mark.parametrize(
+    "name,data",
+    [
+        ("diagram.svg", b'<svg xmlns="http://www.w3.org/2000/svg" onload="alert(1)"></svg>'),
+        ("page.html", b"<script>alert(1)</script>"),
+        ("table.xlsx", b"PK\x03\x04"),
+    ],
+)
 def test_attachment_types_outside_the_allow_list_are_refused(tmp_path: Path, name: str, data: bytes) -> None:
     rec = declaring().replace("parties:\n", f"attachments:\n  - {{file: {name}, title: 附件}}\nparties:\n")
     root, result = _build(tmp_path, {"content/disclosures/parties.md": rec, f"content/disclosures/{name}": data})
@@ -320,8 +384,10 @@ def test_attachment_types_outside_the_allow_list_are_refused(tmp_path: Path, nam
 
 @pytest.mark.parametrize("value", ["0", "9", "12"])
 def test_short_public_contacts_are_rejected(tmp_path: Path, value: str) -> None:
-    guide = (f"---\nid: g\ntitle: 指南\nstatus: approved\nauthor: wang.fang\napproved_by: li.wei\n"
-             f"approved_on: 2026-01-05\nservice: complaint\noffices:\n  - {{name: 大厅, phone: \"{value}\"}}\n---\n正文。\n")
+    guide = (
+        f"---\nid: g\ntitle: 指南\nstatus: approved\nauthor: wang.fang\napproved_by: li.wei\n"
+        f'approved_on: 2026-01-05\nservice: complaint\noffices:\n  - {{name: 大厅, phone: "{value}"}}\n---\n正文。\n'
+    )
     _root, result = _build(tmp_path, {"content/guides/g.md": guide})
     assert result.exit_code == 1
     assert "is too short to be a public contact" in result.stderr and "content/guides/g.md:" in result.stderr
@@ -335,10 +401,14 @@ def test_short_public_contacts_are_rejected(tmp_path: Path, value: str) -> None:
 # Bounded work
 # ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("body,what", [
-    ("[" * 24000, "unclosed '['"),
-    ("> " * 100 + "深", "block quotes nested"),
-])
+
+@pytest.mark.parametrize(
+    "body,what",
+    [
+        ("[" * 24000, "unclosed '['"),
+        ("> " * 100 + "深", "block quotes nested"),
+    ],
+)
 def test_inputs_quadratic_in_markdown_are_refused(tmp_path: Path, body: str, what: str) -> None:
     _root, result = _build(tmp_path, {"content/pages/x.md": page("x", "第一段。\n\n" + body)})
     assert result.exit_code == 1
@@ -354,10 +424,13 @@ def test_pdf_extraction_has_a_time_limit() -> None:
 
     stream = ("BT /F1 12 Tf " + "(x) Tj 1 0 Td " * 20000 + "ET").encode()
     pages = 400
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [" + b" ".join(f"{4 + i} 0 R".encode() for i in range(pages))
-               + f"] /Count {pages} >>".encode(),
-               b"<< /Length " + str(len(stream)).encode() + b" >>stream\n" + stream + b"\nendstream"]
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids ["
+        + b" ".join(f"{4 + i} 0 R".encode() for i in range(pages))
+        + f"] /Count {pages} >>".encode(),
+        b"<< /Length " + str(len(stream)).encode() + b" >>stream\n" + stream + b"\nendstream",
+    ]
     font = "<< /Font << /F1 << /Type /Font /Subtype /Type1 /BaseFont /Helvetica >> >> >>"
     objects += [f"<< /Type /Page /Parent 2 0 R /Resources {font} /Contents 3 0 R >>".encode()] * pages
     out = bytearray(b"%PDF-1.4\n")
@@ -379,13 +452,20 @@ def test_pdf_extraction_has_a_time_limit() -> None:
 # People nobody declared
 # ---------------------------------------------------------------------------
 
+
 def test_undeclared_people_are_warned_about_and_strict_fails(tmp_path: Path) -> None:
-    root = write_site(tmp_path, {"content/regulations/cpl.md": REGULATION,
-                                 "content/pages/x.md": page("x", "犯罪嫌疑人钱国栋涉嫌盗窃。被害人陈述属实。")})
+    root = write_site(
+        tmp_path,
+        {
+            "content/regulations/cpl.md": REGULATION,
+            "content/pages/x.md": page("x", "犯罪嫌疑人钱国栋涉嫌盗窃。被害人陈述属实。"),
+        },
+    )
     result = run_cli(["check", "--now", NOW], root)
     assert result.exit_code == 0
-    assert ("warning: content/pages/x.md:9: '钱**' looks like the name of a person that no party declares"
-            in result.stderr)
+    assert (
+        "warning: content/pages/x.md:9: '钱**' looks like the name of a person that no party declares" in result.stderr
+    )
     assert "陈述" not in result.stderr
     strict = run_cli(["check", "--now", NOW, "--strict"], root)
     assert strict.exit_code == 1 and "Build failed: 1 error in 1 file." in strict.stderr
@@ -395,13 +475,15 @@ def test_undeclared_people_are_warned_about_and_strict_fails(tmp_path: Path) -> 
 # One transaction: a build that fails late changes neither the site nor the index
 # ---------------------------------------------------------------------------
 
+
 def test_a_late_failure_changes_neither_site_nor_search_index(tmp_path: Path) -> None:
     import shutil
 
     from generator.search import index_dir_for
 
-    root = write_site(tmp_path, {"content/regulations/cpl.md": REGULATION,
-                                 "content/pages/a.md": page("a", "第一页正文。")})
+    root = write_site(
+        tmp_path, {"content/regulations/cpl.md": REGULATION, "content/pages/a.md": page("a", "第一页正文。")}
+    )
     assert run_cli(["build", "--now", NOW, "--out", "out"], root).exit_code == 0
     index = index_dir_for(root / "out")
     site_before, index_before = tree_digest(root / "out"), sorted(p.name for p in index.iterdir())

@@ -8,7 +8,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import NOW, run_cli
 from test_privacy_invariant import NON_PUBLIC_NAMES, PRIVATE_VALUES, UNPUBLISHED_TEXT
 
@@ -16,6 +15,7 @@ from test_privacy_invariant import NON_PUBLIC_NAMES, PRIVATE_VALUES, UNPUBLISHED
 @pytest.fixture(scope="module")
 def indexed(tmp_path_factory: pytest.TempPathFactory) -> Path:
     from conftest import SAMPLE
+
     root = tmp_path_factory.mktemp("search") / "sample"
     shutil.copytree(SAMPLE, root)
     assert run_cli(["build", "--now", NOW], root).exit_code == 0
@@ -33,20 +33,23 @@ def test_json_output_is_the_contract(indexed: Path) -> None:
     rows = json.loads(result.stdout)
     assert [r["id"] for r in rows] == ["bribery-case"]
     assert set(rows[0]) == {"type", "id", "title", "url", "path", "date", "published", "updated", "score"}
-    assert rows[0]["url"] == "https://test.example.org/disclosures/bribery-case/"      # absolute
+    assert rows[0]["url"] == "https://test.example.org/disclosures/bribery-case/"  # absolute
     assert rows[0]["path"] == "/disclosures/bribery-case/" and rows[0]["title"] == "张某1受贿案提起公诉"
     assert (rows[0]["date"], rows[0]["published"], rows[0]["updated"]) == ("2026-03-01", "2026-03-02", "2026-03-05")
 
 
-@pytest.mark.parametrize("query,ids", [
-    ("检察院", None),
-    ('"刑事诉讼法"', ["cpl-2012", "cpl-2018"]),
-    ("type:regulations validity:in-force", ["cpl-2018"]),
-    ("issued:[2010 to 2015]", ["cpl-2012"]),
-    ("date:2026 category:work-report", ["work-report-2025"]),
-    ("forty", ["open-day-press"]),
-    ("察院 NOT type:disclosures", None),
-])
+@pytest.mark.parametrize(
+    "query,ids",
+    [
+        ("检察院", None),
+        ('"刑事诉讼法"', ["cpl-2012", "cpl-2018"]),
+        ("type:regulations validity:in-force", ["cpl-2018"]),
+        ("issued:[2010 to 2015]", ["cpl-2012"]),
+        ("date:2026 category:work-report", ["work-report-2025"]),
+        ("forty", ["open-day-press"]),
+        ("察院 NOT type:disclosures", None),
+    ],
+)
 def test_fielded_queries(indexed: Path, query: str, ids: list[str] | None) -> None:
     result = run_cli(["search", "--json", "--limit", "50", query], indexed)
     assert result.exit_code == 0, result.stderr
@@ -60,7 +63,10 @@ def test_fielded_queries(indexed: Path, query: str, ids: list[str] | None) -> No
 def test_terminal_output_highlights(indexed: Path) -> None:
     result = run_cli(["search", "受贿"], indexed)
     assert result.exit_code == 0
-    assert " 1. [disclosures] 张某1受贿案提起公诉  2026-03-01\n    https://test.example.org/disclosures/bribery-case/\n" in result.stdout
+    assert (
+        " 1. [disclosures] 张某1受贿案提起公诉  2026-03-01\n    https://test.example.org/disclosures/bribery-case/\n"
+        in result.stdout
+    )
     assert result.stderr == "1 of 1 result for '受贿'.\n"
     body = run_cli(["search", "职务便利"], indexed)
     assert "利用[职务便利]" in body.stdout
@@ -101,9 +107,13 @@ def test_api_command_serves_with_several_workers(indexed: Path) -> None:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
     log = indexed / "api.log"
-    with open(log, "wb") as sink:
-        proc = subprocess.Popen([sys.executable, "-m", "generator", "api", "--port", str(port), "--workers", "2"],
-                                cwd=indexed, stdout=sink, stderr=sink)
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "generator", "api", "--port", str(port), "--workers", "2"],
+            cwd=indexed,
+            stdout=sink,
+            stderr=sink,
+        )
     try:
         deadline = time.time() + 60
         while True:
@@ -116,12 +126,12 @@ def test_api_command_serves_with_several_workers(indexed: Path) -> None:
                 assert time.time() < deadline and proc.poll() is None, log.read_text()
                 time.sleep(0.3)
         assert body["total"] == 1 and body["results"][0]["id"] == "bribery-case"
-        for _ in range(6):   # connections spread over both workers; all answer
+        for _ in range(6):  # connections spread over both workers; all answer
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/openapi.json", timeout=5) as r:
                 assert json.loads(r.read())["openapi"].startswith("3.1")
     finally:
         proc.terminate()
         proc.wait(timeout=20)
     time.sleep(0.5)
-    with socket.socket() as s:   # every worker has let the port go
+    with socket.socket() as s:  # every worker has let the port go
         assert s.connect_ex(("127.0.0.1", port)) != 0

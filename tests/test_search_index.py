@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from search_corpus import build_corpus, build_queries, expected, searched_texts
 
 from generator import search_index as si
 from generator.search_index import (
@@ -31,7 +32,6 @@ from generator.search_index import (
     search,
     write_index,
 )
-from search_corpus import build_corpus, build_queries, expected, searched_texts
 
 DOCS = build_corpus()
 QUERIES = build_queries(DOCS)
@@ -67,6 +67,7 @@ def contains(doc: SearchDoc, text: str) -> bool:
 # --------------------------------------------------------------------------
 # Recall
 # --------------------------------------------------------------------------
+
 
 def test_corpus_is_big_enough():
     assert len(DOCS) >= 300 and len(QUERIES) >= 200
@@ -118,8 +119,19 @@ def test_recall_of_every_query_is_complete(index):
 
 def test_jieba_sensitive_words(index):
     """Words that jieba cuts differently depending on the context."""
-    for q in ("人民检察院", "察院", "人民检察", "贿赂", "贪污贿赂", "受贿", "贿", "监察院",
-              "罚从宽", "利用影响力受贿罪", "行贿犯罪档案查询"):
+    for q in (
+        "人民检察院",
+        "察院",
+        "人民检察",
+        "贿赂",
+        "贪污贿赂",
+        "受贿",
+        "贿",
+        "监察院",
+        "罚从宽",
+        "利用影响力受贿罪",
+        "行贿犯罪档案查询",
+    ):
         exp = expected(DOCS, q)
         assert exp and find(index, q) == exp, q
 
@@ -131,9 +143,8 @@ def test_any_substring_is_found(index, data):
     text = data.draw(st.sampled_from([t for t in searched_texts(doc) if len(t) >= 2]))
     start = data.draw(st.integers(0, len(text) - 2))
     size = data.draw(st.integers(2, min(12, len(text) - start)))
-    piece = text[start:start + size]
-    if (not any(ch.isalnum() for ch in piece) or piece != piece.strip()
-            or any(ch in piece for ch in '"“”＂')):
+    piece = text[start : start + size]
+    if not any(ch.isalnum() for ch in piece) or piece != piece.strip() or any(ch in piece for ch in '"“”＂'):
         return
     if expected([doc], piece):  # not cut in the middle of a Latin word
         assert (doc.type, doc.id) in find(index, f'"{piece}"')
@@ -156,43 +167,49 @@ def test_numbers_and_document_numbers(index):
 # Fielded queries
 # --------------------------------------------------------------------------
 
+
 def test_contract_example(index):
     got = find(index, "issuer:最高人民检察院 validity:in-force 受贿")
-    want = where(lambda d: "最高人民检察院" in d.issuer and d.validity == "in-force"
-                 and contains(d, "受贿"))
+    want = where(lambda d: "最高人民检察院" in d.issuer and d.validity == "in-force" and contains(d, "受贿"))
     assert want and got == want
 
 
-@pytest.mark.parametrize("query,pred", [
-    ("issued:[2015 to 2020]", lambda d: d.issued and 2015 <= d.issued.year <= 2020),
-    ("issued:[2015 TO 2020]", lambda d: d.issued and 2015 <= d.issued.year <= 2020),
-    ("date:2026", lambda d: d.date and d.date.year == 2026),
-    ("date:2026-03", lambda d: d.date and (d.date.year, d.date.month) == (2026, 3)),
-    ("date:[2026-01-01 to 2026-06-30]",
-     lambda d: d.date and dt.date(2026, 1, 1) <= d.date <= dt.date(2026, 6, 30)),
-    ("date:[2026-07 to]", lambda d: d.date and d.date >= dt.date(2026, 7, 1)),
-    ("effective:>=2026-01", lambda d: d.effective and d.effective >= dt.date(2026, 1, 1)),
-    ("issued:<2005", lambda d: d.issued and d.issued.year < 2005),
-    ("受贿 NOT 行贿", lambda d: contains(d, "受贿") and not contains(d, "行贿")),
-    ("受贿 -行贿", lambda d: contains(d, "受贿") and not contains(d, "行贿")),
-    ("NOT type:regulations", lambda d: d.type != "regulations"),
-    ("(洗钱 OR 挪用公款) type:disclosures",
-     lambda d: d.type == "disclosures" and (contains(d, "洗钱") or contains(d, "挪用公款"))),
-    ("洗钱 OR 挪用公款 AND 检察建议",
-     lambda d: contains(d, "洗钱") or (contains(d, "挪用公款") and contains(d, "检察建议"))),
-    ("issuer:=最高人民检察院", lambda d: "最高人民检察院" in d.issuer.split("；")),
-    ("issuer:最高人民检察院", lambda d: "最高人民检察院" in d.issuer),
-    ("tags:=受贿", lambda d: "受贿" in d.tags),
-    ("tags:受贿", lambda d: any("受贿" in t for t in d.tags)),
-    ("kind:judicial-interpretation", lambda d: d.kind == "judicial-interpretation"),
-    ("category:case-decision", lambda d: d.category == "case-decision"),
-    ("制定机关:公安部", lambda d: "公安部" in d.issuer),
-    ("title:检察建议", lambda d: "检察建议" in d.title),
-    ("case_number:京朝检刑诉", lambda d: "京朝检刑诉" in d.case_number),
-    ("summary:(受贿 OR 行贿)", lambda d: "受贿" in d.summary or "行贿" in d.summary),
-    ('body:"认罪认罚具结书" date:2025', lambda d: "认罪认罚具结书" in d.body and d.date.year == 2025),
-    ("id:r-0007", lambda d: d.id == "r-0007"),
-])
+@pytest.mark.parametrize(
+    "query,pred",
+    [
+        ("issued:[2015 to 2020]", lambda d: d.issued and 2015 <= d.issued.year <= 2020),
+        ("issued:[2015 TO 2020]", lambda d: d.issued and 2015 <= d.issued.year <= 2020),
+        ("date:2026", lambda d: d.date and d.date.year == 2026),
+        ("date:2026-03", lambda d: d.date and (d.date.year, d.date.month) == (2026, 3)),
+        ("date:[2026-01-01 to 2026-06-30]", lambda d: d.date and dt.date(2026, 1, 1) <= d.date <= dt.date(2026, 6, 30)),
+        ("date:[2026-07 to]", lambda d: d.date and d.date >= dt.date(2026, 7, 1)),
+        ("effective:>=2026-01", lambda d: d.effective and d.effective >= dt.date(2026, 1, 1)),
+        ("issued:<2005", lambda d: d.issued and d.issued.year < 2005),
+        ("受贿 NOT 行贿", lambda d: contains(d, "受贿") and not contains(d, "行贿")),
+        ("受贿 -行贿", lambda d: contains(d, "受贿") and not contains(d, "行贿")),
+        ("NOT type:regulations", lambda d: d.type != "regulations"),
+        (
+            "(洗钱 OR 挪用公款) type:disclosures",
+            lambda d: d.type == "disclosures" and (contains(d, "洗钱") or contains(d, "挪用公款")),
+        ),
+        (
+            "洗钱 OR 挪用公款 AND 检察建议",
+            lambda d: contains(d, "洗钱") or (contains(d, "挪用公款") and contains(d, "检察建议")),
+        ),
+        ("issuer:=最高人民检察院", lambda d: "最高人民检察院" in d.issuer.split("；")),
+        ("issuer:最高人民检察院", lambda d: "最高人民检察院" in d.issuer),
+        ("tags:=受贿", lambda d: "受贿" in d.tags),
+        ("tags:受贿", lambda d: any("受贿" in t for t in d.tags)),
+        ("kind:judicial-interpretation", lambda d: d.kind == "judicial-interpretation"),
+        ("category:case-decision", lambda d: d.category == "case-decision"),
+        ("制定机关:公安部", lambda d: "公安部" in d.issuer),
+        ("title:检察建议", lambda d: "检察建议" in d.title),
+        ("case_number:京朝检刑诉", lambda d: "京朝检刑诉" in d.case_number),
+        ("summary:(受贿 OR 行贿)", lambda d: "受贿" in d.summary or "行贿" in d.summary),
+        ('body:"认罪认罚具结书" date:2025', lambda d: "认罪认罚具结书" in d.body and d.date.year == 2025),
+        ("id:r-0007", lambda d: d.id == "r-0007"),
+    ],
+)
 def test_fielded_queries(index, query, pred):
     want = where(pred)
     assert want, f"{query}: nothing expected, pick another example"
@@ -215,7 +232,7 @@ def test_sort_by_date_newest_first_undated_last(index):
     dates = [h.date for h in res.hits]
     dated = [d for d in dates if d is not None]
     assert dated == sorted(dated, reverse=True)
-    assert dates[:len(dated)] == dated  # records without a date come last
+    assert dates[: len(dated)] == dated  # records without a date come last
     assert None in dates
 
 
@@ -248,44 +265,77 @@ def test_snippet_highlights_english_case_insensitively(index):
     assert res.hits and all("\x01bribery\x02" in h.snippet.lower() for h in res.hits)
 
 
-@pytest.mark.parametrize("query,message", [
-    ("", "empty"),
-    ("   ", "empty"),
-    ('"法律监督', "quotation mark"),
-    ("“法律监督", "quotation mark"),
-    ("(受贿 OR 行贿", "not closed"),
-    ("受贿)", "unexpected"),
-    ("issur:最高人民检察院", "Did you mean “issuer”"),
-    ("titel:受贿", "Did you mean “title”"),
-    ("foo:bar", "Fields you can use"),
-    ("date:2026-13", "not a valid date"),
-    ("date:[2026-01-01 to 2026-13-01]", "not a valid date"),
-    ("issued:[2020 to 2015]", "starts after it ends"),
-    ("issued:[2015 2020]", "not a date range"),
-    ("issued:[2015 to 2020", "not closed"),
-    ("title:[2015 to 2020]", "date fields"),
-    ("date:soon", "not a date"),
-    ("type:regulation", "Did you mean “regulations”"),
-    ("title:=受贿", "exact value"),
-    ("issuer:", "has no value"),
-    ("AND 受贿", "both sides"),
-    ("受贿 OR", "both sides"),
-    ("受贿 NOT", "followed by"),
-    ("()", "empty brackets"),
-    ("[2019]", "square brackets"),
-    ("，。", "nothing to search"),
-    ("受" * 501, "limit is 500"),
-    ("(" * 20 + "受贿" + ")" * 20, "too many brackets"),
-])
+@pytest.mark.parametrize(
+    "query,message",
+    [
+        ("", "empty"),
+        ("   ", "empty"),
+        ('"法律监督', "quotation mark"),
+        ("“法律监督", "quotation mark"),
+        ("(受贿 OR 行贿", "not closed"),
+        ("受贿)", "unexpected"),
+        ("issur:最高人民检察院", "Did you mean “issuer”"),
+        ("titel:受贿", "Did you mean “title”"),
+        ("foo:bar", "Fields you can use"),
+        ("date:2026-13", "not a valid date"),
+        ("date:[2026-01-01 to 2026-13-01]", "not a valid date"),
+        ("issued:[2020 to 2015]", "starts after it ends"),
+        ("issued:[2015 2020]", "not a date range"),
+        ("issued:[2015 to 2020", "not closed"),
+        ("title:[2015 to 2020]", "date fields"),
+        ("date:soon", "not a date"),
+        ("type:regulation", "Did you mean “regulations”"),
+        ("title:=受贿", "exact value"),
+        ("issuer:", "has no value"),
+        ("AND 受贿", "both sides"),
+        ("受贿 OR", "both sides"),
+        ("受贿 NOT", "followed by"),
+        ("()", "empty brackets"),
+        ("[2019]", "square brackets"),
+        ("，。", "nothing to search"),
+        ("受" * 501, "limit is 500"),
+        ("(" * 20 + "受贿" + ")" * 20, "too many brackets"),
+    ],
+)
 def test_bad_queries_raise_query_error(index, query, message):
     with pytest.raises(QueryError) as info:
         search(index, query)
     assert message in str(info.value)
 
 
-_PIECES = ["受贿", "行贿", "察院", "(", ")", '"', "“", "”", "AND", "OR", "NOT", "-", "+", "title:",
-           "issuer:=", "date:", "[2015 to 2020]", "[2020 to]", "2026-03", "in-force", "：",
-           "type:regulations", "foo:", "]", "[", "abc", "，", "validity:", ">=2026", "=", "标题:"]
+_PIECES = [
+    "受贿",
+    "行贿",
+    "察院",
+    "(",
+    ")",
+    '"',
+    "“",
+    "”",
+    "AND",
+    "OR",
+    "NOT",
+    "-",
+    "+",
+    "title:",
+    "issuer:=",
+    "date:",
+    "[2015 to 2020]",
+    "[2020 to]",
+    "2026-03",
+    "in-force",
+    "：",
+    "type:regulations",
+    "foo:",
+    "]",
+    "[",
+    "abc",
+    "，",
+    "validity:",
+    ">=2026",
+    "=",
+    "标题:",
+]
 
 
 @settings(max_examples=150, deadline=None)
@@ -317,11 +367,17 @@ def test_time_limit(index):
 # Determinism
 # --------------------------------------------------------------------------
 
+
 def test_result_order_is_deterministic(index, tmp_path):
     other = tmp_path / "reversed"
     write_index(list(reversed(DOCS)), other)
-    for q, kw in (("受贿", {}), ("date:2026", {}), ("检察院", {"sort": "date"}),
-                  ("type:regulations", {}), ("法律监督 OR 检察建议", {})):
+    for q, kw in (
+        ("受贿", {}),
+        ("date:2026", {}),
+        ("检察院", {"sort": "date"}),
+        ("type:regulations", {}),
+        ("法律监督 OR 检察建议", {}),
+    ):
         a = search(index, q, limit=ALL, **kw)
         b = search(other, q, limit=ALL, **kw)
         assert [(h.type, h.id) for h in a.hits] == [(h.type, h.id) for h in b.hits], q
@@ -426,9 +482,14 @@ def test_search_from_another_process_while_rebuilding(tmp_path):
         print(json.dumps([n, sorted(totals)]))
     """)
     repo = Path(__file__).resolve().parent.parent
-    proc = subprocess.Popen([sys.executable, "-c", script], cwd=repo, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True,
-                            env={**os.environ, "PYTHONPATH": str(repo)})
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script],
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(repo)},
+    )
     try:
         assert proc.stdout.readline().strip() == "ready"
         for i in range(4):

@@ -36,8 +36,13 @@ def test_serve_reloads_the_browser_serves_its_404_and_cleans_up(tmp_path: Path) 
     root = tmp_path / "office"
     shutil.copytree(SAMPLE, root)
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", str(port), "--now", NOW],
-                            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--port", str(port), "--now", NOW],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 120
         while True:
@@ -60,7 +65,8 @@ def test_serve_reloads_the_browser_serves_its_404_and_cleans_up(tmp_path: Path) 
             page.wait_for_function("window.__openaffairsPreviewVersion === '1'")  # type: ignore[attr-defined]
             about.write_text(about.read_text("utf-8") + "\n本段为预览时新增。\n", "utf-8")
             page.wait_for_function(  # type: ignore[attr-defined]
-                "!window.__before_reload && document.body.innerText.includes('本段为预览时新增')", timeout=60000)
+                "!window.__before_reload && document.body.innerText.includes('本段为预览时新增')", timeout=60000
+            )
         status, version = _get(port, "/__openaffairs/version")
         assert status == 200 and int(version) >= 2
         # the built site on disk never carries the reload script
@@ -79,8 +85,13 @@ def test_serve_reloads_the_browser_serves_its_404_and_cleans_up(tmp_path: Path) 
 
 def _start(root: Path, *extra: str) -> tuple[subprocess.Popen[str], int]:
     port = _free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "generator", "serve", "--port", str(port), "--now", NOW, *extra],
-                            cwd=root, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "generator", "serve", "--port", str(port), "--now", NOW, *extra],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     deadline = time.monotonic() + 120
     while True:
         assert proc.poll() is None, proc.stdout.read() if proc.stdout else ""
@@ -109,8 +120,10 @@ def test_serve_drafts_shows_held_back_records_under_a_banner_only(tmp_path: Path
         status, body = _get(port, "/disclosures/held-draft/")
         assert status == 200
         text = body.decode("utf-8")
-        assert '<div class="oa-draft-banner" role="alert"><strong>未公开 / not public:</strong> status is draft</div>' \
+        assert (
+            '<div class="oa-draft-banner" role="alert"><strong>未公开 / not public:</strong> status is draft</div>'
             in text
+        )
         assert "不应公开的记录draft" in text
         status, body = _get(port, "/disclosures/held-embargo/")
         assert status == 200 and "embargoed until 2027-06-01 09:00" in body.decode("utf-8")

@@ -9,10 +9,9 @@ from pathlib import Path
 
 import markdown
 import pytest
-
 from conftest import CONFIG, NOW, run_cli, write_site
-from generator.cjk import CJK
-from generator.cjk import join_cjk_html
+
+from generator.cjk import CJK, join_cjk_html
 from generator.document import render_markdown as body_markdown
 from generator.tel import link_phones_html
 
@@ -21,10 +20,13 @@ def render_markdown(text: str) -> str:
     """A body as it reaches the page: the body dialect, (the filter), then joined and tel: links."""
     return link_phones_html(join_cjk_html(body_markdown(text)))
 
+
 STRAY_SPACE = re.compile(f"[{CJK}]\\s+[{CJK}]")
 
 
-BLOCK = re.compile(r"</?(?:p|li|ul|ol|div|h\d|table|thead|tbody|tr|td|th|dl|dt|dd|blockquote|section|br|hr|pre)\b[^>]*>")
+BLOCK = re.compile(
+    r"</?(?:p|li|ul|ol|div|h\d|table|thead|tbody|tr|td|th|dl|dt|dd|blockquote|section|br|hr|pre)\b[^>]*>"
+)
 
 
 def text_of(html: str) -> str:
@@ -48,7 +50,7 @@ def test_wrapped_chinese_lines_show_no_stray_space(built_content: Path) -> None:
     stray, checked = {}, 0
     for index in built_content.glob("*/*/index.html"):
         page = index.read_text("utf-8")
-        if '<div class="oa-body"' not in page:       # listings, tombstones
+        if '<div class="oa-body"' not in page:  # listings, tombstones
             continue
         checked += 1
         found = STRAY_SPACE.findall(body_text(page))
@@ -62,20 +64,23 @@ def test_wrapped_chinese_lines_show_no_stray_space(built_content: Path) -> None:
 def test_cjk_extension_keeps_latin_breaks_and_code() -> None:
     html = render_markdown("中文\n换行，**加粗**\n继续。Latin\nwords 与\n12309\n\n    代码\n    行\n")
     assert "中文换行，<strong>加粗</strong>继续。" in html
-    assert "Latin\nwords" in html and "与\n<a" in html        # next to Latin/digits the break stays a space
-    assert "代码\n行" in html                                  # code is left as written
+    assert "Latin\nwords" in html and "与\n<a" in html  # next to Latin/digits the break stays a space
+    assert "代码\n行" in html  # code is left as written
     # the same rule as a Python-Markdown extension
     assert "中文换行，<strong>加粗</strong>继续" in markdown.Markdown(extensions=["generator.cjk"]).convert(
-        "中文\n换行，**加粗**\n继续")
+        "中文\n换行，**加粗**\n继续"
+    )
 
 
 def test_phone_numbers_in_bodies_become_tel_links() -> None:
-    html = render_markdown("请拨打12309或0799-12309000-8，访问12309中国检察网；拨打110报警。案号〔2026〕15号，"
-                           "金额 1,234,567 元，身份证号已隐去。")
+    html = render_markdown(
+        "请拨打12309或0799-12309000-8，访问12309中国检察网；拨打110报警。案号〔2026〕15号，"
+        "金额 1,234,567 元，身份证号已隐去。"
+    )
     assert '<a class="oa-tel" href="tel:12309">12309</a>' in html
     assert '<a class="oa-tel" href="tel:0799123090008">0799-12309000-8</a>' in html
     assert '<a class="oa-tel" href="tel:110">110</a>' in html
-    assert html.count("tel:") == 3                             # not the web site, the case number, the amount
+    assert html.count("tel:") == 3  # not the web site, the case number, the amount
     # not inside links or code, nor in attributes
     linked = link_phones_html('<p><a href="/x/">12309</a> <code>12309</code> <span title="12309">x</span></p>')
     assert "tel:" not in linked
@@ -100,10 +105,16 @@ date: {year}-0{1 + i % 9}-1{i % 10}
 @pytest.fixture(scope="module")
 def big_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("paged")
-    files = {f"content/disclosures/d{i:04d}.md": _disclosure(i, 2024 + i % 2, ("announcement", "press-release")[i % 2 and i % 3 == 0])
-             for i in range(120)}
-    config = CONFIG + "short_name: 测试检务\nsponsor: 测试市人民检察院\nphone: \"0571-12309000\"\n" \
-                      "icp_number: 浙ICP备00000000号\nsite_code: \"0000000001\"\n"
+    files = {
+        f"content/disclosures/d{i:04d}.md": _disclosure(
+            i, 2024 + i % 2, ("announcement", "press-release")[i % 2 and i % 3 == 0]
+        )
+        for i in range(120)
+    }
+    config = (
+        CONFIG + 'short_name: 测试检务\nsponsor: 测试市人民检察院\nphone: "0571-12309000"\n'
+        'icp_number: 浙ICP备00000000号\nsite_code: "0000000001"\n'
+    )
     write_site(root, files, config)
     result = run_cli(["build", "--now", NOW, "--out", "out"], root)
     assert result.exit_code == 0, result.stderr
@@ -143,7 +154,7 @@ def test_footer_keys_and_short_name(big_site: Path) -> None:
     assert '<a class="oa-tel" href="tel:057112309000">0571-12309000</a>' in home
     assert '<a href="https://beian.miit.gov.cn/" rel="noopener">浙ICP备00000000号</a>' in home
     assert "网站标识码：0000000001" in home
-    assert "公安机关备案号" not in home and "beian.mps.gov.cn" not in home      # not set: not shown
+    assert "公安机关备案号" not in home and "beian.mps.gov.cn" not in home  # not set: not shown
     assert '<span class="oa-name--short" aria-hidden="true">测试检务</span>' in home
     assert 'href="tel:12309"' in home
 
@@ -154,7 +165,7 @@ def test_404_sitemap_and_accessibility_pages(built_sample: Path) -> None:
     assert 'role="search"' in notfound and 'href="/disclosures/"' in notfound
     sitemap = (built_sample / "sitemap" / "index.html").read_text("utf-8")
     assert "网站地图" in sitemap and 'href="../disclosures/year/2026/"' in sitemap
-    assert (built_sample / "sitemap.xml").is_file()                  # the XML one stays for machines
+    assert (built_sample / "sitemap.xml").is_file()  # the XML one stays for machines
     assert "无障碍声明" in (built_sample / "accessibility" / "index.html").read_text("utf-8")
 
 

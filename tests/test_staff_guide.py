@@ -8,12 +8,16 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import CONFIG, REPO, run_cli, write_site
 
 GUIDES = [REPO / "docs" / "zh" / "staff-guide.md", REPO / "docs" / "en" / "staff-guide.md"]
-FOLDER = {"category": "disclosures/2026", "kind": "regulations", "start": "open-days", "service": "guides",
-          "nav_order": "pages"}
+FOLDER = {
+    "category": "disclosures/2026",
+    "kind": "regulations",
+    "start": "open-days",
+    "service": "guides",
+    "nav_order": "pages",
+}
 STUB = """---
 id: criminal-procedure-law-2018
 title: 中华人民共和国刑事诉讼法

@@ -51,8 +51,13 @@ def write_index(files: dict[str, bytes], root: Path) -> Path:
 
 
 def run_queries(root: Path, queries: list[tuple[str, dict]], *, cold: bool = False, full: bool = True) -> list[dict]:
-    job = {"dir": str(root), "script": str(SCRIPT), "cold": cold, "full": full,
-           "queries": [{"q": q, "options": o} for q, o in queries]}
+    job = {
+        "dir": str(root),
+        "script": str(SCRIPT),
+        "cold": cold,
+        "full": full,
+        "queries": [{"q": q, "options": o} for q, o in queries],
+    }
     job_file = root / "job.json"
     job_file.write_text(json.dumps(job, ensure_ascii=False), encoding="utf-8")
     proc = subprocess.run([NODE, str(RUNNER), str(job_file)], capture_output=True, text=True, timeout=120)
@@ -64,16 +69,24 @@ def run_queries(root: Path, queries: list[tuple[str, dict]], *, cold: bool = Fal
 
 
 def js_parity(strings: list[str]) -> list[dict]:
-    proc = subprocess.run([NODE, str(PARITY), str(SCRIPT)], input=json.dumps(strings), capture_output=True,
-                          text=True, timeout=60)
+    proc = subprocess.run(
+        [NODE, str(PARITY), str(SCRIPT)], input=json.dumps(strings), capture_output=True, text=True, timeout=60
+    )
     assert proc.returncode == 0, proc.stderr
     return json.loads(proc.stdout)
 
 
-def doc(url: str, title: str, text: str, date: dt.date | None = dt.date(2026, 1, 1), type: str = "disclosures",
-        **filters: tuple[str, ...]) -> StaticDoc:
-    return StaticDoc(url=url, title=title, type=type, date=date, text=f"{title}\n{text}", excerpt=text[:120],
-                     filters=dict(filters))
+def doc(
+    url: str,
+    title: str,
+    text: str,
+    date: dt.date | None = dt.date(2026, 1, 1),
+    type: str = "disclosures",
+    **filters: tuple[str, ...],
+) -> StaticDoc:
+    return StaticDoc(
+        url=url, title=title, type=type, date=date, text=f"{title}\n{text}", excerpt=text[:120], filters=dict(filters)
+    )
 
 
 def id_order(docs: list[StaticDoc]) -> list[str]:
@@ -102,7 +115,7 @@ def test_tokens_are_characters_pairs_triples_and_words() -> None:
     assert tokens("Bribery") == {"bribery", "b", "br", "bri", "brib", "bribe", "briber"}
     long_word = "procuratorates"
     assert long_word in tokens(long_word) and long_word[:PREFIX_MAX] in tokens(long_word)
-    assert long_word[:PREFIX_MAX + 1] not in tokens(long_word)
+    assert long_word[: PREFIX_MAX + 1] not in tokens(long_word)
     # a pair across a letter/Han boundary, none inside a word, and around a single space
     t = tokens("第385条 ab")
     assert {"第3", "5条", "第", "条", "385", "38", "3", "条 a"} <= t
@@ -125,14 +138,33 @@ def test_tokens_normalise_like_the_browser() -> None:
 
 def test_tokens_fnv_normalise_and_query_parsing_match_javascript() -> None:
     strings = [
-        "贪污贿赂罪，Bribery 2019年", "第一章  总　则\n第一条 总 则 法", "ＡＢＣ１２３ ｄｅｆ", "Ⅻ条①②", "ﬁnance ſ K", "İstanbul ΣΑΣ ß ǅ", "𠀋𠀌某",
-        "二〇二六年", "  多个   空格\t\n\u3000尾 ", "e\u0301 x\u0303y", "检\u200b察", "café Café", "中文English混合123abc",
-        "Procurator-General No.385", "１２３０９热线", "「引号」“双引号”", "-排除 \"短语 查询\" 受贿", "🙂检察院",
-        "검찰청 けんさつ Прокуратура", "\u00a0nbsp\u2028x", "“贪污 贿赂” -“行贿” - 孤立", "a\"b\" \"未闭合",
-        "Ⅸ月２０２６年〔２０１９〕１２号", "x" * 30 + " 超长",
+        "贪污贿赂罪，Bribery 2019年",
+        "第一章  总　则\n第一条 总 则 法",
+        "ＡＢＣ１２３ ｄｅｆ",
+        "Ⅻ条①②",
+        "ﬁnance ſ K",
+        "İstanbul ΣΑΣ ß ǅ",
+        "𠀋𠀌某",
+        "二〇二六年",
+        "  多个   空格\t\n\u3000尾 ",
+        "e\u0301 x\u0303y",
+        "检\u200b察",
+        "café Café",
+        "中文English混合123abc",
+        "Procurator-General No.385",
+        "１２３０９热线",
+        "「引号」“双引号”",
+        '-排除 "短语 查询" 受贿',
+        "🙂检察院",
+        "검찰청 けんさつ Прокуратура",
+        "\u00a0nbsp\u2028x",
+        "“贪污 贿赂” -“行贿” - 孤立",
+        'a"b" "未闭合',
+        "Ⅸ月２０２６年〔２０１９〕１２号",
+        "x" * 30 + " 超长",
     ]
     js = js_parity(strings)
-    for s, j in zip(strings, js):
+    for s, j in zip(strings, js, strict=True):
         assert j["normalized"] == normalize(s), s
         assert set(j["tokens"]) == tokens(s), (s, set(j["tokens"]) ^ tokens(s))
         for term, h in j["hashes"].items():
@@ -150,12 +182,19 @@ def test_phrase_terms_are_held_by_every_text_containing_the_phrase() -> None:
     texts = ["".join(rng.choice(alphabet) for _ in range(rng.randint(5, 40))) for _ in range(300)]
     # a query is normalised once more (a space between two Chinese characters that came from
     # a line break is then dropped: issue 8), so the phrases are what the browser looks for
-    phrases = sorted({normalize(normalize(t)[i:i + n]).strip() for t in texts[:150] for n in (1, 2, 3, 4, 6)
-                      for i in range(0, len(t), 7)} - {""})
+    phrases = sorted(
+        {
+            normalize(normalize(t)[i : i + n]).strip()
+            for t in texts[:150]
+            for n in (1, 2, 3, 4, 6)
+            for i in range(0, len(t), 7)
+        }
+        - {""}
+    )
     js = js_parity(phrases)
     norm_texts = [(normalize(t), tokens(t)) for t in texts]
     exact_seen = 0
-    for phrase, j in zip(phrases, js):
+    for phrase, j in zip(phrases, js, strict=True):
         terms = set(j["phrase"]["terms"])
         for norm_text, toks in norm_texts:
             if contains(norm_text, phrase):
@@ -197,8 +236,14 @@ def test_layout_meta_shards_and_doc_files(corpus: list[StaticDoc]) -> None:
     for i, url in enumerate(order):
         record = json.loads(files[f"search/docs/{i // meta['doc_dir']}/{i}.json"])
         d = next(x for x in docs if x.url == url)
-        assert record == {"u": d.url, "t": d.title, "y": d.type, "d": d.date.isoformat() if d.date else None,
-                          "e": d.excerpt, "x": d.text}
+        assert record == {
+            "u": d.url,
+            "t": d.title,
+            "y": d.type,
+            "d": d.date.isoformat() if d.date else None,
+            "e": d.excerpt,
+            "x": d.text,
+        }
     # postings read back equal the tokens of each page, and each term sits in its FNV shard
     postings = read_postings(files)
     by_url = {d.url: d for d in docs}
@@ -225,16 +270,19 @@ def test_layout_meta_shards_and_doc_files(corpus: list[StaticDoc]) -> None:
         pos, seen = 0, {}
         while pos < len(data):
             size = data[pos]
-            value = data[pos + 1:pos + 1 + size].decode()
+            value = data[pos + 1 : pos + 1 + size].decode()
             pos += 1 + size
             size = data[pos]
             pos += 1
-            seen[value] = decode_ids(data[pos:pos + size])
+            seen[value] = decode_ids(data[pos : pos + size])
             pos += size
         assert [[v, len(ids)] for v, ids in sorted(seen.items())] == info["values"]
         for value, ids in seen.items():
-            want = [i for i, url in enumerate(order)
-                    if value in ({"type": (by_url[url].type,)} | by_url[url].filters).get(key, ())]
+            want = [
+                i
+                for i, url in enumerate(order)
+                if value in ({"type": (by_url[url].type,)} | by_url[url].filters).get(key, ())
+            ]
             assert ids == want, (key, value)
 
 
@@ -279,7 +327,7 @@ def test_recall_and_precision_against_substring_search(corpus: list[StaticDoc], 
     runs = run_queries(index_dir, [(q, EVERYTHING) for q in queries], full=False)
     expected_hits = found_hits = true_hits = candidates = 0
     single = 0
-    for q, r in zip(queries, runs):
+    for q, r in zip(queries, runs, strict=True):
         want = expected(corpus, q)
         got = set(r["results"])
         assert len(got) == len(r["results"]), f"{q!r}: a page listed twice"
@@ -292,10 +340,12 @@ def test_recall_and_precision_against_substring_search(corpus: list[StaticDoc], 
         candidates += r["candidates"]
         single += len(parse_query(q)[0]) == 1 and not parse_query(q)[1]
     recall = true_hits / expected_hits
-    print(f"\nstatic search recall test: {len(corpus)} pages, {len(queries)} queries "
-          f"({single} single-phrase), {expected_hits} expected hits; recall {recall:.3f}, "
-          f"precision {true_hits / max(found_hits, 1):.3f}; n-gram candidates before the text check: "
-          f"{candidates} ({expected_hits / candidates:.1%} of them contain the query)")
+    print(
+        f"\nstatic search recall test: {len(corpus)} pages, {len(queries)} queries "
+        f"({single} single-phrase), {expected_hits} expected hits; recall {recall:.3f}, "
+        f"precision {true_hits / max(found_hits, 1):.3f}; n-gram candidates before the text check: "
+        f"{candidates} ({expected_hits / candidates:.1%} of them contain the query)"
+    )
     assert recall == 1.0
 
 
@@ -317,7 +367,7 @@ def test_filters_restrict_to_the_chosen_values(corpus: list[StaticDoc], index_di
     ]
     runs = run_queries(index_dir, [(q, {**EVERYTHING, "filters": f}) for q, f in cases], full=False)
     nonempty = 0
-    for (q, filters), r in zip(cases, runs):
+    for (q, filters), r in zip(cases, runs, strict=True):
         real = {k: v for k, v in filters.items() if k != "unknown-key"}
         hits = expected(corpus, q)
         want = {d.url for d in corpus if d.url in hits and keep(d, real)}
@@ -330,8 +380,9 @@ def test_sort_by_date_and_by_relevance(corpus: list[StaticDoc], index_dir: Path)
     order = {url: i for i, url in enumerate(id_order(corpus))}
     by_url = {d.url: d for d in corpus}
     queries = ["受贿", "人民检察院", "公益诉讼", "检察院 不起诉", "press"]
-    runs = run_queries(index_dir, [(q, {**EVERYTHING, "sort": s}) for q in queries for s in ("date", "relevance")],
-                       full=False)
+    runs = run_queries(
+        index_dir, [(q, {**EVERYTHING, "sort": s}) for q in queries for s in ("date", "relevance")], full=False
+    )
     for i, q in enumerate(queries):
         by_date, by_relevance = runs[2 * i]["results"], runs[2 * i + 1]["results"]
         assert by_date == sorted(by_date, key=order.__getitem__), q
@@ -347,12 +398,17 @@ def test_sort_by_date_and_by_relevance(corpus: list[StaticDoc], index_dir: Path)
 
 
 def test_pages_totals_and_the_text_check(corpus: list[StaticDoc], index_dir: Path) -> None:
-    full, page2, cold, exact = run_queries(index_dir, [
-        ("受贿 -贪污贿赂", EVERYTHING),
-        ("受贿 -贪污贿赂", {"perPage": 10, "page": 2}),
-        ("受贿 -贪污贿赂", {"perPage": 10, "maxVerify": 5}),
-        ("贿赂", {"perPage": 5}),
-    ], cold=True, full=False)
+    full, page2, cold, exact = run_queries(
+        index_dir,
+        [
+            ("受贿 -贪污贿赂", EVERYTHING),
+            ("受贿 -贪污贿赂", {"perPage": 10, "page": 2}),
+            ("受贿 -贪污贿赂", {"perPage": 10, "maxVerify": 5}),
+            ("贿赂", {"perPage": 5}),
+        ],
+        cold=True,
+        full=False,
+    )
     assert full["results"][10:20] == page2["results"]
     want = expected(corpus, "受贿 -贪污贿赂")
     assert 20 <= len(want) == full["total"]
@@ -371,22 +427,33 @@ def test_concurrent_searches_share_the_checked_candidates(corpus: list[StaticDoc
     (full,) = run_queries(index_dir, [(q, EVERYTHING)], full=False)
     job = [(q, {"perPage": 10 * k}) for k in (1, 2, 3, 4, 2)]
     root = index_dir
-    out = json.loads(subprocess.run(
-        [NODE, str(RUNNER), str(_job(root, job, parallel=True))], capture_output=True, text=True, check=True).stdout)
-    for (_, options), r in zip(job, out):
-        assert r["results"] == full["results"][:options["perPage"]]
+    out = json.loads(
+        subprocess.run(
+            [NODE, str(RUNNER), str(_job(root, job, parallel=True))], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    for (_, options), r in zip(job, out, strict=True):
+        assert r["results"] == full["results"][: options["perPage"]]
 
 
 def _job(root: Path, queries: list[tuple[str, dict]], **flags: object) -> Path:
     path = root / "job-parallel.json"
-    path.write_text(json.dumps({"dir": str(root), "script": str(SCRIPT), "queries": [
-        {"q": q, "options": o} for q, o in queries], **flags}, ensure_ascii=False), encoding="utf-8")
+    path.write_text(
+        json.dumps(
+            {"dir": str(root), "script": str(SCRIPT), "queries": [{"q": q, "options": o} for q, o in queries], **flags},
+            ensure_ascii=False,
+        ),
+        encoding="utf-8",
+    )
     return path
 
 
 def test_empty_exclusion_only_and_punctuation_queries(corpus: list[StaticDoc], index_dir: Path) -> None:
-    runs = run_queries(index_dir, [("", {}), ("   ", {}), ("-贿赂", {}), ("\"\"", {}), ("，", EVERYTHING),
-                                   ("〔", EVERYTHING)], full=False)
+    runs = run_queries(
+        index_dir,
+        [("", {}), ("   ", {}), ("-贿赂", {}), ('""', {}), ("，", EVERYTHING), ("〔", EVERYTHING)],
+        full=False,
+    )
     assert [r["total"] for r in runs[:4]] == [0, 0, 0, 0]
     assert set(runs[4]["results"]) == expected(corpus, "，") and runs[4]["results"]
     assert set(runs[5]["results"]) == expected(corpus, "〔")
@@ -394,8 +461,12 @@ def test_empty_exclusion_only_and_punctuation_queries(corpus: list[StaticDoc], i
 
 def test_snippets_mark_the_query_and_escape_the_text(tmp_path: Path) -> None:
     docs = [
-        doc("/a/", "<script>alert('标题')</script>", "正文 <b>粗体</b> & 贪污贿赂案件，" + "填充文字。" * 40
-            + "再次出现贿赂。", dt.date(2026, 1, 2)),
+        doc(
+            "/a/",
+            "<script>alert('标题')</script>",
+            "正文 <b>粗体</b> & 贪污贿赂案件，" + "填充文字。" * 40 + "再次出现贿赂。",
+            dt.date(2026, 1, 2),
+        ),
         doc("/b/", "贿赂在标题里", "正文没有那个词。", dt.date(2026, 1, 1)),
         doc("/c/", "Press release", "The PRESS office released a pressing note. Ｐｒｅｓｓ！", None),
     ]
@@ -427,11 +498,23 @@ def test_the_script_is_es2019_and_loads_in_node() -> None:
 # -- the /search/ page in headless Chromium --------------------------------------------------
 
 LABELS = {
-    "type": {"disclosures": "案件信息公开", "regulations": "法律法规", "guides": "办事指南", "open-days": "检察开放日",
-             "pages": "页面"},
+    "type": {
+        "disclosures": "案件信息公开",
+        "regulations": "法律法规",
+        "guides": "办事指南",
+        "open-days": "检察开放日",
+        "pages": "页面",
+    },
     "category": {"case-decision": "案件处理决定"},
-    "ui": {"placeholder": "搜索全站", "results": "共 {n} 条结果", "none": "未找到", "more": "更多",
-           "sort_relevance": "按相关度", "sort_date": "按日期", "all": "全部"},
+    "ui": {
+        "placeholder": "搜索全站",
+        "results": "共 {n} 条结果",
+        "none": "未找到",
+        "more": "更多",
+        "sort_relevance": "按相关度",
+        "sort_date": "按日期",
+        "all": "全部",
+    },
 }
 
 
@@ -441,8 +524,15 @@ def test_search_page_in_chromium(tmp_path: Path) -> None:
     if not Path(CHROMIUM).exists():
         pytest.skip("no Chromium")
     docs = build_docs(60)
-    docs.append(doc("/disclosures/evil/", "<img src=x onerror=alert(1)>贿赂标题", "贿赂正文", dt.date(2030, 1, 1),
-                    category=("case-decision",)))
+    docs.append(
+        doc(
+            "/disclosures/evil/",
+            "<img src=x onerror=alert(1)>贿赂标题",
+            "贿赂正文",
+            dt.date(2030, 1, 1),
+            category=("case-decision",),
+        )
+    )
     site = tmp_path / "sub"  # the site lives under a sub-path
     write_index(build_static_index(docs), site)
     (site / "assets").mkdir()
@@ -450,8 +540,10 @@ def test_search_page_in_chromium(tmp_path: Path) -> None:
     labels = json.dumps(LABELS, ensure_ascii=False).replace("'", "&#39;")
     (site / "search" / "index.html").write_text(
         '<!doctype html><html lang="zh"><meta charset="utf-8"><title>搜索</title>'
-        f"<div id=\"oa-search\" data-base=\"../search/\" data-labels='{labels}'></div>"
-        '<script src="../assets/oasearch.js"></script></html>', encoding="utf-8")
+        f'<div id="oa-search" data-base="../search/" data-labels=\'{labels}\'></div>'
+        '<script src="../assets/oasearch.js"></script></html>',
+        encoding="utf-8",
+    )
     want = expected(docs, "贿赂")
     assert len(want) > 10
     with served(tmp_path) as base, browser_page() as (page, requested):
@@ -472,8 +564,10 @@ def test_search_page_in_chromium(tmp_path: Path) -> None:
         assert page.locator(".oa-search__result mark").first.inner_text() == "贿赂"
         page.click(".oa-search__more")
         page.wait_for_function(f"document.querySelectorAll('.oa-search__result').length === {min(20, len(want))}")
-        hrefs = {h.replace(base + "/sub", "") for h in
-                 page.eval_on_selector_all(".oa-search__title", "els => els.map(e => e.href)")}
+        hrefs = {
+            h.replace(base + "/sub", "")
+            for h in page.eval_on_selector_all(".oa-search__title", "els => els.map(e => e.href)")
+        }
         assert hrefs <= want
         # typing a new query and sorting by date update the shareable URL
         page.fill("#oa-search-q", "公益诉讼")
@@ -481,7 +575,8 @@ def test_search_page_in_chromium(tmp_path: Path) -> None:
         page.wait_for_function("location.search.includes('sort=date')")
         page.wait_for_function(
             "document.querySelector('.oa-search__result mark') && "
-            "document.querySelector('.oa-search__result mark').textContent === '公益诉讼'")
+            "document.querySelector('.oa-search__result mark').textContent === '公益诉讼'"
+        )
         assert "q=%E5%85%AC%E7%9B%8A%E8%AF%89%E8%AE%BC" in page.evaluate("location.search")
         page.fill("#oa-search-q", "没有这个词组合")
         page.press("#oa-search-q", "Enter")

@@ -34,17 +34,24 @@ import posixpath
 import re
 import unicodedata
 import warnings
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
-
 from multiprocessing.connection import Connection
 
 from . import detectors
 from .normalise import normalise
 from .secrets import find_markings
 
-__all__ = ["TEXT_TYPES", "ALLOWED_TYPES", "Unreadable", "AttachmentScan", "Extractor", "extract_text",
-           "scan_attachment", "RULE_LABELS"]
+__all__ = [
+    "TEXT_TYPES",
+    "ALLOWED_TYPES",
+    "Unreadable",
+    "AttachmentScan",
+    "Extractor",
+    "extract_text",
+    "scan_attachment",
+    "RULE_LABELS",
+]
 
 # The allow-list of attachment types: what the generator can read (and so scan)
 # plus images that are not SVG.  Everything else is refused: SVG and HTML run
@@ -96,7 +103,7 @@ class Unreadable(Exception):
 class AttachmentScan:
     """What the scan of one attachment found (every value masked)."""
 
-    status: str                                   # "scanned: ...", "not scanned: ...", "unreadable: ...", "refused: ..."
+    status: str  # "scanned: ...", "not scanned: ...", "unreadable: ...", "refused: ..."
     findings: tuple[str, ...] = field(default=())  # "a resident ID number '1101**********4518'"
     hint: str = ""
 
@@ -115,7 +122,7 @@ def _decode(data: bytes) -> str:
     if data.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
         return data.decode("utf-32", errors="replace")
     sample = data[:4096]
-    if sample.count(b"\x00") * 4 > len(sample) > 0:   # UTF-16 without a byte order mark
+    if sample.count(b"\x00") * 4 > len(sample) > 0:  # UTF-16 without a byte order mark
         even = sample[0::2].count(b"\x00")
         odd = sample[1::2].count(b"\x00")
         return data.decode("utf-16-be" if even > odd else "utf-16-le", errors="replace")
@@ -148,15 +155,25 @@ def _pdf_text(data: bytes) -> tuple[str, str]:
             info = [str(v) for v in meta.values() if isinstance(v, str)]
         except Unreadable:
             raise
-        except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, OSError,
-                NotImplementedError, RecursionError, ZeroDivisionError) as exc:
+        except (
+            PyPdfError,
+            ValueError,
+            KeyError,
+            TypeError,
+            AttributeError,
+            IndexError,
+            OSError,
+            NotImplementedError,
+            RecursionError,
+            ZeroDivisionError,
+        ) as exc:
             raise Unreadable(f"not a readable PDF: {type(exc).__name__}") from None
     return "\n".join(pages), "\n".join(info)
 
 
 _WORD_PARTS = re.compile(r"/word/(?:document|header\d*|footer\d*|footnotes|endnotes|comments|glossary/document)\.xml$")
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-_W_TEXT = (f"{_W}t", f"{_W}delText", f"{_W}instrText")   # text, deleted (tracked) text, field codes
+_W_TEXT = (f"{_W}t", f"{_W}delText", f"{_W}instrText")  # text, deleted (tracked) text, field codes
 
 
 def _docx_text(data: bytes) -> tuple[str, str]:
@@ -182,8 +199,19 @@ def _docx_text(data: bytes) -> tuple[str, str]:
                         pieces.append("\t" if node.tag == f"{_W}tab" else "\n")
                 lines.append("".join(pieces))
         props = document.core_properties
-        info = [v for v in (props.title, props.subject, props.author, props.keywords, props.comments,
-                            props.last_modified_by, props.category) if v]
+        info = [
+            v
+            for v in (
+                props.title,
+                props.subject,
+                props.author,
+                props.keywords,
+                props.comments,
+                props.last_modified_by,
+                props.category,
+            )
+            if v
+        ]
     except (PackageNotFoundError, ValueError, KeyError, OSError, zipfile.BadZipFile, etree.XMLSyntaxError) as exc:
         raise Unreadable(f"not a readable DOCX: {type(exc).__name__}") from None
     return "\n".join(lines), "\n".join(info)
@@ -218,10 +246,10 @@ class Extractor:
 
     def __init__(self, seconds: float = EXTRACT_SECONDS):
         self.seconds = seconds
-        self._proc: "multiprocessing.process.BaseProcess | None" = None
-        self._conn: "Connection | None" = None
+        self._proc: multiprocessing.process.BaseProcess | None = None
+        self._conn: Connection | None = None
 
-    def __enter__(self) -> "Extractor":
+    def __enter__(self) -> Extractor:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -246,7 +274,7 @@ class Extractor:
     def __call__(self, name: str, data: bytes) -> tuple[str, str] | None:
         ext = posixpath.splitext(name)[1].lower()
         if ext in TEXT_TYPES:
-            return extract_text(name, data)        # decoding is linear: no worker needed
+            return extract_text(name, data)  # decoding is linear: no worker needed
         if self._proc is None:
             self._start()
         assert self._conn is not None
@@ -264,7 +292,7 @@ class Extractor:
         return value  # type: ignore[no-any-return]
 
 
-def _worker(conn: "Connection") -> None:
+def _worker(conn: Connection) -> None:
     while True:
         try:
             name, data = conn.recv()
@@ -278,16 +306,25 @@ def _worker(conn: "Connection") -> None:
             conn.send(("unreadable", f"not readable: {type(exc).__name__}"))
 
 
-def scan_attachment(name: str, data: bytes, *, allow: Sequence[str], block: Sequence[str],
-                    declared: DeclaredFinder, mask_name: Callable[[str], str], limit: int = 5,
-                    extractor: "Callable[[str, bytes], tuple[str, str] | None] | None" = None) -> AttachmentScan:
+def scan_attachment(
+    name: str,
+    data: bytes,
+    *,
+    allow: Sequence[str],
+    block: Sequence[str],
+    declared: DeclaredFinder,
+    mask_name: Callable[[str], str],
+    limit: int = 5,
+    extractor: Callable[[str, bytes], tuple[str, str] | None] | None = None,
+) -> AttachmentScan:
     """Scan one attachment's bytes; ``declared`` finds declared private values and
     anonymised names (site-wide), ``mask_name`` masks a found name."""
     ext = posixpath.splitext(name)[1].lower() or "(no extension)"
     if ext not in ALLOWED_TYPES:
         hint = _REFUSED_HINTS.get(ext, "attach a PDF, DOCX, plain text, CSV or a PNG/JPEG/GIF/WebP image")
-        return AttachmentScan(f"refused: {ext} files are not published (allowed: PDF, DOCX, TXT, CSV, "
-                              "PNG, JPEG, GIF, WebP)", (), hint)
+        return AttachmentScan(
+            f"refused: {ext} files are not published (allowed: PDF, DOCX, TXT, CSV, PNG, JPEG, GIF, WebP)", (), hint
+        )
     try:
         extracted = (extractor or extract_text)(name, data)
     except Unreadable as exc:
@@ -305,12 +342,15 @@ def scan_attachment(name: str, data: bytes, *, allow: Sequence[str], block: Sequ
 
     for _offset, what in find_markings(raw, block) + find_markings(text, block):
         add(f"'{what}' (listed in privacy.block)" if what in block else f"the state-secret marking '{what}'")
-    seen: set[str] = set()   # a declared value is not reported again by a detector
+    seen: set[str] = set()  # a declared value is not reported again by a detector
     for rule, value in declared(raw):
         seen.add(_key(value))
         masked = mask_name(value) if rule == "party-name" else detectors.mask(value)
-        add(f"{_label(rule)} '{masked}'" if rule == "party-name" else
-            f"a party's declared private value ({rule}) '{masked}'")
+        add(
+            f"{_label(rule)} '{masked}'"
+            if rule == "party-name"
+            else f"a party's declared private value ({rule}) '{masked}'"
+        )
     for d in detectors.detect(text, allow=allow):
         if _key(d.text) not in seen:
             add(f"{_label(d.rule)} '{detectors.mask(d.text)}'")

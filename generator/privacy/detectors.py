@@ -98,11 +98,7 @@ _EXPAND_RE = re.compile(_char_class(list(_NFKC_MULTI)))
 
 # Separators tolerated between digits (after NFKC): spaces, zero-width and soft
 # hyphen, hyphens and dashes, dots, middle dots.
-_SEP_CHARS = (
-    " \t\u00a0\u00ad\u2000-\u200d\u2060\ufeff\u3000"
-    "\\-\u2010-\u2015\u2212\ufe58\ufe63"
-    ".\u00b7\u2022\u30fb"
-)
+_SEP_CHARS = " \t\u00a0\u00ad\u2000-\u200d\u2060\ufeff\u3000\\-\u2010-\u2015\u2212\ufe58\ufe63.\u00b7\u2022\u30fb"
 _SEP = "[" + _SEP_CHARS + "]"
 _SEP_RE = re.compile(_SEP)
 
@@ -110,7 +106,7 @@ _SEP_RE = re.compile(_SEP)
 # is read as a number; 十/百/千 never are, so statute articles and amounts in
 # words stay what they are.
 _CN_DIGITS = "〇○零一二三四五六七八九幺"
-_CN_TABLE = str.maketrans({c: d for c, d in zip(_CN_DIGITS, "000123456789" "1", strict=True)})
+_CN_TABLE = str.maketrans({c: d for c, d in zip(_CN_DIGITS, "0001234567891", strict=True)})
 _CN_RUN_RE = re.compile(f"[{_CN_DIGITS}](?:{_SEP}?[{_CN_DIGITS}]){{6,}}")
 
 _MASKED = "\ue000"  # stands for allowed text in the working copy
@@ -181,8 +177,43 @@ def _normalise_value(value: str) -> str:
 # plus 81/82/83 (residence permits of Hong Kong, Macau and Taiwan residents).
 # Deliberately NOT the county-level list: it changes every year.
 _PROVINCES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 "
-    "50 51 52 53 54 61 62 63 64 65 71 81 82 83".split()
+    [
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+        "83",
+    ]
 )
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 _ID_CHECK = "10X98765432"
@@ -248,9 +279,7 @@ def uscc_valid(s: str) -> bool:
 # Patterns (all on the normalised text)
 # ---------------------------------------------------------------------------
 
-_RUN_RE = re.compile(
-    r"(?<![A-Za-z0-9])(\+)?[0-9]++(?:" + _SEP + r"{1,3}+[0-9]++)*+[Xx]?+(?![A-Za-z0-9])"
-)
+_RUN_RE = re.compile(r"(?<![A-Za-z0-9])(\+)?[0-9]++(?:" + _SEP + r"{1,3}+[0-9]++)*+[Xx]?+(?![A-Za-z0-9])")
 _DIGITS_RE = re.compile(r"[0-9]+")
 _AREA_RE = re.compile(r"0(?:10|2[0-9]|[3-9][0-9]{2})")
 _AREA_NO0_RE = re.compile(r"(?:10|2[0-9]|[3-9][0-9]{2})")
@@ -318,8 +347,8 @@ _ADDR_BAD_START_RE = re.compile(
 # A "name" is 1-7 Chinese characters without function words (的和或与及在以上
 # 个等内外之其该此) and without 行政/地区-like generic words.
 _NAME = r"(?:(?!以[上下]|[的和或与及在个等内外之其该此各每地域境辖])[\u4e00-\u9fff]){1,7}?"
-_ADMIN = (r"(?:省|自治区|特别行政区|自治州|地区|盟|市|新区|区|自治县|县|旗|街道|镇|乡|苏木)")
-_PLACE = (r"(?:大道|大街|胡同|社区|小区|新村|花园|家园|公寓|名府|大厦|广场|苑|路|街|巷|弄|里|村|屯|庄|组|湾|坊)")
+_ADMIN = r"(?:省|自治区|特别行政区|自治州|地区|盟|市|新区|区|自治县|县|旗|街道|镇|乡|苏木)"
+_PLACE = r"(?:大道|大街|胡同|社区|小区|新村|花园|家园|公寓|名府|大厦|广场|苑|路|街|巷|弄|里|村|屯|庄|组|湾|坊)"
 _NUMBER = r"(?:[0-9]+|[一二三四五六七八九十百零〇]+)"
 _HOUSE = rf"(?:{_NUMBER}\s*(?:号楼|号院|号|弄|栋|幢|单元|室|层|楼|组|排|座)|[0-9]+(?:-[0-9]+){{1,3}})"
 _ADMIN_TOKEN = rf"(?:(?:本|该|原)[省市县区]|{_NAME}{_ADMIN}(?![域级内外的]))"
@@ -384,8 +413,7 @@ def _read_run(n: str, s0: int, e0: int, plus: bool, out: list[tuple[int, int, st
         return any_id and _ctx(_ID_CTX_RE, n, pos, _ID_W)
 
     # an amount of money (人民币13800138000元, ¥ 13 800 138 000) is no phone number
-    amount = (_AMOUNT_BEFORE_RE.search(n, max(0, s0 - 6), s0) is not None
-              or _AMOUNT_AFTER_RE.match(n, e0) is not None)
+    amount = _AMOUNT_BEFORE_RE.search(n, max(0, s0 - 6), s0) is not None or _AMOUNT_AFTER_RE.match(n, e0) is not None
 
     # ending group -> [(weight, first group, start, end, rule)]
     ends: dict[int, list[tuple[int, int, int, int, str]]] = {}
@@ -400,11 +428,7 @@ def _read_run(n: str, s0: int, e0: int, plus: bool, out: list[tuple[int, int, st
         credit = any_credit and _ctx(_CREDIT_CTX_RE, n, dstart, _CREDIT_W)
         card_ctx: bool | None = None
         area = _AREA_RE.fullmatch(first) is not None
-        c86 = (
-            (first == "86" or first == "0086")
-            and i + 1 < ng
-            and _AREA_NO0_RE.fullmatch(digits[i + 1]) is not None
-        )
+        c86 = (first == "86" or first == "0086") and i + 1 < ng and _AREA_NO0_RE.fullmatch(digits[i + 1]) is not None
         acc = ""
         for j in range(i, ng):
             acc += digits[j]
@@ -450,9 +474,7 @@ def _read_run(n: str, s0: int, e0: int, plus: bool, out: list[tuple[int, int, st
                     card_ctx = any_card and _ctx(_CARD_CTX_RE, n, dstart, _CARD_W)
                 if card_ctx:
                     add(size * _W_CARD, i, j, dstart, end, "bank-card")
-                elif acc.startswith(("62", "4", "5")) and _card_like(
-                    [b - a for a, b in groups[i : j + 1]]
-                ):
+                elif acc.startswith(("62", "4", "5")) and _card_like([b - a for a, b in groups[i : j + 1]]):
                     add(size * _W_WEAK, i, j, dstart, end, "bank-card")
             if amount:
                 continue

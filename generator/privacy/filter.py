@@ -31,17 +31,27 @@ The filter reads no file itself: attachment bytes come through ``read_file``.
 from __future__ import annotations
 
 import posixpath
-from bisect import bisect_right
 import re
+from bisect import bisect_right
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any
 
 from pydantic_core import PydanticUndefined
 
 from ..approval import Decision, Outcome
 from ..config import SiteConfig
-from ..document import (BLOCK_TAGS, BoundsError, Element, Text, check_bounds, heading_id, parse_html,
-                        render_markdown, sanitise)
+from ..document import (
+    BLOCK_TAGS,
+    BoundsError,
+    Element,
+    Text,
+    check_bounds,
+    heading_id,
+    parse_html,
+    render_markdown,
+    sanitise,
+)
 from ..errors import Problem
 from ..records import RECORD_TYPES, Disclosure, Guide, OpenDay, Page, Record
 from ..yamlsource import LineMap
@@ -61,10 +71,25 @@ ReadFile = Callable[[str], bytes]
 Span = tuple[int, int]
 
 # Fields that name other records, enums or staff: closed sets, never rewritten.
-_CLOSED = frozenset({
-    "status", "author", "approved_by", "lang", "category", "kind", "validity", "role", "service",
-    "event_status", "minor", "public", "capacity", "nav_order", "file",
-})
+_CLOSED = frozenset(
+    {
+        "status",
+        "author",
+        "approved_by",
+        "lang",
+        "category",
+        "kind",
+        "validity",
+        "role",
+        "service",
+        "event_status",
+        "minor",
+        "public",
+        "capacity",
+        "nav_order",
+        "file",
+    }
+)
 _REFERENCES = frozenset({"legal_basis", "amends", "amended_by", "repeals", "repealed_by"})
 # Strings that become part of a URL: they cannot be rewritten, so a finding stops the build.
 _IDENTIFIERS = frozenset({"id", "source"})
@@ -89,20 +114,20 @@ class FilterResult:
 class ReviewText:
     """One text of a record as it will be published, for ``openaffairs review``."""
 
-    label: str                    # "title", "summary", "tags[0]", "parties[2].name", "body", ...
-    line: int                     # where it starts in the source file
-    text: str                     # filtered
-    spans: tuple[Span, ...]       # (start, end) in ``text`` of every replacement (pseudonym or marker)
-    same_lines: bool = True       # line i of ``text`` is line ``line + i`` of the source
-    line_numbers: tuple[int, ...] = ()   # the source line of each line of ``text`` (the body)
+    label: str  # "title", "summary", "tags[0]", "parties[2].name", "body", ...
+    line: int  # where it starts in the source file
+    text: str  # filtered
+    spans: tuple[Span, ...]  # (start, end) in ``text`` of every replacement (pseudonym or marker)
+    same_lines: bool = True  # line i of ``text`` is line ``line + i`` of the source
+    line_numbers: tuple[int, ...] = ()  # the source line of each line of ``text`` (the body)
 
 
 @dataclass(frozen=True)
 class ReviewFile:
-    field: str                    # attachments | forms
+    field: str  # attachments | forms
     line: int
-    href: str                     # the published path (file name filtered)
-    title: str                    # filtered
+    href: str  # the published path (file name filtered)
+    title: str  # filtered
     scan: AttachmentScan
 
 
@@ -133,7 +158,7 @@ class _Site:
     files: dict[str, int]
     prefix: str
     read_file: ReadFile
-    visible: frozenset[tuple[str, str]]       # (type, id) of every record with a page
+    visible: frozenset[tuple[str, str]]  # (type, id) of every record with a page
     extractor: Extractor
 
 
@@ -157,14 +182,15 @@ class _RecordFilter:
         self.allow_keys = [k for k, _ in fold_words(self.allow_terms)]
 
     # -- finding ------------------------------------------------------------------------------
-    def _markings(self, norm: Normalised, raw: str, where: str, line_at: Callable[[int], int],
-                  found: dict[str, int] | None = None) -> None:
+    def _markings(
+        self, norm: Normalised, raw: str, where: str, line_at: Callable[[int], int], found: dict[str, int] | None = None
+    ) -> None:
         """Markings and block strings in ``raw`` and in its normalised form; ``found``:
         those already found in the source (with their exact lines)."""
         found = dict(found or {})
         for offset, what in find_markings(raw, []):
             found.setdefault(what, line_at(offset))
-        if norm.starts is not None:       # else the normalised text is the raw one
+        if norm.starts is not None:  # else the normalised text is the raw one
             for offset, what in find_markings(norm.text, []):
                 found.setdefault(what, line_at(norm.orig(offset)))
         for key, word in self.site.block:
@@ -174,8 +200,9 @@ class _RecordFilter:
             if start != -1:
                 found.setdefault(word, line_at(norm.orig(start)))
         for what, line in found.items():
-            self.problems.append(_marking_problem(self.record.source_path, line, what, where,
-                                                  [w for _, w in self.site.block]))
+            self.problems.append(
+                _marking_problem(self.record.source_path, line, what, where, [w for _, w in self.site.block])
+            )
 
     def edits(self, norm: Normalised, contact: bool) -> list[Edit]:
         found = self.site.matcher.declared(norm, self.own, self.shown, self.lang)
@@ -188,8 +215,9 @@ class _RecordFilter:
         self.redactions.append(Redaction(self.record.source_path, line, edit.rule, masked, edit.replacement))
 
     # -- plain strings (fields, attribute values) ---------------------------------------------
-    def text(self, raw: str, line: int, where: str, contact: bool = False, label: str = "",
-             markings: bool = True) -> str:
+    def text(
+        self, raw: str, line: int, where: str, contact: bool = False, label: str = "", markings: bool = True
+    ) -> str:
         if not raw:
             return raw
         norm = normalise(raw, plain=True)
@@ -226,10 +254,14 @@ class _RecordFilter:
         for e in found:
             what = "the name of a party who stays anonymous" if e.rule == "party-name" else f"personal data ({e.rule})"
             masked = _mask_name(e.found) if e.rule == "party-name" else detectors.mask(e.found)
-            self.problems.append(Problem(
-                self.record.source_path, line,
-                f"field '{field}' contains {what} '{masked}': it becomes part of a URL and cannot be redacted",
-                "choose a value without it (an id such as 2026-fraud-case-15)"))
+            self.problems.append(
+                Problem(
+                    self.record.source_path,
+                    line,
+                    f"field '{field}' contains {what} '{masked}': it becomes part of a URL and cannot be redacted",
+                    "choose a value without it (an id such as 2026-fraud-case-15)",
+                )
+            )
         if self.track:
             self.texts.append(ReviewText(field, line, raw, ()))
         return raw
@@ -265,8 +297,14 @@ class _RecordFilter:
         try:
             check_bounds(source)
         except BoundsError as exc:
-            self.problems.append(Problem(self.record.source_path, first_line + exc.line - 1, f"body: {exc.message}",
-                                         "split the text, or fix the unclosed markup"))
+            self.problems.append(
+                Problem(
+                    self.record.source_path,
+                    first_line + exc.line - 1,
+                    f"body: {exc.message}",
+                    "split the text, or fix the unclosed markup",
+                )
+            )
             return "", ""
         root = parse_html(sanitise(render_markdown(source)))
         nodes, raw = _text_view(root)
@@ -295,8 +333,9 @@ class _RecordFilter:
             self.texts.append(_review_body(root, replaced, node_lines, first_line))
         return root.html(), root.text()
 
-    def _apply(self, nodes: list[tuple[int, Text]], norm: Normalised,
-               line_at: Callable[[int], int]) -> dict[int, list[Span]]:
+    def _apply(
+        self, nodes: list[tuple[int, Text]], norm: Normalised, line_at: Callable[[int], int]
+    ) -> dict[int, list[Span]]:
         """Replace every edit in the text nodes it spans; returns, per node, the spans of replacements."""
         cuts: dict[int, list[tuple[int, int, str]]] = {}
         starts = [start for start, _ in nodes]
@@ -344,11 +383,11 @@ class _RecordFilter:
                     before = len(self.redactions) + len(self.problems)
                     self.text(value, line, f"body ({el.tag} {name})", markings=True)
                     if len(self.redactions) + len(self.problems) != before:
-                        el.set(name, None)       # a link target cannot be redacted: dropped
+                        el.set(name, None)  # a link target cannot be redacted: dropped
                 elif name in _TEXT_ATTRS:
                     el.set(name, self.text(value, line, f"body ({el.tag} {name})"))
                 else:
-                    el.set(name, None)           # nothing the filter does not read is published
+                    el.set(name, None)  # nothing the filter does not read is published
 
     def _gate_links(self, root: Element) -> None:
         """Links into records that are not published lose their target."""
@@ -398,7 +437,7 @@ def _node_lines(nodes: list[tuple[int, Text]], source: str, first_line: int) -> 
     for start, node in nodes:
         text = node.text.strip()
         probes = [text[:6], text[:3], text[:1]] if text else []
-        if text:                   # entities and comments break up the text of the source
+        if text:  # entities and comments break up the text of the source
             probes += [f"&#{ord(text[0])};", f"&#x{ord(text[0]):x};", f"&#x{ord(text[0]):X};"]
         for probe in probes:
             at = source.find(probe, cursor)
@@ -410,8 +449,9 @@ def _node_lines(nodes: list[tuple[int, Text]], source: str, first_line: int) -> 
     return out
 
 
-def _review_body(root: Element, replaced: dict[int, list[Span]], node_lines: list[tuple[int, Text, int]],
-                 first_line: int) -> ReviewText:
+def _review_body(
+    root: Element, replaced: dict[int, list[Span]], node_lines: list[tuple[int, Text, int]], first_line: int
+) -> ReviewText:
     """The filtered body as text for review: one line per block and per soft line break,
     each numbered with its line in the source, replacements located."""
     line_of = {id(node): line for _, node, line in node_lines}
@@ -437,7 +477,7 @@ def _review_body(root: Element, replaced: dict[int, list[Span]], node_lines: lis
                 base = state["pos"] - lead
                 for a, b in replaced.get(id(c), []):
                     spans.append((base + a, base + b))
-                for k in range(text.count("\n")):
+                for _k in range(text.count("\n")):
                     numbers.append(numbers[-1] + 1)
                 out.append(text)
                 state["pos"] += len(text)
@@ -487,10 +527,18 @@ def _inside(text: str, start: int, length: int, terms: Sequence[str]) -> bool:
 
 def _marking_problem(path: str, line: int, what: str, where: str, block: Sequence[str]) -> Problem:
     if what in block:
-        return Problem(path, line, f"'{what}' in {where} is listed in privacy.block: this record may not be published",
-                       "remove the text, or set status: draft until it has been cleared")
-    return Problem(path, line, f"state-secret marking '{what}' in {where}: marked material is never published",
-                   "a marked record must not be in the public repository; remove it and report it to the security officer")
+        return Problem(
+            path,
+            line,
+            f"'{what}' in {where} is listed in privacy.block: this record may not be published",
+            "remove the text, or set status: draft until it has been cleared",
+        )
+    return Problem(
+        path,
+        line,
+        f"state-secret marking '{what}' in {where}: marked material is never published",
+        "a marked record must not be in the public repository; remove it and report it to the security officer",
+    )
 
 
 def _public_contacts(records: Sequence[Record], config: SiteConfig) -> list[str]:
@@ -512,8 +560,8 @@ def _file_name(name: str, index: int, filt: _RecordFilter) -> str:
     filtered = filt.text(re.sub(r"[-_.]+", " ", stem), 0, "attachment name")
     safe = re.fullmatch(r"[\w\-.一-鿿]+", stem) is not None
     changed = (len(filt.redactions), len(filt.problems)) != before
-    del filt.redactions[before[0]:]
-    del filt.problems[before[1]:]
+    del filt.redactions[before[0] :]
+    del filt.problems[before[1] :]
     if changed or not safe or filtered != re.sub(r"[-_.]+", " ", stem):
         return f"attachment-{index + 1}{ext.lower()}"
     return stem + ext.lower()
@@ -523,38 +571,56 @@ def _join(items: Sequence[str]) -> str:
     return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
-def _scan_file(record: Record, field: str, index: int, file: str, source: str, filt: _RecordFilter,
-               site: _Site) -> tuple[AttachmentScan, Problem | None]:
+def _scan_file(
+    record: Record, field: str, index: int, file: str, source: str, filt: _RecordFilter, site: _Site
+) -> tuple[AttachmentScan, Problem | None]:
     line = filt.lines.line_of((field, index, "file"))
-    own_folder = posixpath.dirname(record.source_path[len(site.prefix) + 1:])
+    own_folder = posixpath.dirname(record.source_path[len(site.prefix) + 1 :])
     if source.startswith("../") or (own_folder and not (source + "/").startswith(own_folder + "/")):
         scan = AttachmentScan("refused: outside the record's own folder")
-        return scan, Problem(record.source_path, line,
-                             f"attachment '{file}' is outside this record's folder: a record publishes only its own files",
-                             "move the file next to the record (or into a folder below it)")
+        return scan, Problem(
+            record.source_path,
+            line,
+            f"attachment '{file}' is outside this record's folder: a record publishes only its own files",
+            "move the file next to the record (or into a folder below it)",
+        )
     try:
         data = site.read_file(source)
     except OSError as exc:
         return AttachmentScan(f"unreadable: {exc.strerror or type(exc).__name__}"), Problem(
-            record.source_path, line, f"attachment '{file}' could not be read",
-            "check that the file exists inside content/")
-    scan = scan_attachment(posixpath.basename(source), data, allow=site.allow,
-                           block=[w for _, w in site.block], mask_name=_mask_name,
-                           declared=site.matcher.names_in, extractor=site.extractor)
+            record.source_path,
+            line,
+            f"attachment '{file}' could not be read",
+            "check that the file exists inside content/",
+        )
+    scan = scan_attachment(
+        posixpath.basename(source),
+        data,
+        allow=site.allow,
+        block=[w for _, w in site.block],
+        mask_name=_mask_name,
+        declared=site.matcher.names_in,
+        extractor=site.extractor,
+    )
     if scan.refused:
-        return scan, Problem(record.source_path, line, f"attachment '{file}': {scan.status[len('refused: '):]}",
-                             scan.hint)
+        return scan, Problem(
+            record.source_path, line, f"attachment '{file}': {scan.status[len('refused: ') :]}", scan.hint
+        )
     if scan.findings:
         return scan, Problem(
-            record.source_path, line,
+            record.source_path,
+            line,
             f"attachment '{file}' contains {_join(scan.findings)}: an attachment is published as it is "
             "and cannot be redacted by the generator",
-            "remove these from the file (or attach a redacted copy), or remove the attachment from the record")
+            "remove these from the file (or attach a redacted copy), or remove the attachment from the record",
+        )
     if scan.blocked:
         return scan, Problem(
-            record.source_path, line,
-            f"attachment '{file}' could not be read to check it for personal data ({scan.status[len('unreadable: '):]})",
-            "save it again as an unencrypted PDF or DOCX, or remove the attachment from the record")
+            record.source_path,
+            line,
+            f"attachment '{file}' could not be read to check it for personal data ({scan.status[len('unreadable: ') :]})",
+            "save it again as an unencrypted PDF or DOCX, or remove the attachment from the record",
+        )
     return scan, None
 
 
@@ -585,9 +651,19 @@ def _filter_one(record: Record, outcome: Outcome, site: _Site, track: bool = Fal
     if isinstance(record, Disclosure) and "parties" in public_data:
         del public_data["parties"]
         parties = [
-            {"name": filt.text(p.name, lines.line_of(("parties", i, "name")), f"parties.{i}.name",
-                               label=f"parties[{i}].name ({p.role.value})"),
-             "role": p.role, "minor": p.minor, "public": p.public} for i, p in enumerate(record.parties)]
+            {
+                "name": filt.text(
+                    p.name,
+                    lines.line_of(("parties", i, "name")),
+                    f"parties.{i}.name",
+                    label=f"parties[{i}].name ({p.role.value})",
+                ),
+                "role": p.role,
+                "minor": p.minor,
+                "public": p.public,
+            }
+            for i, p in enumerate(record.parties)
+        ]
     for ref in _REFERENCES & public_data.keys():
         public_data[ref] = [rid for rid in public_data[ref] if ("regulations", rid) in site.visible]
     filtered = filt.value(public_data, ())
@@ -600,7 +676,7 @@ def _filter_one(record: Record, outcome: Outcome, site: _Site, track: bool = Fal
     reviewed: list[ReviewFile] = []
     problems = filt.problems
     if not tombstone:
-        folder = posixpath.dirname(record.source_path[len(site.prefix) + 1:])
+        folder = posixpath.dirname(record.source_path[len(site.prefix) + 1 :])
         for field in ("attachments", "forms"):
             for i, item in enumerate(filtered.get(field, [])):
                 source = posixpath.normpath(posixpath.join(folder, item["file"]))
@@ -614,8 +690,11 @@ def _filter_one(record: Record, outcome: Outcome, site: _Site, track: bool = Fal
                 item["file"] = name
     copy = _public_copy(type(record), filtered)
     public = PublicRecord(outcome, copy, tuple(public_files), (), _FILTER_KEY, body_html, body_text)
-    texts = [(lines.line_of(("title",)), filtered.get("title", "")),
-             (lines.line_of(("summary",)), filtered.get("summary") or ""), (record.body_line, body_text)]
+    texts = [
+        (lines.line_of(("title",)), filtered.get("title", "")),
+        (lines.line_of(("summary",)), filtered.get("summary") or ""),
+        (record.body_line, body_text),
+    ]
     warnings = undeclared_people(record.source_path, texts, site.matcher)
     return _One(public, filt.redactions, problems, filt.texts, reviewed, warnings)
 
@@ -680,20 +759,38 @@ def _submodel(model: Any, name: str) -> Any:
                 if hit is not None:
                     return hit
             return None
+
         _SUBMODELS[key] = find(model.model_fields[name].annotation)
     return _SUBMODELS[key]
 
 
-def _site(decided: Sequence[tuple[Record, Decision]], config: SiteConfig, line_maps: dict[str, LineMap],
-          files: dict[str, int], content_prefix: str, read_file: ReadFile, extractor: Extractor,
-          extra_visible: Sequence[Record] = ()) -> _Site:
+def _site(
+    decided: Sequence[tuple[Record, Decision]],
+    config: SiteConfig,
+    line_maps: dict[str, LineMap],
+    files: dict[str, int],
+    content_prefix: str,
+    read_file: ReadFile,
+    extractor: Extractor,
+    extra_visible: Sequence[Record] = (),
+) -> _Site:
     records = [r for r, _ in decided]
     visible_records = [r for r, d in decided if d.outcome.visible] + list(extra_visible)
     matcher = Matcher(records, config.privacy.not_names)
     allow = _public_contacts(visible_records, config)
     visible = frozenset((r.TYPE, r.id) for r in visible_records)
-    return _Site(matcher, allow, fold_words(config.privacy.block), config, line_maps, files, content_prefix,
-                 read_file, visible, extractor)
+    return _Site(
+        matcher,
+        allow,
+        fold_words(config.privacy.block),
+        config,
+        line_maps,
+        files,
+        content_prefix,
+        read_file,
+        visible,
+        extractor,
+    )
 
 
 def run_filter(
@@ -742,29 +839,62 @@ def review_record(
     with Extractor() as extractor:
         site = _site(decided, config, line_maps, files, content_prefix, read_file, extractor, extra_visible=[record])
         one = _filter_one(record, outcome, site, track=True)
-    return Review(record.source_path, decision, not decision.outcome.visible, outcome, tuple(one.texts),
-                  tuple(one.files), one.redactions, sorted(set(one.problems)), one.warnings)
+    return Review(
+        record.source_path,
+        decision,
+        not decision.outcome.visible,
+        outcome,
+        tuple(one.texts),
+        tuple(one.files),
+        one.redactions,
+        sorted(set(one.problems)),
+        one.warnings,
+    )
 
 
-def filter_text(text: str, records: Sequence[Record] = (), *, lang: str = "zh",
-                allow: Sequence[str] = ()) -> tuple[str, list[Redaction]]:
+def filter_text(
+    text: str, records: Sequence[Record] = (), *, lang: str = "zh", allow: Sequence[str] = ()
+) -> tuple[str, list[Redaction]]:
     """One free text filtered as a field of a record without parties would be, with the
     names and private values that ``records`` declare (site-wide).  For tests and tools."""
-    holder = Page.model_construct(id="text", title="text", lang=lang, status="approved", author="x",
-                                  source_path="", body="", body_line=1)
-    site = _Site(Matcher(records), list(allow), [], None, {}, {}, "", lambda _p: b"",  # type: ignore[arg-type]
-                 frozenset(), None)  # type: ignore[arg-type]
+    holder = Page.model_construct(
+        id="text", title="text", lang=lang, status="approved", author="x", source_path="", body="", body_line=1
+    )
+    site = _Site(
+        Matcher(records),
+        list(allow),
+        [],
+        None,  # type: ignore[arg-type]
+        {},
+        {},
+        "",
+        lambda _p: b"",
+        frozenset(),
+        None,  # type: ignore[arg-type]
+    )
     filt = _RecordFilter(holder, site, lang, LineMap())
     return filt.text(text, 1, "text", markings=False), filt.redactions
 
 
-def filter_body(body: str, records: Sequence[Record] = (), *, lang: str = "zh",
-                allow: Sequence[str] = ()) -> tuple[str, str, list[Redaction], list[Problem]]:
+def filter_body(
+    body: str, records: Sequence[Record] = (), *, lang: str = "zh", allow: Sequence[str] = ()
+) -> tuple[str, str, list[Redaction], list[Problem]]:
     """A Markdown body rendered and filtered: (html, text, redactions, problems).  For tests and tools."""
-    holder = Page.model_construct(id="text", title="text", lang=lang, status="approved", author="x",
-                                  source_path="text.md", body=body, body_line=1)
-    site = _Site(Matcher(records), list(allow), [], None, {}, {}, "", lambda _p: b"",  # type: ignore[arg-type]
-                 frozenset(), None)  # type: ignore[arg-type]
+    holder = Page.model_construct(
+        id="text", title="text", lang=lang, status="approved", author="x", source_path="text.md", body=body, body_line=1
+    )
+    site = _Site(
+        Matcher(records),
+        list(allow),
+        [],
+        None,  # type: ignore[arg-type]
+        {},
+        {},
+        "",
+        lambda _p: b"",
+        frozenset(),
+        None,  # type: ignore[arg-type]
+    )
     filt = _RecordFilter(holder, site, lang, LineMap())
     html, text = filt.body(body, 1)
     return html, text, filt.redactions, filt.problems

@@ -17,8 +17,8 @@ identifier detectors (``detectors.detect``) run on the normalised text too.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 import ahocorasick
 
@@ -50,18 +50,18 @@ def is_code_like(value: str) -> bool:
 
 @dataclass(frozen=True)
 class Edit:
-    start: int          # in the normalised text
+    start: int  # in the normalised text
     end: int
     replacement: str
-    rule: str           # party-name | a detector rule | a private-value rule
-    found: str          # the normalised text found (for masking; never printed unmasked)
+    rule: str  # party-name | a detector rule | a private-value rule
+    found: str  # the normalised text found (for masking; never printed unmasked)
 
 
 @dataclass(frozen=True)
 class _Entry:
-    kind: str           # "name" (anonymise) | "keep" | "private"
-    real: str = ""      # for names: the party's name (its pseudonym is made per record)
-    rule: str = ""      # for private values
+    kind: str  # "name" (anonymise) | "keep" | "private"
+    real: str = ""  # for names: the party's name (its pseudonym is made per record)
+    rule: str = ""  # for private values
 
 
 _LATIN = re.compile(r"[a-z0-9]")
@@ -73,8 +73,8 @@ class Matcher:
 
     def __init__(self, records: Sequence[Record], not_names: Iterable[str] = (), lang: str = "zh"):
         entries: dict[str, _Entry] = {}
-        self.public: dict[str, frozenset[str]] = {}     # record source_path -> keys it shows
-        self.codes: dict[str, str] = {}                 # code key -> rule
+        self.public: dict[str, frozenset[str]] = {}  # record source_path -> keys it shows
+        self.codes: dict[str, str] = {}  # code key -> rule
         keep: set[str] = set()
         for word in not_names:
             if norm_key(word):
@@ -126,9 +126,8 @@ class Matcher:
                 if _LATIN.match(key[-1]) and end + 1 < len(text) and _LATIN.match(text[end + 1]):
                     continue
                 entry = self.entries[key]
-                if entry.kind == "keep" or key in shown:
-                    if key not in own:
-                        continue
+                if (entry.kind == "keep" or key in shown) and key not in own:
+                    continue
                 if entry.kind == "private":
                     edits.append(Edit(start, end + 1, marker(entry.rule, lang), entry.rule, key))
                     continue
@@ -144,7 +143,7 @@ class Matcher:
         text = norm.text
         for run in _ALNUM_RUN.finditer(text):
             if run.end() - run.start() < self._shortest_code:
-                continue          # no declared code is this short (separators only add length)
+                continue  # no declared code is this short (separators only add length)
             chars: list[str] = []
             where: list[int] = []
             for offset, ch in enumerate(run.group(0), run.start()):
@@ -164,10 +163,13 @@ class Matcher:
         norm = normalise(text)
         squeezed = normalise(re.sub(r"\s+", "", text)) if re.search(r"\s", text) else None
         found = [(e.rule, e.found) for e in self.declared(norm, {}, frozenset(), "zh")]
-        if squeezed is not None:   # PDF text often splits a name: 张 建 国
+        if squeezed is not None:  # PDF text often splits a name: 张 建 国
             seen = {f for _, f in found}
-            found += [(e.rule, e.found) for e in self.declared(squeezed, {}, frozenset(), "zh")
-                      if e.rule == "party-name" and e.found not in seen]
+            found += [
+                (e.rule, e.found)
+                for e in self.declared(squeezed, {}, frozenset(), "zh")
+                if e.rule == "party-name" and e.found not in seen
+            ]
         return found
 
     def own_pseudonyms(self, record: Record, pseudonyms: dict[str, str]) -> dict[str, str]:
@@ -182,7 +184,7 @@ class Matcher:
         return own
 
 
-def _automaton(words: Iterable[str]) -> "ahocorasick.Automaton | None":
+def _automaton(words: Iterable[str]) -> ahocorasick.Automaton | None:
     auto = ahocorasick.Automaton()
     n = 0
     for word in sorted(set(words)):
@@ -197,8 +199,9 @@ def _automaton(words: Iterable[str]) -> "ahocorasick.Automaton | None":
 
 def detect(norm: Normalised, allow: Sequence[str], lang: str) -> list[Edit]:
     """The identifier detectors on the normalised text."""
-    return [Edit(d.start, d.end, marker(d.rule, lang), d.rule, d.text)
-            for d in detectors.detect(norm.text, allow=allow)]
+    return [
+        Edit(d.start, d.end, marker(d.rule, lang), d.rule, d.text) for d in detectors.detect(norm.text, allow=allow)
+    ]
 
 
 def merge(edits: list[Edit]) -> list[Edit]:

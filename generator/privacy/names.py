@@ -17,12 +17,78 @@ from ..records import Party, Role
 
 __all__ = ["COMPOUND_SURNAMES", "is_latin", "surname_of", "pseudonym_base", "needs_anonymising", "pseudonyms"]
 
-COMPOUND_SURNAMES = frozenset("""
-欧阳 司马 上官 诸葛 东方 皇甫 尉迟 公孙 慕容 长孙 宇文 司徒 司空 夏侯 轩辕 令狐 端木 独孤
-南宫 西门 澹台 公冶 宗政 濮阳 淳于 单于 太叔 申屠 钟离 闻人 赫连 万俟 呼延 百里 东郭 南门
-羊舌 微生 公羊 梁丘 左丘 东门 第五 拓跋 完颜 耶律 爱新觉罗 叶赫那拉 纳兰 鲜于 闾丘 司寇 亓官
-仉督 巫马 公西 漆雕 乐正 壤驷 公良 夹谷 宰父 谷梁 段干 公伯 子车 颛孙 申公
-""".split())
+COMPOUND_SURNAMES = frozenset(
+    [
+        "欧阳",
+        "司马",
+        "上官",
+        "诸葛",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "长孙",
+        "宇文",
+        "司徒",
+        "司空",
+        "夏侯",
+        "轩辕",
+        "令狐",
+        "端木",
+        "独孤",
+        "南宫",
+        "西门",
+        "澹台",
+        "公冶",
+        "宗政",
+        "濮阳",
+        "淳于",
+        "单于",
+        "太叔",
+        "申屠",
+        "钟离",
+        "闻人",
+        "赫连",
+        "万俟",
+        "呼延",
+        "百里",
+        "东郭",
+        "南门",
+        "羊舌",
+        "微生",
+        "公羊",
+        "梁丘",
+        "左丘",
+        "东门",
+        "第五",
+        "拓跋",
+        "完颜",
+        "耶律",
+        "爱新觉罗",
+        "叶赫那拉",
+        "纳兰",
+        "鲜于",
+        "闾丘",
+        "司寇",
+        "亓官",
+        "仉督",
+        "巫马",
+        "公西",
+        "漆雕",
+        "乐正",
+        "壤驷",
+        "公良",
+        "夹谷",
+        "宰父",
+        "谷梁",
+        "段干",
+        "公伯",
+        "子车",
+        "颛孙",
+        "申公",
+    ]
+)
 
 # Latin letters, with the accented ones (José, Müller, Łukasz)
 _LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f .'\-]*$")
@@ -66,7 +132,7 @@ def pseudonyms(parties: list[Party], lang: str = "zh") -> dict[str, str]:
     bases = [pseudonym_base(n, lang) for n in names]
     result: dict[str, str] = {}
     counters: dict[str, int] = {}
-    for name, base in zip(names, bases):
+    for name, base in zip(names, bases, strict=True):
         if bases.count(base) > 1:
             counters[base] = counters.get(base, 0) + 1
             result[name] = f"{base}{counters[base]}"

@@ -46,21 +46,22 @@ _CJK_CHARS = re.compile(f"[{_CJK}]")
 
 # What is copied as it is: ASCII except upper-case letters, '%' and white space; common CJK.
 _SPECIAL = re.compile(
-    r"%[0-9A-Fa-f]{2}(?:%[0-9A-Fa-f]{2})*"            # percent-encoded bytes
-    r"|[\s\\" + BLOCK + "]+"                             # white space runs (and block marks, backslashes)
-    r"|[" + _FORMAT + "]+"                               # format / zero-width
-    r"|[" + _DOTS + "]"                                  # middle dots
-    r"|[A-Z]+(?![" + _MARKS + "])"                       # upper-case ASCII (folded only)
+    r"%[0-9A-Fa-f]{2}(?:%[0-9A-Fa-f]{2})*"  # percent-encoded bytes
+    r"|[\s\\" + BLOCK + "]+"  # white space runs (and block marks, backslashes)
+    r"|[" + _FORMAT + "]+"  # format / zero-width
+    r"|[" + _DOTS + "]"  # middle dots
+    r"|[A-Z]+(?![" + _MARKS + "])"  # upper-case ASCII (folded only)
     r"|[^\x00-\x7f\u4e00-\u9fff\u3400-\u4dbf\u3001-\u3004\u3008-\u3011\u3014-\u301f]"
-    r"[" + _MARKS + "]*"                                 # anything else: NFKC, with its combining marks
-    r"|[A-Za-z][" + _MARKS + "]+"                        # decomposed accents on ASCII letters
+    r"[" + _MARKS + "]*"  # anything else: NFKC, with its combining marks
+    r"|[A-Za-z][" + _MARKS + "]+"  # decomposed accents on ASCII letters
 )
 # Plain fields (titles, summaries ...) are printed as text, not rendered: markup typed
 # into them shows literally, and a reader reads 张**建国** or 张<b>建</b>国 as 张建国.
 # So for them tags, emphasis characters and character references count as nothing
 # (references as the character they stand for).
 _PLAIN_SPECIAL = re.compile(
-    r"<[A-Za-z/!][^<>]{0,200}>|&#[0-9]{1,7};|&#[xX][0-9A-Fa-f]{1,6};|&[A-Za-z]{2,8};|[*_~`]+|" + _SPECIAL.pattern)
+    r"<[A-Za-z/!][^<>]{0,200}>|&#[0-9]{1,7};|&#[xX][0-9A-Fa-f]{1,6};|&[A-Za-z]{2,8};|[*_~`]+|" + _SPECIAL.pattern
+)
 _WS_ONLY = re.compile(r"[\s\\" + BLOCK + "]+")
 _FOLD = {c: c.lower() for c in map(chr, range(0x41, 0x5B))}
 
@@ -83,9 +84,9 @@ def fold(text: str) -> str:
 
 @dataclass
 class Normalised:
-    text: str            # NFKC etc., case kept (the detectors read this)
-    folded: str          # the same, Latin letters lower-cased (names, markings, block strings)
-    starts: list[int] | None    # None: the text is the original (nothing to normalise)
+    text: str  # NFKC etc., case kept (the detectors read this)
+    folded: str  # the same, Latin letters lower-cased (names, markings, block strings)
+    starts: list[int] | None  # None: the text is the original (nothing to normalise)
     ends: list[int] | None
 
     def span(self, start: int, end: int) -> tuple[int, int]:
@@ -111,7 +112,7 @@ def _percent(chunk: str) -> str | None:
 def normalise(raw: str, plain: bool = False) -> Normalised:
     """``plain``: the text is printed as it is (a field), so markup in it is seen through."""
     special = _PLAIN_SPECIAL if plain else _SPECIAL
-    if special.search(raw) is None:      # most fields: plain CJK and lower-case ASCII
+    if special.search(raw) is None:  # most fields: plain CJK and lower-case ASCII
         return Normalised(raw, raw, None, None)
     out: list[str] = []
     starts: list[int] = []
@@ -125,7 +126,7 @@ def normalise(raw: str, plain: bool = False) -> Normalised:
 
     for m in special.finditer(raw):
         a, b = m.span()
-        if a > last:   # copied as it is
+        if a > last:  # copied as it is
             out.append(raw[last:a])
             starts.extend(range(last, a))
             ends.extend(range(last + 1, a + 1))
@@ -133,7 +134,7 @@ def normalise(raw: str, plain: bool = False) -> Normalised:
         s = m.group()
         c = s[0]
         if plain and (c == "<" and s.endswith(">") or c in "*_~`"):
-            continue                       # markup: seen through
+            continue  # markup: seen through
         if plain and c == "&" and s.endswith(";"):
             ref = html.unescape(s)
             if ref != s:
@@ -152,9 +153,9 @@ def normalise(raw: str, plain: bool = False) -> Normalised:
                 emit("\n", a, b)
                 continue
             prev = out[-1][-1:] if out else ""
-            nxt = raw[b:b + 1]
+            nxt = raw[b : b + 1]
             if not prev or prev == "\n" or is_cjk(prev) or is_cjk(nxt) or not nxt:
-                continue           # joined away: maps to nothing
+                continue  # joined away: maps to nothing
             emit(" ", a, b)
         elif s[0] in _DOTS and len(s) == 1:
             emit("·", a, b)
@@ -169,7 +170,7 @@ def normalise(raw: str, plain: bool = False) -> Normalised:
             n = "".join(ch for ch in n if not re.match(f"[{_FORMAT}]", ch))
             if n.strip() == "" and n:
                 prev = out[-1][-1:] if out else ""
-                if prev and prev != "\n" and not is_cjk(prev) and not is_cjk(raw[b:b + 1]):
+                if prev and prev != "\n" and not is_cjk(prev) and not is_cjk(raw[b : b + 1]):
                     emit(" ", a, b)
                 continue
             if n == s:
@@ -183,6 +184,6 @@ def normalise(raw: str, plain: bool = False) -> Normalised:
         starts.extend(range(last, len(raw)))
         ends.extend(range(last + 1, len(raw) + 1))
     text = "".join(out)
-    if len(text) != len(starts):   # a multi-character piece copied through: rebuild per character
+    if len(text) != len(starts):  # a multi-character piece copied through: rebuild per character
         raise AssertionError("normalise: offset map out of step")  # pragma: no cover
     return Normalised(text, fold(text), starts, ends)

@@ -17,33 +17,72 @@ from ..records import Record
 
 __all__ = ["PublicRecord", "PublicFile", "Redaction", "PUBLIC_FIELDS"]
 
-_COMMON = ("id", "title", "lang", "status", "approved_on", "publish_on", "withdrawn_on", "withdrawn_reason",
-           "summary", "tags", "changes")
+_COMMON = (
+    "id",
+    "title",
+    "lang",
+    "status",
+    "approved_on",
+    "publish_on",
+    "withdrawn_on",
+    "withdrawn_reason",
+    "summary",
+    "tags",
+    "changes",
+)
 # The allow-list: only these fields of each type reach a PublicRecord (a new field
 # is unpublished until it is listed here).  Never: author, approved_by, parties'
 # aliases and private details.
 PUBLIC_FIELDS: dict[str, frozenset[str]] = {
-    "disclosures": frozenset(_COMMON + ("category", "date", "case_number", "department", "parties",
-                                        "legal_basis", "attachments")),
-    "regulations": frozenset(_COMMON + ("kind", "issuer", "doc_number", "issued", "effective", "validity",
-                                        "amends", "amended_by", "repeals", "repealed_by", "source")),
-    "open-days": frozenset(_COMMON + ("start", "end", "location", "capacity", "registration", "event_status",
-                                      "audience", "agenda")),
-    "guides": frozenset(_COMMON + ("service", "eligibility", "required_documents", "steps", "offices",
-                                   "time_limit", "fee", "legal_basis", "forms")),
-    "pages": frozenset(_COMMON + ("nav_order", "offices")),   # offices: issue 10 (reception directory)
+    "disclosures": frozenset(
+        _COMMON + ("category", "date", "case_number", "department", "parties", "legal_basis", "attachments")
+    ),
+    "regulations": frozenset(
+        _COMMON
+        + (
+            "kind",
+            "issuer",
+            "doc_number",
+            "issued",
+            "effective",
+            "validity",
+            "amends",
+            "amended_by",
+            "repeals",
+            "repealed_by",
+            "source",
+        )
+    ),
+    "open-days": frozenset(
+        _COMMON + ("start", "end", "location", "capacity", "registration", "event_status", "audience", "agenda")
+    ),
+    "guides": frozenset(
+        _COMMON
+        + (
+            "service",
+            "eligibility",
+            "required_documents",
+            "steps",
+            "offices",
+            "time_limit",
+            "fee",
+            "legal_basis",
+            "forms",
+        )
+    ),
+    "pages": frozenset(_COMMON + ("nav_order", "offices")),  # offices: issue 10 (reception directory)
 }
 
-_FILTER_KEY = object()   # handed to filter.py only; see __post_init__
+_FILTER_KEY = object()  # handed to filter.py only; see __post_init__
 
 R = TypeVar("R", bound=Record)
 
 
 @dataclass(frozen=True)
 class PublicFile:
-    source: str      # path relative to content/ (posix) - read by the site writer only
-    href: str        # site path, e.g. /disclosures/x/files/notice.pdf
-    title: str       # filtered
+    source: str  # path relative to content/ (posix) - read by the site writer only
+    href: str  # site path, e.g. /disclosures/x/files/notice.pdf
+    title: str  # filtered
     size: int
 
 
@@ -52,7 +91,7 @@ class Redaction:
     path: str
     line: int
     rule: str
-    masked: str       # never the original value
+    masked: str  # never the original value
     replacement: str
 
 
@@ -64,10 +103,10 @@ class PublicRecord(Generic[R]):
     outcome: Outcome
     record: R
     files: tuple[PublicFile, ...] = ()
-    backlinks: tuple[tuple[str, str, str], ...] = ()   # (type, id, title) of records citing this one
+    backlinks: tuple[tuple[str, str, str], ...] = ()  # (type, id, title) of records citing this one
     _key: object = field(default=None, repr=False, compare=False)
-    body_html: str = ""      # the body rendered, sanitised and filtered (a fragment of HTML)
-    body_text: str = ""      # its text as a reader sees it (for the search indexes)
+    body_html: str = ""  # the body rendered, sanitised and filtered (a fragment of HTML)
+    body_text: str = ""  # its text as a reader sees it (for the search indexes)
 
     def __post_init__(self) -> None:
         if self._key is not _FILTER_KEY:
@@ -97,6 +136,5 @@ class PublicRecord(Generic[R]):
     def sort_date(self) -> dt.date | None:
         return self.record.sort_date
 
-    def with_backlinks(self, links: tuple[tuple[str, str, str], ...]) -> "PublicRecord[R]":
-        return PublicRecord(self.outcome, self.record, self.files, links, _FILTER_KEY, self.body_html,
-                            self.body_text)
+    def with_backlinks(self, links: tuple[tuple[str, str, str], ...]) -> PublicRecord[R]:
+        return PublicRecord(self.outcome, self.record, self.files, links, _FILTER_KEY, self.body_html, self.body_text)

@@ -32,7 +32,7 @@ never be exempted.
 from __future__ import annotations
 
 import re
-from typing import Sequence
+from collections.abc import Sequence
 
 __all__ = ["find_markings", "exempted"]
 
