@@ -230,10 +230,10 @@ def mkdocs_builtin_search(site: Path) -> dict:
     """The same pages built by mkdocs-material with its built-in search plugin on."""
     os.chdir(site)
     from generator import site as site_module
-    from generator.pipeline import prepare, resolve_now
+    from generator.pipeline import configure, prepare, resolve_now
     from generator.rendering import render_site
 
-    report = prepare(Path("site_config.yml"), NOW)
+    report = prepare(*configure(Path("site_config.yml"), NOW))
     rendered = render_site(report.public, report.config, resolve_now(NOW))
     original = site_module._mkdocs_config
 
@@ -368,10 +368,10 @@ def bench_search(records: int) -> dict:
     out = site / "site"
     results: dict = {"build": timed_build(site, out)}
     os.chdir(site)
-    from generator.pipeline import prepare
+    from generator.pipeline import configure, prepare
     from generator.search import static_docs
 
-    report = prepare(Path("site_config.yml"), NOW)
+    report = prepare(*configure(Path("site_config.yml"), NOW))
     docs = static_docs(report.public, report.config)
     results["published_pages"] = len(docs)
     queries = query_set([d.text for d in docs])

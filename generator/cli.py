@@ -148,16 +148,27 @@ def main() -> None:
 @_out_option
 @_now_option
 @click.option("-q", "--quiet", is_flag=True, help="Print only errors and the held-back list.")
-def build(config: Path, out: Path | None, now: str | None, quiet: bool) -> None:
+@click.option(
+    "--no-cache",
+    "no_cache",
+    is_flag=True,
+    help="Filter and render every record again, neither reading nor writing the build cache "
+    "(.openaffairs/cache/ beside --out; the output is the same).",
+)
+def build(config: Path, out: Path | None, now: str | None, quiet: bool, no_cache: bool) -> None:
     """Validate, gate, filter and render the whole site into --out.
 
     Nothing is written when any record has a problem: the previous site stays
     as it was. Exit 0 on success, 1 on content errors or blocked content.
+    Unchanged records and pages are taken from the build cache
+    (.openaffairs/cache/ beside --out, safe to delete).
     """
     from .pipeline import build as run_build
+    from .pipeline import configure
 
     out_dir = _default_out(config, out)
-    report = run_build(config, out_dir, now, _progress(quiet))
+    site_config, when = configure(config, now)
+    report = run_build(site_config, out_dir, when, _progress(quiet), use_cache=not no_cache)
     _print_held_back(report)
     _print_privacy_warnings(report.privacy_warnings)
     for warning in report.warnings:
@@ -220,7 +231,7 @@ def check(
     """
     from .approval import Outcome
     from .checking import GitError, changed_files, findings_from_problems, findings_from_report
-    from .pipeline import prepare
+    from .pipeline import configure, prepare
 
     touched = None
     if changed_since is not None:
@@ -229,7 +240,7 @@ def check(
         except GitError as exc:
             raise GitError(f"--changed-since {changed_since}: {exc}") from None
     try:
-        report = prepare(config, now)
+        report = prepare(*configure(config, now))
     except BuildError as exc:
         if fmt == "text" and touched is None:
             _fail(exc)
@@ -348,10 +359,11 @@ def review(path: Path, config: Path, now: str | None, color: bool | None) -> Non
     Exit 0; 1 when the site has errors or this record would stop the build
     (errors as path:line: message); 2 when PATH is not a record.
     """
+    from .pipeline import configure
     from .pipeline import review as run_review
     from .reviewing import format_review
 
-    result = run_review(config, now, path)
+    result = run_review(*configure(config, now), path)
     if color is None:
         color = sys.stdout.isatty()
     click.echo(format_review(result, color), color=color)
@@ -500,7 +512,7 @@ def schema(out: Path | None) -> None:
 
 def _index_for(config: Path, out: Path | None, now: str | None, quiet: bool) -> Path:
     """The whoosh index ``build`` wrote for --out; built from the content when missing."""
-    from .pipeline import prepare, write_search_index
+    from .pipeline import configure, prepare, write_search_index
     from .search import index_dir_for
     from .search_index import index_exists
 
@@ -509,7 +521,7 @@ def _index_for(config: Path, out: Path | None, now: str | None, quiet: bool) -> 
     if not index_exists(index_dir):
         if not quiet:
             click.echo(f"No search index for {out_dir}/ yet: indexing the published records ...", err=True)
-        report = prepare(config, now)
+        report = prepare(*configure(config, now))
         write_search_index(report.public, report.config, out_dir, report.sources)
     return index_dir
 
@@ -654,10 +666,10 @@ def export_public(config: Path, now: str | None, directory: Path) -> None:
 
     from .export_public import export_public as run_export
     from .loading import read_attachment
-    from .pipeline import prepare, resolve_now
+    from .pipeline import configure, prepare
 
-    report = prepare(config, now)
-    when = report.now or resolve_now(now, report.config.tz)
+    site_config, when = configure(config, now)
+    report = prepare(site_config, when)
     reader = functools.partial(read_attachment, report.config.content_path)
     counts = run_export(report.public, report.config, directory, reader, when, report.sources)
     click.echo(

@@ -8,6 +8,7 @@ later stage sees the same sequence on every machine.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,6 +30,7 @@ class SourceDocument:
     lines: LineMap
     body: str
     body_line: int
+    digest: str = ""  # SHA-256 of the file's bytes (the build cache's key of this record)
 
 
 @dataclass(frozen=True)
@@ -126,4 +128,6 @@ def _read_document(path: Path, shown: str, type_name: str, problems: list[Proble
     if not isinstance(data, dict):
         problems.append(Problem(shown, 2, "front matter must be a mapping of fields (key: value lines)"))
         return None
-    return SourceDocument(shown, type_name, data, lines.shifted(yaml_line - 1), body, body_line)
+    return SourceDocument(
+        shown, type_name, data, lines.shifted(yaml_line - 1), body, body_line, hashlib.sha256(raw).hexdigest()
+    )

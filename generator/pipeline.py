@@ -10,8 +10,10 @@ import concurrent.futures
 import contextlib
 import datetime as dt
 import functools
+import gzip
 import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -19,22 +21,26 @@ from pathlib import Path
 from typing import Any
 
 from .approval import Decision, Outcome, decide
+from .cache import BuildCache, cache_dir_for, fingerprint
 from .config import SiteConfig, load_config
 from .dates import Key, record_dates
 from .errors import BuildError, Problem, UsageError
 from .exports import export_files, sitemap_xml
-from .loading import load_content, read_attachment
-from .privacy import PublicRecord, Redaction, run_filter
+from .gitproof import verify_approvals
+from .loading import ContentTree, load_content, read_attachment
+from .preview import mark_drafts
+from .privacy import FilterResult, PublicRecord, Redaction, run_filter
 from .privacy.filter import Review, review_record
 from .records import Record
 from .rendering import render_site
 from .search import index_dir_for, search_docs, static_docs
 from .search_index import build_generation, discard, switch_to, write_index, writer_lock
-from .site import write_site
+from .site import PageCache, remove_leftovers, write_site
 from .static_search import build_static_index
 from .validation import validate
+from .verify import write_sha256sums
 
-__all__ = ["BuildReport", "build", "resolve_now", "prepare", "review"]
+__all__ = ["BuildReport", "build", "configure", "resolve_now", "prepare", "review"]
 
 Progress = Callable[[str], None]
 
@@ -52,6 +58,7 @@ class BuildReport:
     pages: int = 0
     seconds: float = 0.0
     drafts: dict[tuple[str, str], str] = field(default_factory=dict)  # serve --drafts: (type, id) -> reason
+    scanned: dict[str, str] = field(default_factory=dict)  # attachment -> SHA-256 of the bytes the filter scanned
 
     @property
     def held_back(self) -> list[tuple[Record, Decision]]:
@@ -84,6 +91,13 @@ def resolve_now(now: str | None, tz: dt.tzinfo | None = None) -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(microsecond=0)
 
 
+def configure(config_path: Path, now_text: str | None) -> tuple[SiteConfig, dt.datetime]:
+    """The loaded config and the one clock of a command (``--now``, else SOURCE_DATE_EPOCH,
+    else the time now, in the site's zone)."""
+    config = load_config(config_path)
+    return config, resolve_now(now_text, config.tz)
+
+
 def _shown(path: Path) -> str:
     try:
         return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
@@ -96,44 +110,63 @@ class _Prepared:
     config: SiteConfig
     now: dt.datetime
     decided: list[tuple[Record, Decision]]
-    line_maps: dict[str, Any]
-    files: dict[str, int]
-    shown_root: str
+    tree: ContentTree
     reader: Callable[[str], bytes]
 
+    @property
+    def line_maps(self) -> dict[str, Any]:
+        return {d.path: d.lines for d in self.tree.documents}
 
-def _load_and_decide(
-    config_path: Path, now_text: str | None, progress: Progress, drafts: dict[tuple[str, str], str] | None = None
-) -> _Prepared:
-    config = load_config(config_path)
-    now = resolve_now(now_text, config.tz)  # the one clock of this build
-    shown_root = _shown(config.content_path)
-    tree = load_content(config.content_path, shown_root)
-    progress(f"Loaded {len(tree.documents)} records and {len(tree.files)} attachments from {shown_root}/")
+
+def _load(config: SiteConfig, progress: Progress) -> ContentTree:
+    tree = load_content(config.content_path, _shown(config.content_path))
+    progress(f"Loaded {len(tree.documents)} records and {len(tree.files)} attachments from {tree.shown_root}/")
+    return tree
+
+
+def _validate(tree: ContentTree, config: SiteConfig) -> list[Record]:
     site = validate(tree, config)
     if site.problems:
         raise BuildError(site.problems)
-    decided = [(r, decide(r, now, config)) for r in site.records]
-    if config.approval.verify_git:  # approval: {verify_git: true} (issue 9)
-        from .gitproof import verify_approvals
+    return site.records
 
+
+def _gate(
+    records: list[Record], config: SiteConfig, now: dt.datetime, drafts: dict[tuple[str, str], str] | None
+) -> list[tuple[Record, Decision]]:
+    decided = [(r, decide(r, now, config)) for r in records]
+    if config.approval.verify_git:  # approval: {verify_git: true} (issue 9)
         decided = verify_approvals(decided, config)
     if drafts is not None:  # serve --drafts only (issue 9): never build
         decided = _as_drafts(decided, drafts)
-    line_maps = {d.path: d.lines for d in tree.documents}
+    return decided
+
+
+def _decided(
+    config: SiteConfig, now: dt.datetime, progress: Progress, drafts: dict[tuple[str, str], str] | None = None
+) -> _Prepared:
+    """load -> validate -> gate."""
+    tree = _load(config, progress)
+    decided = _gate(_validate(tree, config), config, now, drafts)
     # the filter is pure: attachment bytes come through this reader (loading reads files)
     reader = functools.partial(read_attachment, tree.content_root)
-    return _Prepared(config, now, decided, line_maps, tree.files, shown_root, reader)
+    return _Prepared(config, now, decided, tree, reader)
 
 
-def _filtered(p: _Prepared, start: float) -> BuildReport:
-    filtered = run_filter(p.decided, p.config, p.line_maps, p.files, p.shown_root, p.reader)
+def _filter(p: _Prepared, cache: BuildCache | None = None) -> FilterResult:
+    filtered = run_filter(
+        p.decided,
+        p.config,
+        p.line_maps,
+        p.tree.files,
+        p.tree.shown_root,
+        p.reader,
+        cache=cache,
+        sources={d.path: d.digest for d in p.tree.documents},
+    )
     if filtered.problems:
         raise BuildError(filtered.problems)
-    report = BuildReport(p.config, p.decided, filtered.public, filtered.redactions, now=p.now)
-    report.privacy_warnings = list(filtered.warnings)
-    report.seconds = time.perf_counter() - start
-    return report
+    return filtered
 
 
 def _as_drafts(
@@ -150,68 +183,102 @@ def _as_drafts(
 
 
 def prepare(
-    config_path: Path, now_text: str | None, progress: Progress = lambda s: None, *, drafts: bool = False
+    config: SiteConfig,
+    now: dt.datetime,
+    progress: Progress = lambda s: None,
+    *,
+    drafts: bool = False,
+    cache: BuildCache | None = None,
 ) -> BuildReport:
-    """Every check of ``build``, writing nothing. Raises BuildError."""
+    """Every check of ``build`` (load, validate, gate, privacy filter), writing nothing
+    (but the cache's entries, when given one). Raises BuildError."""
     start = time.perf_counter()
     marked: dict[tuple[str, str], str] | None = {} if drafts else None
-    report = _filtered(_load_and_decide(config_path, now_text, progress, marked), start)
+    p = _decided(config, now, progress, marked)
+    filtered = _filter(p, cache)
+    report = BuildReport(config, p.decided, filtered.public, filtered.redactions, now=now)
+    report.privacy_warnings = list(filtered.warnings)
+    report.scanned = filtered.scanned
     report.drafts = marked or {}
+    report.seconds = time.perf_counter() - start
     return report
 
 
-def review(config_path: Path, now_text: str | None, record_path: Path) -> Review:
+def review(config: SiteConfig, now: dt.datetime, record_path: Path) -> Review:
     """``openaffairs review``: the record at ``record_path`` as it will be published.
 
     Runs every check of ``build`` first (raises BuildError when the site has
     errors), then filters that one record -- as if approved when it is held
     back.  Raises LookupError when ``record_path`` is no record of the site.
     """
-    p = _load_and_decide(config_path, now_text, lambda s: None)
-    filtered = run_filter(p.decided, p.config, p.line_maps, p.files, p.shown_root, p.reader)
-    if filtered.problems:
-        raise BuildError(filtered.problems)
+    p = _decided(config, now, lambda s: None)
+    _filter(p)
     wanted = record_path.resolve()
+    args = (p.config, p.line_maps, p.tree.files, p.tree.shown_root, p.reader)
     for record, _ in p.decided:
         if Path(record.source_path).resolve() == wanted:
-            return review_record(p.decided, record.source_path, p.config, p.line_maps, p.files, p.shown_root, p.reader)
-    raise UsageError(f"{record_path}: not a record of this site (expected a .md file under {p.shown_root}/)")
+            return review_record(p.decided, record.source_path, *args)
+    raise UsageError(f"{record_path}: not a record of this site (expected a .md file under {p.tree.shown_root}/)")
 
 
 def build(
-    config_path: Path, out: Path, now_text: str | None, progress: Progress = lambda s: None, *, drafts: bool = False
+    config: SiteConfig,
+    out: Path,
+    now: dt.datetime,
+    progress: Progress = lambda s: None,
+    *,
+    drafts: bool = False,
+    use_cache: bool = True,
 ) -> BuildReport:
-    """config -> load -> validate -> gate -> filter -> render -> write (site and search index together).
+    """config -> load -> validate -> gate -> filter -> render -> write (site, search
+    index and build cache together: all or nothing).
 
-    ``drafts`` is for ``openaffairs serve --drafts`` only (a temporary folder on
-    this machine): held-back records get pages under a "not public" banner and
-    stay out of search, feeds and exports.  The ``build`` command never sets it.
+    ``now`` is the one clock of the build (``configure``).  ``drafts`` is for
+    ``openaffairs serve --drafts`` only (a temporary folder on this machine):
+    held-back records get pages under a "not public" banner and stay out of
+    search, feeds and exports; such a build neither reads nor writes the cache.
     """
-    report = prepare(config_path, now_text, progress, drafts=drafts)
+    cache = BuildCache(cache_dir_for(out), fingerprint(config)) if use_cache and not drafts else None
+    with cache.lock() if cache is not None else contextlib.nullcontext():
+        remove_leftovers(out)
+        return _build(config, out, now, progress, drafts, cache)
+
+
+def _build(
+    config: SiteConfig, out: Path, now: dt.datetime, progress: Progress, drafts: bool, cache: BuildCache | None
+) -> BuildReport:
+    # 1-4. load, validate, gate, privacy filter (unchanged records come from the cache)
+    report = prepare(config, now, progress, drafts=drafts, cache=cache)
+    _stage("filtered")
     listed = [p for p in report.public if (p.type, p.id) not in report.drafts]
     report.timings["checks and privacy filter"] = report.seconds
     clock = _Clock(report.timings)
-    now = report.now
-    assert now is not None  # prepare() always sets the one clock of the build
     progress(
         f"Publishing {report.count(Outcome.PUBLISH)} records, {report.count(Outcome.TOMBSTONE)} tombstones; "
         f"{len(report.held_back)} held back; {len(report.redactions)} redactions"
+        + (f"; {cache.hits} of {cache.hits + cache.misses} records from the cache" if cache is not None else "")
     )
+    # 5. dates and open data
     with clock("dates (git) and open data"):
-        dates = record_dates(report.public, report.config, now, sources=report.sources)
-        extra = export_files(listed, report.config, dates, now)
+        dates = record_dates(report.public, config, now, sources=report.sources)
+        extra = export_files(listed, config, dates, now)
+    # 6. pages (Markdown for MkDocs) and the sitemap
     with clock("pages"):
-        rendered = render_site(report.public, report.config, now, dates)
+        rendered = render_site(report.public, config, now, dates)
         report.pages = len(rendered.pages)
-        sitemap = sitemap_xml(list(rendered.pages), report.public, report.config, dates, now)
+        sitemap = sitemap_xml(list(rendered.pages), report.public, config, dates, now)
+    # 7. the site's search box
     progress("Indexing for the site's search box ...")
     with clock("static search index"):
-        search_files = build_static_index(static_docs(listed, report.config))
-    # The whoosh index is CPU-bound pure Python like MkDocs: a second process writes a
-    # new generation while MkDocs renders; the site and the index are switched together
-    # only when both succeeded (a failure of either changes neither).
-    docs = search_docs(listed, report.config, dates)
+        search_files = build_static_index(static_docs(listed, config))
+    # 8. MkDocs, with the journalists' whoosh index written alongside by a second process
+    # (both are CPU-bound pure Python); the site, the index and the cache are switched
+    # only when everything succeeded (a failure of either changes neither).
+    docs = search_docs(listed, config, dates)
     index_root = index_dir_for(out)
+    pages = None
+    if cache is not None:
+        pages = PageCache(cache.fingerprint, cache.current_pages(), cache.new_pages())
     with (
         writer_lock(index_root),
         concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool,
@@ -224,11 +291,10 @@ def build(
         )
         generation: list[str] = []
 
-        def before_swap(site_dir: Path) -> None:
+        def before_swap(site_dir: Path, known: dict[str, str]) -> None:
+            _stage("rendered")
             _write_files(search_files, site_dir)
             if report.drafts:
-                from .preview import mark_drafts
-
                 mark_drafts(site_dir, report)
             try:
                 name, seconds = indexing.result()
@@ -238,15 +304,24 @@ def build(
                 raise BuildError([Problem(str(index_root), 0, f"writing the search index failed: {exc}")]) from exc
             generation.append(name)
             report.timings["whoosh index (in parallel)"] = seconds
-            _finish(sitemap, site_dir)  # SHA256SUMS last: it covers every other file
+            _finish(sitemap, site_dir, known)  # SHA256SUMS last: it covers every other file
+            _stage("staged")
 
         try:
             with clock("mkdocs-material"):
                 # the static index (thousands of small files) goes straight into the built
                 # site: MkDocs would only copy them file by file
                 report.warnings = write_site(
-                    rendered, report.config, out, now, extra_files=extra, after_build=before_swap
+                    rendered,
+                    config,
+                    out,
+                    now,
+                    extra_files=extra,
+                    after_build=before_swap,
+                    scanned=None if report.drafts else report.scanned,
+                    pages=pages,
                 )
+            _stage("swapped")
         except BaseException:
             # the new generation is never switched to: wait for it and remove it
             name = generation[0] if generation else None
@@ -255,30 +330,48 @@ def build(
                     name = indexing.result()[0]
             if name is not None:
                 discard(index_root, name)
+            if cache is not None and pages is not None:
+                cache.discard(pages.new)
             raise
         switch_to(index_root, generation[0])
+        _stage("indexed")
         report.timings["mkdocs-material"] = time.perf_counter() - start  # wall time of both
+    # 9. the cache last: a build killed before this line leaves the previous cache, which
+    # is still right for what it holds (every entry is keyed by content)
+    if cache is not None and pages is not None:
+        cache.commit_pages(pages.new)
+        cache.prune_records()
     report.seconds = sum(v for k, v in report.timings.items() if "parallel" not in k)
     return report
 
 
-def _finish(sitemap: bytes, root: Path) -> None:
+def _stage(name: str) -> None:
+    """Tests kill a build at a named stage (tests/test_cache.py): OPENAFFAIRS_KILL_AT=<stage>."""
+    if os.environ.get("OPENAFFAIRS_KILL_AT") == name:
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
+def _finish(sitemap: bytes, root: Path, known: dict[str, str]) -> None:
     """After MkDocs: our sitemap (lastmod = last change, not the build date), then
-    SHA256SUMS over every other file of the site."""
-    import gzip
+    SHA256SUMS over every other file of the site (``known``: checksums of the files of
+    the page store, computed when they were stored or verified)."""
+    _write_fresh(root / "sitemap.xml", sitemap)
+    _write_fresh(root / "sitemap.xml.gz", gzip.compress(sitemap, mtime=0))
+    write_sha256sums(root, known)
 
-    from .verify import write_sha256sums
 
-    (root / "sitemap.xml").write_bytes(sitemap)
-    (root / "sitemap.xml.gz").write_bytes(gzip.compress(sitemap, mtime=0))
-    write_sha256sums(root)
+def _write_fresh(target: Path, data: bytes) -> None:
+    """A new file, never written through an existing name (a staged file may be a hard
+    link into the build cache and the previous site)."""
+    target.unlink(missing_ok=True)
+    target.write_bytes(data)
 
 
 def _write_files(files: dict[str, bytes], root: Path) -> None:
     for rel, data in sorted(files.items()):
         target = root / rel
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
+        _write_fresh(target, data)
 
 
 def _build_generation_timed(docs: list[Any], index_root: Path) -> tuple[str, float]:

@@ -102,7 +102,7 @@ def serve(
     drafts: bool = False,
 ) -> None:
     from .config import load_config
-    from .pipeline import build
+    from .pipeline import build, configure
 
     folder = Path(tempfile.mkdtemp(prefix="openaffairs-preview-"))
     out = folder / "site"
@@ -110,7 +110,8 @@ def serve(
 
     def rebuild() -> None:
         try:
-            build(config, out, now, progress, drafts=drafts)
+            site_config, when = configure(config, now)
+            build(site_config, out, when, progress, drafts=drafts)
             state.bump()
             progress(f"Preview updated: http://{host}:{port}/")
         except BuildError as exc:

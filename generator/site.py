@@ -11,13 +11,17 @@ any point leaves the previous site untouched.
 from __future__ import annotations
 
 import datetime as dt
+import glob
+import hashlib
 import importlib.resources
 import logging
 import os
+import re
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
 from typing import Any
@@ -25,12 +29,22 @@ from typing import Any
 import nh3
 import yaml
 
+from .cache import PageStore, digest, link_or_copy
 from .config import SiteConfig
 from .errors import BuildError, Problem
 from .i18n import theme_strings
 from .rendering import NavEntry, RenderedSite
 
-__all__ = ["write_site", "stage_site", "swap_into", "default_theme_dir", "shipped_theme", "assemble_theme"]
+__all__ = [
+    "write_site",
+    "stage_site",
+    "swap_into",
+    "default_theme_dir",
+    "shipped_theme",
+    "assemble_theme",
+    "PageCache",
+    "remove_leftovers",
+]
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +190,7 @@ _SLUGIFY_PLACEHOLDER = "oa_heading_slugify_placeholder"
 
 def mkdocs_yaml(cfg: dict[str, Any]) -> str:
     """The mkdocs.yml text of a configuration from ``_mkdocs_config``."""
-    text = yaml.safe_dump(cfg, allow_unicode=True, sort_keys=True)
+    text: str = yaml.safe_dump(cfg, allow_unicode=True, sort_keys=True)
     return text.replace(_SLUGIFY_PLACEHOLDER, f"!!python/name:{HEADING_SLUGIFY}")
 
 
@@ -267,14 +281,25 @@ def _source_date_epoch(now: dt.datetime) -> Iterator[None]:
             os.environ["SOURCE_DATE_EPOCH"] = old
 
 
-def _run_mkdocs(cfg_path: Path, now: dt.datetime) -> list[str]:
+_DIRTY_WARNING = "A 'dirty' build is being performed"
+
+
+def _run_mkdocs(cfg_path: Path, now: dt.datetime, reuse: _Reuse | None = None) -> list[str]:
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config as mkdocs_load_config
     from mkdocs.plugins import BasePlugin
 
-    class Sanitise(BasePlugin):  # type: ignore[type-arg]
+    class Sanitise(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         def on_page_content(self, html: str, **kwargs: Any) -> str:
             return sanitise(html)
+
+    class Reuse(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+        """Files whose output is linked from the page store are neither read nor written."""
+
+        def on_files(self, files: Any, **kwargs: Any) -> Any:
+            assert reuse is not None
+            reuse.note_files(files)
+            return files
 
     collect = _Collect()
     mk_log = logging.getLogger("mkdocs")
@@ -288,7 +313,9 @@ def _run_mkdocs(cfg_path: Path, now: dt.datetime) -> list[str]:
         with _source_date_epoch(now):
             cfg = mkdocs_load_config(config_file=str(cfg_path))
             cfg.plugins["openaffairs-sanitise"] = Sanitise()
-            mkdocs_build(cfg)
+            if reuse is not None:
+                cfg.plugins["openaffairs-reuse"] = Reuse()
+            mkdocs_build(cfg, dirty=reuse is not None and reuse.any)
     except (MkDocsException, TemplateError) as exc:
         # what MkDocs said, not only "Aborted with a configuration error!"
         said = "; ".join(m for m in collect.messages if m) or str(exc)
@@ -308,7 +335,7 @@ def _run_mkdocs(cfg_path: Path, now: dt.datetime) -> list[str]:
     finally:
         mk_log.removeHandler(collect)
         mk_log.setLevel(old_level)
-    return collect.messages
+    return [m for m in collect.messages if not m.startswith(_DIRTY_WARNING)]
 
 
 # Files of mkdocs-material the site never uses (OpenAffairs has its own search and
@@ -341,34 +368,197 @@ def prune_unused(site_dir: Path) -> None:
                 asset.write_text(text[:cut].rstrip() + "\n", "utf-8")
 
 
+_QUOTED = re.compile(r"'([^']+)'")
+
+
+class _Reuse:
+    """Which files of this build MkDocs need not make again: the page store of the last
+    build holds their output (``generator.cache``, module docstring).
+
+    A docs file is reused when its bytes and the key (mkdocs.yml with the navigation,
+    the set of docs files, the build fingerprint covering code, theme and config) are
+    those of the store; theme files when the key is.  Every reused output is verified
+    against the SHA-256 the store recorded before anything is built (a changed or
+    missing file is rendered again)."""
+
+    def __init__(self, previous: PageStore | None, new: PageStore, key: str, digests: dict[str, str]):
+        self.previous = previous if previous is not None and previous.key == key else None
+        self.new = new
+        self.new.key = key
+        self.new.sources = dict(digests)
+        self.docs: set[str] = set()
+        self.theme = False
+        self.known: dict[str, str] = {}  # site path -> SHA-256 of every output in the store
+        self.src_to_dest: dict[str, str] = {}
+        self.theme_dests: list[str] = []
+        prev = self.previous
+        if prev is None:
+            return
+        for rel, sha in digests.items():
+            outs = prev.outputs.get(rel)
+            if prev.sources.get(rel) == sha and outs is not None and self._intact(outs):
+                self.docs.add(rel)
+        self.theme = self._intact(prev.theme)
+
+    def _intact(self, outputs: list[tuple[str, str]]) -> bool:
+        assert self.previous is not None
+        site = self.previous.site
+        for dest, sha in outputs:
+            try:
+                found = hashlib.sha256((site / dest).read_bytes()).hexdigest()
+            except OSError:
+                return False
+            if found != sha:
+                return False
+        for dest, sha in outputs:
+            self.known[dest] = sha
+        return True
+
+    @property
+    def any(self) -> bool:
+        return bool(self.docs) or self.theme
+
+    def note_files(self, files: Any) -> None:
+        never = _never_modified
+        for f in files:
+            if (f.abs_src_path or "").startswith(self.docs_dir):
+                self.src_to_dest[f.src_uri] = f.dest_uri
+                if f.src_uri in self.docs:
+                    f.is_modified = never
+            else:
+                self.theme_dests.append(f.dest_uri)
+                if self.theme:
+                    f.is_modified = never
+
+    docs_dir = ""  # set by stage_site: files under it are docs files, the others come from the theme
+
+    def link_and_store(self, site_dir: Path) -> dict[str, str]:
+        """Link the reused outputs into ``site_dir``, then every MkDocs output of this
+        build into the new store; returns the SHA-256 of every stored file."""
+        prev = self.previous
+        if prev is not None:
+            for rel in sorted(self.docs):
+                for dest, _ in prev.outputs[rel]:
+                    link_or_copy(prev.site / dest, site_dir / dest)
+            if self.theme:
+                for dest, _ in prev.theme:
+                    link_or_copy(prev.site / dest, site_dir / dest)
+        known: dict[str, str] = {}
+
+        def stored(dest: str) -> list[tuple[str, str]]:
+            path = site_dir / dest
+            if not path.is_file():  # pruned (prune_unused)
+                return []
+            sha = self.known.get(dest) or hashlib.sha256(path.read_bytes()).hexdigest()
+            link_or_copy(path, self.new.site / dest)
+            known[dest] = sha
+            return [(dest, sha)]
+
+        for src, dest in sorted(self.src_to_dest.items()):
+            self.new.outputs[src] = stored(dest)
+        self.new.theme = [item for dest in sorted(set(self.theme_dests)) for item in stored(dest)]
+        return known
+
+    def warnings(self, fresh: list[str]) -> list[str]:
+        """MkDocs' warnings as a cold build gives them: this build's, and the last build's
+        about files that were not rendered again."""
+        kept = []
+        if self.previous is not None:
+            for w in self.previous.warnings:
+                if any(q in self.docs for q in _QUOTED.findall(w)):
+                    kept.append(w)
+        out = kept + [w for w in fresh if w not in kept]
+        self.new.warnings = out
+        return out
+
+
+def _never_modified() -> bool:
+    return False
+
+
+def _docs_bytes(
+    rendered: RenderedSite, config: SiteConfig, extra_files: dict[str, bytes], scanned: dict[str, str] | None
+) -> Iterator[tuple[str, bytes]]:
+    """Every file of the docs folder: the pages, the attachments (exactly the bytes the
+    privacy filter scanned) and the extra files."""
+    for rel, text in sorted(rendered.pages.items()):
+        yield rel, text.encode("utf-8")
+    content = config.content_path
+    for rel, source in sorted(rendered.copies.items()):
+        data = (content / source).read_bytes()
+        if scanned is not None and scanned.get(source) != hashlib.sha256(data).hexdigest():
+            raise BuildError(
+                [
+                    Problem(
+                        f"{config.content_dir}/{source}",
+                        0,
+                        "the attachment changed while the site was being built (it is published only "
+                        "as the privacy filter scanned it)",
+                        "build again",
+                    )
+                ]
+            )
+        yield rel, data
+    yield from sorted(extra_files.items())
+
+
 def stage_site(
     rendered: RenderedSite,
     config: SiteConfig,
     staging: Path,
     now: dt.datetime,
     extra_files: dict[str, bytes] | None = None,
-) -> list[str]:
-    """Write the docs and build with MkDocs into ``staging/site``; returns MkDocs warnings."""
+    *,
+    scanned: dict[str, str] | None = None,
+    pages: PageCache | None = None,
+) -> tuple[list[str], dict[str, str]]:
+    """Write the docs and build with MkDocs into ``staging/site``; returns MkDocs warnings
+    and the SHA-256 of the files taken from or put into the page store (``pages``)."""
     docs, site_dir = staging / "docs", staging / "site"
-    for rel, text in sorted(rendered.pages.items()):
-        target = docs / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    content = config.content_path
-    for rel, source in sorted(rendered.copies.items()):
-        target = docs / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(content / source, target)
-    for rel, data in sorted((extra_files or {}).items()):
-        target = docs / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
     theme = assemble_theme(config, staging / "theme")
     cfg_path = staging / "mkdocs.yml"
-    cfg_path.write_text(mkdocs_yaml(_mkdocs_config(rendered, config, docs, site_dir, theme)), encoding="utf-8")
-    warnings = _run_mkdocs(cfg_path, now)
+    cfg_text = mkdocs_yaml(_mkdocs_config(rendered, config, docs, site_dir, theme))
+    cfg_path.write_text(cfg_text, encoding="utf-8")
+    digests: dict[str, str] = {}
+    blobs: dict[str, bytes] = {}
+    for rel, data in _docs_bytes(rendered, config, extra_files or {}, scanned):
+        digests[rel] = hashlib.sha256(data).hexdigest()
+        blobs[rel] = data
+    reuse = None
+    if pages is not None:
+        key = _page_key(pages.fingerprint, cfg_text, (docs, site_dir, theme), digests)
+        reuse = _Reuse(pages.previous, pages.new, key, digests)
+        reuse.docs_dir = str(docs) + os.sep
+    for rel, data in blobs.items():
+        target = docs / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        # a reused file is not read by MkDocs: an empty stand-in tells it the file exists
+        target.write_bytes(b"" if reuse is not None and rel in reuse.docs else data)
+    del blobs
+    warnings = _run_mkdocs(cfg_path, now, reuse)
     prune_unused(site_dir)
-    return warnings
+    if reuse is None:
+        return warnings, {}
+    known = reuse.link_and_store(site_dir)
+    return reuse.warnings(warnings), known
+
+
+def _page_key(fingerprint: str, cfg_text: str, paths: tuple[Path, ...], digests: dict[str, str]) -> str:
+    """What every page depends on besides its own Markdown: the build fingerprint,
+    mkdocs.yml (navigation, not_in_nav, theme options; staging paths left out) and the
+    list of docs files (MkDocs resolves links against it)."""
+    for path, name in zip(paths, ("DOCS", "SITE", "THEME"), strict=True):
+        cfg_text = cfg_text.replace(str(path), f"<{name}>")
+    return digest(fingerprint, cfg_text, "\n".join(sorted(digests)))
+
+
+@dataclass
+class PageCache:
+    """The page store of the last build (or None) and the one this build fills."""
+
+    fingerprint: str
+    previous: PageStore | None
+    new: PageStore
 
 
 def swap_into(built: Path, out: Path) -> None:
@@ -390,17 +580,33 @@ def write_site(
     out: Path,
     now: dt.datetime,
     extra_files: dict[str, bytes] | None = None,
-    after_build: Callable[[Path], None] | None = None,
+    after_build: Callable[[Path, dict[str, str]], None] | None = None,
+    *,
+    scanned: dict[str, str] | None = None,
+    pages: PageCache | None = None,
 ) -> list[str]:
-    """Build into a staging folder beside ``out``, then swap. Returns MkDocs warnings."""
+    """Build into a staging folder beside ``out``, then swap. Returns MkDocs warnings.
+
+    ``after_build(site_dir, known)`` runs on the staged site before the swap (``known``:
+    SHA-256 of the files of the page store, for SHA256SUMS)."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
     try:
-        warnings = stage_site(rendered, config, staging, now, extra_files)
+        warnings, known = stage_site(rendered, config, staging, now, extra_files, scanned=scanned, pages=pages)
         if after_build is not None:
-            after_build(staging / "site")
+            after_build(staging / "site", known)
         swap_into(staging / "site", out)
         return warnings
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+def remove_leftovers(out: Path) -> None:
+    """Staging and old folders of builds of ``out`` that were killed (call under the cache lock)."""
+    out = out.resolve()
+    if not out.parent.is_dir():
+        return
+    for leftover in out.parent.glob(f".{glob.escape(out.name)}.*"):
+        if leftover.is_dir() and (".staging-" in leftover.name or ".old-" in leftover.name):
+            shutil.rmtree(leftover, ignore_errors=True)

@@ -15,18 +15,22 @@ __all__ = ["SUMS_FILE", "sha256sums", "write_sha256sums", "check_sha256sums"]
 SUMS_FILE = "SHA256SUMS"
 
 
-def sha256sums(root: Path) -> bytes:
+def sha256sums(root: Path, known: dict[str, str] | None = None) -> bytes:
+    """The SHA256SUMS text of ``root``; ``known``: checksums already computed (path -> hex)."""
+    known = known or {}
     lines = []
     for rel in sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()):
         if rel == SUMS_FILE:
             continue
-        lines.append(f"{hashlib.sha256((root / rel).read_bytes()).hexdigest()}  {rel}\n")
+        sha = known.get(rel) or hashlib.sha256((root / rel).read_bytes()).hexdigest()
+        lines.append(f"{sha}  {rel}\n")
     return "".join(lines).encode("utf-8")
 
 
-def write_sha256sums(root: Path) -> Path:
+def write_sha256sums(root: Path, known: dict[str, str] | None = None) -> Path:
     target = root / SUMS_FILE
-    data = sha256sums(root)
+    data = sha256sums(root, known)
+    target.unlink(missing_ok=True)
     target.write_bytes(data)
     return target
 

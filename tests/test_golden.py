@@ -14,7 +14,7 @@ from pathlib import Path
 from conftest import HERE, NOW, SAMPLE
 
 from generator.exports import export_files
-from generator.pipeline import prepare, resolve_now
+from generator.pipeline import configure, prepare, resolve_now
 from generator.rendering import render_site
 from generator.site import _mkdocs_config, mkdocs_yaml
 
@@ -25,7 +25,7 @@ def generated(tmp: Path) -> dict[str, bytes]:
     old = Path.cwd()
     os.chdir(SAMPLE)
     try:
-        report = prepare(Path("site_config.yml"), NOW)
+        report = prepare(*configure(Path("site_config.yml"), NOW))
     finally:
         os.chdir(old)
     rendered = render_site(report.public, report.config, resolve_now(NOW))

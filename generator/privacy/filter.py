@@ -30,12 +30,13 @@ The filter reads no file itself: attachment bytes come through ``read_file``.
 
 from __future__ import annotations
 
+import hashlib
 import posixpath
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from pydantic_core import PydanticUndefined
 
@@ -108,6 +109,19 @@ class FilterResult:
     redactions: list[Redaction]
     problems: list[Problem]
     warnings: list[Problem] = ()  # type: ignore[assignment]
+    # content-relative path -> SHA-256 of the bytes of every attachment the filter scanned:
+    # the site writer publishes exactly these bytes (it refuses a file changed since)
+    scanned: dict[str, str] = field(default_factory=dict)
+
+
+class RecordCache(Protocol):
+    """Where ``run_filter`` keeps one record's result between builds (``generator.cache``)."""
+
+    fingerprint: str
+
+    def get(self, key: str) -> Any | None: ...
+
+    def put(self, key: str, value: Any) -> None: ...
 
 
 @dataclass(frozen=True)
@@ -793,6 +807,87 @@ def _site(
     )
 
 
+class _Reads:
+    """The reader the filter is given, recording the SHA-256 of every file it returns."""
+
+    def __init__(self, read_file: ReadFile):
+        self.read_file = read_file
+        self.all: dict[str, str] = {}
+        self.current: dict[str, str] = {}
+
+    def __call__(self, rel: str) -> bytes:
+        data = self.read_file(rel)
+        self.all[rel] = self.current[rel] = hashlib.sha256(data).hexdigest()
+        return data
+
+    def unchanged(self, rel: str, expected: str) -> bool:
+        try:
+            data = self.read_file(rel)
+        except OSError:
+            return False
+        found = hashlib.sha256(data).hexdigest()
+        if found != expected:
+            return False
+        self.all[rel] = found
+        return True
+
+
+def _site_digest(site: _Site) -> str:
+    """Everything the filter of one record knows about the other records (and the site):
+    any change here invalidates the cached result of every record."""
+    m = site.matcher
+    parts = [
+        repr(sorted(m.entries.items())),
+        repr(sorted(m.codes.items())),
+        repr(sorted((k, sorted(v)) for k, v in m.public.items())),
+        repr(site.allow),
+        repr(site.block),
+        repr(sorted(site.visible)),
+        repr(sorted(site.files.items())),
+        site.prefix,
+    ]
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(part.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _cache_key(cache: RecordCache, site_key: str, record: Record, source: str, outcome: Outcome) -> str:
+    h = hashlib.sha256()
+    for part in (cache.fingerprint, site_key, record.source_path, source, outcome.value):
+        h.update(part.encode("utf-8"))
+        h.update(b"\0")
+    return h.hexdigest()
+
+
+def _restore(value: Any, outcome: Outcome, reads: _Reads) -> _One | None:
+    """A cached result as a fresh PublicRecord, or None when it does not hold (any of its
+    attachments changed, or the entry is not what this version writes)."""
+    if not isinstance(value, dict) or value.get("v") != 1 or value.get("outcome") != outcome.value:
+        return None
+    scanned = value["scanned"]
+    if not all(reads.unchanged(rel, sha) for rel, sha in scanned.items()):
+        return None
+    public = PublicRecord(outcome, value["record"], value["files"], (), _FILTER_KEY, value["html"], value["text"])
+    return _One(public, list(value["redactions"]), [], [], [], list(value["warnings"]))
+
+
+def _entry(one: _One, scanned: dict[str, str]) -> dict[str, Any]:
+    p = one.public
+    return {
+        "v": 1,
+        "outcome": p.outcome.value,
+        "record": p.record,
+        "files": p.files,
+        "html": p.body_html,
+        "text": p.body_text,
+        "redactions": one.redactions,
+        "warnings": one.warnings,
+        "scanned": dict(scanned),
+    }
+
+
 def run_filter(
     decided: Sequence[tuple[Record, Decision]],
     config: SiteConfig,
@@ -800,24 +895,42 @@ def run_filter(
     files: dict[str, int],
     content_prefix: str,
     read_file: ReadFile,
+    *,
+    cache: RecordCache | None = None,
+    sources: dict[str, str] | None = None,
 ) -> FilterResult:
     """Filter every record that will be visible; stop on markings, on identifiers that
-    cannot be redacted and on attachments of published records that hold personal data."""
+    cannot be redacted and on attachments of published records that hold personal data.
+
+    With ``cache`` (and ``sources``: source path -> digest of the record's file), a record
+    whose source, outcome and site digest (``_site_digest``) are unchanged since a build
+    that filtered it without a problem is taken from the cache."""
     public: list[PublicRecord[Any]] = []
     redactions: list[Redaction] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []
+    reads = _Reads(read_file)
     with Extractor() as extractor:
-        site = _site(decided, config, line_maps, files, content_prefix, read_file, extractor)
+        site = _site(decided, config, line_maps, files, content_prefix, reads, extractor)
+        site_key = _site_digest(site) if cache is not None else ""
         for record, decision in decided:
             if not decision.outcome.visible:
                 continue
-            one = _filter_one(record, decision.outcome, site)
+            key = None
+            one = None
+            if cache is not None and sources is not None and record.source_path in sources:
+                key = _cache_key(cache, site_key, record, sources[record.source_path], decision.outcome)
+                one = _restore(cache.get(key), decision.outcome, reads)
+            if one is None:
+                reads.current = {}
+                one = _filter_one(record, decision.outcome, site)
+                if cache is not None and key is not None and not one.problems:
+                    cache.put(key, _entry(one, reads.current))
             public.append(one.public)
             redactions += one.redactions
             problems += one.problems
             warnings += one.warnings
-    return FilterResult(public, redactions, problems, sorted(set(warnings)))
+    return FilterResult(public, redactions, problems, sorted(set(warnings)), dict(sorted(reads.all.items())))
 
 
 def review_record(

@@ -1,0 +1,293 @@
+"""The build cache: ``.openaffairs/cache/`` beside ``--out`` (safe to delete).
+
+Stage: infrastructure of the pipeline (no stage reads it but through here).
+
+Two stores, both keyed by content, never by time stamps:
+
+* ``records/``: the privacy filter's result for one record (its public copy,
+  body HTML and text, redactions, warnings), one file per record.  The key is
+  the **fingerprint** of the build (package version and the digest of its code
+  and templates, the loaded config, the theme, the versions of MkDocs and the
+  other renderers) + the **site digest** (everything the filter of one record
+  knows about the others: the declared names, aliases and private values of
+  every record, the names kept visible, the public contacts, the set of
+  visible records, the attachments' sizes) + the record's source bytes and
+  outcome.  A changed declaration anywhere changes the site digest, so every
+  record is filtered again (a simple rule, sound by construction).  An entry
+  also holds the digest of every attachment the filter read; a hit whose
+  attachments changed is a miss.
+* ``pages/``: MkDocs' output of the last build (hard links, never written in
+  place) with a manifest: the digest of every page's Markdown and of every
+  static file, and the fingerprint of what every page depends on besides its
+  own Markdown (mkdocs.yml with the navigation, the theme, the set of files).
+  A page whose Markdown and that fingerprint are unchanged is linked from
+  the store instead of being rendered again.
+
+Every entry carries a SHA-256 of its payload: a truncated or corrupted entry is
+ignored (the record is filtered again, the page rendered again), never
+published.  Entries are written to a temporary name and renamed; the page
+store switches by rewriting ``pages/CURRENT`` last, so a build killed at any
+point leaves the previous cache usable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import importlib.metadata
+import json
+import os
+import pickle
+import shutil
+import sys
+import tempfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .config import SiteConfig
+
+__all__ = [
+    "BuildCache",
+    "PageStore",
+    "cache_dir_for",
+    "fingerprint",
+    "digest",
+    "read_entry",
+    "write_entry",
+]
+
+_MAGIC = b"OACACHE1"
+_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "nh3", "jinja2", "pydantic")
+
+
+def cache_dir_for(out: Path) -> Path:
+    """``.openaffairs/cache/`` in the folder that holds ``--out`` (beside the search index)."""
+    return out.resolve().parent / ".openaffairs" / "cache"
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "big"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def _tree_digest(h: Any, root: Path, label: str) -> None:
+    if not root.is_dir():
+        return
+    for path in sorted(root.rglob("*")):
+        rel = path.relative_to(root)
+        if "__pycache__" in rel.parts or path.suffix == ".pyc" or not path.is_file():
+            continue
+        data = path.read_bytes()
+        h.update(f"{label}/{rel.as_posix()}\0{len(data)}\0".encode())
+        h.update(data)
+
+
+def _versions() -> str:
+    out = [f"python {sys.version}", f"openaffairs {__version__}"]
+    for name in _PACKAGES:
+        try:
+            out.append(f"{name} {importlib.metadata.version(name)}")
+        except importlib.metadata.PackageNotFoundError:
+            out.append(f"{name} -")
+    return "\n".join(out)
+
+
+def fingerprint(config: SiteConfig) -> str:
+    """Everything every output depends on besides the content: the package version and
+    the bytes of its code and templates, the renderers' versions, the loaded config and
+    the theme (shipped and the site's own)."""
+    from .site import default_theme_dir
+
+    h = hashlib.sha256()
+    h.update(_versions().encode("utf-8"))
+    _tree_digest(h, Path(__file__).parent, "generator")
+    _tree_digest(h, default_theme_dir(), "shipped-theme")
+    _tree_digest(h, config.theme_path, "theme")
+    h.update(config.model_dump_json().encode("utf-8"))
+    return h.hexdigest()
+
+
+# -- one entry: magic, sha256 of the payload, payload -----------------------------------
+
+
+def write_entry(path: Path, value: Any) -> None:
+    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(_MAGIC + hashlib.sha256(payload).digest() + payload)
+        Path(tmp).replace(path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            Path(tmp).unlink()
+        raise
+
+
+def read_entry(path: Path) -> Any | None:
+    """The value stored at ``path``, or None when missing, truncated or corrupted (fail closed)."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return None
+    head = len(_MAGIC) + 32
+    if len(data) < head or not data.startswith(_MAGIC):
+        return None
+    payload = data[head:]
+    if hashlib.sha256(payload).digest() != data[len(_MAGIC) : head]:
+        return None
+    try:
+        return pickle.loads(payload)
+    except Exception:  # a payload that passed its checksum but does not load: ignore it too
+        return None
+
+
+# -- the page store ----------------------------------------------------------------------
+
+
+@dataclass
+class PageStore:
+    """MkDocs' output of the last build, and what it was made from."""
+
+    root: Path  # pages/<generation>/  (site/ holds the files)
+    key: str = ""  # the fingerprint of everything a page depends on besides its Markdown
+    sources: dict[str, str] = field(default_factory=dict)  # docs path -> digest of its bytes
+    # docs path -> (site path, SHA-256) of every file MkDocs made of it
+    outputs: dict[str, list[tuple[str, str]]] = field(default_factory=dict)
+    theme: list[tuple[str, str]] = field(default_factory=list)  # the files MkDocs copied from the theme
+    warnings: list[str] = field(default_factory=list)  # MkDocs' warnings of that build
+
+    @property
+    def site(self) -> Path:
+        return self.root / "site"
+
+    def manifest(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "sources": self.sources,
+            "outputs": self.outputs,
+            "theme": self.theme,
+            "warnings": self.warnings,
+        }
+
+
+class BuildCache:
+    """The cache of one folder of outputs; hold ``lock()`` for the whole build."""
+
+    def __init__(self, root: Path, fingerprint: str):
+        self.root = root
+        self.fingerprint = fingerprint
+        self.used: set[str] = set()
+        self.hits = 0
+        self.misses = 0
+
+    # records
+    def _record_path(self, key: str) -> Path:
+        return self.root / "records" / key[:2] / key
+
+    def get(self, key: str) -> Any | None:
+        self.used.add(key)
+        value = read_entry(self._record_path(key))
+        if value is None:
+            self.misses += 1
+        else:
+            self.hits += 1
+        return value
+
+    def put(self, key: str, value: Any) -> None:
+        self.used.add(key)
+        write_entry(self._record_path(key), value)
+
+    def prune_records(self) -> None:
+        """Drop the entries this build did not use (a completed build only)."""
+        records = self.root / "records"
+        if not records.is_dir():
+            return
+        for folder in records.iterdir():
+            if not folder.is_dir():
+                continue
+            for entry in folder.iterdir():
+                if entry.name not in self.used:
+                    entry.unlink(missing_ok=True)
+
+    # pages
+    def current_pages(self) -> PageStore | None:
+        pages = self.root / "pages"
+        try:
+            name = (pages / "CURRENT").read_text("utf-8").strip()
+        except OSError:
+            return None
+        if not name or "/" in name or name.startswith("."):
+            return None
+        store = PageStore(pages / name)
+        manifest = read_entry(store.root / "manifest")
+        if not isinstance(manifest, dict) or not store.site.is_dir():
+            return None
+        store.key = str(manifest.get("key", ""))
+        store.sources = dict(manifest.get("sources", {}))
+        store.outputs = {k: [(str(d), str(h)) for d, h in v] for k, v in manifest.get("outputs", {}).items()}
+        store.theme = [(str(d), str(h)) for d, h in manifest.get("theme", [])]
+        store.warnings = list(manifest.get("warnings", []))
+        return store
+
+    def new_pages(self) -> PageStore:
+        pages = self.root / "pages"
+        pages.mkdir(parents=True, exist_ok=True)
+        return PageStore(Path(tempfile.mkdtemp(prefix=".new-", dir=pages)))
+
+    def commit_pages(self, store: PageStore) -> None:
+        """Make ``store`` the current page store (``CURRENT`` is rewritten last), then
+        delete every other generation."""
+        pages = self.root / "pages"
+        write_entry(store.root / "manifest", store.manifest())
+        final = pages / f"gen-{store.root.name.rsplit('-', 1)[-1]}"
+        store.root.rename(final)
+        store.root = final
+        tmp = pages / "CURRENT.tmp"
+        tmp.write_text(final.name + "\n", "utf-8")
+        tmp.replace(pages / "CURRENT")
+        for other in pages.iterdir():
+            if other.is_dir() and other.name != final.name:
+                shutil.rmtree(other, ignore_errors=True)
+
+    def discard(self, store: PageStore) -> None:
+        shutil.rmtree(store.root, ignore_errors=True)
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """One build at a time per cache (a second build waits)."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / "lock").open("a") as f:
+            fcntl.flock(f, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """``target`` becomes a new name of ``source`` (a copy across file systems)."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def files_under(root: Path) -> Iterable[str]:
+    for dirpath, _dirs, names in os.walk(root):
+        base = Path(dirpath).relative_to(root).as_posix()
+        for name in names:
+            yield name if base == "." else f"{base}/{name}"
+
+
+def dumps_sorted(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=repr)
