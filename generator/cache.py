@@ -61,6 +61,7 @@ __all__ = [
 ]
 
 _MAGIC = b"OACACHE1"
+PACKAGE_DIR = Path(__file__).parent  # the code and templates of this package (all in the fingerprint)
 _PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "nh3", "jinja2", "pydantic")
 
 
@@ -108,7 +109,7 @@ def fingerprint(config: SiteConfig) -> str:
 
     h = hashlib.sha256()
     h.update(_versions().encode("utf-8"))
-    _tree_digest(h, Path(__file__).parent, "generator")
+    _tree_digest(h, PACKAGE_DIR, "generator")
     _tree_digest(h, default_theme_dir(), "shipped-theme")
     _tree_digest(h, config.theme_path, "theme")
     h.update(config.model_dump_json().encode("utf-8"))

@@ -281,7 +281,9 @@ def _build(
         pages = PageCache(cache.fingerprint, cache.current_pages(), cache.new_pages())
     with (
         writer_lock(index_root),
-        concurrent.futures.ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool,
+        concurrent.futures.ProcessPoolExecutor(
+            1, mp_context=multiprocessing.get_context("spawn"), initializer=_die_with_parent
+        ) as pool,
     ):
         start = time.perf_counter()
         indexing = pool.submit(_build_generation_timed, docs, index_root)
@@ -343,6 +345,18 @@ def _build(
         cache.prune_records()
     report.seconds = sum(v for k, v in report.timings.items() if "parallel" not in k)
     return report
+
+
+def _die_with_parent() -> None:
+    """A worker of the build ends when the build is killed (Linux: PR_SET_PDEATHSIG); it
+    would otherwise finish an index generation nobody switches to, and hold the build's
+    output pipes open."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
+        if os.getppid() == 1:  # the parent died before prctl
+            os._exit(1)
 
 
 def _stage(name: str) -> None:

@@ -1,0 +1,274 @@
+"""The build cache (.openaffairs/cache/ beside --out): a cached build is byte-identical to
+a cold one, a declaration anywhere reaches every page, every change of config, theme,
+templates or version invalidates it, a damaged entry is ignored, and a build killed at any
+stage leaves the previous site, search index and cache usable.  Real builds throughout."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import NOW, SAMPLE, run_cli, tree_digest
+from test_privacy_invariant import all_output
+
+from generator import cache as cache_module
+
+REPORT = "content/disclosures/2026/work-report.md"
+CITING = """\
+---
+id: press-note
+title: 新闻通报
+status: approved
+author: wang.fang
+approved_by: li.wei
+approved_on: 2026-03-02
+category: work-report
+date: 2026-03-03
+---
+通报中提到钱多多接受了询问。
+"""
+
+
+def _copy(tmp_path: Path, name: str = "site") -> Path:
+    root = tmp_path / name
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("site"))
+    return root
+
+
+def _build(root: Path, out: str = "out", *extra: str) -> str:
+    result = run_cli(["build", "--now", NOW, "--out", out, *extra], root)
+    assert result.exit_code == 0, result.stderr
+    return result.stdout + result.stderr
+
+
+def _cold(root: Path, tmp_path: Path) -> dict[str, str]:
+    """The same content built from nothing, in another folder (no cache)."""
+    other = tmp_path / f"cold-{len(list(tmp_path.iterdir()))}"
+    shutil.copytree(root, other, ignore=shutil.ignore_patterns("out", ".openaffairs", "cold*"))
+    _build(other, "out", "--no-cache")
+    return tree_digest(other / "out")
+
+
+def _edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new), "utf-8")
+
+
+def _from_cache(output: str) -> tuple[int, int]:
+    import re
+
+    found = re.search(r"(\d+) of (\d+) records from the cache", output)
+    assert found, output
+    return int(found[1]), int(found[2])
+
+
+def test_one_record_change_rebuilds_only_what_depends_on_it(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _build(root)
+    ino = {rel: (root / "out" / rel).stat().st_ino for rel in ("regulations/cpl-2012/index.html", "guides/index.html")}
+    _edit(root / REPORT, "全年共受理审查逮捕案件", "全年共受理审查批准逮捕案件")
+    hits, total = _from_cache(_build(root))
+    assert hits == total - 1  # only the changed record was filtered again
+    out = root / "out"
+    assert "全年共受理审查批准逮捕案件" in (out / "disclosures/work-report-2025/index.html").read_text("utf-8")
+    # a page that does not depend on the record was not rendered again: it is the same file
+    assert {rel: (out / rel).stat().st_ino for rel in ino} == ino
+    assert tree_digest(out) == _cold(root, tmp_path)
+    # and a build with no change takes everything from the cache, output unchanged
+    before = tree_digest(out)
+    hits, total = _from_cache(_build(root))
+    assert hits == total and tree_digest(out) == before
+
+
+def test_a_declaration_in_one_record_reaches_every_page_where_the_name_occurs(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    (root / "content/disclosures/2026/press-note.md").write_text(CITING, "utf-8")
+    _build(root)
+    assert "钱多多" in (root / "out/disclosures/press-note/index.html").read_text("utf-8")
+    # the name is declared by ANOTHER record: the press note must be filtered again
+    _edit(
+        root / "content/disclosures/2026/bribery-case.md",
+        "  - name: 张丽\n",
+        "  - name: 钱多多\n    role: witness\n  - name: 张丽\n",
+    )
+    hits, _total = _from_cache(_build(root))
+    assert hits == 0  # the site's declared names changed: no record's filter result holds
+    files = all_output(root / "out")
+    assert [name for name, text in files.items() if "钱多多" in text] == []
+    assert tree_digest(root / "out") == _cold(root, tmp_path)
+
+
+def _change_config(root: Path) -> None:
+    _edit(root / "site_config.yml", "依法公开案件信息与检务信息。", "依法公开案件信息、检务信息。")
+
+
+def _change_theme(root: Path) -> None:
+    (root / "theme/assets").mkdir(parents=True)
+    css = (SAMPLE.parent.parent / "theme/assets/openaffairs.css").read_text("utf-8")
+    (root / "theme/assets/openaffairs.css").write_text(css + "\n/* site override */\n", "utf-8")
+
+
+@pytest.mark.parametrize("change", [_change_config, _change_theme], ids=["config", "theme"])
+def test_config_or_theme_change_invalidates_the_cache(tmp_path: Path, change: object) -> None:
+    root = _copy(tmp_path)
+    _build(root)
+    assert callable(change)
+    change(root)
+    hits, _ = _from_cache(_build(root))
+    assert hits == 0
+    assert tree_digest(root / "out") == _cold(root, tmp_path)
+
+
+def test_fingerprint_covers_config_theme_templates_and_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from generator.config import load_config
+
+    root = _copy(tmp_path)
+    config = load_config(root / "site_config.yml")
+    base = cache_module.fingerprint(config)
+    assert cache_module.fingerprint(load_config(root / "site_config.yml")) == base  # stable
+    _change_config(root)
+    assert cache_module.fingerprint(load_config(root / "site_config.yml")) != base
+    root2 = _copy(tmp_path, "site2")
+    _change_theme(root2)
+    assert cache_module.fingerprint(load_config(root2 / "site_config.yml")) != base
+    # a template of the package (a copy of the package's files, one template changed)
+    package = tmp_path / "generator"
+    shutil.copytree(cache_module.PACKAGE_DIR, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(cache_module, "PACKAGE_DIR", package)
+    assert cache_module.fingerprint(config) == base
+    _edit(package / "templates/record.md.j2", "{", "{ ")
+    assert cache_module.fingerprint(config) != base
+    monkeypatch.setattr(cache_module, "PACKAGE_DIR", cache_module.Path(cache_module.__file__).parent)
+    monkeypatch.setattr(cache_module, "__version__", "99.0")
+    assert cache_module.fingerprint(config) != base
+
+
+def test_package_version_change_rebuilds_everything(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _copy(tmp_path)
+    _build(root)
+    monkeypatch.setattr(cache_module, "__version__", "99.0")
+    hits, _ = _from_cache(_build(root))
+    assert hits == 0
+
+
+def test_a_damaged_cache_entry_is_ignored_never_published(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _build(root)
+    cache = root / ".openaffairs/cache"
+    entries = sorted((cache / "records").rglob("*"))
+    entries = [e for e in entries if e.is_file()]
+    assert len(entries) > 5
+    # truncated, one byte flipped, and a well-formed header over someone else's payload
+    entries[0].write_bytes(entries[0].read_bytes()[:40])
+    data = bytearray(entries[1].read_bytes())
+    data[-3] ^= 0xFF
+    entries[1].write_bytes(bytes(data))
+    entries[2].write_bytes(entries[2].read_bytes()[:44] + entries[3].read_bytes()[44:])
+    # a stored page changed in place (this also changes the published copy: it is the same file)
+    (current,) = [p for p in (cache / "pages").iterdir() if p.is_dir()]
+    stored = current / "site/disclosures/bribery-case/index.html"
+    stored.write_text(stored.read_text("utf-8").replace("张某", "张建国"), "utf-8")
+    output = _build(root)
+    hits, total = _from_cache(output)
+    assert hits == total - 3
+    assert tree_digest(root / "out") == _cold(root, tmp_path)
+    assert "张建国" not in (root / "out/disclosures/bribery-case/index.html").read_text("utf-8")
+    # a manifest that does not check out: every page is rendered again
+    manifest = next((cache / "pages").glob("gen-*/manifest"))
+    manifest.write_bytes(b"OACACHE1" + b"\0" * 40)
+    _build(root)
+    assert tree_digest(root / "out") == _cold(root, tmp_path)
+
+
+def test_attachment_changed_after_the_scan_is_not_published(tmp_path: Path) -> None:
+    from generator.errors import BuildError
+    from generator.pipeline import configure, prepare
+    from generator.rendering import render_site
+    from generator.site import write_site
+
+    root = _copy(tmp_path)
+    config, now = configure(root / "site_config.yml", NOW)
+    report = prepare(config, now)
+    assert "disclosures/2026/notice.txt" in report.scanned
+    (root / "content/disclosures/2026/notice.txt").write_text("张建国 13912345678", "utf-8")
+    rendered = render_site(report.public, config, now)
+    with pytest.raises(BuildError) as caught:
+        write_site(rendered, config, root / "out", now, scanned=report.scanned)
+    assert "changed while the site was being built" in caught.value.problems[0].message
+    assert not (root / "out").exists()
+
+
+# --- one transaction: a build killed at any stage ----------------------------------------
+
+STAGES = ["filtered", "rendered", "staged", "swapped", "indexed"]
+
+
+def _cli(root: Path, *args: str, kill_at: str | None = None) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if k != "OPENAFFAIRS_KILL_AT"}
+    if kill_at:
+        env["OPENAFFAIRS_KILL_AT"] = kill_at
+    return subprocess.run(
+        [sys.executable, "-m", "generator", *args], cwd=root, env=env, capture_output=True, text=True, timeout=300
+    )
+
+
+@pytest.fixture(scope="module")
+def transaction_sites(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], dict[str, str]]:
+    """A site built once (v1), its content changed (v2), and the digests of both cold builds."""
+    base = tmp_path_factory.mktemp("txn")
+    root = _copy(base)
+    assert _cli(root, "build", "--now", NOW, "--out", "out", "-q").returncode == 0
+    v1 = tree_digest(root / "out")
+    _edit(root / REPORT, "全年共受理审查逮捕案件", "全年共受理审查批准逮捕案件")
+    cold = base / "cold"
+    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("out", ".openaffairs"))
+    assert _cli(cold, "build", "--now", NOW, "--out", "out", "-q", "--no-cache").returncode == 0
+    return root, v1, tree_digest(cold / "out")
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_a_build_killed_at_any_stage_leaves_site_index_and_cache_usable(
+    transaction_sites: tuple[Path, dict[str, str], dict[str, str]], tmp_path: Path, stage: str
+) -> None:
+    template, v1, v2 = transaction_sites
+    root = tmp_path / "site"
+    shutil.copytree(template, root, symlinks=True)
+    # the copy holds v1's site, search index and cache, and v2's content
+    killed = _cli(root, "build", "--now", NOW, "--out", "out", "-q", kill_at=stage)
+    assert killed.returncode == -9, killed.stderr
+    site = tree_digest(root / "out")
+    assert site == (v1 if STAGES.index(stage) < STAGES.index("swapped") else v2)
+    # the journalists' index still answers
+    searched = _cli(root, "search", "--now", NOW, "--out", "out", "受贿")
+    assert searched.returncode == 0, searched.stderr
+    assert "bribery-case" in searched.stdout or "受贿" in searched.stdout
+    # and the next build, with what the killed one left in the cache, is right
+    again = _cli(root, "build", "--now", NOW, "--out", "out", "-q")
+    assert again.returncode == 0, again.stderr
+    assert tree_digest(root / "out") == v2
+    assert not [p for p in root.iterdir() if ".staging-" in p.name or ".old-" in p.name]
+
+
+def test_the_kill_hook_is_off_without_the_variable() -> None:
+    from generator import pipeline
+
+    assert "OPENAFFAIRS_KILL_AT" not in os.environ
+    for stage in STAGES:
+        pipeline._stage(stage)  # returns: no variable, no kill
+
+
+def test_fingerprint_does_not_depend_on_the_clock(tmp_path: Path) -> None:
+    """Builds at different times share the cache (the clock decides only what the pages say)."""
+    root = _copy(tmp_path)
+    _build(root)
+    later = (dt.datetime.fromisoformat(NOW) + dt.timedelta(minutes=5)).isoformat()
+    result = run_cli(["build", "--now", later, "--out", "out"], root)
+    assert result.exit_code == 0, result.stderr
+    hits, total = _from_cache(result.stdout + result.stderr)
+    assert hits == total
