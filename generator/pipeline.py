@@ -195,8 +195,11 @@ def prepare(
     start = time.perf_counter()
     marked: dict[tuple[str, str], str] | None = {} if drafts else None
     p = _decided(config, now, progress, marked)
+    checked = time.perf_counter()
     filtered = _filter(p, cache)
     report = BuildReport(config, p.decided, filtered.public, filtered.redactions, now=now)
+    report.timings["load, validate, gate"] = checked - start
+    report.timings["privacy filter"] = time.perf_counter() - checked
     report.privacy_warnings = list(filtered.warnings)
     report.scanned = filtered.scanned
     report.drafts = marked or {}
@@ -251,7 +254,6 @@ def _build(
     report = prepare(config, now, progress, drafts=drafts, cache=cache)
     _stage("filtered")
     listed = [p for p in report.public if (p.type, p.id) not in report.drafts]
-    report.timings["checks and privacy filter"] = report.seconds
     clock = _Clock(report.timings)
     progress(
         f"Publishing {report.count(Outcome.PUBLISH)} records, {report.count(Outcome.TOMBSTONE)} tombstones; "
@@ -278,7 +280,7 @@ def _build(
     index_root = index_dir_for(out)
     pages = None
     if cache is not None:
-        pages = PageCache(cache.fingerprint, cache.current_pages(), cache.new_pages())
+        pages = PageCache(cache.fingerprint, cache.manifest(out), out.resolve())
     with (
         writer_lock(index_root),
         concurrent.futures.ProcessPoolExecutor(
@@ -307,6 +309,8 @@ def _build(
             generation.append(name)
             report.timings["whoosh index (in parallel)"] = seconds
             _finish(sitemap, site_dir, known)  # SHA256SUMS last: it covers every other file
+            if cache is not None:
+                cache.forget_manifest(out)  # it describes the site about to be replaced
             _stage("staged")
 
         try:
@@ -322,6 +326,7 @@ def _build(
                     after_build=before_swap,
                     scanned=None if report.drafts else report.scanned,
                     pages=pages,
+                    spare=cache.spare(out) if cache is not None else None,
                 )
             _stage("swapped")
         except BaseException:
@@ -332,16 +337,14 @@ def _build(
                     name = indexing.result()[0]
             if name is not None:
                 discard(index_root, name)
-            if cache is not None and pages is not None:
-                cache.discard(pages.new)
             raise
         switch_to(index_root, generation[0])
         _stage("indexed")
         report.timings["mkdocs-material"] = time.perf_counter() - start  # wall time of both
     # 9. the cache last: a build killed before this line leaves the previous cache, which
     # is still right for what it holds (every entry is keyed by content)
-    if cache is not None and pages is not None:
-        cache.commit_pages(pages.new)
+    if cache is not None and pages is not None and pages.reuse is not None:
+        cache.commit_manifest(out, pages.reuse.manifest(out.resolve()))
         cache.prune_records()
     report.seconds = sum(v for k, v in report.timings.items() if "parallel" not in k)
     return report

@@ -10,6 +10,7 @@ any point leaves the previous site untouched.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import glob
 import hashlib
@@ -29,7 +30,7 @@ from typing import Any
 import nh3
 import yaml
 
-from .cache import PageStore, digest, link_or_copy
+from .cache import PageManifest, digest, link_or_copy
 from .config import SiteConfig
 from .errors import BuildError, Problem
 from .i18n import theme_strings
@@ -284,7 +285,10 @@ def _source_date_epoch(now: dt.datetime) -> Iterator[None]:
 _DIRTY_WARNING = "A 'dirty' build is being performed"
 
 
-def _run_mkdocs(cfg_path: Path, now: dt.datetime, reuse: _Reuse | None = None) -> list[str]:
+def _run_mkdocs(
+    cfg_path: Path, now: dt.datetime, docs: list[tuple[str, bytes | str, bool]], reuse: _Reuse | None = None
+) -> list[str]:
+    """MkDocs over ``docs``: (docs path, content or an attachment's file path, reused?)."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config as mkdocs_load_config
     from mkdocs.plugins import BasePlugin
@@ -293,12 +297,31 @@ def _run_mkdocs(cfg_path: Path, now: dt.datetime, reuse: _Reuse | None = None) -
         def on_page_content(self, html: str, **kwargs: Any) -> str:
             return sanitise(html)
 
-    class Reuse(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
-        """Files whose output is linked from the page store are neither read nor written."""
+    from mkdocs.structure.files import File
 
-        def on_files(self, files: Any, **kwargs: Any) -> Any:
-            assert reuse is not None
-            reuse.note_files(files)
+    class Docs(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+        """The docs as virtual files; reused ones are neither read nor written."""
+
+        def on_files(self, files: Any, config: Any, **kwargs: Any) -> Any:
+            for rel, data, reused in docs:
+                if isinstance(data, str) and not rel.endswith(".md"):
+                    f = File.generated(config, rel, abs_src_path=data)
+                else:
+                    f = File.generated(config, rel, content=data)
+                theme_file = files.get_file_from_path(rel)
+                if theme_file is not None:  # docs files override the theme's
+                    files.remove(theme_file)
+                if reused:
+                    f.is_modified = _never_modified  # type: ignore[method-assign]
+                files.append(f)
+            if reuse is not None:
+                for f in files:
+                    if f.generated_by is None:  # the theme's
+                        reuse.theme_dests.append(f.dest_uri)
+                        if reuse.theme:
+                            f.is_modified = _never_modified
+                    else:
+                        reuse.src_to_dest[f.src_uri] = f.dest_uri
             return files
 
     collect = _Collect()
@@ -313,9 +336,10 @@ def _run_mkdocs(cfg_path: Path, now: dt.datetime, reuse: _Reuse | None = None) -
         with _source_date_epoch(now):
             cfg = mkdocs_load_config(config_file=str(cfg_path))
             cfg.plugins["openaffairs-sanitise"] = Sanitise()
-            if reuse is not None:
-                cfg.plugins["openaffairs-reuse"] = Reuse()
-            mkdocs_build(cfg, dirty=reuse is not None and reuse.any)
+            cfg.plugins["openaffairs-docs"] = Docs()
+            # dirty: MkDocs neither empties site_dir (a recycled tree of folders, no files)
+            # nor writes a file whose output is reused (is_modified is False)
+            mkdocs_build(cfg, dirty=True)
     except (MkDocsException, TemplateError) as exc:
         # what MkDocs said, not only "Aborted with a configuration error!"
         said = "; ".join(m for m in collect.messages if m) or str(exc)
@@ -369,26 +393,30 @@ def prune_unused(site_dir: Path) -> None:
 
 
 _QUOTED = re.compile(r"'([^']+)'")
+_Output = tuple[str, str, tuple[int, int, int, int]]  # site path, SHA-256, (inode, size, mtime, ctime)
+
+
+def _signature(path: Path) -> tuple[int, int, int, int]:
+    st = path.stat()
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 class _Reuse:
-    """Which files of this build MkDocs need not make again: the page store of the last
-    build holds their output (``generator.cache``, module docstring).
+    """Which outputs of the last build MkDocs need not make again (``generator.cache``).
 
-    A docs file is reused when its bytes and the key (mkdocs.yml with the navigation,
-    the set of docs files, the build fingerprint covering code, theme and config) are
-    those of the store; theme files when the key is.  Every reused output is verified
-    against the SHA-256 the store recorded before anything is built (a changed or
-    missing file is rendered again)."""
+    A docs file is reused when its bytes and the key (the build fingerprint, mkdocs.yml
+    with the navigation, the set of docs files) are those the manifest recorded; the
+    theme's files when the key is.  A reused output is linked from the published site,
+    and only when the file there is still the one the manifest recorded (same inode,
+    size, modification and change time: a file changed in place is rendered again)."""
 
-    def __init__(self, previous: PageStore | None, new: PageStore, key: str, digests: dict[str, str]):
+    def __init__(self, previous: PageManifest | None, out: Path, key: str, digests: dict[str, str]):
         self.previous = previous if previous is not None and previous.key == key else None
-        self.new = new
-        self.new.key = key
-        self.new.sources = dict(digests)
+        self.out = out
+        self.new = PageManifest(key=key, sources=dict(digests))
         self.docs: set[str] = set()
         self.theme = False
-        self.known: dict[str, str] = {}  # site path -> SHA-256 of every output in the store
+        self.known: dict[str, str] = {}  # site path -> SHA-256 of every reused output
         self.src_to_dest: dict[str, str] = {}
         self.theme_dests: list[str] = []
         prev = self.previous
@@ -400,17 +428,14 @@ class _Reuse:
                 self.docs.add(rel)
         self.theme = self._intact(prev.theme)
 
-    def _intact(self, outputs: list[tuple[str, str]]) -> bool:
-        assert self.previous is not None
-        site = self.previous.site
-        for dest, sha in outputs:
+    def _intact(self, outputs: list[_Output]) -> bool:
+        for dest, _sha, sig in outputs:
             try:
-                found = hashlib.sha256((site / dest).read_bytes()).hexdigest()
+                if _signature(self.out / dest) != tuple(sig):
+                    return False
             except OSError:
                 return False
-            if found != sha:
-                return False
-        for dest, sha in outputs:
+        for dest, sha, _sig in outputs:
             self.known[dest] = sha
         return True
 
@@ -418,46 +443,45 @@ class _Reuse:
     def any(self) -> bool:
         return bool(self.docs) or self.theme
 
-    def note_files(self, files: Any) -> None:
-        never = _never_modified
-        for f in files:
-            if (f.abs_src_path or "").startswith(self.docs_dir):
-                self.src_to_dest[f.src_uri] = f.dest_uri
-                if f.src_uri in self.docs:
-                    f.is_modified = never
-            else:
-                self.theme_dests.append(f.dest_uri)
-                if self.theme:
-                    f.is_modified = never
-
-    docs_dir = ""  # set by stage_site: files under it are docs files, the others come from the theme
-
-    def link_and_store(self, site_dir: Path) -> dict[str, str]:
-        """Link the reused outputs into ``site_dir``, then every MkDocs output of this
-        build into the new store; returns the SHA-256 of every stored file."""
+    def link(self, site_dir: Path) -> None:
+        """Link the reused outputs into ``site_dir`` (after MkDocs)."""
         prev = self.previous
-        if prev is not None:
-            for rel in sorted(self.docs):
-                for dest, _ in prev.outputs[rel]:
-                    link_or_copy(prev.site / dest, site_dir / dest)
-            if self.theme:
-                for dest, _ in prev.theme:
-                    link_or_copy(prev.site / dest, site_dir / dest)
-        known: dict[str, str] = {}
+        if prev is None:
+            return
+        for rel in sorted(self.docs):
+            for dest, _, _ in prev.outputs[rel]:
+                link_or_copy(self.out / dest, site_dir / dest)
+        if self.theme:
+            for dest, _, _ in prev.theme:
+                link_or_copy(self.out / dest, site_dir / dest)
 
-        def stored(dest: str) -> list[tuple[str, str]]:
-            path = site_dir / dest
-            if not path.is_file():  # pruned (prune_unused)
-                return []
-            sha = self.known.get(dest) or hashlib.sha256(path.read_bytes()).hexdigest()
-            link_or_copy(path, self.new.site / dest)
-            known[dest] = sha
-            return [(dest, sha)]
-
-        for src, dest in sorted(self.src_to_dest.items()):
-            self.new.outputs[src] = stored(dest)
-        self.new.theme = [item for dest in sorted(set(self.theme_dests)) for item in stored(dest)]
+    def hash_fresh(self, site_dir: Path) -> dict[str, str]:
+        """SHA-256 of every output MkDocs made (reused ones: from the manifest)."""
+        known = dict(self.known)
+        dests = [*self.src_to_dest.values(), *self.theme_dests]
+        for dest in dests:
+            if dest not in known:
+                path = site_dir / dest
+                if path.is_file():
+                    known[dest] = hashlib.sha256(path.read_bytes()).hexdigest()
+        self.hashes = known
         return known
+
+    hashes: dict[str, str]
+
+    def manifest(self, out: Path) -> PageManifest:
+        """The manifest of the site now published at ``out`` (after the swap)."""
+
+        def entry(dest: str) -> list[_Output]:
+            sha = self.hashes.get(dest)
+            path = out / dest
+            if sha is None or not path.is_file():  # pruned (prune_unused)
+                return []
+            return [(dest, sha, _signature(path))]
+
+        self.new.outputs = {src: entry(dest) for src, dest in sorted(self.src_to_dest.items())}
+        self.new.theme = [item for dest in sorted(set(self.theme_dests)) for item in entry(dest)]
+        return self.new
 
     def warnings(self, fresh: list[str]) -> list[str]:
         """MkDocs' warnings as a cold build gives them: this build's, and the last build's
@@ -476,17 +500,24 @@ def _never_modified() -> bool:
     return False
 
 
-def _docs_bytes(
-    rendered: RenderedSite, config: SiteConfig, extra_files: dict[str, bytes], scanned: dict[str, str] | None
-) -> Iterator[tuple[str, bytes]]:
-    """Every file of the docs folder: the pages, the attachments (exactly the bytes the
-    privacy filter scanned) and the extra files."""
+def _docs_files(
+    rendered: RenderedSite,
+    config: SiteConfig,
+    extra_files: dict[str, bytes],
+    scanned: dict[str, str] | None,
+    attachments: Path,
+) -> Iterator[tuple[str, bytes | str, str]]:
+    """Every file MkDocs gets as docs: (docs path, content -- or a file path for an
+    attachment --, SHA-256).  Attachments are exactly the bytes the privacy filter
+    scanned, copied into ``attachments`` (one flat folder)."""
     for rel, text in sorted(rendered.pages.items()):
-        yield rel, text.encode("utf-8")
+        yield rel, text, hashlib.sha256(text.encode("utf-8")).hexdigest()
     content = config.content_path
-    for rel, source in sorted(rendered.copies.items()):
+    attachments.mkdir(parents=True, exist_ok=True)
+    for i, (rel, source) in enumerate(sorted(rendered.copies.items())):
         data = (content / source).read_bytes()
-        if scanned is not None and scanned.get(source) != hashlib.sha256(data).hexdigest():
+        sha = hashlib.sha256(data).hexdigest()
+        if scanned is not None and scanned.get(source) != sha:
             raise BuildError(
                 [
                     Problem(
@@ -498,8 +529,11 @@ def _docs_bytes(
                     )
                 ]
             )
-        yield rel, data
-    yield from sorted(extra_files.items())
+        copy = attachments / str(i)
+        copy.write_bytes(data)
+        yield rel, str(copy), sha
+    for rel, data in sorted(extra_files.items()):
+        yield rel, data, hashlib.sha256(data).hexdigest()
 
 
 def stage_site(
@@ -511,36 +545,59 @@ def stage_site(
     *,
     scanned: dict[str, str] | None = None,
     pages: PageCache | None = None,
+    spare: Path | None = None,
 ) -> tuple[list[str], dict[str, str]]:
-    """Write the docs and build with MkDocs into ``staging/site``; returns MkDocs warnings
-    and the SHA-256 of the files taken from or put into the page store (``pages``)."""
+    """Build with MkDocs into ``staging/site``; returns MkDocs warnings and the SHA-256
+    of the files MkDocs made or that were reused (for SHA256SUMS).
+
+    The docs reach MkDocs as virtual files (no docs folder on disk: creating and
+    deleting a folder per page costs more than rendering it on some file systems);
+    ``spare``, a folder tree of an earlier site, is recycled as ``staging/site`` (its
+    files are removed, its folders kept, for the same reason)."""
     docs, site_dir = staging / "docs", staging / "site"
+    docs.mkdir(parents=True, exist_ok=True)
     theme = assemble_theme(config, staging / "theme")
     cfg_path = staging / "mkdocs.yml"
     cfg_text = mkdocs_yaml(_mkdocs_config(rendered, config, docs, site_dir, theme))
     cfg_path.write_text(cfg_text, encoding="utf-8")
-    digests: dict[str, str] = {}
-    blobs: dict[str, bytes] = {}
-    for rel, data in _docs_bytes(rendered, config, extra_files or {}, scanned):
-        digests[rel] = hashlib.sha256(data).hexdigest()
-        blobs[rel] = data
+    files = list(_docs_files(rendered, config, extra_files or {}, scanned, staging / "attachments"))
+    digests = {rel: sha for rel, _, sha in files}
     reuse = None
     if pages is not None:
         key = _page_key(pages.fingerprint, cfg_text, (docs, site_dir, theme), digests)
-        reuse = _Reuse(pages.previous, pages.new, key, digests)
-        reuse.docs_dir = str(docs) + os.sep
-    for rel, data in blobs.items():
-        target = docs / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        # a reused file is not read by MkDocs: an empty stand-in tells it the file exists
-        target.write_bytes(b"" if reuse is not None and rel in reuse.docs else data)
-    del blobs
-    warnings = _run_mkdocs(cfg_path, now, reuse)
+        reuse = _Reuse(pages.previous, pages.out, key, digests)
+        pages.reuse = reuse
+    # only now (the published site's files were checked above: their change times move
+    # when a name that shares their inode is removed)
+    if spare is not None and spare.is_dir():
+        spare.rename(site_dir)
+        clear_files(site_dir)
+    site_dir.mkdir(exist_ok=True)
+    virtual = [(rel, data, rel in reuse.docs if reuse is not None else False) for rel, data, _ in files]
+    del files
+    warnings = _run_mkdocs(cfg_path, now, virtual, reuse)
     prune_unused(site_dir)
     if reuse is None:
         return warnings, {}
-    known = reuse.link_and_store(site_dir)
+    known = reuse.hash_fresh(site_dir)
+    reuse.link(site_dir)
     return reuse.warnings(warnings), known
+
+
+def clear_files(root: Path) -> None:
+    """Remove every file below ``root`` and keep the folders."""
+    for dirpath, _dirs, names in os.walk(root):
+        folder = Path(dirpath)
+        for name in names:
+            (folder / name).unlink()
+
+
+def remove_empty_dirs(root: Path) -> None:
+    """Remove the folders below ``root`` that hold no file (left by a recycled tree)."""
+    for dirpath, _dirs, names in os.walk(root, topdown=False):
+        if not names and dirpath != str(root):
+            with contextlib.suppress(OSError):  # not empty: a sub-folder holds a file
+                Path(dirpath).rmdir()
 
 
 def _page_key(fingerprint: str, cfg_text: str, paths: tuple[Path, ...], digests: dict[str, str]) -> str:
@@ -554,21 +611,29 @@ def _page_key(fingerprint: str, cfg_text: str, paths: tuple[Path, ...], digests:
 
 @dataclass
 class PageCache:
-    """The page store of the last build (or None) and the one this build fills."""
+    """The manifest of the site published at ``out`` (or None), and this build's reuse."""
 
     fingerprint: str
-    previous: PageStore | None
-    new: PageStore
+    previous: PageManifest | None
+    out: Path
+    reuse: _Reuse | None = None
 
 
-def swap_into(built: Path, out: Path) -> None:
-    """Replace ``out`` by ``built`` (two renames on one file system)."""
+def swap_into(built: Path, out: Path, keep: Path | None = None) -> None:
+    """Replace ``out`` by ``built`` (two renames on one file system); the previous site
+    is moved to ``keep`` (recycled by the next build) or deleted."""
     old = None
     if out.exists():
-        old = out.with_name(f".{out.name}.old-{os.getpid()}")
-        if old.exists():
-            shutil.rmtree(old)
-        out.rename(old)
+        if keep is not None:
+            if keep.exists():
+                shutil.rmtree(keep)
+            keep.parent.mkdir(parents=True, exist_ok=True)
+            out.rename(keep)
+        else:
+            old = out.with_name(f".{out.name}.old-{os.getpid()}")
+            if old.exists():
+                shutil.rmtree(old)
+            out.rename(old)
     built.rename(out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
@@ -584,19 +649,26 @@ def write_site(
     *,
     scanned: dict[str, str] | None = None,
     pages: PageCache | None = None,
+    spare: Path | None = None,
 ) -> list[str]:
     """Build into a staging folder beside ``out``, then swap. Returns MkDocs warnings.
 
     ``after_build(site_dir, known)`` runs on the staged site before the swap (``known``:
-    SHA-256 of the files of the page store, for SHA256SUMS)."""
+    SHA-256 of files already hashed, for SHA256SUMS).  With ``spare`` (a folder on the
+    same file system, e.g. in the build cache), the previous site is moved there instead
+    of being deleted, and recycled by the next build."""
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
     try:
-        warnings, known = stage_site(rendered, config, staging, now, extra_files, scanned=scanned, pages=pages)
+        warnings, known = stage_site(
+            rendered, config, staging, now, extra_files, scanned=scanned, pages=pages, spare=spare
+        )
         if after_build is not None:
             after_build(staging / "site", known)
-        swap_into(staging / "site", out)
+        if spare is not None:
+            remove_empty_dirs(staging / "site")
+        swap_into(staging / "site", out, keep=spare)
         return warnings
     finally:
         shutil.rmtree(staging, ignore_errors=True)
