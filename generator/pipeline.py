@@ -30,7 +30,8 @@ from .gitproof import verify_approvals
 from .loading import ContentTree, load_content, read_attachment
 from .preview import mark_drafts
 from .privacy import FilterResult, PublicRecord, Redaction, run_filter
-from .privacy.filter import Review, review_record
+from .privacy.filter import review_record
+from .privacy.review import Review
 from .records import Record
 from .rendering import render_site
 from .search import index_dir_for, search_docs, static_docs
