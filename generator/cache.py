@@ -199,6 +199,26 @@ class BuildCache:
         self.used.add(key)
         write_entry(self._record_path(key), value)
 
+    # outputs made from many records (the static search index): keyed by their inputs
+    def key(self, kind: str, inputs: Any) -> str:
+        return digest(self.fingerprint, kind, pickle.dumps(inputs, protocol=pickle.HIGHEST_PROTOCOL))
+
+    def get_output(self, key: str) -> Any | None:
+        self.used.add(key)
+        return read_entry(self._record_path(key))
+
+    def put_output(self, key: str, value: Any) -> None:
+        self.used.add(key)
+        write_entry(self._record_path(key), value)
+
+    # the whoosh index: the key of the documents its current generation holds
+    def index_key(self, index_root: Path) -> str | None:
+        value = read_entry(self.root / "search" / index_root.name)
+        return value if isinstance(value, str) else None
+
+    def set_index_key(self, index_root: Path, key: str) -> None:
+        write_entry(self.root / "search" / index_root.name, key)
+
     def prune_records(self) -> None:
         """Drop the entries this build did not use (a completed build only)."""
         records = self.root / "records"

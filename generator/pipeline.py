@@ -35,7 +35,7 @@ from .privacy.review import Review
 from .records import Record
 from .rendering import render_site
 from .search import index_dir_for, search_docs, static_docs
-from .search_index import build_generation, discard, switch_to, write_index, writer_lock
+from .search_index import build_generation, discard, index_exists, switch_to, write_index, writer_lock
 from .site import PageCache, remove_leftovers, write_site
 from .static_search import build_static_index
 from .validation import validate
@@ -270,15 +270,24 @@ def _build(
         rendered = render_site(report.public, config, now, dates)
         report.pages = len(rendered.pages)
         sitemap = sitemap_xml(list(rendered.pages), report.public, config, dates, now)
-    # 7. the site's search box
+    # 7. the site's search box (the same documents give the same files: from the cache)
     progress("Indexing for the site's search box ...")
     with clock("static search index"):
-        search_files = build_static_index(static_docs(listed, config))
+        static = static_docs(listed, config)
+        static_key = cache.key("static-search", static) if cache is not None else ""
+        search_files = cache.get_output(static_key) if cache is not None else None
+        if not isinstance(search_files, dict):
+            search_files = build_static_index(static)
+            if cache is not None:
+                cache.put_output(static_key, search_files)
     # 8. MkDocs, with the journalists' whoosh index written alongside by a second process
-    # (both are CPU-bound pure Python); the site, the index and the cache are switched
-    # only when everything succeeded (a failure of either changes neither).
+    # (both are CPU-bound pure Python) unless its documents are those of the current
+    # generation; the site, the index and the cache are switched only when everything
+    # succeeded (a failure of either changes neither).
     docs = search_docs(listed, config, dates)
     index_root = index_dir_for(out)
+    index_key = cache.key("whoosh", docs) if cache is not None else ""
+    keep_index = cache is not None and cache.index_key(index_root) == index_key and index_exists(index_root)
     pages = None
     if cache is not None:
         pages = PageCache(cache.fingerprint, cache.manifest(out), out.resolve())
@@ -289,62 +298,74 @@ def _build(
         ) as pool,
     ):
         start = time.perf_counter()
-        indexing = pool.submit(_build_generation_timed, docs, index_root)
+        indexing = None if keep_index else pool.submit(_build_generation_timed, docs, index_root)
         progress(
-            f"Rendering {report.pages} pages with mkdocs-material; indexing {len(docs)} records "
-            "for 'openaffairs search' alongside ..."
+            f"Rendering {report.pages} pages with mkdocs-material"
+            + ("; the search index is unchanged" if keep_index else f"; indexing {len(docs)} records alongside")
+            + " ..."
         )
         generation: list[str] = []
 
         def before_swap(site_dir: Path, known: dict[str, str]) -> None:
+            report.timings["mkdocs-material"] = time.perf_counter() - start
             _stage("rendered")
+            waited = time.perf_counter()
             _write_files(search_files, site_dir)
             if report.drafts:
                 mark_drafts(site_dir, report)
-            try:
-                name, seconds = indexing.result()
-            except BuildError:
-                raise
-            except Exception as exc:
-                raise BuildError([Problem(str(index_root), 0, f"writing the search index failed: {exc}")]) from exc
-            generation.append(name)
-            report.timings["whoosh index (in parallel)"] = seconds
+            if indexing is not None:
+                try:
+                    name, seconds = indexing.result()
+                except BuildError:
+                    raise
+                except Exception as exc:
+                    raise BuildError([Problem(str(index_root), 0, f"writing the search index failed: {exc}")]) from exc
+                generation.append(name)
+                report.timings["whoosh index (in parallel)"] = seconds
             _finish(sitemap, site_dir, known)  # SHA256SUMS last: it covers every other file
             if cache is not None:
                 cache.forget_manifest(out)  # it describes the site about to be replaced
+            report.timings["search index wait, SHA256SUMS"] = time.perf_counter() - waited
             _stage("staged")
 
         try:
-            with clock("mkdocs-material"):
-                # the static index (thousands of small files) goes straight into the built
-                # site: MkDocs would only copy them file by file
-                report.warnings = write_site(
-                    rendered,
-                    config,
-                    out,
-                    now,
-                    extra_files=extra,
-                    after_build=before_swap,
-                    scanned=None if report.drafts else report.scanned,
-                    pages=pages,
-                    spare=cache.spare(out) if cache is not None else None,
-                )
+            # the static index (thousands of small files) goes straight into the built
+            # site: MkDocs would only copy them file by file
+            report.warnings = write_site(
+                rendered,
+                config,
+                out,
+                now,
+                extra_files=extra,
+                after_build=before_swap,
+                scanned=None if report.drafts else report.scanned,
+                pages=pages,
+                spare=cache.spare(out) if cache is not None else None,
+            )
             _stage("swapped")
         except BaseException:
             # the new generation is never switched to: wait for it and remove it
             name = generation[0] if generation else None
-            if name is None:
+            if name is None and indexing is not None:
                 with contextlib.suppress(Exception):
                     name = indexing.result()[0]
             if name is not None:
                 discard(index_root, name)
             raise
-        switch_to(index_root, generation[0])
+        if generation:
+            if cache is not None:
+                cache.set_index_key(index_root, "")  # until the key of the new generation is written
+            switch_to(index_root, generation[0])
         _stage("indexed")
-        report.timings["mkdocs-material"] = time.perf_counter() - start  # wall time of both
+    report.timings["swap"] = (
+        time.perf_counter()
+        - start
+        - sum(report.timings.get(k, 0.0) for k in ("mkdocs-material", "search index wait, SHA256SUMS"))
+    )
     # 9. the cache last: a build killed before this line leaves the previous cache, which
     # is still right for what it holds (every entry is keyed by content)
     if cache is not None and pages is not None and pages.reuse is not None:
+        cache.set_index_key(index_root, index_key)
         cache.commit_manifest(out, pages.reuse.manifest(out.resolve()))
         cache.prune_records()
     report.seconds = sum(v for k, v in report.timings.items() if "parallel" not in k)

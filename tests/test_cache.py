@@ -170,19 +170,24 @@ def test_a_damaged_cache_entry_is_ignored_never_published(tmp_path: Path) -> Non
     data[-3] ^= 0xFF
     entries[1].write_bytes(bytes(data))
     entries[2].write_bytes(entries[2].read_bytes()[:44] + entries[3].read_bytes()[44:])
-    # a stored page changed in place (this also changes the published copy: it is the same file)
-    (current,) = [p for p in (cache / "pages").iterdir() if p.is_dir()]
-    stored = current / "site/disclosures/bribery-case/index.html"
-    stored.write_text(stored.read_text("utf-8").replace("张某", "张建国"), "utf-8")
+    # a published page changed in place, its modification time put back (what the cache
+    # would link into the next site): the change time gives it away
+    page = root / "out/disclosures/bribery-case/index.html"
+    st = page.stat()
+    page.write_text(page.read_text("utf-8").replace("张某", "张建国"), "utf-8")
+    os.utime(page, ns=(st.st_atime_ns, st.st_mtime_ns))
     output = _build(root)
     hits, total = _from_cache(output)
     assert hits == total - 3
     assert tree_digest(root / "out") == _cold(root, tmp_path)
     assert "张建国" not in (root / "out/disclosures/bribery-case/index.html").read_text("utf-8")
     # a manifest that does not check out: every page is rendered again
-    manifest = next((cache / "pages").glob("gen-*/manifest"))
+    manifest = cache / "pages/out.manifest"
+    assert manifest.is_file()
     manifest.write_bytes(b"OACACHE1" + b"\0" * 40)
+    ino = (root / "out/guides/index.html").stat().st_ino
     _build(root)
+    assert (root / "out/guides/index.html").stat().st_ino != ino  # rendered again
     assert tree_digest(root / "out") == _cold(root, tmp_path)
 
 
