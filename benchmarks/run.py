@@ -3,6 +3,9 @@
     python benchmarks/run.py build  [--records 2000]      # sample site + N generated records
     python benchmarks/run.py check  [--records 2000]      # `openaffairs check` (pre-commit, CI) on the same
     python benchmarks/run.py search [--records 20000]     # static vs mkdocs search, whoosh, API
+    python benchmarks/run.py scale  [--records 2000,20000] [--peers mkdocs,hugo] [--peer-timeout 1800]
+                                    # issue 13: cold / no-change / one-record builds, peak RSS,
+                                    # filter share, next to stock mkdocs-material and Hugo
     python benchmarks/run.py all
 
 Figures go to stdout (a Markdown table) and to benchmarks/out/*.json; the ones
@@ -387,9 +390,22 @@ def bench_search(records: int) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("what", choices=["build", "check", "search", "all"])
-    parser.add_argument("--records", type=int, default=None)
+    parser.add_argument("what", choices=["build", "check", "search", "scale", "all"])
+    parser.add_argument("--records", default=None, help="a number; for scale a comma-separated list")
+    parser.add_argument("--peers", default="mkdocs,hugo", help="scale: peers to run (mkdocs,hugo; '' for none)")
+    parser.add_argument("--peer-timeout", type=float, default=1800.0, help="scale: seconds per peer build")
     args = parser.parse_args()
+    if args.what == "scale":
+        from scale import bench_scale, table
+
+        sizes = [int(n) for n in (args.records or "2000,20000").split(",")]
+        OUT.mkdir(parents=True, exist_ok=True)
+        scaled = bench_scale(sizes, args.peers, args.peer_timeout)
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        (OUT / f"scale-{stamp}.json").write_text(json.dumps(scaled, ensure_ascii=False, indent=2), "utf-8")
+        print(table(scaled))
+        return 0
+    args.records = int(args.records) if args.records else None
     OUT.mkdir(parents=True, exist_ok=True)
     results = {}
     if args.what in ("build", "all"):

