@@ -219,11 +219,11 @@ class BuildCache:
 
     def get_output(self, key: str) -> Any | None:
         self.used.add(key)
-        return read_entry(self._record_path(key))
+        return read_entry(self.root / "outputs" / key)
 
     def put_output(self, key: str, value: Any) -> None:
         self.used.add(key)
-        write_entry(self._record_path(key), value)
+        write_entry(self.root / "outputs" / key, value)
 
     # the whoosh index: the key of the documents its current generation holds
     def index_key(self, index_root: Path) -> str | None:
@@ -235,15 +235,15 @@ class BuildCache:
 
     def prune_records(self) -> None:
         """Drop the entries this build did not use (a completed build only)."""
+        folders = [self.root / "outputs"]
         records = self.root / "records"
-        if not records.is_dir():
-            return
-        for folder in records.iterdir():
-            if not folder.is_dir():
-                continue
-            for entry in folder.iterdir():
-                if entry.name not in self.used:
-                    entry.unlink(missing_ok=True)
+        if records.is_dir():
+            folders += [f for f in records.iterdir() if f.is_dir()]
+        for folder in folders:
+            if folder.is_dir():
+                for entry in folder.iterdir():
+                    if entry.name not in self.used:
+                        entry.unlink(missing_ok=True)
 
     # pages
     def _manifest_path(self, out: Path) -> Path:
