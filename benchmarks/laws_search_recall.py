@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from generator.search import index_dir_for  # noqa: E402
-from generator.search_index import search as whoosh_search  # noqa: E402
+from generator.search import search as whoosh_search  # noqa: E402
 from generator.static_search import normalize  # noqa: E402
 
 

@@ -15,11 +15,13 @@ import contextlib
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
-from .search_index import (
+from .search import (
     DOC_TYPES,
     FIELD_HELP,
     MARK_END,
@@ -70,14 +72,14 @@ def split_snippet(marked: str) -> tuple[str, list[list[int]]]:
     return "".join(out), spans
 
 
-def openapi_document(*, max_query_len: int = 500, max_limit: int = 100) -> dict:
+def openapi_document(*, max_query_len: int = 500, max_limit: int = 100) -> dict[str, Any]:
     """The API's OpenAPI 3.1 description: every status code the server returns
     (200, 204, 400, 404, 405, 500, 503) is listed where it can occur."""
     error = {"$ref": "#/components/schemas/Error"}
     internal = {"description": "Internal error (logged)", "content": {"application/json": {"schema": error}}}
 
-    def others(name: str) -> dict:
-        ops: dict = {
+    def others(name: str) -> dict[str, Any]:
+        ops: dict[str, Any] = {
             "head": {
                 "operationId": f"{name}Head",
                 "summary": "As GET, without a body",
@@ -336,7 +338,7 @@ def openapi_document(*, max_query_len: int = 500, max_limit: int = 100) -> dict:
     }
 
 
-def _json(obj) -> bytes:
+def _json(obj: object) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -346,20 +348,20 @@ class _BadParameter(Exception):
 
 def make_app(
     index_root: Path, *, max_query_len: int = 500, max_limit: int = 100, time_limit_s: float = 2.0
-) -> Callable:
+) -> WSGIApplication:
     """Return the WSGI application serving the index under ``index_root``."""
     root = Path(index_root)
     openapi_body = _json(openapi_document(max_query_len=max_query_len, max_limit=max_limit))
 
     def respond(
-        start_response,
+        start_response: StartResponse,
         method: str,
         code: int,
         body: bytes = b"",
         *,
         cache: str = "no-store",
         extra: Iterable[tuple[str, str]] = (),
-    ):
+    ) -> list[bytes]:
         headers = [
             ("Content-Type", _JSON),
             ("Content-Length", str(len(body))),
@@ -371,13 +373,22 @@ def make_app(
         start_response(_STATUS[code], headers)
         return [b""] if method == "HEAD" else [body]
 
-    def error(start_response, method, code, kind, message, *, query=None, extra=()):
-        payload = {"error": {"code": kind, "message": message}}
+    def error(
+        start_response: StartResponse,
+        method: str,
+        code: int,
+        kind: str,
+        message: str,
+        *,
+        query: str | None = None,
+        extra: Iterable[tuple[str, str]] = (),
+    ) -> list[bytes]:
+        payload: dict[str, object] = {"error": {"code": kind, "message": message}}
         if query is not None:
             payload["query"] = query
         return respond(start_response, method, code, _json(payload), extra=extra)
 
-    def params(environ) -> dict[str, str]:
+    def params(environ: WSGIEnvironment) -> dict[str, str]:
         raw = environ.get("QUERY_STRING", "")
         try:
             text = raw.encode("latin-1").decode("utf-8")
@@ -395,7 +406,7 @@ def make_app(
             out[key] = value
         return out
 
-    def handle_search(environ, start_response, method):
+    def handle_search(environ: WSGIEnvironment, start_response: StartResponse, method: str) -> list[bytes]:
         try:
             p = params(environ)
             q = p.get("q", "")
@@ -500,7 +511,7 @@ def make_app(
             extra=[("Link", ", ".join(links))] if links else [],
         )
 
-    def app(environ, start_response):
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
         method = environ.get("REQUEST_METHOD", "GET").upper()
         path = environ.get("PATH_INFO", "") or "/"
         if len(path) > 1:
@@ -561,9 +572,6 @@ def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080, workers: 
 
     import waitress
 
-    from .search_index import warm_up
-
-    warm_up()
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -15,7 +15,7 @@ from search_corpus import build_corpus, expected
 from waitress.server import create_server
 
 from generator.api import make_app, split_snippet
-from generator.search_index import write_index
+from generator.search import write_index
 
 DOCS = build_corpus()[:120] + build_corpus()[-4:]
 

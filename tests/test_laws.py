@@ -19,7 +19,7 @@ from conftest import NOW, REPO, run_cli
 from law_sentences import CorpusMissing, law_files, laws_dir
 
 from generator.search import index_dir_for
-from generator.search_index import search as whoosh_search
+from generator.search import search as whoosh_search
 from generator.static_search import normalize
 
 _spec = importlib.util.spec_from_file_location("laws_to_records", REPO / "benchmarks" / "laws_to_records.py")
