@@ -5,6 +5,7 @@ generations under concurrency (whole and incremental)."""
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 import datetime as dt
 import json
 import os
@@ -248,10 +249,10 @@ def test_sort_by_date_newest_first_undated_last(index):
     assert None in dates
 
 
-def test_ties_are_broken_by_date_then_type_and_id(index):
+def test_ties_are_broken_by_date_then_a_fixed_hash_of_type_and_id(index):
     res = search(index, "date:2026", limit=ALL)  # every hit scores the same
     assert len({h.score for h in res.hits}) == 1
-    keys = [(-h.date.toordinal(), h.type, h.id) for h in res.hits]
+    keys = [(-h.date.toordinal(), hashlib.sha1(f"{h.type}/{h.id}".encode()).digest()[:5]) for h in res.hits]
     assert keys == sorted(keys)
 
 
@@ -666,3 +667,28 @@ def test_an_update_gives_what_a_whole_build_gives(tmp_path):
     assert _generations(inc) == [name]
     for key in removed:
         assert find(inc, f"id:{key[1]}") == set()
+
+
+@pytest.mark.parametrize("query", ["检察院", "受贿", "法律监督 OR 检察建议", "受贿 type:disclosures", "date:2026 检察"])
+def test_broad_queries_rank_in_tiers(index, monkeypatch, query):
+    """Past RANK_ALL hits: title matches first, then summary matches, then the rest
+    (the same records as below the threshold, every hit once across the pages)."""
+    from generator.search import engine
+
+    ranked = search(index, query, limit=ALL)
+    monkeypatch.setattr(engine, "RANK_ALL", 5)
+    tiered = search(index, query, limit=ALL)
+    assert tiered.total == ranked.total == len(tiered.hits) > 5
+    assert {(h.type, h.id) for h in tiered.hits} == {(h.type, h.id) for h in ranked.hits}
+    words = [w for w in query.split() if ":" not in w and w != "OR"]
+
+    def tier(h: Hit) -> int:
+        doc = KEYS[(h.type, h.id)]
+        if any(w in doc.title for w in words):
+            return 0
+        return 1 if any(w in doc.summary for w in words) else 2
+
+    tiers = [tier(h) for h in tiered.hits]
+    assert tiers == sorted(tiers)
+    pages = [h for at in range(0, tiered.total, 7) for h in search(index, query, limit=7, offset=at).hits]
+    assert pages == tiered.hits
