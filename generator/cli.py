@@ -500,12 +500,13 @@ def schema(out: Path | None) -> None:
 
 def _index_for(config: Path, out: Path | None, now: str | None, quiet: bool) -> Path:
     """The search index ``build`` wrote for --out; built from the content when missing."""
-    from .pipeline import prepare, write_search_index
     from .search import index_dir_for, index_exists
 
     out_dir = _default_out(config, out)
     index_dir = index_dir_for(out_dir)
     if not index_exists(index_dir):
+        from .pipeline import prepare, write_search_index
+
         if not quiet:
             click.echo(f"No search index for {out_dir}/ yet: indexing the published records ...", err=True)
         report = prepare(config, now)

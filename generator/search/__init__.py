@@ -14,16 +14,19 @@ why it replaced whoosh).  The modules, one reason to change each:
     index        SearchDocs -> a generation (whole, or updated by records added/removed)
     docs         PublicRecord -> SearchDoc / StaticDoc (the only input)
 
-Everything a caller needs is imported from ``generator.search``.
+Everything a caller needs is imported from ``generator.search``; ``docs`` (which
+imports the privacy filter's types) only when asked for, so that a one-shot
+``openaffairs search`` does not pay for it.
 """
 
 from __future__ import annotations
 
-from .docs import index_dir_for, record_text, search_docs, static_docs
+from typing import TYPE_CHECKING, Any
+
 from .engine import search
 from .errors import IndexLockedError, IndexMissingError, QueryError, SearchTimeout
 from .fields import FIELD_HELP
-from .generations import close_readers, discard, index_exists, switch_to, writer_lock
+from .generations import close_readers, discard, index_dir_for, index_exists, switch_to, writer_lock
 from .index import build_generation, update_generation, write_index
 from .model import DOC_TYPES, MARK_END, MARK_START, MAX_QUERY_LEN, SNIPPET_CHARS, Hit, Results, SearchDoc
 
@@ -55,3 +58,14 @@ __all__ = [
     "MARK_END",
     "SNIPPET_CHARS",
 ]
+
+if TYPE_CHECKING:
+    from .docs import record_text, search_docs, static_docs
+else:
+
+    def __getattr__(name: str) -> Any:
+        if name in ("record_text", "search_docs", "static_docs"):
+            from . import docs
+
+            return getattr(docs, name)
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

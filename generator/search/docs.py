@@ -8,7 +8,6 @@ Stage: writer input (pure).  ``search_docs`` builds the journalists' ``SearchDoc
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from ..config import SiteConfig
@@ -17,7 +16,7 @@ from ..i18n import label
 from ..privacy import PublicRecord
 from .model import SearchDoc
 
-__all__ = ["record_text", "search_docs", "static_docs", "index_dir_for"]
+__all__ = ["record_text", "search_docs", "static_docs"]
 
 
 def _field_texts(rec: PublicRecord[Any], lang: str) -> list[str]:
@@ -95,13 +94,6 @@ def search_docs(
             )
         )
     return docs
-
-
-def index_dir_for(out: Path) -> Path:
-    """Where ``build`` keeps the journalists' index for ``--out``: outside the published
-    site (it is not for the public, and the site must stay byte-reproducible)."""
-    out = out.resolve()
-    return out.parent / ".openaffairs" / f"search-{out.name}"
 
 
 def static_docs(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> list[Any]:

@@ -33,6 +33,7 @@ except ImportError:  # pragma: no cover - Windows
 
 __all__ = [
     "DB_NAME",
+    "index_dir_for",
     "writer_lock",
     "new_generation",
     "mark_ready",
@@ -49,6 +50,13 @@ _WRITE_LOCK = ".write.lock"
 _READERS_LOCK = "READERS.lock"
 _READY = "READY"
 _GEN_RE = re.compile(r"^gen-(\d{6,})$")
+
+
+def index_dir_for(out: Path) -> Path:
+    """Where ``build`` keeps the journalists' index for ``--out``: outside the published
+    site (it is not for the public, and the site must stay byte-reproducible)."""
+    out = out.resolve()
+    return out.parent / ".openaffairs" / f"search-{out.name}"
 
 
 def _fsync_dir(path: Path) -> None:
