@@ -296,10 +296,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def api_load(site: Path, out: Path, queries: list[str], clients: int = 32, seconds: float = 30.0) -> dict:
+def api_load(
+    site: Path, out: Path, queries: list[str], clients: int = 32, seconds: float = 30.0, extra: tuple[str, ...] = ()
+) -> dict:
     port = free_port()
     server = subprocess.Popen(
-        [PY, "-m", "generator", "api", "--out", str(out), "--port", str(port)],
+        [PY, "-m", "generator", "api", "--out", str(out), "--port", str(port), *extra],
         cwd=site,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -13,7 +13,9 @@ where ``build`` would (``.openaffairs/search-site`` beside ``site/``), then meas
   typed, quoted phrases, fielded queries);
 - one-shot: ``openaffairs search`` as a new process per query (median wall time);
 - API: ``openaffairs api`` (one waitress process per core) under 32 clients for
-  30 s on loopback: requests/s, median, p99, errors.
+  30 s on loopback, random queries of the set: requests/s, median, p99, errors;
+  once with ``--no-cache`` (every request runs its query) and once as deployed
+  (a repeated query is answered from the generation's kept answers).
 
 ``--engine whoosh`` measures the whoosh 2.7.4 index this project used before
 (its module is read from git history, commit WHOOSH_COMMIT, benchmark only):
@@ -161,7 +163,11 @@ def dir_mb(path: Path) -> float:
 
 
 def bench_fts(site: Path, docs: list[Any], kinds: dict[str, list[str]], api: bool) -> dict[str, Any]:
-    from generator.search import index_dir_for, search, write_index
+    from generator.search import index_dir_for, write_index
+    from generator.search import search as cached
+
+    def search(root: Path, q: str, limit: int) -> Any:  # the engine's own speed: no kept answers
+        return cached(root, q, limit=limit, cache=False)
 
     root = index_dir_for(site / "site")
     shutil.rmtree(root, ignore_errors=True)
@@ -174,6 +180,7 @@ def bench_fts(site: Path, docs: list[Any], kinds: dict[str, list[str]], api: boo
     results["one_shot_cli"] = one_shot(site, kinds["broad"][:5] + kinds["phrases"][:3] + kinds["fielded"][:2])
     if api:
         everything = [q for qs in kinds.values() for q in qs]
+        results["api_no_cache"] = api_load(site, site / "site", everything, extra=("--no-cache",))
         results["api"] = api_load(site, site / "site", everything)
     return results
 

@@ -347,9 +347,10 @@ class _BadParameter(Exception):
 
 
 def make_app(
-    index_root: Path, *, max_query_len: int = 500, max_limit: int = 100, time_limit_s: float = 2.0
+    index_root: Path, *, max_query_len: int = 500, max_limit: int = 100, time_limit_s: float = 2.0, cache: bool = True
 ) -> WSGIApplication:
-    """Return the WSGI application serving the index under ``index_root``."""
+    """Return the WSGI application serving the index under ``index_root`` (``cache``: answer
+    a repeated query from the engine's kept answers of the current generation)."""
     root = Path(index_root)
     openapi_body = _json(openapi_document(max_query_len=max_query_len, max_limit=max_limit))
 
@@ -444,7 +445,16 @@ def make_app(
         except _BadParameter as exc:
             return error(start_response, method, 400, "bad_parameter", str(exc))
         try:
-            res = search(root, q, limit=limit, sort=sort, doc_type=doc_type, time_limit_s=time_limit_s, offset=offset)
+            res = search(
+                root,
+                q,
+                limit=limit,
+                sort=sort,
+                doc_type=doc_type,
+                time_limit_s=time_limit_s,
+                offset=offset,
+                cache=cache,
+            )
         except QueryError as exc:
             return error(start_response, method, 400, "bad_query", str(exc), query=q)
         except SearchTimeout as exc:
@@ -557,10 +567,10 @@ def make_app(
     return app
 
 
-def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080, workers: int = 1) -> None:
+def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080, workers: int = 1, *, cache: bool = True) -> None:
     """Serve the API with waitress (blocking).
 
-    Queries are CPU-bound pure Python, so one process uses one core whatever
+    Queries are CPU-bound (SQLite and Python), so one process uses one core whatever
     its thread count, and more threads only make every query slower (they take
     turns on the GIL) until slow ones hit the time limit.  So each process runs
     ONE query at a time (waitress queues the other connections), and with
@@ -582,7 +592,9 @@ def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080, workers: 
         for _ in range(workers - 1):
             pid = os.fork()
             if pid == 0:  # child: serve until terminated
-                waitress.serve(make_app(index_root), sockets=[sock], threads=1, connection_limit=1000, _quiet=True)
+                waitress.serve(
+                    make_app(index_root, cache=cache), sockets=[sock], threads=1, connection_limit=1000, _quiet=True
+                )
                 os._exit(0)
             children.append(pid)
 
@@ -594,7 +606,7 @@ def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080, workers: 
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        waitress.serve(make_app(index_root), sockets=[sock], threads=1, connection_limit=1000, _quiet=True)
+        waitress.serve(make_app(index_root, cache=cache), sockets=[sock], threads=1, connection_limit=1000, _quiet=True)
     finally:
         for pid in children:
             with contextlib.suppress(ProcessLookupError):

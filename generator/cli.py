@@ -638,7 +638,13 @@ def search(
     type=click.IntRange(1, 64),
     help="Server processes sharing the port (queries are CPU-bound).",
 )
-def api(config: Path, out: Path | None, now: str | None, host: str, port: int, workers: int) -> None:
+@click.option(
+    "--cache/--no-cache",
+    default=True,
+    show_default=True,
+    help="Answer a repeated query from the last 1,024 answers of the current index generation.",
+)
+def api(config: Path, out: Path | None, now: str | None, host: str, port: int, workers: int, cache: bool) -> None:
     """Serve a read-only JSON search API over the published records.
 
     GET /api/search?q=...&type=...&limit=...&sort=relevance|date&offset=N
@@ -650,7 +656,7 @@ def api(config: Path, out: Path | None, now: str | None, host: str, port: int, w
 
     index_dir = _index_for(config, out, now, False)
     click.echo(f"Serving the search API on http://{host}:{port}/api/search (Ctrl+C to stop)", err=True)
-    run_api(index_dir, host=host, port=port, workers=workers)
+    run_api(index_dir, host=host, port=port, workers=workers, cache=cache)
 
 
 @main.command("export-public")

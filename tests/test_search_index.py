@@ -5,10 +5,11 @@ generations under concurrency (whole and incremental)."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import datetime as dt
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -433,7 +434,7 @@ def test_bad_parameters_raise_query_error(index, kwargs, message):
 
 def test_time_limit(index):
     with pytest.raises(SearchTimeout):
-        search(index, "人民检察院", time_limit_s=1e-9)
+        search(index, "人民检察院", time_limit_s=1e-9, cache=False)
     assert search(index, "人民检察院", time_limit_s=30).total > 0
 
 
@@ -493,11 +494,11 @@ def test_rebuild_keeps_only_the_current_generation(tmp_path):
 def test_reader_keeps_its_generation_during_rebuilds(tmp_path):
     root = tmp_path / "idx"
     write_index(SMALL, root)
-    with reader(root) as db:  # a long-running reader on gen-000001
+    with reader(root) as gen:  # a long-running reader on gen-000001
         write_index(LARGE, root)
         write_index(LARGE, root)
         assert "gen-000001" in _generations(root)  # still in use: not deleted
-        assert db.execute("SELECT count(*) FROM docs").fetchone()[0] == len(SMALL)
+        assert gen.db.execute("SELECT count(*) FROM docs").fetchone()[0] == len(SMALL)
     # the reader's next query moves to the current generation and lets the old one go
     assert search(root, "人民检察院").total == len(expected(LARGE, "人民检察院"))
     write_index(SMALL, root)
@@ -677,7 +678,7 @@ def test_broad_queries_rank_in_tiers(index, monkeypatch, query):
 
     ranked = search(index, query, limit=ALL)
     monkeypatch.setattr(engine, "RANK_ALL", 5)
-    tiered = search(index, query, limit=ALL)
+    tiered = search(index, query, limit=ALL, cache=False)
     assert tiered.total == ranked.total == len(tiered.hits) > 5
     assert {(h.type, h.id) for h in tiered.hits} == {(h.type, h.id) for h in ranked.hits}
     words = [w for w in query.split() if ":" not in w and w != "OR"]
@@ -690,5 +691,22 @@ def test_broad_queries_rank_in_tiers(index, monkeypatch, query):
 
     tiers = [tier(h) for h in tiered.hits]
     assert tiers == sorted(tiers)
-    pages = [h for at in range(0, tiered.total, 7) for h in search(index, query, limit=7, offset=at).hits]
+    pages = [h for at in range(0, tiered.total, 7) for h in search(index, query, limit=7, offset=at, cache=False).hits]
     assert pages == tiered.hits
+
+
+def test_kept_answers_follow_the_generation(tmp_path):
+    """A kept answer is one of the generation it came from: after a rebuild, or after the
+    folder was deleted and written anew, the query runs again."""
+    root = tmp_path / "idx"
+    write_index(SMALL, root)
+    small = search(root, "人民检察院", limit=ALL)
+    assert search(root, "人民检察院", limit=ALL) == small == search(root, "人民检察院", limit=ALL, cache=False)
+    write_index(LARGE, root)
+    assert search(root, "人民检察院", limit=ALL).total == len(expected(LARGE, "人民检察院")) != small.total
+    shutil.rmtree(root)
+    write_index(SMALL, root)  # gen-000001 again, other contents than the last one read
+    write_index(SMALL, root)
+    shutil.rmtree(root)
+    write_index(LARGE, root)
+    assert search(root, "人民检察院", limit=ALL).total == len(expected(LARGE, "人民检察院"))

@@ -19,7 +19,9 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,9 +33,12 @@ from .model import Hit, Results
 from .query import And, DateIn, Every, Exact, IdIs, Node, Not, Or, Phrase, TypeIs, check_type, parse
 from .snippets import articles, highlighter, snippet
 
-__all__ = ["RANK_ALL", "search"]
+__all__ = ["RANK_ALL", "CACHE_SIZE", "search"]
 
 RANK_ALL = 2000
+CACHE_SIZE = 1024
+_cache: OrderedDict[tuple[str, str, int, str, str | None, int], Results] = OrderedDict()
+_cache_lock = threading.Lock()
 Params = list[str | int]
 _EVERY = '{keys} : "' + key_token("*", "") + '"'
 
@@ -283,10 +288,13 @@ def search(
     doc_type: str | None = None,
     time_limit_s: float | None = None,
     offset: int = 0,
+    cache: bool = True,
 ) -> Results:
     """Run a fielded query; see docs/search-fielded.md for the syntax.
 
-    Returns the hits ``offset`` to ``offset + limit`` and the exact total.
+    Returns the hits ``offset`` to ``offset + limit`` and the exact total.  The
+    last CACHE_SIZE answers are kept per generation (``cache=False``: not used):
+    a generation never changes, so a kept answer is never stale.
     Raises QueryError for a bad query or parameter, IndexMissingError when
     there is no index, SearchTimeout when ``time_limit_s`` is exceeded.
     """
@@ -302,7 +310,15 @@ def search(
     parsed = parse(query)
     node = parsed.query if doc_type is None else And((parsed.query, TypeIs(doc_type)))
     matching = _Query.of(node)
-    with reader(Path(index_root)) as db:
+    with reader(Path(index_root)) as gen:
+        key = (gen.name, query, limit, sort, doc_type, offset)
+        if cache:
+            with _cache_lock:
+                done = _cache.get(key)
+                if done is not None:
+                    _cache.move_to_end(key)
+                    return Results(done.total, list(done.hits))
+        db = gen.db
         if deadline is not None:
             db.set_progress_handler(lambda: int(time.monotonic() >= deadline), 2000)
         try:
@@ -347,4 +363,10 @@ def search(
                 updated=_iso_date(updated),
             )
         )
-    return Results(total=total, hits=hits)
+    results = Results(total=total, hits=hits)
+    if cache:
+        with _cache_lock:
+            _cache[key] = Results(total, list(hits))
+            while len(_cache) > CACHE_SIZE:
+                _cache.popitem(last=False)
+    return results

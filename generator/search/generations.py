@@ -22,6 +22,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import IndexLockedError, IndexMissingError
@@ -42,6 +43,7 @@ __all__ = [
     "current",
     "index_exists",
     "reader",
+    "Generation",
 ]
 
 DB_NAME = "index.sqlite"
@@ -210,6 +212,8 @@ class _Open:
 
     def __init__(self, root: Path, name: str, fd: int, conn: sqlite3.Connection) -> None:
         self.root, self.name, self.fd, self.conn = root, name, fd, conn
+        st = os.fstat(fd)  # a folder deleted and written anew under the same name differs here
+        self.identity = f"{root}/{name}/{st.st_ino}-{st.st_ctime_ns}"
         self.closed = False
 
     def lock(self) -> bool:
@@ -275,12 +279,21 @@ def _open(root: Path) -> _Open:
     raise IndexMissingError(f"no search index in {root}: build the site first (openaffairs build)")
 
 
+@dataclass(frozen=True)
+class Generation:
+    """The generation a query runs on: what identifies its contents (path, name, and the
+    inode and creation time of its lock file) and its read-only connection."""
+
+    name: str
+    db: sqlite3.Connection
+
+
 @contextlib.contextmanager
-def reader(index_root: Path) -> Iterator[sqlite3.Connection]:
-    """The current generation's connection, under a shared lock while the block runs
-    (the generation cannot be deleted meanwhile).  The connection is kept by this
-    thread for its next query, which moves to a newer generation if there is one."""
-    root = Path(index_root).resolve()
+def reader(index_root: Path) -> Iterator[Generation]:
+    """The current generation, under a shared lock while the block runs (it cannot be
+    deleted meanwhile).  The connection is kept by this thread for its next query,
+    which moves to a newer generation if there is one."""
+    root = Path(index_root).absolute()
     held = _readers.open.pop(root, None)
     if held is not None and not held.lock():
         held.close()
@@ -288,7 +301,7 @@ def reader(index_root: Path) -> Iterator[sqlite3.Connection]:
     if held is None:
         held = _open(root)
     try:
-        yield held.conn
+        yield Generation(held.identity, held.conn)
     except sqlite3.DatabaseError:
         held.close()  # a damaged file: open afresh on the next query
         raise
