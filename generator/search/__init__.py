@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 from .engine import search
 from .errors import IndexLockedError, IndexMissingError, QueryError, SearchTimeout
 from .fields import FIELD_HELP
-from .generations import close_readers, discard, index_dir_for, index_exists, switch_to, writer_lock
+from .generations import discard, index_dir_for, index_exists, switch_to, writer_lock
 from .index import build_generation, update_generation, write_index
 from .model import DOC_TYPES, MARK_END, MARK_START, MAX_QUERY_LEN, SNIPPET_CHARS, Hit, Results, SearchDoc
 
@@ -44,7 +44,6 @@ __all__ = [
     "update_generation",
     "switch_to",
     "discard",
-    "close_readers",
     "search",
     "index_exists",
     "index_dir_for",

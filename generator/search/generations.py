@@ -309,10 +309,3 @@ def reader(index_root: Path) -> Iterator[Generation]:
         if not held.closed:
             held.unlock()
             _readers.open[root] = held
-
-
-def close_readers() -> None:
-    """Close every generation this thread keeps open."""
-    while _readers.open:
-        _root, held = _readers.open.popitem()
-        held.close()
