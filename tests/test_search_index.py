@@ -710,3 +710,21 @@ def test_kept_answers_follow_the_generation(tmp_path):
     shutil.rmtree(root)
     write_index(LARGE, root)
     assert search(root, "人民检察院", limit=ALL).total == len(expected(LARGE, "人民检察院"))
+
+
+def test_an_index_of_the_whoosh_engine_is_no_index(tmp_path):
+    """A generation written by an older version (whoosh files, no index.sqlite) is not
+    read: index_exists says so (the CLI rebuilds) and search raises IndexMissingError."""
+    root = tmp_path / "idx"
+    (root / "gen-000001").mkdir(parents=True)
+    for name in ("READY", "READERS.lock", "MAIN_abc.toc", "_MAIN_1.toc"):
+        (root / "gen-000001" / name).write_text("schema 1\n")
+    (root / "CURRENT").write_text("gen-000001\n")
+    assert not index_exists(root)
+    with pytest.raises(IndexMissingError) as info:
+        search(root, "受贿")
+    assert str(info.value) == (
+        f"the search index in {root} was written by an older version of openaffairs: run openaffairs build"
+    )
+    write_index(SMALL, root)  # the next build replaces it
+    assert _generations(root) == ["gen-000002"] and search(root, "受贿").total == len(expected(SMALL, "受贿"))

@@ -266,6 +266,10 @@ def _open(root: Path) -> _Open:
                 os.close(fd)
                 time.sleep(0.005)
                 continue
+            if not (gdir / DB_NAME).is_file():  # a whoosh generation of an older version
+                raise IndexMissingError(
+                    f"the search index in {root} was written by an older version of openaffairs: run openaffairs build"
+                )
             # a READY generation never changes: immutable (no locking, no journal)
             conn = sqlite3.connect(f"file:{gdir / DB_NAME}?mode=ro&immutable=1", uri=True, check_same_thread=False)
             # memory-mapped: pages are read from the OS page cache without copies, and
