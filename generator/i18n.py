@@ -158,6 +158,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Search the site, or continue from one of the sections below.",
     ),
     "sitemap": ("网站地图", "Site map"),
+    # (issue 10) the language switch: each language's name in itself
+    "lang_name": ("中文", "English"),
+    "lang_switch": ("语言", "Language"),
     "sections": ("栏目", "Sections"),
     "accessibility": ("无障碍声明", "Accessibility statement"),
     "sponsor": ("主办单位", "Run by"),
