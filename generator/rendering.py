@@ -97,6 +97,7 @@ class Side:
     lang: str
     prefixes: dict[str, str]  # lang -> "" (the default language, at /) or "/en"
     url_lang: dict[str, str]  # the URL of every public record -> its language
+    translated: dict[tuple[str, str], PublicRecord[Any]] = field(default_factory=dict)  # published pairs
 
     @property
     def prefix(self) -> str:
@@ -179,7 +180,7 @@ class _Renderer:
             "t": lambda key, **kw: _t(key, lang, **kw),
             "label": lambda group, value: _label(group, value, lang),
             "rel": lambda target: self.rel(target, url),
-            "lookup": lambda type_, id_: self.by_key.get((type_, id_)),
+            "lookup": self.lookup,
             "size": _size,
             "tel": lambda phone: Markup('<a class="oa-tel" href="{}">{}</a>').format(tel_href(phone), phone),
             "tel_href": tel_href,
@@ -202,6 +203,16 @@ class _Renderer:
             "lang_alt": self.side is not None,
             **extra,
         }
+
+    def lookup(self, type_: str, id_: str) -> PublicRecord[Any] | None:
+        """A linked record; on a side of a multi-language site, its translation in this side's
+        language when there is one (an English page links to the English version of a law)."""
+        found = self.by_key.get((type_, id_))
+        if found is not None and self.side is not None:
+            other = self.side.translated.get((type_, id_))
+            if other is not None and self.side.url_lang.get(other.url) == self.lang:
+                return other
+        return found
 
     def rel(self, target: str, url: str) -> str:
         if self.side is None:
@@ -317,7 +328,10 @@ class _Renderer:
         r = rec.record
         extra: dict[str, Any] = {}
         if rec.type == "disclosures" and r.parties:
-            extra["parties_text"] = "、".join(f"{p.name}（{_label('role', p.role, self.lang)}）" for p in r.parties)
+            if self.lang == "en":
+                extra["parties_text"] = ", ".join(f"{p.name} ({_label('role', p.role, 'en')})" for p in r.parties)
+            else:
+                extra["parties_text"] = "、".join(f"{p.name}（{_label('role', p.role, self.lang)}）" for p in r.parties)
         if rec.type == "open-days" and not rec.is_tombstone:
             extra["when"] = self.event_when(rec)
             extra["event_badge"] = self.event_badge(rec)
@@ -747,12 +761,13 @@ def _render_languages(
     url_lang = {p.url: lang_of(p, config) for p in public}
     sites: dict[str, RenderedSite] = {}
     keys: dict[str, dict[str, tuple[str, tuple[str, str] | None]]] = {}
+    pairs = translations(public, config)
     for lang, own in by_language(public, config).items():
-        renderer = _Renderer(public, side_config(config, lang), now, dates, Side(lang, prefixes, url_lang), own)
+        side = Side(lang, prefixes, url_lang, pairs)
+        renderer = _Renderer(public, side_config(config, lang), now, dates, side, own)
         sites[lang] = renderer.render(own)
         sites[lang].lang = lang
         keys[lang] = renderer.page_keys
-    pairs = translations(public, config)
     for lang, site in sites.items():
         for path, (url, key) in keys[lang].items():
             alt = _alternate(lang, path, url, key, pairs, sites, keys, prefixes, config)
