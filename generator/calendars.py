@@ -95,7 +95,8 @@ def _calendar(events: Sequence[tuple[PublicRecord[Any], RecordDates]], config: S
     cal.add_component(_vtimezone(config.timezone))  # first, as calendar programs expect
     for rec, d in events:
         cal.add_component(_event(rec, d, config))
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical
 
 
 @functools.lru_cache(maxsize=4)

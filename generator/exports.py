@@ -35,6 +35,7 @@ from .dates import Key, RecordDates, record_dates
 from .i18n import label
 from .i18n import t as _t
 from .privacy import PublicRecord
+from .records import TYPE_NAMES
 
 __all__ = [
     "export_files",
@@ -45,10 +46,8 @@ __all__ = [
     "data_tables",
     "sitemap_xml",
     "robots_txt",
-    "DATA_TYPES",
 ]
 
-DATA_TYPES = ("disclosures", "regulations", "open-days", "guides", "pages")
 LIST_SEP = "；"
 
 CSV_COLUMNS = ["id", "title", "doc_number", "issuer", "kind", "issued", "effective", "validity", "url"]
@@ -264,7 +263,7 @@ PER_TYPE: dict[str, list[Field]] = {
     "pages": [],
 }
 
-FIELDS: dict[str, list[Field]] = {t: COMMON + PER_TYPE[t] for t in DATA_TYPES}
+FIELDS: dict[str, list[Field]] = {t: COMMON + PER_TYPE[t] for t in TYPE_NAMES}
 
 
 def _json_value(value: Any) -> Any:
@@ -333,7 +332,7 @@ def data_tables(public: Sequence[PublicRecord[Any]], ctx: Ctx) -> dict[str, byte
     """``data/<type>.csv`` and ``data/<type>.json`` for every type."""
     lang = ctx.lang()
     out: dict[str, bytes] = {}
-    for type_ in DATA_TYPES:
+    for type_ in TYPE_NAMES:
         fields = FIELDS[type_]
         rows = [_row(p, ctx) for p in _live(public, type_)]
         buf = io.StringIO()
@@ -366,7 +365,7 @@ def datapackage(ctx: Ctx, files: dict[str, bytes], now: dt.datetime) -> bytes:
     lang = ctx.lang()
     config = ctx.config
     resources = []
-    for type_ in DATA_TYPES:
+    for type_ in TYPE_NAMES:
         path = f"data/{type_}.csv"
         fields = FIELDS[type_]
         schema_fields = []

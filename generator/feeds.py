@@ -27,7 +27,7 @@ from .dates import Key, RecordDates, major_changes
 from .i18n import label
 from .i18n import t as _t
 from .privacy import PublicRecord
-from .records import TYPE_ORDER, Category
+from .records import TYPE_NAMES, Category
 
 __all__ = ["PubEvent", "publication_events", "feed_files", "atom_feed", "entry_text", "feed_links", "FEED_LIMIT"]
 
@@ -56,7 +56,7 @@ def entry_text(rec: PublicRecord[Any], limit: int = 200) -> str:
     if rec.is_tombstone:
         return ""
     if r.summary:
-        return r.summary
+        return str(r.summary)
     text = " ".join(rec.body_text.split())
     return text if len(text) <= limit else text[:limit] + "…"
 
@@ -154,9 +154,8 @@ def atom_feed(
         if text:
             sub(entry, "summary", _as_html(text), type="html")
     ET.indent(feed)
-    return (
-        b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False) + b"\n"
-    )
+    body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
 
 
 @dataclass(frozen=True)
@@ -177,7 +176,7 @@ def feed_specs(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> list[
     def of_category(cat: str) -> Callable[[PublicRecord[Any]], bool]:
         return lambda p: p.type == "disclosures" and not p.is_tombstone and p.record.category.value == cat
 
-    for type_ in (t for t in TYPE_ORDER if t != "pages"):  # pages are no news
+    for type_ in (t for t in TYPE_NAMES if t != "pages"):  # pages are no news
         specs.append(
             FeedSpec(f"/{type_}/feed.atom", f"/{type_}/", f"{_t(type_, lang)} - {config.site_name}", of_type(type_))
         )
