@@ -363,6 +363,8 @@ def stage_site(
     )
     warnings = _run_mkdocs(cfg_path, now)
     prune_unused(site_dir)
+    if not rendered.sides:  # a single-language site has no hreflang links for it to rename
+        (site_dir / "assets" / "oalang.js").unlink(missing_ok=True)
     for lang, side in sorted(rendered.sides.items()):
         warnings += _stage_side(side, config, lang, staging, now)
     return warnings
