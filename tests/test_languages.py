@@ -205,3 +205,30 @@ def test_single_language_build_is_unchanged(tmp_path: Path, languages: str) -> N
     out = keyed / "out"
     assert not (out / "en").exists() and (out / "guides/visit-en/index.html").is_file()
     assert "oa-lang" not in page(out, "/guides/visit/") and "hreflang" not in page(out, "/guides/visit/")
+
+
+def test_drafts_preview_marks_an_english_draft(tmp_path: Path) -> None:
+    """``serve --drafts`` (pipeline.build(drafts=True)): the banner is on the English page too."""
+    import os
+
+    from generator.pipeline import build
+
+    root = write_site(
+        tmp_path,
+        {
+            "content/guides/visit.md": guide("visit", "来访须知"),
+            "content/guides/visit-en.md": guide(
+                "visit-en", "Visiting us", "lang: en\ntranslation_of: visit\n", status="review"
+            ),
+        },
+        TWO,
+    )
+    old = Path.cwd()
+    os.chdir(root)
+    try:
+        build(Path("site_config.yml"), root / "out", NOW, drafts=True)
+    finally:
+        os.chdir(old)
+    html = page(root / "out", "/en/guides/visit-en/")
+    assert "oa-draft-banner" in html
+    assert "oa-draft-banner" not in page(root / "out", "/guides/visit/")
