@@ -97,6 +97,7 @@ class Side:
     prefixes: dict[str, str]  # lang -> "" (the default language, at /) or "/en"
     url_lang: dict[str, str]  # the URL of every public record -> its language
     translated: dict[tuple[str, str], PublicRecord[Any]] = field(default_factory=dict)  # published pairs
+    root_url: str = ""  # site_url of the whole site (each side's own ends in en/)
 
     @property
     def prefix(self) -> str:
@@ -349,7 +350,9 @@ class _Renderer:
         from .structured import record_jsonld
 
         path = f"{rec.type}/{rec.id}/index.md"
-        jsonld = record_jsonld(rec, self.dates[(rec.type, rec.id)], self.config, self.by_key.get)
+        side = self.side
+        href = None if side is None else (lambda path: side.root_url.rstrip("/") + side.full(path))
+        jsonld = record_jsonld(rec, self.dates[(rec.type, rec.id)], self.config, self.by_key.get, href)
         category = r.category.value if rec.type == "disclosures" and not rec.is_tombstone else None
         if rec.type == "open-days" and not rec.is_tombstone:
             extra["ics_href"] = f"{rec.url}event.ics"
@@ -762,7 +765,7 @@ def _render_languages(
     keys: dict[str, dict[str, tuple[str, tuple[str, str] | None]]] = {}
     pairs = translations(public, config)
     for lang, own in by_language(public, config).items():
-        side = Side(lang, prefixes, url_lang, pairs)
+        side = Side(lang, prefixes, url_lang, pairs, config.site_url)
         renderer = _Renderer(public, side_config(config, lang), now, dates, side, own)
         sites[lang] = renderer.render(own)
         sites[lang].lang = lang

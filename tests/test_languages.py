@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from browser import browser_page, served
-from conftest import CONFIG, NOW, run_cli, tree_digest, write_site
+from conftest import CONFIG, NOW, REGULATION, run_cli, tree_digest, write_site
 
 SWITCH = re.compile(r'<a class="oa-tool oa-lang" href="([^"]+)" hreflang="([^"]+)"[^>]*>([^<]+)</a>')
 ALTERNATE = re.compile(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">')
@@ -232,3 +232,19 @@ def test_drafts_preview_marks_an_english_draft(tmp_path: Path) -> None:
     html = page(root / "out", "/en/guides/visit-en/")
     assert "oa-draft-banner" in html
     assert "oa-draft-banner" not in page(root / "out", "/guides/visit/")
+
+
+def test_json_ld_links_a_record_of_the_other_side_where_it_lives(tmp_path: Path) -> None:
+    old_law = REGULATION.replace("id: cpl", "id: cpl-old").replace("2018-10-26", "2012-03-14")
+    new_en = (
+        REGULATION.replace("id: cpl\n", "id: cpl-en\nlang: en\namends: [cpl-old]\n")
+        .replace("中华人民共和国刑事诉讼法", "Criminal Procedure Law")
+        .replace("正文。", "Text.")
+    )
+    root = write_site(
+        tmp_path, {"content/regulations/cpl-old.md": old_law, "content/regulations/cpl-en.md": new_en}, TWO
+    )
+    assert run_cli(["build", "--now", NOW, "--out", "out"], root).exit_code == 0
+    html = page(root / "out", "/en/regulations/cpl-en/")
+    assert '"url":"https://test.example.org/regulations/cpl-old/"' in html
+    assert "https://test.example.org/en/regulations/cpl-old/" not in html
