@@ -216,7 +216,15 @@ def _mkdocs_config(
     }
     if lang_404:  # (issue 10) the 404 page's language switch: the other language's home
         cfg["extra"]["oa_lang_404"] = lang_404
+    if uses_lang_css(config, lang_404):
+        cfg["extra_css"] = [*cfg["extra_css"], "assets/oa-lang.css"]
     return cfg
+
+
+def uses_lang_css(config: SiteConfig, lang_404: dict[str, str] | None) -> bool:
+    """(issue 10) ``assets/oa-lang.css`` (English labels, the language switch) is linked by a
+    site in English or with two languages; a Chinese-only site is built without it."""
+    return bool(lang_404) or config.language == "en"
 
 
 def _lang_404(config: SiteConfig, lang: str, other: str) -> dict[str, str]:
@@ -365,6 +373,8 @@ def stage_site(
     prune_unused(site_dir)
     if not rendered.sides:  # a single-language site has no hreflang links for it to rename
         (site_dir / "assets" / "oalang.js").unlink(missing_ok=True)
+        if not uses_lang_css(config, None):
+            (site_dir / "assets" / "oa-lang.css").unlink(missing_ok=True)
     for lang, side in sorted(rendered.sides.items()):
         warnings += _stage_side(side, config, lang, staging, now)
     return warnings

@@ -47,6 +47,7 @@ def test_record_with_a_published_translation_links_both_ways(built_content: Path
     assert set(ALTERNATE.findall(zh)) == expected
     assert set(ALTERNATE.findall(en)) == expected
     assert '<html lang="en"' in en and '<html lang="zh"' in zh
+    assert "assets/oa-lang.css" in en and "assets/oa-lang.css" in zh
 
 
 def test_no_switch_where_no_counterpart_exists(built_content: Path) -> None:
@@ -58,7 +59,7 @@ def test_no_switch_where_no_counterpart_exists(built_content: Path) -> None:
         html = page(built_content, url)
         assert switch(html) is None, url
         assert ALTERNATE.findall(html) == [], url
-        assert "oa-lang" not in html and "oalang.js" not in html, url
+        assert "oa-tool oa-lang" not in html and "oalang.js" not in html, url
 
 
 def test_every_interface_page_has_a_switch(built_content: Path) -> None:
@@ -204,7 +205,8 @@ def test_single_language_build_is_unchanged(tmp_path: Path, languages: str) -> N
     assert tree_digest(plain / "out") == tree_digest(keyed / "out")
     out = keyed / "out"
     assert not (out / "en").exists() and (out / "guides/visit-en/index.html").is_file()
-    assert "oa-lang" not in page(out, "/guides/visit/") and "hreflang" not in page(out, "/guides/visit/")
+    assert "oa-tool oa-lang" not in page(out, "/guides/visit/") and "hreflang" not in page(out, "/guides/visit/")
+    assert not (out / "assets/oalang.js").exists() and not (out / "assets/oa-lang.css").exists()
 
 
 def test_drafts_preview_marks_an_english_draft(tmp_path: Path) -> None:
