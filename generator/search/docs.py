@@ -48,6 +48,13 @@ def record_text(rec: PublicRecord[Any], lang: str) -> str:
     return "\n".join(p for p in parts if p)
 
 
+def _side_prefix(rec: PublicRecord[Any], config: SiteConfig) -> str:
+    """(issue 10) ``/en`` for a record on the English side of a two-language site, else ``""``."""
+    from ..languages import is_multilingual, lang_of, prefix_of
+
+    return prefix_of(lang_of(rec, config), config) if is_multilingual(config) else ""
+
+
 def search_docs(
     public: Sequence[PublicRecord[Any]], config: SiteConfig, dates: dict[Key, RecordDates] | None = None
 ) -> list[SearchDoc]:
@@ -87,7 +94,7 @@ def search_docs(
                 summary=r.summary or "",
                 tags=tuple(r.tags),
                 date=rec.sort_date,
-                link=base + rec.url,
+                link=base + _side_prefix(rec, config) + rec.url,
                 published=d.published,
                 updated=d.updated,
                 **kw,
