@@ -29,21 +29,15 @@ from .privacy.filter import review_record
 from .privacy.review import Review
 from .records import Record
 from .rendering import render_site
-<<<<<<< HEAD
 from .search import (
     build_generation,
     discard,
     index_dir_for,
     search_docs,
-    static_docs,
     switch_to,
     write_index,
     writer_lock,
 )
-=======
-from .search import index_dir_for, search_docs
-from .search_index import build_generation, discard, switch_to, write_index, writer_lock
->>>>>>> main
 from .site import write_site
 from .validation import validate
 
@@ -219,13 +213,8 @@ def build(
         sitemap = site_sitemap(rendered, report.public, report.config, dates, now)
     progress("Indexing for the site's search box ...")
     with clock("static search index"):
-<<<<<<< HEAD
-        search_files = build_static_index(static_docs(listed, report.config))
-    # The journalists' index (tokenised in Python) is written by a second process: a
-=======
         search_files = static_search_files(listed, report.config)
-    # The whoosh index is CPU-bound pure Python like MkDocs: a second process writes a
->>>>>>> main
+    # The journalists' index (tokenised in Python) is written by a second process: a
     # new generation while MkDocs renders; the site and the index are switched together
     # only when both succeeded (a failure of either changes neither).
     docs = search_docs(listed, report.config, dates)
