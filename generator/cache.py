@@ -225,7 +225,7 @@ class BuildCache:
         self.used.add(key)
         write_entry(self.root / "outputs" / key, value)
 
-    # the whoosh index: the key of the documents its current generation holds
+    # the journalists' search index: the key of the documents its current generation holds
     def index_key(self, index_root: Path) -> str | None:
         value = read_entry(self.root / "search" / index_root.name)
         return value if isinstance(value, str) else None

@@ -25,8 +25,8 @@ from .cache import BuildCache, cache_dir_for, fingerprint
 from .config import SiteConfig, load_config
 from .dates import Key, record_dates
 from .errors import BuildError, Problem, UsageError
-from .exports import export_files, sitemap_xml
 from .gitproof import verify_approvals
+from .languages import export_all, site_sitemap, static_search_files
 from .loading import ContentTree, load_content, read_attachment
 from .preview import mark_drafts
 from .privacy import FilterResult, PublicRecord, Redaction, run_filter
@@ -34,10 +34,17 @@ from .privacy.filter import review_record
 from .privacy.review import Review
 from .records import Record
 from .rendering import render_site
-from .search import index_dir_for, search_docs, static_docs
-from .search_index import build_generation, discard, index_exists, switch_to, write_index, writer_lock
+from .search import (
+    build_generation,
+    discard,
+    index_dir_for,
+    index_exists,
+    search_docs,
+    switch_to,
+    write_index,
+    writer_lock,
+)
 from .site import PageCache, remove_leftovers, write_site
-from .static_search import build_static_index
 from .validation import validate
 from .verify import write_sha256sums
 
@@ -264,29 +271,33 @@ def _build(
     # 5. dates and open data
     with clock("dates (git) and open data"):
         dates = record_dates(report.public, config, now, sources=report.sources)
-        extra = export_files(listed, config, dates, now)
+        extra = export_all(listed, config, dates, now)  # every language (issue 10)
     # 6. pages (Markdown for MkDocs) and the sitemap
     with clock("pages"):
         rendered = render_site(report.public, config, now, dates)
-        report.pages = len(rendered.pages)
-        sitemap = sitemap_xml(list(rendered.pages), report.public, config, dates, now)
-    # 7. the site's search box (the same documents give the same files: from the cache)
+        report.pages = len(rendered.pages) + sum(len(s.pages) for s in rendered.sides.values())
+        sitemap = site_sitemap(rendered, report.public, config, dates, now)
+    # 7. the site's search box (the same published records give the same files: from the cache)
     progress("Indexing for the site's search box ...")
     with clock("static search index"):
-        static = static_docs(listed, config)
-        static_key = cache.key("static-search", static) if cache is not None else ""
-        search_files = cache.get_output(static_key) if cache is not None else None
+        static_key = ""
+        search_files = None
+        if cache is not None:
+            static_key = cache.key(
+                "static-search", [(p.outcome.value, p.record, p.files, p.body_html, p.body_text) for p in listed]
+            )
+            search_files = cache.get_output(static_key)
         if not isinstance(search_files, dict):
-            search_files = build_static_index(static)
+            search_files = static_search_files(listed, config)
             if cache is not None:
                 cache.put_output(static_key, search_files)
-    # 8. MkDocs, with the journalists' whoosh index written alongside by a second process
-    # (both are CPU-bound pure Python) unless its documents are those of the current
-    # generation; the site, the index and the cache are switched only when everything
-    # succeeded (a failure of either changes neither).
+    # 8. MkDocs, with the journalists' index (tokenised in Python) written alongside by a
+    # second process unless its documents are those of the current generation; the site,
+    # the index and the cache are switched only when everything succeeded (a failure of
+    # either changes neither).
     docs = search_docs(listed, config, dates)
     index_root = index_dir_for(out)
-    index_key = cache.key("whoosh", docs) if cache is not None else ""
+    index_key = cache.key("search-index", docs) if cache is not None else ""
     keep_index = cache is not None and cache.index_key(index_root) == index_key and index_exists(index_root)
     pages = None
     if cache is not None:
@@ -321,7 +332,7 @@ def _build(
                 except Exception as exc:
                     raise BuildError([Problem(str(index_root), 0, f"writing the search index failed: {exc}")]) from exc
                 generation.append(name)
-                report.timings["whoosh index (in parallel)"] = seconds
+                report.timings["search index (in parallel)"] = seconds
             _finish(sitemap, site_dir, known)  # SHA256SUMS last: it covers every other file
             if cache is not None:
                 cache.forget_manifest(out)  # it describes the site about to be replaced
@@ -439,7 +450,7 @@ class _Clock:
 def write_search_index(
     public: list[PublicRecord[Any]], config: SiteConfig, out: Path, sources: dict[Key, str] | None = None
 ) -> Path:
-    """The journalists' whoosh index, beside (never inside) the published site."""
+    """The journalists' search index, beside (never inside) the published site."""
     index_dir = index_dir_for(out)
     write_index(search_docs(public, config, record_dates(public, config, sources=sources)), index_dir)
     return index_dir
