@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import NOW, SAMPLE, run_cli, tree_digest
+from conftest import NOW, REPO, SAMPLE, run_cli, tree_digest
 from test_privacy_invariant import all_output
 
 from generator import cache as cache_module
@@ -277,3 +277,20 @@ def test_fingerprint_does_not_depend_on_the_clock(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.stderr
     hits, total = _from_cache(result.stdout + result.stderr)
     assert hits == total
+
+
+def test_two_language_site_cached_rebuild_is_a_cold_build(tmp_path: Path) -> None:
+    """The repository's sample site (zh at /, en under /en/): a changed English record."""
+    root = tmp_path / "bilingual"
+    root.mkdir()
+    shutil.copy(REPO / "site_config.yml", root / "site_config.yml")
+    shutil.copytree(REPO / "content", root / "content")
+    _build(root)
+    record = root / "content/disclosures/2026/press-weekend-service-2026-en.md"
+    record.write_text(record.read_text("utf-8") + "\nOne more sentence for the cache test.\n", "utf-8")
+    hits, total = _from_cache(_build(root))
+    assert hits == total - 1
+    assert "One more sentence for the cache test." in "".join(
+        p.read_text("utf-8") for p in (root / "out/en/disclosures").rglob("index.html")
+    )
+    assert tree_digest(root / "out") == _cold(root, tmp_path)
