@@ -225,13 +225,19 @@ class BuildCache:
         self.used.add(key)
         write_entry(self.root / "outputs" / key, value)
 
-    # the journalists' search index: the key of the documents its current generation holds
-    def index_key(self, index_root: Path) -> str | None:
+    # the journalists' search index: what its current generation was made of
+    def index_state(self, index_root: Path) -> dict[str, Any] | None:
+        """{"key", "generation", "file" (inode, size, mtime of its database), "docs": (type, id) ->
+        digest}, or None."""
         value = read_entry(self.root / "search" / index_root.name)
-        return value if isinstance(value, str) else None
+        return value if isinstance(value, dict) else None
 
-    def set_index_key(self, index_root: Path, key: str) -> None:
-        write_entry(self.root / "search" / index_root.name, key)
+    def set_index_state(self, index_root: Path, state: dict[str, Any] | None) -> None:
+        path = self.root / "search" / index_root.name
+        if state is None:
+            path.unlink(missing_ok=True)
+        else:
+            write_entry(path, state)
 
     def prune_records(self) -> None:
         """Drop the entries this build did not use (a completed build only)."""

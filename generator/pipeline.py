@@ -13,6 +13,7 @@ import functools
 import gzip
 import multiprocessing
 import os
+import pickle
 import signal
 import time
 from collections.abc import Callable, Iterator
@@ -21,7 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from .approval import Decision, Outcome, decide
-from .cache import BuildCache, cache_dir_for, fingerprint
+from .cache import BuildCache, cache_dir_for, digest, fingerprint
 from .config import SiteConfig, load_config
 from .dates import Key, record_dates
 from .errors import BuildError, Problem, UsageError
@@ -41,9 +42,11 @@ from .search import (
     index_exists,
     search_docs,
     switch_to,
+    update_generation,
     write_index,
     writer_lock,
 )
+from .search.generations import DB_NAME, current
 from .site import PageCache, remove_leftovers, write_site
 from .validation import validate
 from .verify import write_sha256sums
@@ -298,7 +301,13 @@ def _build(
     docs = search_docs(listed, config, dates)
     index_root = index_dir_for(out)
     index_key = cache.key("search-index", docs) if cache is not None else ""
-    keep_index = cache is not None and cache.index_key(index_root) == index_key and index_exists(index_root)
+    doc_keys = (
+        {(d.type, d.id): digest(pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL)) for d in docs}
+        if cache is not None
+        else {}
+    )
+    index_state = _index_state(cache, index_root)
+    keep_index = index_state is not None and index_state["key"] == index_key
     pages = None
     if cache is not None:
         pages = PageCache(cache.fingerprint, cache.manifest(out), out.resolve())
@@ -309,12 +318,20 @@ def _build(
         ) as pool,
     ):
         start = time.perf_counter()
-        indexing = None if keep_index else pool.submit(_build_generation_timed, docs, index_root)
-        progress(
-            f"Rendering {report.pages} pages with mkdocs-material"
-            + ("; the search index is unchanged" if keep_index else f"; indexing {len(docs)} records alongside")
-            + " ..."
-        )
+        indexing = None
+        if index_state is not None and not keep_index:
+            # the records added, changed and removed since the current generation
+            before: dict[tuple[str, str], str] = index_state["docs"]
+            added = [d for d in docs if before.get((d.type, d.id)) != doc_keys[(d.type, d.id)]]
+            removed = sorted(k for k in before if k not in doc_keys)
+            indexing = pool.submit(_update_generation_timed, added, removed, index_root)
+            what = f"; updating the search index ({len(added)} records in, {len(removed)} out) alongside"
+        elif not keep_index:
+            indexing = pool.submit(_build_generation_timed, docs, index_root)
+            what = f"; indexing {len(docs)} records alongside"
+        else:
+            what = "; the search index is unchanged"
+        progress(f"Rendering {report.pages} pages with mkdocs-material{what} ...")
         generation: list[str] = []
 
         def before_swap(site_dir: Path, known: dict[str, str]) -> None:
@@ -365,7 +382,7 @@ def _build(
             raise
         if generation:
             if cache is not None:
-                cache.set_index_key(index_root, "")  # until the key of the new generation is written
+                cache.set_index_state(index_root, None)  # until the new generation's is written
             switch_to(index_root, generation[0])
         _stage("indexed")
     report.timings["swap"] = (
@@ -378,11 +395,44 @@ def _build(
     if cache is not None:
         cache.flush()
     if cache is not None and pages is not None and pages.reuse is not None:
-        cache.set_index_key(index_root, index_key)
+        name = current(index_root)
+        if name is not None:
+            cache.set_index_state(
+                index_root,
+                {"key": index_key, "generation": name, "file": _db_signature(index_root, name), "docs": doc_keys},
+            )
         cache.commit_manifest(out, pages.reuse.manifest(out.resolve()))
         cache.prune_records()
     report.seconds = sum(v for k, v in report.timings.items() if "parallel" not in k)
     return report
+
+
+def _db_signature(index_root: Path, name: str) -> tuple[int, int, int] | None:
+    try:
+        st = (index_root / name / DB_NAME).stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns)
+
+
+def _index_state(cache: BuildCache | None, index_root: Path) -> dict[str, Any] | None:
+    """What the current generation of the journalists' index was made of, when the cache
+    knows it and the generation is still the one it recorded (else the index is written whole)."""
+    if cache is None or not index_exists(index_root):
+        return None
+    state = cache.index_state(index_root)
+    if state is None or not {"key", "generation", "file", "docs"} <= state.keys():
+        return None
+    name = current(index_root)
+    if name is None or name != state["generation"] or _db_signature(index_root, name) != state["file"]:
+        return None
+    return state
+
+
+def _update_generation_timed(added: list[Any], removed: list[tuple[str, str]], index_root: Path) -> tuple[str, float]:
+    start = time.perf_counter()
+    name = update_generation(index_root, added, removed)
+    return name, time.perf_counter() - start
 
 
 def _die_with_parent() -> None:

@@ -294,3 +294,30 @@ def test_two_language_site_cached_rebuild_is_a_cold_build(tmp_path: Path) -> Non
         p.read_text("utf-8") for p in (root / "out/en/disclosures").rglob("index.html")
     )
     assert tree_digest(root / "out") == _cold(root, tmp_path)
+
+
+def _search(root: Path, query: str) -> list[tuple[str, str]]:
+    import json
+
+    result = run_cli(["search", "--now", NOW, "--out", "out", "--json", "--limit", "100", query], root)
+    assert result.exit_code == 0, result.stderr
+    return [(hit["type"], hit["id"]) for hit in json.loads(result.stdout)]
+
+
+def test_search_index_updated_for_the_changed_records_answers_as_a_cold_one(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _build(root)
+    _edit(root / REPORT, "全年共受理审查逮捕案件", "全年共受理审查批准逮捕案件")
+    (root / "content/disclosures/2026/press-note.md").write_text(CITING.replace("钱多多", "某人"), "utf-8")
+    output = _build(root)
+    assert "updating the search index (2 records in, 0 out)" in output
+    cold = tmp_path / "cold"
+    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("out", ".openaffairs"))
+    _build(cold, "out", "--no-cache")
+    assert ("disclosures", "work-report-2025") in _search(root, "审查批准逮捕")
+    for query in ["审查批准逮捕", "受贿", "通报", "type:regulations", "检察"]:
+        assert _search(root, query) == _search(cold, query), query
+    # a record removed: out of the index too
+    (root / "content/disclosures/2026/press-note.md").unlink()
+    assert "(0 records in, 1 out)" in _build(root)
+    assert ("disclosures", "press-note") not in _search(root, "通报")

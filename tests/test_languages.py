@@ -213,7 +213,7 @@ def test_drafts_preview_marks_an_english_draft(tmp_path: Path) -> None:
     """``serve --drafts`` (pipeline.build(drafts=True)): the banner is on the English page too."""
     import os
 
-    from generator.pipeline import build
+    from generator.pipeline import build, configure
 
     root = write_site(
         tmp_path,
@@ -228,7 +228,8 @@ def test_drafts_preview_marks_an_english_draft(tmp_path: Path) -> None:
     old = Path.cwd()
     os.chdir(root)
     try:
-        build(Path("site_config.yml"), root / "out", NOW, drafts=True)
+        config, now = configure(Path("site_config.yml"), NOW)
+        build(config, root / "out", now, drafts=True)
     finally:
         os.chdir(old)
     html = page(root / "out", "/en/guides/visit-en/")
