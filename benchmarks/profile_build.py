@@ -1,4 +1,4 @@
-"""Profile one build with cProfile (the build's own process; the whoosh writer runs in a
+"""Profile one build with cProfile (the build's own process; the search-index writer runs in a
 second process and is not in the profile).
 
     python benchmarks/profile_build.py --site /tmp/oa-scale-20000 [--cache] [--top 40]
