@@ -189,6 +189,12 @@ class BuildCache:
         self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="openaffairs-cache")
         self._pending: list[concurrent.futures.Future[None]] = []
 
+    def close(self) -> None:
+        """End the writer thread (after the build, whatever its outcome)."""
+        with contextlib.suppress(Exception):
+            self.flush()
+        self._writer.shutdown(wait=True)
+
     def flush(self) -> None:
         """Wait until every entry is written (raises what a write raised)."""
         pending, self._pending = self._pending, []

@@ -253,9 +253,14 @@ def build(
     search, feeds and exports; such a build neither reads nor writes the cache.
     """
     cache = BuildCache(cache_dir_for(out), fingerprint(config)) if use_cache and not drafts else None
-    with cache.lock() if cache is not None else contextlib.nullcontext():
-        remove_leftovers(out)
-        return _build(config, out, now, progress, drafts, cache)
+    if cache is None:
+        return _build(config, out, now, progress, drafts, None)
+    with cache.lock():
+        try:
+            remove_leftovers(out)
+            return _build(config, out, now, progress, drafts, cache)
+        finally:
+            cache.close()
 
 
 def _build(
