@@ -291,8 +291,10 @@ def _build(
         static_key = ""
         search_files = None
         if cache is not None:
+            # repr, not pickle: a model's pickle holds a set (its fields set), whose order
+            # changes from one process to the next
             static_key = cache.key(
-                "static-search", [(p.outcome.value, p.record, p.files, p.body_html, p.body_text) for p in listed]
+                "static-search", repr([(p.outcome.value, p.record, p.files, p.body_html, p.body_text) for p in listed])
             )
             search_files = cache.get_output(static_key)
         if not isinstance(search_files, dict):

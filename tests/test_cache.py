@@ -321,3 +321,13 @@ def test_search_index_updated_for_the_changed_records_answers_as_a_cold_one(tmp_
     (root / "content/disclosures/2026/press-note.md").unlink()
     assert "(0 records in, 1 out)" in _build(root)
     assert ("disclosures", "press-note") not in _search(root, "通报")
+
+
+def test_the_static_index_entry_is_reused_by_another_process(tmp_path: Path) -> None:
+    """Cache keys must not depend on the process (e.g. the order of a set's pickle)."""
+    root = _copy(tmp_path)
+    assert _cli(root, "build", "--now", NOW, "--out", "out", "-q").returncode == 0
+    before = sorted(p.name for p in (root / ".openaffairs/cache/outputs").iterdir())
+    assert len(before) == 1
+    assert _cli(root, "build", "--now", NOW, "--out", "out", "-q").returncode == 0
+    assert sorted(p.name for p in (root / ".openaffairs/cache/outputs").iterdir()) == before
