@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["STRINGS", "t", "LABELS", "theme_strings", "THEME_KEYS"]
+__all__ = ["STRINGS", "t", "LABELS", "theme_strings", "THEME_KEYS", "SEARCH_UI_KEYS", "SEARCH_FILTER_KEYS"]
 
 STRINGS: dict[str, tuple[str, str]] = {
     "home": ("首页", "Home"),
@@ -134,6 +134,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "search_sort": ("排序", "Sort"),
     "search_filters": ("筛选", "Filters"),
     "search_submit": ("搜索", "Search"),
+    "search_filter_all": ("{name}：全部", "{name}: all"),
     # interface of the theme (header, footer, 404, accessibility tools, listings)
     "skip_main": ("跳到正文", "Skip to main content"),
     "logo_alt": ("{office}标志", "{office} emblem"),
@@ -222,6 +223,28 @@ def label(group: str, value: str, lang: str) -> str:
     zh, en = LABELS[group].get(str(value), (str(value), str(value)))
     return en if lang == "en" else zh
 
+
+# The strings of the /search/ page (theme/assets/oasearch-page.js): "search_" + each key,
+# rendered into the page's data-labels (``ui`` and ``filter_names``); the script holds none of
+# its own (tests/test_search_labels.py). Filters are shown in this order.
+SEARCH_UI_KEYS = (
+    "placeholder",
+    "label",
+    "submit",
+    "results",
+    "results_about",
+    "none",
+    "more",
+    "sort",
+    "sort_relevance",
+    "sort_date",
+    "all",
+    "loading",
+    "error",
+    "filters",
+    "filter_all",
+)
+SEARCH_FILTER_KEYS = ("type", "category", "year", "issuer", "kind", "validity")
 
 # The strings the theme (theme/*.html) prints: passed to MkDocs as ``extra.oa``.
 THEME_KEYS = (
