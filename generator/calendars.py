@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from collections.abc import Sequence
-from typing import Any
 from urllib.parse import urlsplit
 
 from icalendar import Calendar, Event, Timezone, vText
@@ -23,14 +22,14 @@ from .config import SiteConfig
 from .dates import Key, RecordDates
 from .i18n import t as _t
 from .privacy import PublicRecord
-from .records import EventStatus
+from .records import EventStatus, OpenDay, Record
 
 __all__ = ["calendar_files", "event_ics_path", "CALENDAR_PATH"]
 
 CALENDAR_PATH = "/open-days/calendar.ics"
 
 
-def event_ics_path(rec: PublicRecord[Any]) -> str:
+def event_ics_path(rec: PublicRecord[Record]) -> str:
     return f"{rec.url}event.ics"
 
 
@@ -38,8 +37,8 @@ def _local(value: dt.datetime, config: SiteConfig) -> dt.datetime:
     return value.astimezone(config.tz)
 
 
-def _description(rec: PublicRecord[Any], config: SiteConfig) -> str:
-    r = rec.record
+def _description(rec: PublicRecord[Record], config: SiteConfig) -> str:
+    r = rec.of(OpenDay)
     lang = config.language
     lines = [r.summary] if r.summary else []
     reg = r.registration
@@ -65,8 +64,8 @@ def _description(rec: PublicRecord[Any], config: SiteConfig) -> str:
     return "\n".join(lines)
 
 
-def _event(rec: PublicRecord[Any], d: RecordDates, config: SiteConfig) -> Event:
-    r = rec.record
+def _event(rec: PublicRecord[Record], d: RecordDates, config: SiteConfig) -> Event:
+    r = rec.of(OpenDay)
     host = urlsplit(config.site_url).hostname or "localhost"
     ev = Event()
     ev.add("uid", f"{rec.id}@{host}")
@@ -84,7 +83,7 @@ def _event(rec: PublicRecord[Any], d: RecordDates, config: SiteConfig) -> Event:
     return ev
 
 
-def _calendar(events: Sequence[tuple[PublicRecord[Any], RecordDates]], config: SiteConfig, name: str) -> bytes:
+def _calendar(events: Sequence[tuple[PublicRecord[Record], RecordDates]], config: SiteConfig, name: str) -> bytes:
     cal = Calendar()
     cal.add("prodid", "-//OpenAffairs//open days//ZH")
     cal.add("version", "2.0")
@@ -95,7 +94,8 @@ def _calendar(events: Sequence[tuple[PublicRecord[Any], RecordDates]], config: S
     cal.add_component(_vtimezone(config.timezone))  # first, as calendar programs expect
     for rec, d in events:
         cal.add_component(_event(rec, d, config))
-    return cal.to_ical()
+    ical: bytes = cal.to_ical()
+    return ical
 
 
 @functools.lru_cache(maxsize=4)
@@ -105,11 +105,11 @@ def _vtimezone(name: str) -> Timezone:
 
 
 def calendar_files(
-    public: Sequence[PublicRecord[Any]], config: SiteConfig, dates: dict[Key, RecordDates]
+    public: Sequence[PublicRecord[Record]], config: SiteConfig, dates: dict[Key, RecordDates]
 ) -> dict[str, bytes]:
     events = sorted(
         ((p, dates[(p.type, p.id)]) for p in public if p.type == "open-days" and not p.is_tombstone),
-        key=lambda x: (x[0].record.start, x[0].id),
+        key=lambda x: (x[0].of(OpenDay).start, x[0].id),
     )
     name = f"{_t('open-days', config.language)} - {config.site_name}"
     out = {CALENDAR_PATH.lstrip("/"): _calendar(events, config, name)}

@@ -17,6 +17,7 @@ import click
 
 from . import __version__
 from .errors import BuildError, UsageError
+from .records import TYPE_NAMES
 
 CONFIG_HELP = "Path of site_config.yml (default: site_config.yml in this folder or the nearest parent folder)."
 NOW_HELP = (
@@ -35,15 +36,8 @@ def _find_config(ctx: click.Context, param: click.Parameter, value: Path | None)
 
 
 def _config_option(f: Any) -> Any:
-    return click.option(
-        "--config",
-        "config",
-        type=click.Path(path_type=Path),
-        default=None,
-        callback=_find_config,
-        show_default=False,
-        help=CONFIG_HELP,
-    )(f)
+    path = click.Path(path_type=Path)
+    return click.option("--config", "config", type=path, callback=_find_config, help=CONFIG_HELP)(f)
 
 
 def _now_option(f: Any) -> Any:
@@ -51,13 +45,8 @@ def _now_option(f: Any) -> Any:
 
 
 def _out_option(f: Any) -> Any:
-    return click.option(
-        "--out",
-        "out",
-        type=click.Path(path_type=Path),
-        default=None,
-        help="Output folder (default: 'site' next to site_config.yml). Replaced atomically.",
-    )(f)
+    help_ = "Output folder (default: 'site' next to site_config.yml). Replaced atomically."
+    return click.option("--out", "out", type=click.Path(path_type=Path), help=help_)(f)
 
 
 def _progress(quiet: bool) -> Any:
@@ -361,9 +350,7 @@ def review(path: Path, config: Path, now: str | None, color: bool | None) -> Non
 
 
 @main.command()
-@click.argument(
-    "type_", metavar="TYPE", type=click.Choice(["disclosures", "regulations", "open-days", "guides", "pages"])
-)
+@click.argument("type_", metavar="TYPE", type=click.Choice(TYPE_NAMES))
 @_config_option
 @click.option(
     "--id",
@@ -530,7 +517,7 @@ def _index_for(config: Path, out: Path | None, now: str | None, quiet: bool) -> 
 @click.option(
     "--type",
     "doc_type",
-    type=click.Choice(["disclosures", "regulations", "open-days", "guides", "pages"]),
+    type=click.Choice(TYPE_NAMES),
     default=None,
     help="Only records of this type.",
 )

@@ -37,6 +37,7 @@ import yaml
 
 from .config import SiteConfig
 from .privacy import PublicRecord
+from .records import Record
 
 __all__ = ["RecordDates", "record_dates", "DATES_FILE", "dates_json", "Key"]
 
@@ -65,12 +66,12 @@ def _day(value: Any, tz: dt.tzinfo) -> dt.date | None:
     return None
 
 
-def major_changes(rec: PublicRecord[Any]) -> list[Any]:
+def major_changes(rec: PublicRecord[Record]) -> list[Any]:
     """The record's ``changes`` entries that are not ``minor: true``, oldest first."""
     return sorted((c for c in rec.record.changes if not getattr(c, "minor", False)), key=lambda c: c.date)
 
 
-def _from_fields(rec: PublicRecord[Any], tz: dt.tzinfo) -> RecordDates:
+def _from_fields(rec: PublicRecord[Record], tz: dt.tzinfo) -> RecordDates:
     """From the public fields.  A tombstone keeps only its withdrawal date: that is
     then its publication date too (``source`` says "fields": the date is not known)."""
     r = rec.record
@@ -200,7 +201,7 @@ def _history(paths: dict[str, Path], tz: dt.tzinfo, scope: Path) -> dict[str, li
 
 
 def _from_git(
-    rec: PublicRecord[Any],
+    rec: PublicRecord[Record],
     versions: list[_Version],
     tz: dt.tzinfo,
     working: tuple[dict[str, Any], str] | None = None,
@@ -308,7 +309,7 @@ def _from_export(config: SiteConfig) -> dict[Key, RecordDates]:
 
 
 def record_dates(
-    public: Sequence[PublicRecord[Any]],
+    public: Sequence[PublicRecord[Record]],
     config: SiteConfig,
     now: dt.datetime | None = None,
     git: bool = True,

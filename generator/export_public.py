@@ -45,6 +45,7 @@ from .dates import DATES_FILE, dates_json, record_dates
 from .errors import UsageError
 from .exports import public_body
 from .privacy import PublicRecord
+from .records import Record
 
 __all__ = ["export_public", "MARKER", "ExportError"]
 
@@ -70,7 +71,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _public_fields(rec: PublicRecord[Any]) -> dict[str, Any]:
+def _public_fields(rec: PublicRecord[Record]) -> dict[str, Any]:
     r = rec.record
     out: dict[str, Any] = {}
     for name in type(r).model_fields:
@@ -81,7 +82,7 @@ def _public_fields(rec: PublicRecord[Any]) -> dict[str, Any]:
     return out
 
 
-def _placeholders(rec: PublicRecord[Any], config: SiteConfig) -> dict[str, Any]:
+def _placeholders(rec: PublicRecord[Record], config: SiteConfig) -> dict[str, Any]:
     """Fields the content model requires of a tombstone's type that are not published
     (a tombstone page shows only its title, withdrawal date and reason)."""
     day = rec.record.withdrawn_on or dt.date(1970, 1, 1)
@@ -101,7 +102,7 @@ def _placeholders(rec: PublicRecord[Any], config: SiteConfig) -> dict[str, Any]:
     return values[rec.type]
 
 
-def _front_matter(rec: PublicRecord[Any], config: SiteConfig, published: dt.date) -> dict[str, Any]:
+def _front_matter(rec: PublicRecord[Record], config: SiteConfig, published: dt.date) -> dict[str, Any]:
     data = _public_fields(rec)
     head: dict[str, Any] = {"id": rec.id, "title": rec.title}
     if "lang" in data:
@@ -161,7 +162,7 @@ _Dumper.add_representer(dt.datetime, _datetime)
 _Dumper.add_multi_representer(enum.Enum, _enum)
 
 
-def record_markdown(rec: PublicRecord[Any], config: SiteConfig, published: dt.date) -> str:
+def record_markdown(rec: PublicRecord[Record], config: SiteConfig, published: dt.date) -> str:
     front = yaml.dump(
         _front_matter(rec, config, published),
         Dumper=_Dumper,
@@ -225,7 +226,7 @@ def _prepare_dir(target: Path, config: SiteConfig) -> None:
 
 
 def export_public(
-    public: Sequence[PublicRecord[Any]],
+    public: Sequence[PublicRecord[Record]],
     config: SiteConfig,
     target: Path,
     read_file: Any,

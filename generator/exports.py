@@ -35,6 +35,7 @@ from .dates import Key, RecordDates, record_dates
 from .i18n import label
 from .i18n import t as _t
 from .privacy import PublicRecord
+from .records import TYPE_NAMES, Disclosure, Guide, OpenDay, Page, Record, Regulation
 
 __all__ = [
     "export_files",
@@ -45,27 +46,25 @@ __all__ = [
     "data_tables",
     "sitemap_xml",
     "robots_txt",
-    "DATA_TYPES",
 ]
 
-DATA_TYPES = ("disclosures", "regulations", "open-days", "guides", "pages")
 LIST_SEP = "；"
 
 CSV_COLUMNS = ["id", "title", "doc_number", "issuer", "kind", "issued", "effective", "validity", "url"]
 
 
-def regulations_csv(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> bytes:
+def regulations_csv(public: Sequence[PublicRecord[Record]], config: SiteConfig) -> bytes:
     """The original regulation index (kept at its old address for existing users)."""
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     regs = sorted(
         (p for p in public if p.type == "regulations" and not p.is_tombstone),
-        key=lambda p: (p.record.issued, p.id),
+        key=lambda p: (p.of(Regulation).issued, p.id),
         reverse=True,
     )
     for p in regs:
-        r = p.record
+        r = p.of(Regulation)
         writer.writerow(
             [
                 r.id,
@@ -82,7 +81,7 @@ def regulations_csv(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> 
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
-def public_body(rec: PublicRecord[Any]) -> str:
+def public_body(rec: PublicRecord[Record]) -> str:
     """The record's body as the data files carry it: the HTML fragment the privacy
     filter rendered, sanitised and filtered (``body_html``).  One function decides it."""
     return "" if rec.is_tombstone else rec.body_html
@@ -94,7 +93,7 @@ class Field:
     zh: str
     en: str
     type: str  # Frictionless type: string, date, datetime, integer, array
-    get: Callable[[PublicRecord[Any], Ctx], Any]
+    get: Callable[[PublicRecord[Record], Ctx], Any]
     description: str = ""
 
 
@@ -110,37 +109,37 @@ class Ctx:
         return self.config.language
 
 
-def _r(attr: str) -> Callable[[PublicRecord[Any], Ctx], Any]:
+def _r(attr: str) -> Callable[[PublicRecord[Record], Ctx], Any]:
     return lambda p, c: getattr(p.record, attr, None)
 
 
-def _lbl(group: str, attr: str) -> Callable[[PublicRecord[Any], Ctx], Any]:
-    def get(p: PublicRecord[Any], c: Ctx) -> Any:
+def _lbl(group: str, attr: str) -> Callable[[PublicRecord[Record], Ctx], Any]:
+    def get(p: PublicRecord[Record], c: Ctx) -> Any:
         value = getattr(p.record, attr, None)
         return label(group, value.value, c.lang()) if value is not None else None
 
     return get
 
 
-def _code(attr: str) -> Callable[[PublicRecord[Any], Ctx], Any]:
-    def get(p: PublicRecord[Any], c: Ctx) -> Any:
+def _code(attr: str) -> Callable[[PublicRecord[Record], Ctx], Any]:
+    def get(p: PublicRecord[Record], c: Ctx) -> Any:
         value = getattr(p.record, attr, None)
         return value.value if value is not None else None
 
     return get
 
 
-def _local(attr: str) -> Callable[[PublicRecord[Any], Ctx], Any]:
-    def get(p: PublicRecord[Any], c: Ctx) -> Any:
+def _local(attr: str) -> Callable[[PublicRecord[Record], Ctx], Any]:
+    def get(p: PublicRecord[Record], c: Ctx) -> Any:
         value = getattr(p.record, attr, None)
         return value.astimezone(c.config.tz) if isinstance(value, dt.datetime) else value
 
     return get
 
 
-def _reg(attr: str) -> Callable[[PublicRecord[Any], Ctx], Any]:
-    def get(p: PublicRecord[Any], c: Ctx) -> Any:
-        reg = p.record.registration
+def _reg(attr: str) -> Callable[[PublicRecord[Record], Ctx], Any]:
+    def get(p: PublicRecord[Record], c: Ctx) -> Any:
+        reg = p.of(OpenDay).registration
         value = getattr(reg, attr, None) if reg is not None else None
         if isinstance(value, dt.datetime):
             return value.astimezone(c.config.tz)
@@ -149,7 +148,7 @@ def _reg(attr: str) -> Callable[[PublicRecord[Any], Ctx], Any]:
     return get
 
 
-def _files(p: PublicRecord[Any], c: Ctx) -> list[str]:
+def _files(p: PublicRecord[Record], c: Ctx) -> list[str]:
     return [c.abs(f.href) for f in p.files]
 
 
@@ -190,7 +189,7 @@ PER_TYPE: dict[str, list[Field]] = {
             "当事人",
             "Parties",
             "array",
-            lambda p, c: [f"{x.name}（{label('role', x.role.value, c.lang())}）" for x in p.record.parties],
+            lambda p, c: [f"{x.name}（{label('role', x.role.value, c.lang())}）" for x in p.of(Disclosure).parties],
             "anonymised as published",
         ),
         Field(
@@ -198,31 +197,31 @@ PER_TYPE: dict[str, list[Field]] = {
             "法律依据",
             "Legal basis",
             "array",
-            lambda p, c: list(p.record.legal_basis),
+            lambda p, c: list(p.of(Disclosure).legal_basis),
             "ids of regulations (/regulations/<id>/)",
         ),
         Field("attachments", "附件", "Attachments", "array", _files),
     ],
     "regulations": [
         Field("doc_number", "文号", "Document number", "string", _r("doc_number")),
-        Field("issuer", "制定机关", "Issued by", "array", lambda p, c: p.record.issuers),
+        Field("issuer", "制定机关", "Issued by", "array", lambda p, c: p.of(Regulation).issuers),
         Field("kind", "效力级别代码", "Kind code", "string", _code("kind")),
         Field("kind_label", "效力级别", "Kind", "string", _lbl("kind", "kind")),
         Field("issued", "公布日期", "Promulgated", "date", _r("issued")),
         Field("effective", "施行日期", "In force from", "date", _r("effective")),
         Field("validity", "时效性代码", "Validity code", "string", _code("validity")),
         Field("validity_label", "时效性", "Validity", "string", _lbl("validity", "validity")),
-        Field("amends", "修改", "Amends", "array", lambda p, c: list(p.record.amends)),
-        Field("amended_by", "被修改", "Amended by", "array", lambda p, c: list(p.record.amended_by)),
-        Field("repeals", "废止", "Repeals", "array", lambda p, c: list(p.record.repeals)),
-        Field("repealed_by", "被废止", "Repealed by", "array", lambda p, c: list(p.record.repealed_by)),
+        Field("amends", "修改", "Amends", "array", lambda p, c: list(p.of(Regulation).amends)),
+        Field("amended_by", "被修改", "Amended by", "array", lambda p, c: list(p.of(Regulation).amended_by)),
+        Field("repeals", "废止", "Repeals", "array", lambda p, c: list(p.of(Regulation).repeals)),
+        Field("repealed_by", "被废止", "Repealed by", "array", lambda p, c: list(p.of(Regulation).repealed_by)),
         Field("source", "官方文本", "Official text", "string", _r("source")),
     ],
     "open-days": [
         Field("start", "开始时间", "Starts", "datetime", _local("start")),
         Field("end", "结束时间", "Ends", "datetime", _local("end")),
-        Field("location_name", "地点", "Place", "string", lambda p, c: p.record.location.name),
-        Field("location_address", "地址", "Address", "string", lambda p, c: p.record.location.address),
+        Field("location_name", "地点", "Place", "string", lambda p, c: p.of(OpenDay).location.name),
+        Field("location_address", "地址", "Address", "string", lambda p, c: p.of(OpenDay).location.address),
         Field("capacity", "名额", "Places", "integer", _r("capacity")),
         Field(
             "event_status",
@@ -232,7 +231,13 @@ PER_TYPE: dict[str, list[Field]] = {
             _code("event_status"),
             "scheduled, full, postponed or cancelled",
         ),
-        Field("event_status_label", "状态", "Status", "string", lambda p, c: _t(p.record.event_status.value, c.lang())),
+        Field(
+            "event_status_label",
+            "状态",
+            "Status",
+            "string",
+            lambda p, c: _t(p.of(OpenDay).event_status.value, c.lang()),
+        ),
         Field("audience", "面向对象", "Audience", "string", _r("audience")),
         Field("registration_opens", "报名开始", "Registration opens", "datetime", _reg("opens")),
         Field("registration_closes", "报名截止", "Registration closes", "datetime", _reg("closes")),
@@ -242,29 +247,33 @@ PER_TYPE: dict[str, list[Field]] = {
     ],
     "guides": [
         Field("service", "事项代码", "Service code", "string", _r("service")),
-        Field("eligibility", "申请条件", "Who can apply", "array", lambda p, c: list(p.record.eligibility)),
+        Field("eligibility", "申请条件", "Who can apply", "array", lambda p, c: list(p.of(Guide).eligibility)),
         Field(
-            "required_documents", "所需材料", "What to bring", "array", lambda p, c: list(p.record.required_documents)
+            "required_documents",
+            "所需材料",
+            "What to bring",
+            "array",
+            lambda p, c: list(p.of(Guide).required_documents),
         ),
-        Field("steps", "办理流程", "Steps", "array", lambda p, c: list(p.record.steps)),
+        Field("steps", "办理流程", "Steps", "array", lambda p, c: list(p.of(Guide).steps)),
         Field(
             "offices",
             "办理地点",
             "Where to apply",
             "array",
             lambda p, c: [
-                "，".join(str(x) for x in (o.name, o.address, o.hours, o.phone) if x) for o in p.record.offices
+                "，".join(str(x) for x in (o.name, o.address, o.hours, o.phone) if x) for o in p.of(Guide).offices
             ],
         ),
         Field("time_limit", "办理时限", "Time limit", "string", _r("time_limit")),
         Field("fee", "收费标准", "Fee", "string", _r("fee")),
-        Field("legal_basis", "法律依据", "Legal basis", "array", lambda p, c: list(p.record.legal_basis)),
+        Field("legal_basis", "法律依据", "Legal basis", "array", lambda p, c: list(p.of(Guide).legal_basis)),
         Field("forms", "表格下载", "Forms", "array", _files),
     ],
     "pages": [],
 }
 
-FIELDS: dict[str, list[Field]] = {t: COMMON + PER_TYPE[t] for t in DATA_TYPES}
+FIELDS: dict[str, list[Field]] = {t: COMMON + PER_TYPE[t] for t in TYPE_NAMES}
 
 
 def _json_value(value: Any) -> Any:
@@ -283,16 +292,16 @@ def _csv_value(value: Any) -> str:
     return str(_json_value(value))
 
 
-def _live(public: Sequence[PublicRecord[Any]], type_: str) -> list[PublicRecord[Any]]:
+def _live(public: Sequence[PublicRecord[Record]], type_: str) -> list[PublicRecord[Record]]:
     rows = [p for p in public if p.type == type_ and not p.is_tombstone]
     return sorted(rows, key=lambda p: p.id)
 
 
-def _row(p: PublicRecord[Any], ctx: Ctx) -> dict[str, Any]:
+def _row(p: PublicRecord[Record], ctx: Ctx) -> dict[str, Any]:
     return {f.name: _json_value(f.get(p, ctx)) for f in FIELDS[p.type]}
 
 
-def record_json(p: PublicRecord[Any], ctx: Ctx) -> dict[str, Any]:
+def record_json(p: PublicRecord[Record], ctx: Ctx) -> dict[str, Any]:
     """The JSON twin of a record page: the page's public fields, absolute URLs, dates."""
     d = ctx.dates[(p.type, p.id)]
     if p.is_tombstone:
@@ -316,10 +325,11 @@ def record_json(p: PublicRecord[Any], ctx: Ctx) -> dict[str, Any]:
     out["cited_by"] = [
         {"type": t, "id": i, "title": title, "url": ctx.abs(f"/{t}/{i}/")} for t, i, title in p.backlinks
     ]
-    if p.type == "open-days":
-        out["agenda"] = [{"time": str(a.time), "item": a.item} for a in p.record.agenda]
-    if p.type == "pages":
-        out["nav_order"] = p.record.nav_order
+    r = p.record
+    if isinstance(r, OpenDay):
+        out["agenda"] = [{"time": str(a.time), "item": a.item} for a in r.agenda]
+    if isinstance(r, Page):
+        out["nav_order"] = r.nav_order
     out["body_html"] = public_body(p)
     out["body_text"] = p.body_text
     return out
@@ -329,11 +339,11 @@ def _dumps(obj: Any) -> bytes:
     return (json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
 
 
-def data_tables(public: Sequence[PublicRecord[Any]], ctx: Ctx) -> dict[str, bytes]:
+def data_tables(public: Sequence[PublicRecord[Record]], ctx: Ctx) -> dict[str, bytes]:
     """``data/<type>.csv`` and ``data/<type>.json`` for every type."""
     lang = ctx.lang()
     out: dict[str, bytes] = {}
-    for type_ in DATA_TYPES:
+    for type_ in TYPE_NAMES:
         fields = FIELDS[type_]
         rows = [_row(p, ctx) for p in _live(public, type_)]
         buf = io.StringIO()
@@ -366,7 +376,7 @@ def datapackage(ctx: Ctx, files: dict[str, bytes], now: dt.datetime) -> bytes:
     lang = ctx.lang()
     config = ctx.config
     resources = []
-    for type_ in DATA_TYPES:
+    for type_ in TYPE_NAMES:
         path = f"data/{type_}.csv"
         fields = FIELDS[type_]
         schema_fields = []
@@ -421,7 +431,7 @@ def datapackage(ctx: Ctx, files: dict[str, bytes], now: dt.datetime) -> bytes:
     return _dumps(pkg)
 
 
-def changes_json(public: Sequence[PublicRecord[Any]], ctx: Ctx) -> bytes:
+def changes_json(public: Sequence[PublicRecord[Record]], ctx: Ctx) -> bytes:
     from .feeds import publication_events
 
     items = []
@@ -462,7 +472,7 @@ def robots_txt(config: SiteConfig) -> bytes:
 
 def sitemap_xml(
     pages: Sequence[str],
-    public: Sequence[PublicRecord[Any]],
+    public: Sequence[PublicRecord[Record]],
     config: SiteConfig,
     dates: dict[Key, RecordDates],
     now: dt.datetime,
@@ -491,7 +501,7 @@ def sitemap_xml(
 
 
 def export_files(
-    public: Sequence[PublicRecord[Any]],
+    public: Sequence[PublicRecord[Record]],
     config: SiteConfig,
     dates: dict[Key, RecordDates] | None = None,
     now: dt.datetime | None = None,

@@ -19,7 +19,6 @@ import html
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
 from urllib.parse import urlsplit
 
 from .config import SiteConfig
@@ -27,7 +26,7 @@ from .dates import Key, RecordDates, major_changes
 from .i18n import label
 from .i18n import t as _t
 from .privacy import PublicRecord
-from .records import TYPE_ORDER, Category
+from .records import TYPE_NAMES, Category, Disclosure, Record
 
 __all__ = ["PubEvent", "publication_events", "feed_files", "atom_feed", "entry_text", "feed_links", "FEED_LIMIT"]
 
@@ -39,7 +38,7 @@ FEED_LIMIT = 100
 class PubEvent:
     kind: str  # "published" | "changed" | "withdrawn"
     day: dt.date
-    rec: PublicRecord[Any]
+    rec: PublicRecord[Record]
     note: str = ""
     n: int = 0  # index among the record's events of that kind
 
@@ -48,7 +47,7 @@ class PubEvent:
         return {"published": "", "changed": f"#change-{self.n}", "withdrawn": "#withdrawn"}[self.kind]
 
 
-def entry_text(rec: PublicRecord[Any], limit: int = 200) -> str:
+def entry_text(rec: PublicRecord[Record], limit: int = 200) -> str:
     """What a feed entry says about a record: its summary, else the start of its body
     as the reader sees it (``body_text``: rendered, sanitised and filtered by the
     privacy filter), as plain text.  One function decides it for every feed."""
@@ -56,12 +55,12 @@ def entry_text(rec: PublicRecord[Any], limit: int = 200) -> str:
     if rec.is_tombstone:
         return ""
     if r.summary:
-        return r.summary
+        return str(r.summary)
     text = " ".join(rec.body_text.split())
     return text if len(text) <= limit else text[:limit] + "…"
 
 
-def publication_events(public: Sequence[PublicRecord[Any]], dates: dict[Key, RecordDates]) -> list[PubEvent]:
+def publication_events(public: Sequence[PublicRecord[Record]], dates: dict[Key, RecordDates]) -> list[PubEvent]:
     """Every publication, major change and withdrawal, newest first."""
     events: list[PubEvent] = []
     for p in public:
@@ -149,14 +148,13 @@ def atom_feed(
         sub(entry, "updated", _stamp(e.day, config))
         sub(entry, "category", term=p.type, label=_t(p.type, lang))
         if p.type == "disclosures" and not p.is_tombstone:
-            cat = p.record.category.value
+            cat = p.of(Disclosure).category.value
             sub(entry, "category", term=f"disclosures/{cat}", label=label("category", cat, lang))
         if text:
             sub(entry, "summary", _as_html(text), type="html")
     ET.indent(feed)
-    return (
-        b'<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(feed, encoding="utf-8", xml_declaration=False) + b"\n"
-    )
+    body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
 
 
 @dataclass(frozen=True)
@@ -164,24 +162,24 @@ class FeedSpec:
     path: str  # site path of the feed
     page: str  # the HTML page it follows
     title: str
-    keep: Callable[[PublicRecord[Any]], bool]
+    keep: Callable[[PublicRecord[Record]], bool]
 
 
-def feed_specs(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> list[FeedSpec]:
+def feed_specs(public: Sequence[PublicRecord[Record]], config: SiteConfig) -> list[FeedSpec]:
     lang = config.language
     specs = [FeedSpec("/feed.atom", "/", config.site_name, lambda p: True)]
 
-    def of_type(type_: str) -> Callable[[PublicRecord[Any]], bool]:
+    def of_type(type_: str) -> Callable[[PublicRecord[Record]], bool]:
         return lambda p: p.type == type_
 
-    def of_category(cat: str) -> Callable[[PublicRecord[Any]], bool]:
-        return lambda p: p.type == "disclosures" and not p.is_tombstone and p.record.category.value == cat
+    def of_category(cat: str) -> Callable[[PublicRecord[Record]], bool]:
+        return lambda p: p.type == "disclosures" and not p.is_tombstone and p.of(Disclosure).category.value == cat
 
-    for type_ in (t for t in TYPE_ORDER if t != "pages"):  # pages are no news
+    for type_ in (t for t in TYPE_NAMES if t != "pages"):  # pages are no news
         specs.append(
             FeedSpec(f"/{type_}/feed.atom", f"/{type_}/", f"{_t(type_, lang)} - {config.site_name}", of_type(type_))
         )
-    cats = {p.record.category.value for p in public if p.type == "disclosures" and not p.is_tombstone}
+    cats = {p.of(Disclosure).category.value for p in public if p.type == "disclosures" and not p.is_tombstone}
     for cat in (c.value for c in Category if c.value in cats):
         specs.append(
             FeedSpec(
@@ -209,7 +207,7 @@ def feed_links(
 
 
 def feed_files(
-    public: Sequence[PublicRecord[Any]], config: SiteConfig, dates: dict[Key, RecordDates], now: dt.datetime
+    public: Sequence[PublicRecord[Record]], config: SiteConfig, dates: dict[Key, RecordDates], now: dt.datetime
 ) -> dict[str, bytes]:
     events = publication_events(public, dates)
     out: dict[str, bytes] = {}

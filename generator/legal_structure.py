@@ -42,7 +42,6 @@ __all__ = [
     "annotate_html",
     "Toc",
     "TocEntry",
-    "render_markdown",
     "article_alias",
     "squeeze_cjk_space",
     "LEVELS",
@@ -427,26 +426,6 @@ def annotate_html(body: str, copy_label: str = "复制本条链接") -> tuple[st
         if id(e) in last_article:
             close(e, last_article[id(e)])
     return "".join(out), Toc(roots, n_articles)
-
-
-def render_markdown(text: str) -> str:
-    """A body's Markdown as HTML, with the extensions and heading ids of the site."""
-    import markdown
-    import markdown.extensions.toc
-
-    return markdown.markdown(
-        text,
-        extensions=[
-            "tables",
-            "attr_list",
-            "md_in_html",
-            "admonition",
-            "def_list",
-            "footnotes",
-            "sane_lists",
-            markdown.extensions.toc.TocExtension(slugify=slugify, permalink="¶", permalink_title=""),
-        ],
-    )
 
 
 _LINE_RE = re.compile(r"^.*$", re.M)

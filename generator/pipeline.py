@@ -25,7 +25,8 @@ from .errors import BuildError, Problem, UsageError
 from .exports import export_files, sitemap_xml
 from .loading import load_content, read_attachment
 from .privacy import PublicRecord, Redaction, run_filter
-from .privacy.filter import Review, review_record
+from .privacy.filter import review_record
+from .privacy.review import Review
 from .records import Record
 from .rendering import render_site
 from .search import index_dir_for, search_docs, static_docs

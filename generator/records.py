@@ -36,7 +36,7 @@ __all__ = [
     "Guide",
     "Page",
     "RECORD_TYPES",
-    "TYPE_ORDER",
+    "TYPE_NAMES",
 ]
 
 
@@ -125,6 +125,9 @@ class Record(Strict):
     """Fields common to every record."""
 
     TYPE: ClassVar[str] = ""
+    # fields that name regulations (checked for existence) and fields that list files
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ()
+    FILE_FIELDS: ClassVar[tuple[str, ...]] = ()
     id: Ident
     title: Text = Field(min_length=1)
     lang: OptText = None
@@ -167,11 +170,11 @@ class Record(Strict):
 
     def references(self) -> dict[str, list[str]]:
         """Field name -> regulation ids this record points at (checked for existence)."""
-        return {}
+        return {name: list(getattr(self, name)) for name in self.REFERENCE_FIELDS}
 
     def files(self) -> list[tuple[str, Attachment]]:
         """(field name, attachment) pairs whose files must exist."""
-        return []
+        return [(name, a) for name in self.FILE_FIELDS for a in getattr(self, name)]
 
     @property
     def directory(self) -> PurePosixPath:
@@ -180,6 +183,8 @@ class Record(Strict):
 
 class Disclosure(Record):
     TYPE: ClassVar[str] = "disclosures"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("legal_basis",)
+    FILE_FIELDS: ClassVar[tuple[str, ...]] = ("attachments",)
     category: Category
     date: Date
     case_number: OptText = None
@@ -192,15 +197,10 @@ class Disclosure(Record):
     def sort_date(self) -> dt.date:
         return self.date
 
-    def references(self) -> dict[str, list[str]]:
-        return {"legal_basis": self.legal_basis}
-
-    def files(self) -> list[tuple[str, Attachment]]:
-        return [("attachments", a) for a in self.attachments]
-
 
 class Regulation(Record):
     TYPE: ClassVar[str] = "regulations"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("amends", "amended_by", "repeals", "repealed_by")
     kind: Kind
     issuer: Text | list[Text]
     doc_number: OptText = None
@@ -220,14 +220,6 @@ class Regulation(Record):
     @property
     def sort_date(self) -> dt.date:
         return self.issued
-
-    def references(self) -> dict[str, list[str]]:
-        return {
-            "amends": self.amends,
-            "amended_by": self.amended_by,
-            "repeals": self.repeals,
-            "repealed_by": self.repealed_by,
-        }
 
     @model_validator(mode="after")
     def _dates(self) -> Regulation:
@@ -308,6 +300,8 @@ class Office(Strict):
 
 class Guide(Record):
     TYPE: ClassVar[str] = "guides"
+    REFERENCE_FIELDS: ClassVar[tuple[str, ...]] = ("legal_basis",)
+    FILE_FIELDS: ClassVar[tuple[str, ...]] = ("forms",)
     service: Ident
     eligibility: list[Text] = Field(default_factory=list)
     required_documents: list[Text] = Field(default_factory=list)
@@ -317,12 +311,6 @@ class Guide(Record):
     fee: OptText = None
     legal_basis: list[Ident] = Field(default_factory=list)
     forms: list[Attachment] = Field(default_factory=list)
-
-    def references(self) -> dict[str, list[str]]:
-        return {"legal_basis": self.legal_basis}
-
-    def files(self) -> list[tuple[str, Attachment]]:
-        return [("forms", a) for a in self.forms]
 
 
 class Page(Record):
@@ -334,4 +322,5 @@ class Page(Record):
 
 
 RECORD_TYPES: dict[str, type[Record]] = {cls.TYPE: cls for cls in (Disclosure, Regulation, OpenDay, Guide, Page)}
-TYPE_ORDER = list(RECORD_TYPES)
+# The one list of record types, in the order listings, exports and feeds show them.
+TYPE_NAMES: tuple[str, ...] = tuple(RECORD_TYPES)

@@ -28,13 +28,12 @@ from .i18n import LABELS, SEARCH_FILTER_KEYS, SEARCH_UI_KEYS
 from .i18n import label as _label
 from .i18n import t as _t
 from .privacy import PublicRecord
-from .records import EventStatus, OpenDay, Regulation, Validity
+from .records import TYPE_NAMES, EventStatus, OpenDay, Regulation, Validity
 from .structured import home_jsonld
 from .tel import link_phones, link_phones_html, tel_href
 
 __all__ = ["RenderedSite", "render_site", "NavEntry"]
 
-PUBLISHED_TYPES = ("disclosures", "regulations", "open-days", "guides", "pages")
 PER_PAGE = 50  # rows on one listing page: /<listing>/, /<listing>/page/2/, ...
 HOME_TILES = 4  # guides (and pages) as tiles on the home page; twice as many guides in its list
 
@@ -410,9 +409,9 @@ class _Renderer:
         for rec in public:
             self.record_page(rec)
         live = [p for p in public if not p.is_tombstone]
-        by_type = {t: [p for p in live if p.type == t] for t in PUBLISHED_TYPES}
+        by_type = {t: [p for p in live if p.type == t] for t in TYPE_NAMES}
 
-        def newest(items):
+        def newest(items: list[PublicRecord[Any]]) -> list[PublicRecord[Any]]:
             return sorted(items, key=lambda p: (p.sort_date or dt.date.min, p.id), reverse=True)
 
         disclosures = newest(by_type["disclosures"])
@@ -485,7 +484,7 @@ class _Renderer:
         self.sitemap_page(pages)
         self.accessibility_page()
 
-        def t(key):
+        def t(key: str) -> str:
             return _t(key, self.lang)
 
         self.site.nav = [
@@ -502,11 +501,11 @@ class _Renderer:
         return self.site
 
     def data_pages(self, public: Sequence[PublicRecord[Any]]) -> None:
-        from .exports import DATA_TYPES, FIELDS
+        from .exports import FIELDS
         from .feeds import publication_events
 
         lang = self.lang
-        counts = {t: sum(1 for p in public if p.type == t and not p.is_tombstone) for t in DATA_TYPES}
+        counts = {t: sum(1 for p in public if p.type == t and not p.is_tombstone) for t in TYPE_NAMES}
         self.page(
             "data/index.md",
             "/data/",
@@ -514,7 +513,7 @@ class _Renderer:
             _t("open_data", lang),
             ["navigation", "toc"],
             heading=_t("open_data", lang),
-            types=DATA_TYPES,
+            types=TYPE_NAMES,
             counts=counts,
             fields=FIELDS,
             feeds=self.feed_specs,
@@ -535,7 +534,7 @@ class _Renderer:
     def search_page(self) -> None:
         lang = self.lang
         groups = {g: {k: _label(g, k, lang) for k in LABELS[g]} for g in ("category", "kind", "validity")}
-        groups["type"] = {k: _t(k, lang) for k in PUBLISHED_TYPES}
+        groups["type"] = {k: _t(k, lang) for k in TYPE_NAMES}
         groups["filter_names"] = {k: _t("search_" + k, lang) for k in SEARCH_FILTER_KEYS}
         groups["ui"] = {k: _t("search_" + k, lang) for k in SEARCH_UI_KEYS}
         self.page(

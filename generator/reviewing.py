@@ -13,8 +13,8 @@ from collections import Counter
 from collections.abc import Sequence
 
 from .approval import Outcome
-from .privacy.filter import Review, ReviewText
 from .privacy.public import Redaction
+from .privacy.review import Review, ReviewText
 
 __all__ = [
     "format_review",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
@@ -132,27 +133,22 @@ def _date_or_datetime(value: Any, info: ValidationInfo) -> dt.datetime:
 _IDENT = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
-def _ident(value: Any) -> str:
-    if isinstance(value, str) and _IDENT.match(value):
-        return value
-    raise PydanticCustomError(
-        "oa_ident",
-        "expected an id of lowercase letters, digits and hyphens (like 'case-2026-015'), got {got}",
-        {"got": describe(value)},
-    )
-
-
 _STAFF = re.compile(r"^[a-z0-9][a-z0-9._-]*$")
 
 
-def _staff(value: Any) -> str:
-    if isinstance(value, str) and _STAFF.match(value):
-        return value
-    raise PydanticCustomError(
-        "oa_staff",
-        "expected a staff id of lowercase letters, digits, dots and hyphens (like 'li.wei'), got {got}",
-        {"got": describe(value)},
-    )
+def _matching(pattern: re.Pattern[str], code: str, expected: str) -> Callable[[Any], str]:
+    """A validator for strings of ``pattern``; the message says what was ``expected``."""
+
+    def check(value: Any) -> str:
+        if isinstance(value, str) and pattern.match(value):
+            return value
+        raise PydanticCustomError(code, f"expected {expected}, got {{got}}", {"got": describe(value)})
+
+    return check
+
+
+_ident = _matching(_IDENT, "oa_ident", "an id of lowercase letters, digits and hyphens (like 'case-2026-015')")
+_staff = _matching(_STAFF, "oa_staff", "a staff id of lowercase letters, digits, dots and hyphens (like 'li.wei')")
 
 
 # WithJsonSchema: what ``openaffairs schema`` says of each type (the validators above decide)

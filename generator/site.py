@@ -26,6 +26,7 @@ import nh3
 import yaml
 
 from .config import SiteConfig
+from .document import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, MARKDOWN_EXTENSIONS
 from .errors import BuildError, Problem
 from .i18n import theme_strings
 from .rendering import NavEntry, RenderedSite
@@ -34,41 +35,15 @@ __all__ = ["write_site", "stage_site", "swap_into", "default_theme_dir", "shippe
 
 log = logging.getLogger(__name__)
 
-# Tags and attributes that body Markdown and our panels may produce.
-_TAGS = set(nh3.ALLOWED_TAGS) | {
-    "article",
-    "section",
-    "nav",
-    "aside",
-    "header",
-    "footer",
-    "main",
-    "figure",
-    "figcaption",
-    "details",
-    "summary",
-    "mark",
-    "time",
-    "form",
-    "input",
-    "button",
-    "label",
-    "caption",
-    "colgroup",
-    "col",
-    "select",
-    "option",
-}
-_ATTRS = {
-    "*": {"class", "id", "lang", "dir", "title", "role", "aria-label", "aria-hidden", "aria-current"},
+# Tags and attributes of a page: what a body may hold (generator.document) plus
+# what our own templates and panels produce (landmarks, the search form, the
+# regulation table's data for its filters).
+_TAGS = set(ALLOWED_TAGS) | {"main", "form", "input", "button", "label", "select", "option"}
+_OWN_ATTRS = {
+    "*": {"role", "aria-label", "aria-hidden", "aria-current"},
     "div": {"data-base", "data-labels"},
-    "a": {"href", "download", "hreflang", "rel"},
-    "img": {"src", "alt", "width", "height", "loading"},
-    "td": {"colspan", "rowspan", "align", "data-label"},
-    "th": {"colspan", "rowspan", "align", "scope"},
-    "time": {"datetime"},
-    "ol": {"start", "type"},
-    "li": {"value"},
+    "a": {"download", "rel"},
+    "td": {"data-label"},
     "form": {"action", "method", "role", "hidden", "data-for"},
     "select": {"id", "name"},
     "option": {"value", "selected"},
@@ -77,12 +52,11 @@ _ATTRS = {
     "input": {"name", "type", "placeholder", "value", "autocomplete"},
     "button": {"type"},
     "label": {"for"},
-    "details": {"open"},
-    "col": {"span"},
     "table": {"data-oa-table"},
     "tr": {"data-kind", "data-validity", "data-issuer", "data-from", "data-until"},
-    "abbr": {"title"},
-    "sup": {"id"},
+}
+_ATTRS = {
+    tag: ALLOWED_ATTRIBUTES.get(tag, set()) | _OWN_ATTRS.get(tag, set()) for tag in {*ALLOWED_ATTRIBUTES, *_OWN_ATTRS}
 }
 
 
@@ -99,7 +73,6 @@ def sanitise(html: str) -> str:
         html,
         tags=_TAGS,
         attributes=_ATTRS,
-        generic_attribute_prefixes={"data-pagefind-"},
         attribute_filter=_attribute_filter,
         link_rel=None,
         strip_comments=True,
@@ -225,13 +198,7 @@ def _mkdocs_config(
         # their dialect is generator.document.MARKDOWN_EXTENSIONS)
         "markdown_extensions": [
             {"toc": {"permalink": "¶", "permalink_title": "", "slugify": _SLUGIFY_PLACEHOLDER}},
-            "tables",
-            "attr_list",
-            "md_in_html",
-            "admonition",
-            "def_list",
-            "footnotes",
-            "sane_lists",
+            *MARKDOWN_EXTENSIONS,
             "generator.cjk",
         ],
         "plugins": [],
@@ -272,7 +239,7 @@ def _run_mkdocs(cfg_path: Path, now: dt.datetime) -> list[str]:
     from mkdocs.config import load_config as mkdocs_load_config
     from mkdocs.plugins import BasePlugin
 
-    class Sanitise(BasePlugin):  # type: ignore[type-arg]
+    class Sanitise(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         def on_page_content(self, html: str, **kwargs: Any) -> str:
             return sanitise(html)
 

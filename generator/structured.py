@@ -21,7 +21,7 @@ from .dates import RecordDates
 from .i18n import label
 from .i18n import t as _t
 from .privacy import PublicRecord
-from .records import EventStatus, Validity
+from .records import Disclosure, EventStatus, Guide, OpenDay, Record, Regulation, Validity
 
 __all__ = ["jsonld_script", "record_jsonld", "home_jsonld", "head_html", "absolute"]
 
@@ -61,7 +61,7 @@ def _iso(value: dt.date | dt.datetime, config: SiteConfig) -> str:
     return value.isoformat()
 
 
-def breadcrumbs(rec: PublicRecord[Any], config: SiteConfig) -> dict[str, Any]:
+def breadcrumbs(rec: PublicRecord[Record], config: SiteConfig) -> dict[str, Any]:
     lang = config.language
     trail = [(_t("home", lang), "/"), (_t(rec.type, lang), f"/{rec.type}/"), (rec.title, rec.url)]
     return {
@@ -75,7 +75,7 @@ def breadcrumbs(rec: PublicRecord[Any], config: SiteConfig) -> dict[str, Any]:
 
 
 def record_jsonld(
-    rec: PublicRecord[Any], dates: RecordDates, config: SiteConfig, lookup: Any = None
+    rec: PublicRecord[Record], dates: RecordDates, config: SiteConfig, lookup: Any = None
 ) -> list[dict[str, Any]]:
     """The JSON-LD objects of a record page: the record itself and its breadcrumbs."""
     r = rec.record
@@ -94,7 +94,7 @@ def record_jsonld(
         base["description"] = r.summary
     if rec.is_tombstone:
         obj = {**base, "@type": "WebPage"}
-    elif rec.type == "regulations":
+    elif isinstance(r, Regulation):
 
         def links(ids: Sequence[str]) -> list[dict[str, Any]]:
             return [
@@ -125,7 +125,7 @@ def record_jsonld(
             obj["legislationConsolidates"] = links(r.amended_by)
         if r.source:
             obj["sameAs"] = r.source
-    elif rec.type == "open-days":
+    elif isinstance(r, OpenDay):
         obj = {
             **base,
             "@type": "Event",
@@ -158,7 +158,7 @@ def record_jsonld(
                 offer["validThrough"] = _iso(r.registration.closes, config)
             obj["offers"] = offer
             obj["isAccessibleForFree"] = True
-    elif rec.type == "guides":
+    elif isinstance(r, Guide):
         obj = {**base, "@type": "GovernmentService", "serviceType": r.service, "provider": _organization(config)}
         if r.offices:
             obj["availableChannel"] = [
@@ -173,7 +173,7 @@ def record_jsonld(
                 }
                 for o in r.offices
             ]
-    elif rec.type == "disclosures":
+    elif isinstance(r, Disclosure):
         obj = {
             **base,
             "@type": "Article",

@@ -35,8 +35,9 @@ class ValidatedSite:
     records: list[Record]  # sorted by (type, id)
     problems: list[Problem]
 
-    def by_type(self, type_name: str) -> list[Record]:
-        return [r for r in self.records if type_name == r.TYPE]
+
+# Fields the loader sets (where the record came from, its body): never read from YAML.
+INTERNAL_FIELDS = tuple(name for name, f in Record.model_fields.items() if f.exclude)
 
 
 def validate(tree: ContentTree, config: SiteConfig) -> ValidatedSite:
@@ -55,12 +56,20 @@ def validate(tree: ContentTree, config: SiteConfig) -> ValidatedSite:
 
 def _validate_one(doc: SourceDocument, config: SiteConfig, problems: list[Problem]) -> Record | None:
     model = RECORD_TYPES[doc.type]
+    internal = [name for name in INTERNAL_FIELDS if name in doc.data]
+    for name in internal:
+        problems.append(Problem(doc.path, doc.lines.line_of((name,)), f"unknown field '{name}'", _INTERNAL_HINT))
+    if internal:
+        return None
     try:
         record = model.model_validate(doc.data, context={"tz": config.tz})
     except ValidationError as exc:
         problems.extend(problems_from_validation(exc, doc.path, doc.lines, model, doc.data))
         return None
     return record.model_copy(update={"source_path": doc.path, "body": doc.body, "body_line": doc.body_line})
+
+
+_INTERNAL_HINT = "it is set by OpenAffairs from the file itself; remove it from the front matter"
 
 
 def _check_unique_ids(records: list[tuple[Record, SourceDocument]]) -> list[Problem]:

@@ -35,6 +35,15 @@ CASES: list[tuple[str, dict[str, str | bytes], str, str]] = [
         "content/disclosures/x.md:10: unknown field 'titel'\n    hint: did you mean 'title'?\n",
     ),
     (
+        "internal field in front matter",
+        {D: disclosure("source_path: content/disclosures/other.md\nbody_line: 3\n")},
+        "",
+        "content/disclosures/x.md:10: unknown field 'source_path'\n"
+        "    hint: it is set by OpenAffairs from the file itself; remove it from the front matter\n"
+        "content/disclosures/x.md:11: unknown field 'body_line'\n"
+        "    hint: it is set by OpenAffairs from the file itself; remove it from the front matter\n",
+    ),
+    (
         "bad date format",
         {D: disclosure(head=GOOD_HEAD.replace("date: 2026-01-05", "date: 31.01.2024"))},
         "",

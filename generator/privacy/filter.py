@@ -62,6 +62,7 @@ from .names import pseudonyms
 from .normalise import BLOCK, Normalised, normalise
 from .people import undeclared_people
 from .public import _FILTER_KEY, PUBLIC_FIELDS, PublicFile, PublicRecord, Redaction
+from .review import Review, ReviewFile, ReviewText, node_lines, review_body
 from .secrets import find_markings
 
 __all__ = ["FilterResult", "run_filter", "ReadFile", "Review", "ReviewText", "review_record", "filter_text"]
@@ -90,7 +91,7 @@ _CLOSED = frozenset(
         "file",
     }
 )
-_REFERENCES = frozenset({"legal_basis", "amends", "amended_by", "repeals", "repealed_by"})
+_REFERENCES = frozenset(name for model in RECORD_TYPES.values() for name in model.REFERENCE_FIELDS)
 # Strings that become part of a URL: they cannot be rewritten, so a finding stops the build.
 _IDENTIFIERS = frozenset({"id", "source"})
 _URL_ATTRS = frozenset({"href", "src"})
@@ -105,42 +106,6 @@ def _mask_name(name: str) -> str:
 @dataclass(frozen=True)
 class FilterResult:
     public: list[PublicRecord[Any]]
-    redactions: list[Redaction]
-    problems: list[Problem]
-    warnings: list[Problem] = ()  # type: ignore[assignment]
-
-
-@dataclass(frozen=True)
-class ReviewText:
-    """One text of a record as it will be published, for ``openaffairs review``."""
-
-    label: str  # "title", "summary", "tags[0]", "parties[2].name", "body", ...
-    line: int  # where it starts in the source file
-    text: str  # filtered
-    spans: tuple[Span, ...]  # (start, end) in ``text`` of every replacement (pseudonym or marker)
-    same_lines: bool = True  # line i of ``text`` is line ``line + i`` of the source
-    line_numbers: tuple[int, ...] = ()  # the source line of each line of ``text`` (the body)
-
-
-@dataclass(frozen=True)
-class ReviewFile:
-    field: str  # attachments | forms
-    line: int
-    href: str  # the published path (file name filtered)
-    title: str  # filtered
-    scan: AttachmentScan
-
-
-@dataclass(frozen=True)
-class Review:
-    """One record filtered as if it were published (``review_record``); no unmasked value."""
-
-    source_path: str
-    decision: Decision
-    as_if_published: bool
-    outcome: Outcome
-    texts: tuple[ReviewText, ...]
-    files: tuple[ReviewFile, ...]
     redactions: list[Redaction]
     problems: list[Problem]
     warnings: list[Problem] = ()  # type: ignore[assignment]
@@ -308,11 +273,11 @@ class _RecordFilter:
             return "", ""
         root = parse_html(sanitise(render_markdown(source)))
         nodes, raw = _text_view(root)
-        node_lines = _node_lines(nodes, source, first_line)
+        located = node_lines(nodes, source, first_line)
         norm = normalise(raw)
 
         def line_at(offset: int) -> int:
-            for start, node, line in reversed(node_lines):
+            for start, node, line in reversed(located):
                 if start <= offset:
                     return line + node.text.count("\n", 0, max(0, offset - start))
             return first_line
@@ -330,7 +295,7 @@ class _RecordFilter:
             if el.tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
                 el.set("id", el.get("id") or heading_id(el.text(), taken))
         if self.track:
-            self.texts.append(_review_body(root, replaced, node_lines, first_line))
+            self.texts.append(review_body(root, replaced, located, first_line))
         return root.html(), root.text()
 
     def _apply(
@@ -426,70 +391,6 @@ def _text_view(root: Element) -> tuple[list[tuple[int, Text]], str]:
 
     walk(root)
     return nodes, "".join(parts)
-
-
-def _node_lines(nodes: list[tuple[int, Text]], source: str, first_line: int) -> list[tuple[int, Text, int]]:
-    """(offset, node, source line) for each text node: found by searching its first
-    characters in the source, in order (rendering keeps the order of the text)."""
-    out: list[tuple[int, Text, int]] = []
-    cursor = 0
-    line = first_line
-    for start, node in nodes:
-        text = node.text.strip()
-        probes = [text[:6], text[:3], text[:1]] if text else []
-        if text:  # entities and comments break up the text of the source
-            probes += [f"&#{ord(text[0])};", f"&#x{ord(text[0]):x};", f"&#x{ord(text[0]):X};"]
-        for probe in probes:
-            at = source.find(probe, cursor)
-            if at != -1:
-                line = first_line + source.count("\n", 0, at)
-                cursor = at
-                break
-        out.append((start, node, line))
-    return out
-
-
-def _review_body(
-    root: Element, replaced: dict[int, list[Span]], node_lines: list[tuple[int, Text, int]], first_line: int
-) -> ReviewText:
-    """The filtered body as text for review: one line per block and per soft line break,
-    each numbered with its line in the source, replacements located."""
-    line_of = {id(node): line for _, node, line in node_lines}
-    out: list[str] = []
-    spans: list[Span] = []
-    numbers: list[int] = []
-    state = {"pos": 0, "pending": True}
-
-    def walk(el: Element) -> None:
-        for c in el.children:
-            if isinstance(c, Text):
-                if not c.text.strip() and state["pending"]:
-                    continue
-                line = line_of.get(id(c), numbers[-1] if numbers else first_line)
-                text = c.text.lstrip("\n") if state["pending"] else c.text
-                lead = len(c.text) - len(text)
-                if state["pending"]:
-                    if out:
-                        out.append("\n")
-                        state["pos"] += 1
-                    numbers.append(line + c.text.count("\n", 0, lead))
-                    state["pending"] = False
-                base = state["pos"] - lead
-                for a, b in replaced.get(id(c), []):
-                    spans.append((base + a, base + b))
-                for _k in range(text.count("\n")):
-                    numbers.append(numbers[-1] + 1)
-                out.append(text)
-                state["pos"] += len(text)
-                continue
-            if c.tag in BLOCK_TAGS or c.tag == "br":
-                state["pending"] = True
-            walk(c)
-            if c.tag in BLOCK_TAGS:
-                state["pending"] = True
-
-    walk(root)
-    return ReviewText("body", first_line, "".join(out), tuple(spans), False, tuple(numbers))
 
 
 def _label(path: tuple[Any, ...]) -> str:
@@ -704,7 +605,8 @@ def _public_copy(model: type[Record], filtered: dict[str, Any]) -> Record:
     validation (the values were validated in the unfiltered record and a pseudonym or
     marker never changes a type); fields that are not public are not set at all, so a
     writer reading one fails at once."""
-    return _construct(model, filtered, PUBLIC_FIELDS[model.TYPE])  # type: ignore[return-value]
+    copy: Record = _construct(model, filtered, PUBLIC_FIELDS[model.TYPE])
+    return copy
 
 
 _DEFAULTS: dict[type, list[tuple[str, Any, Any]]] = {}
@@ -852,27 +754,23 @@ def review_record(
     )
 
 
+def _tool_filter(records: Sequence[Record], lang: str, allow: Sequence[str], path: str, body: str) -> _RecordFilter:
+    """A filter for one loose text, with the site-wide names of ``records`` (no config,
+    no attachments): what ``filter_text`` and ``filter_body`` share."""
+    holder = Page.model_construct(
+        id="text", title="text", lang=lang, status="approved", author="x", source_path=path, body=body, body_line=1
+    )
+    no_config: Any = None  # the checks that need a config (markings' block list) are not run
+    site = _Site(Matcher(records), list(allow), [], no_config, {}, {}, "", lambda _p: b"", frozenset(), no_config)
+    return _RecordFilter(holder, site, lang, LineMap())
+
+
 def filter_text(
     text: str, records: Sequence[Record] = (), *, lang: str = "zh", allow: Sequence[str] = ()
 ) -> tuple[str, list[Redaction]]:
     """One free text filtered as a field of a record without parties would be, with the
     names and private values that ``records`` declare (site-wide).  For tests and tools."""
-    holder = Page.model_construct(
-        id="text", title="text", lang=lang, status="approved", author="x", source_path="", body="", body_line=1
-    )
-    site = _Site(
-        Matcher(records),
-        list(allow),
-        [],
-        None,  # type: ignore[arg-type]
-        {},
-        {},
-        "",
-        lambda _p: b"",
-        frozenset(),
-        None,  # type: ignore[arg-type]
-    )
-    filt = _RecordFilter(holder, site, lang, LineMap())
+    filt = _tool_filter(records, lang, allow, "", "")
     return filt.text(text, 1, "text", markings=False), filt.redactions
 
 
@@ -880,22 +778,7 @@ def filter_body(
     body: str, records: Sequence[Record] = (), *, lang: str = "zh", allow: Sequence[str] = ()
 ) -> tuple[str, str, list[Redaction], list[Problem]]:
     """A Markdown body rendered and filtered: (html, text, redactions, problems).  For tests and tools."""
-    holder = Page.model_construct(
-        id="text", title="text", lang=lang, status="approved", author="x", source_path="text.md", body=body, body_line=1
-    )
-    site = _Site(
-        Matcher(records),
-        list(allow),
-        [],
-        None,  # type: ignore[arg-type]
-        {},
-        {},
-        "",
-        lambda _p: b"",
-        frozenset(),
-        None,  # type: ignore[arg-type]
-    )
-    filt = _RecordFilter(holder, site, lang, LineMap())
+    filt = _tool_filter(records, lang, allow, "text.md", body)
     html, text = filt.body(body, 1)
     return html, text, filt.redactions, filt.problems
 

@@ -8,6 +8,7 @@ at once instead of leaking quietly.
 
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
@@ -76,6 +77,7 @@ PUBLIC_FIELDS: dict[str, frozenset[str]] = {
 _FILTER_KEY = object()  # handed to filter.py only; see __post_init__
 
 R = TypeVar("R", bound=Record)
+M = TypeVar("M", bound=Record)
 
 
 @dataclass(frozen=True)
@@ -135,6 +137,14 @@ class PublicRecord(Generic[R]):
     @property
     def sort_date(self) -> dt.date | None:
         return self.record.sort_date
+
+    def of(self, model: builtins.type[M]) -> M:
+        """The public copy as ``model`` (e.g. ``rec.of(Regulation).issued``), so the type
+        checker checks every field a writer reads; TypeError if the record is another type."""
+        record: Record = self.record
+        if isinstance(record, model):
+            return record
+        raise TypeError(f"{self.type}/{self.id} is not a {model.__name__}")
 
     def with_backlinks(self, links: tuple[tuple[str, str, str], ...]) -> PublicRecord[R]:
         return PublicRecord(self.outcome, self.record, self.files, links, _FILTER_KEY, self.body_html, self.body_text)
