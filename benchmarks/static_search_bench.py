@@ -46,7 +46,7 @@ NOW = "2026-11-26T10:00:00+08:00"
 
 SCRIPT = REPO / "theme" / "assets" / "oasearch.js"
 RUNNER = REPO / "tests" / "js" / "run_queries.mjs"
-EXTRA_SCRIPTS: list[Path] = []  # the page UI is not needed for a query
+PAGE_SCRIPT = REPO / "theme" / "assets" / "oasearch-page.js"  # the page: loaded, not needed in Node
 
 
 def _pct(values: Sequence[float], p: float) -> float:
@@ -150,7 +150,7 @@ def measure(docs: Sequence[StaticDoc], query_set: Sequence[str], corpus: str = "
     per_query_gz = [sum(gz["search/" + p] for p, _ in r["fetched"]) for r in runs]
     per_query_files = [len(r["fetched"]) for r in runs]
     latency = [r["ms"] for r in runs]
-    scripts = [SCRIPT, *EXTRA_SCRIPTS]
+    scripts = [SCRIPT, PAGE_SCRIPT]
     return {
         "corpus": corpus,
         "pages": len(docs),
@@ -213,7 +213,9 @@ def main() -> None:
         print(json.dumps(m, indent=2, ensure_ascii=False))
         return
     print(f"corpus                {m['corpus']}")
-    print(f"pages                 {m['pages']:,} ({m['queries']} queries)")
+    print(
+        f"pages                 {m['pages']:,} ({m['queries']} queries), text median {m['text_chars_median']:,.0f} chars, max {m['text_chars_max']:,}"
+    )
     print(
         f"index build           {m['build_s']:.1f} s (generating the pages: {m['generate_s']:.1f} s; "
         f"peak memory of the process {m['python_peak_rss_mb']:,} MB)"
@@ -224,7 +226,7 @@ def main() -> None:
     )
     for kind, v in m["by_kind"].items():
         print(f"  {kind:<19} {v['files']:>6,} files {v['bytes'] / 2**20:8.1f} MB   largest {_kb(v['max'])}")
-    print(f"oasearch.js           {_kb(m['script_bytes'])} ({_kb(m['script_bytes_gzip'])} gzipped), loaded once")
+    print(f"scripts               {_kb(m['script_bytes'])} ({_kb(m['script_bytes_gzip'])} gzipped), loaded once")
     print(
         f"bytes per query       median {_kb(m['query_bytes_median'])}, p95 {_kb(m['query_bytes_p95'])}, "
         f"max {_kb(m['query_bytes_max'])} (cold cache, first page of 10)"

@@ -596,14 +596,6 @@
 
     /** Does page id hold every included phrase and no excluded one? */
     function matches(m, p, id) {
-      if (!inWindowsPage(p, id)) {
-        return getDoc(m, id).then(function (d) {
-          var norm = d.unit.norm;
-          for (var i = 0; i < p.include.length; i++) if (find(norm, p.include[i], 0) < 0) return false;
-          for (var j = 0; j < p.exclude.length; j++) if (find(norm, p.exclude[j], 0) >= 0) return false;
-          return true;
-        });
-      }
       var checks = p.inc.map(function (x) { return { x: x, want: true }; })
         .concat(p.exc.map(function (x) { return { x: x, want: false }; }));
       function next(i) {
@@ -612,6 +604,15 @@
         var ks = windowsFor(p, id, c.x);
         return inWindows(m, id, ks || "all", c.x.phrase).then(function (found) {
           return found === c.want ? next(i + 1) : false;
+        });
+      }
+      if (!inWindowsPage(p, id)) {
+        return getDoc(m, id).then(function (d) {
+          if (!d.unit) return next(0);
+          var norm = d.unit.norm;
+          for (var i = 0; i < p.include.length; i++) if (find(norm, p.include[i], 0) < 0) return false;
+          for (var j = 0; j < p.exclude.length; j++) if (find(norm, p.exclude[j], 0) >= 0) return false;
+          return true;
         });
       }
       return next(0);
