@@ -615,7 +615,7 @@
           return true;
         });
       }
-      return next(0);
+      return p.exc.length ? p.loadExcluded().then(function () { return next(0); }) : next(0);
     }
 
     /** The ordered candidate ids of a query, and whether they are already exact. */
@@ -637,8 +637,7 @@
         if (!withTerms.length) return empty; // only punctuation: nothing to look up
         var exactExc = exc.filter(function (x) { return x.exact; });
         var terms = [];
-        // the excluded phrases' terms too: they say which windows of a page to check
-        withTerms.concat(exc).forEach(function (x) { terms = terms.concat(x.terms); });
+        withTerms.concat(exactExc).forEach(function (x) { terms = terms.concat(x.terms); });
         return Promise.all([postings(m, unique(terms)), filterIds(m, o.filters)]).then(function (r) {
           var lists = r[0];
           var ids = null;
@@ -662,8 +661,22 @@
           }
           var exact = inc.every(function (x) { return x.exact; }) &&
             exc.every(function (x) { return x.exact; });
+          var excLoaded = null;
           return {
             ids: ids, exact: exact, include: q.include, exclude: q.exclude, lists: lists, inc: inc, exc: exc,
+            // the other excluded phrases' terms say which windows of a long page to check:
+            // looked up the first time a candidate in windows is checked
+            loadExcluded: function () {
+              if (!excLoaded) {
+                var more = [];
+                exc.forEach(function (x) { x.terms.forEach(function (t) { if (!lists.has(t)) more.push(t); }); });
+                excLoaded = postings(m, unique(more)).then(function (found) {
+                  found.forEach(function (v, t) { lists.set(t, v); });
+                });
+                excLoaded.catch(function () { excLoaded = null; });
+              }
+              return excLoaded;
+            },
           };
         });
       });
