@@ -74,12 +74,27 @@ class ApprovalConfig(Strict):
     staff: dict[StaffId, StaffIdentity] = Field(default_factory=dict)
 
 
+class SiteTexts(Strict):
+    """(issue 10) ``translations.<lang>``: the site's own texts on the side of another language."""
+
+    site_name: Text = ""
+    site_description: Text = ""
+    office_name: Text = ""
+    copyright: Text = ""
+    short_name: Text = ""
+    sponsor: Text = ""
+    address: Text = ""
+
+
 class SiteConfig(Strict):
     """The keys of ``site_config.yml`` (contract keys first, then additions)."""
 
     site_name: Text
     site_url: Text
     language: Literal["zh", "en"] = "zh"
+    # (addition, issue 10) the interfaces built into one site: `language` at /, the other under /<lang>/
+    languages: list[Literal["zh", "en"]] = Field(default_factory=list)
+    translations: dict[Literal["zh", "en"], SiteTexts] = Field(default_factory=dict)
     timezone: Text = "Asia/Shanghai"
     content_dir: Text = "content"
     approvers: list[StaffId] = Field(min_length=1)
@@ -118,6 +133,11 @@ class SiteConfig(Strict):
         if not value.startswith(("https://", "http://")):
             raise ValueError(f"expected an absolute URL like 'https://example.org/', got {value!r}")
         return value if value.endswith("/") else value + "/"
+
+    @property
+    def site_languages(self) -> tuple[str, ...]:
+        """The site's languages, its default (``language``, at /) first."""
+        return (self.language, *(x for x in self.languages if x != self.language))
 
     @property
     def tz(self) -> ZoneInfo:
@@ -192,6 +212,18 @@ def load_config(path: Path) -> SiteConfig:
                         f"add '{staff}: {{email: ...}}' (the e-mail of their commits)",
                     )
                 )
+    if config.languages and (
+        len(set(config.languages)) != len(config.languages) or config.language not in config.languages
+    ):
+        problems.append(
+            Problem(
+                shown,
+                lines.line_of(("languages",)),
+                f"languages {config.languages!r} must name each language once and include "
+                f"language '{config.language}' (the default, built at /)",
+                f"e.g. languages: [{config.language}, {'en' if config.language == 'zh' else 'zh'}]",
+            )
+        )
     if "theme_dir" in data and not config.theme_path.is_dir():
         problems.append(
             Problem(

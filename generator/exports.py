@@ -481,23 +481,36 @@ def sitemap_xml(
     ``pages`` are docs paths (``a/b/index.md``)."""
     from xml.sax.saxutils import escape
 
+    base = config.site_url.rstrip("/")
+    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for url, lastmod in sitemap_entries(pages, public, config, dates, now):
+        out.append(f"<url><loc>{escape(base + url)}</loc><lastmod>{lastmod.isoformat()}</lastmod></url>")
+    out.append("</urlset>")
+    return ("\n".join(out) + "\n").encode("utf-8")
+
+
+def sitemap_entries(
+    pages: Sequence[str],
+    public: Sequence[PublicRecord[Any]],
+    config: SiteConfig,
+    dates: dict[Key, RecordDates],
+    now: dt.datetime,
+) -> list[tuple[str, dt.date]]:
+    """(site path, lastmod) of every page of the sitemap, sorted; ``pages`` are docs paths."""
     by_url = {p.url: dates[(p.type, p.id)].updated for p in public}
     newest = max(by_url.values(), default=now.astimezone(config.tz).date())
     by_type: dict[str, dt.date] = {}
     for p in public:
         d = dates[(p.type, p.id)].updated
         by_type[p.type] = max(by_type.get(p.type, d), d)
-    base = config.site_url.rstrip("/")
-    out = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    out = []
     for path in sorted(pages):
         url = "/" + path[: -len("index.md")] if path.endswith("index.md") else "/" + path[:-3] + "/"
         if url.startswith("/search/"):
             continue
         parts = url.strip("/").split("/")
-        lastmod = by_url.get(url) or (by_type.get(parts[0], newest) if parts[0] else newest)
-        out.append(f"<url><loc>{escape(base + url)}</loc><lastmod>{lastmod.isoformat()}</lastmod></url>")
-    out.append("</urlset>")
-    return ("\n".join(out) + "\n").encode("utf-8")
+        out.append((url, by_url.get(url) or (by_type.get(parts[0], newest) if parts[0] else newest)))
+    return out
 
 
 def export_files(

@@ -159,6 +159,9 @@ STRINGS: dict[str, tuple[str, str]] = {
         "Search the site, or continue from one of the sections below.",
     ),
     "sitemap": ("网站地图", "Site map"),
+    # (issue 10) the language switch: each language's name in itself
+    "lang_name": ("中文", "English"),
+    "lang_switch": ("语言", "Language"),
     "sections": ("栏目", "Sections"),
     "accessibility": ("无障碍声明", "Accessibility statement"),
     "sponsor": ("主办单位", "Run by"),
@@ -213,9 +216,15 @@ LABELS: dict[str, dict[str, tuple[str, str]]] = {
 }
 
 
+# English strings whose noun follows a count: the singular, for n == 1 ("1 record", not "1 records")
+ONE: dict[str, str] = {"records_count": "{n} record", "search_results": "{n} result", "law_articles": "{n} article"}
+
+
 def t(key: str, lang: str, **kw: object) -> str:
     zh, en = STRINGS[key]
     text = en if lang == "en" else zh
+    if lang == "en" and kw.get("n") == 1 and key in ONE:
+        text = ONE[key]
     return text.format(**kw) if kw else text
 
 

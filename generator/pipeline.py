@@ -22,17 +22,16 @@ from .approval import Decision, Outcome, decide
 from .config import SiteConfig, load_config
 from .dates import Key, record_dates
 from .errors import BuildError, Problem, UsageError
-from .exports import export_files, sitemap_xml
+from .languages import export_all, site_sitemap, static_search_files
 from .loading import load_content, read_attachment
 from .privacy import PublicRecord, Redaction, run_filter
 from .privacy.filter import review_record
 from .privacy.review import Review
 from .records import Record
 from .rendering import render_site
-from .search import index_dir_for, search_docs, static_docs
+from .search import index_dir_for, search_docs
 from .search_index import build_generation, discard, switch_to, write_index, writer_lock
 from .site import write_site
-from .static_search import build_static_index
 from .validation import validate
 
 __all__ = ["BuildReport", "build", "resolve_now", "prepare", "review"]
@@ -200,14 +199,14 @@ def build(
     )
     with clock("dates (git) and open data"):
         dates = record_dates(report.public, report.config, now, sources=report.sources)
-        extra = export_files(listed, report.config, dates, now)
+        extra = export_all(listed, report.config, dates, now)  # every language (issue 10)
     with clock("pages"):
         rendered = render_site(report.public, report.config, now, dates)
-        report.pages = len(rendered.pages)
-        sitemap = sitemap_xml(list(rendered.pages), report.public, report.config, dates, now)
+        report.pages = len(rendered.pages) + sum(len(s.pages) for s in rendered.sides.values())
+        sitemap = site_sitemap(rendered, report.public, report.config, dates, now)
     progress("Indexing for the site's search box ...")
     with clock("static search index"):
-        search_files = build_static_index(static_docs(listed, report.config))
+        search_files = static_search_files(listed, report.config)
     # The whoosh index is CPU-bound pure Python like MkDocs: a second process writes a
     # new generation while MkDocs renders; the site and the index are switched together
     # only when both succeeded (a failure of either changes neither).

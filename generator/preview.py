@@ -72,11 +72,15 @@ class _State:
 
 def mark_drafts(site_dir: Path, report: Any) -> None:
     """``serve --drafts``: a prominent banner at the top of every held-back record's page."""
+    from .languages import is_multilingual, lang_of, prefix_of
+
     for public in report.public:
         reason = report.drafts.get((public.type, public.id))
         if reason is None:
             continue
-        page = site_dir / public.url.strip("/") / "index.html"
+        # (issue 10) a record of the other language has its page under /en/
+        prefix = prefix_of(lang_of(public, report.config), report.config) if is_multilingual(report.config) else ""
+        page = site_dir / (prefix + public.url).strip("/") / "index.html"
         if not page.is_file():
             continue
         html_text = page.read_text("utf-8")

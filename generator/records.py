@@ -131,6 +131,8 @@ class Record(Strict):
     id: Ident
     title: Text = Field(min_length=1)
     lang: OptText = None
+    # (addition, issue 10) the id of the same record in the site's other language (same type)
+    translation_of: Ident | None = None
     status: Status
     author: StaffId
     approved_by: StaffId | None = None

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import posixpath
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -74,6 +75,42 @@ class RenderedSite:
     copies: dict[str, str] = field(default_factory=dict)  # docs path -> content-relative source
     nav: list[NavEntry] = field(default_factory=list)
     not_in_nav: list[str] = field(default_factory=list)
+    # (issue 10) with `languages: [zh, en]`: the site's other interfaces, built under /<lang>/
+    # (lang -> the pages of that side, rendered as a site of its own with relative links)
+    sides: dict[str, RenderedSite] = field(default_factory=dict)
+    lang: str = ""
+
+
+# hreflang of each language (the feeds' xml:lang too)
+HREFLANG = {"zh": "zh-CN", "en": "en"}
+_ALT_MARK = "@@OA-LANG-ALT@@"
+# site paths that exist once, at the root, for every language (not under /en/)
+_ROOT_ONLY = ("/SHA256SUMS", "/robots.txt", "/sitemap.xml")
+_RECORD_PREFIX = re.compile(r"^/[a-z-]+/[^/]+/")
+
+
+@dataclass(frozen=True)
+class Side:
+    """One language of a multi-language site: its prefix and where everything else lives."""
+
+    lang: str
+    prefixes: dict[str, str]  # lang -> "" (the default language, at /) or "/en"
+    url_lang: dict[str, str]  # the URL of every public record -> its language
+    translated: dict[tuple[str, str], PublicRecord[Any]] = field(default_factory=dict)  # published pairs
+    root_url: str = ""  # site_url of the whole site (each side's own ends in en/)
+
+    @property
+    def prefix(self) -> str:
+        return self.prefixes[self.lang]
+
+    def full(self, target: str) -> str:
+        """A site path of this side (``/disclosures/``) as a path of the whole site (``/en/disclosures/``);
+        records of the other language and root-only files keep their own place."""
+        if target.startswith(_ROOT_ONLY):
+            return target
+        m = _RECORD_PREFIX.match(target)
+        lang = self.url_lang.get(m.group(0), self.lang) if m else self.lang
+        return self.prefixes[lang] + target
 
 
 def _yaml_value(value: Any) -> Markup:
@@ -112,11 +149,21 @@ def _size(n: int) -> str:
 
 class _Renderer:
     def __init__(
-        self, public: Sequence[PublicRecord[Any]], config: SiteConfig, now: dt.datetime, dates: dict[Key, RecordDates]
+        self,
+        public: Sequence[PublicRecord[Any]],
+        config: SiteConfig,
+        now: dt.datetime,
+        dates: dict[Key, RecordDates],
+        side: Side | None = None,
+        own: Sequence[PublicRecord[Any]] | None = None,
     ):
+        """``public``: every record (for links); ``own``: the records of this side's language
+        (all of ``public`` in a single-language site)."""
         self.config = config
         self.dates = dates
-        self.feed_specs = feed_specs(public, config)
+        self.side = side
+        self.page_keys: dict[str, tuple[str, tuple[str, str] | None]] = {}  # docs path -> (url, record key)
+        self.feed_specs = feed_specs(public if own is None else own, config)
         self.lang = config.language
         self.now = now
         self.tz = config.tz
@@ -132,8 +179,8 @@ class _Renderer:
         return {
             "t": lambda key, **kw: _t(key, lang, **kw),
             "label": lambda group, value: _label(group, value, lang),
-            "rel": lambda target: relative(target, url),
-            "lookup": lambda type_, id_: self.by_key.get((type_, id_)),
+            "rel": lambda target: self.rel(target, url),
+            "lookup": self.lookup,
             "size": _size,
             "tel": lambda phone: Markup('<a class="oa-tel" href="{}">{}</a>').format(tel_href(phone), phone),
             "tel_href": tel_href,
@@ -153,8 +200,24 @@ class _Renderer:
             "search_page": False,
             "print_date": "",
             "trail": [],
+            "lang_alt": self.side is not None,
             **extra,
         }
+
+    def lookup(self, type_: str, id_: str) -> PublicRecord[Any] | None:
+        """A linked record; on a side of a multi-language site, its translation in this side's
+        language when there is one (an English page links to the English version of a law)."""
+        found = self.by_key.get((type_, id_))
+        if found is not None and self.side is not None:
+            other = self.side.translated.get((type_, id_))
+            if other is not None and self.side.url_lang.get(other.url) == self.lang:
+                return other
+        return found
+
+    def rel(self, target: str, url: str) -> str:
+        if self.side is None:
+            return relative(target, url)
+        return relative(self.side.full(target), self.side.prefix + url)
 
     def event_state(self, ev: OpenDay) -> str:
         if ev.event_status in (EventStatus.CANCELLED, EventStatus.POSTPONED):
@@ -207,6 +270,8 @@ class _Renderer:
         feeds = feed_links(extra.pop("feed_type", None), extra.pop("feed_category", None), self.config, self.feed_specs)
         rec = extra.get("rec")
         dates = self.dates[(rec.type, rec.id)] if rec is not None else None
+        if self.side is not None:
+            self.page_keys[path] = (url, (rec.type, rec.id) if rec is not None else None)
         head = head_html(
             self.config,
             url=url,
@@ -263,7 +328,10 @@ class _Renderer:
         r = rec.record
         extra: dict[str, Any] = {}
         if rec.type == "disclosures" and r.parties:
-            extra["parties_text"] = "、".join(f"{p.name}（{_label('role', p.role, self.lang)}）" for p in r.parties)
+            if self.lang == "en":
+                extra["parties_text"] = ", ".join(f"{p.name} ({_label('role', p.role, 'en')})" for p in r.parties)
+            else:
+                extra["parties_text"] = "、".join(f"{p.name}（{_label('role', p.role, self.lang)}）" for p in r.parties)
         if rec.type == "open-days" and not rec.is_tombstone:
             extra["when"] = self.event_when(rec)
             extra["event_badge"] = self.event_badge(rec)
@@ -282,7 +350,9 @@ class _Renderer:
         from .structured import record_jsonld
 
         path = f"{rec.type}/{rec.id}/index.md"
-        jsonld = record_jsonld(rec, self.dates[(rec.type, rec.id)], self.config, self.by_key.get)
+        side = self.side
+        href = None if side is None else (lambda path: side.root_url.rstrip("/") + side.full(path))
+        jsonld = record_jsonld(rec, self.dates[(rec.type, rec.id)], self.config, self.by_key.get, href)
         category = r.category.value if rec.type == "disclosures" and not rec.is_tombstone else None
         if rec.type == "open-days" and not rec.is_tombstone:
             extra["ics_href"] = f"{rec.url}event.ics"
@@ -656,4 +726,91 @@ def render_site(
     public = with_backlinks(public)
     if dates is None:
         dates = record_dates(public, config, now, git=False)
-    return _Renderer(public, config, now, dates).render(public)
+    if len(config.site_languages) == 1:
+        return _Renderer(public, config, now, dates).render(public)
+    return _render_languages(public, config, now, dates)
+
+
+def _render_languages(
+    public: Sequence[PublicRecord[Any]], config: SiteConfig, now: dt.datetime, dates: dict[Key, RecordDates]
+) -> RenderedSite:
+    """(issue 10) Every language as a site of its own (the default at /, the other under /<lang>/),
+    then each page learns its other-language version: hreflang links and the language switch."""
+    from .languages import by_language, lang_of, prefix_of, side_config, translations
+
+    langs = config.site_languages
+    prefixes = {lang: prefix_of(lang, config) for lang in langs}
+    url_lang = {p.url: lang_of(p, config) for p in public}
+    sites: dict[str, RenderedSite] = {}
+    keys: dict[str, dict[str, tuple[str, tuple[str, str] | None]]] = {}
+    pairs = translations(public, config)
+    for lang, own in by_language(public, config).items():
+        side = Side(lang, prefixes, url_lang, pairs, config.site_url)
+        renderer = _Renderer(public, side_config(config, lang), now, dates, side, own)
+        sites[lang] = renderer.render(own)
+        sites[lang].lang = lang
+        keys[lang] = renderer.page_keys
+    for lang, site in sites.items():
+        for path, (url, key) in keys[lang].items():
+            alt = _alternate(lang, path, url, key, pairs, sites, keys, prefixes, config)
+            text = site.pages[path]
+            site.pages[path] = (
+                text.replace(_ALT_MARK, json.dumps(alt, ensure_ascii=False))
+                if alt
+                else text.replace(f"oa_alt: {_ALT_MARK}\n", "")
+            )
+    main = sites[config.language]
+    main.sides = {lang: site for lang, site in sites.items() if lang != config.language}
+    return main
+
+
+def _alternate(
+    lang: str,
+    path: str,
+    url: str,
+    key: tuple[str, str] | None,
+    pairs: dict[tuple[str, str], PublicRecord[Any]],
+    sites: dict[str, RenderedSite],
+    keys: dict[str, dict[str, tuple[str, tuple[str, str] | None]]],
+    prefixes: dict[str, str],
+    config: SiteConfig,
+) -> dict[str, str] | None:
+    """The other-language version of one page: the switch (``href``, ``label``, ``lang``) and the
+    ``<link rel="alternate" hreflang>`` tags (``head``, only for an equivalent page).
+
+    A record has one only when its translation is published (and not withdrawn); an
+    interface page always has one: the same page on the other side, else its home page."""
+    from .languages import lang_of
+
+    other_lang = next(x for x in sites if x != lang)
+    here = prefixes[lang] + url
+    equivalent = True
+    if key is not None:
+        partner = pairs.get(key)
+        if partner is None:
+            return None
+        other_lang = lang_of(partner, config)
+        there = prefixes[other_lang] + partner.url
+    elif path in sites[other_lang].pages and keys[other_lang][path][1] is None:
+        there = prefixes[other_lang] + url
+    else:
+        there, equivalent = prefixes[other_lang] + "/", False
+    base = config.site_url.rstrip("/")
+    head = ""
+    if equivalent:
+        links = {lang: here, other_lang: there}
+        default = links[config.language]
+        head = (
+            "".join(
+                f'<link rel="alternate" hreflang="{HREFLANG[x]}" href="{escape(base + links[x])}">'
+                for x in sorted(links)
+            )
+            + f'<link rel="alternate" hreflang="x-default" href="{escape(base + default)}">'
+        )
+    return {
+        "href": str(escape(relative(there, here))),
+        "label": str(escape(_t("lang_name", other_lang))),
+        "lang": other_lang,
+        "hreflang": HREFLANG[other_lang],
+        "head": head,
+    }

@@ -52,6 +52,13 @@ def _date(rec: PublicRecord[Any]) -> dt.date | None:
     return rec.sort_date
 
 
+def _side_prefix(rec: PublicRecord[Any], config: SiteConfig) -> str:
+    """(issue 10) ``/en`` for a record on the English side of a two-language site, else ``""``."""
+    from .languages import is_multilingual, lang_of, prefix_of
+
+    return prefix_of(lang_of(rec, config), config) if is_multilingual(config) else ""
+
+
 def search_docs(
     public: Sequence[PublicRecord[Any]], config: SiteConfig, dates: dict[Any, Any] | None = None
 ) -> list[Any]:
@@ -92,7 +99,7 @@ def search_docs(
                 summary=r.summary or "",
                 tags=tuple(r.tags),
                 date=_date(rec),
-                link=base + rec.url,
+                link=base + _side_prefix(rec, config) + rec.url,
                 published=d.published,
                 updated=d.updated,
                 **kw,

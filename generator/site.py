@@ -161,9 +161,14 @@ def _nav_yaml(entries: list[NavEntry]) -> list[Any]:
 
 
 def _mkdocs_config(
-    rendered: RenderedSite, config: SiteConfig, docs: Path, site_dir: Path, theme: Path
+    rendered: RenderedSite,
+    config: SiteConfig,
+    docs: Path,
+    site_dir: Path,
+    theme: Path,
+    lang_404: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    return {
+    cfg: dict[str, Any] = {
         "site_name": config.site_name,
         "site_url": config.site_url,
         "site_description": config.site_description or None,
@@ -208,6 +213,32 @@ def _mkdocs_config(
             "nav": {"omitted_files": "ignore", "absolute_links": "ignore"},
             "links": {"absolute_links": "ignore", "unrecognized_links": "warn"},
         },
+    }
+    if lang_404:  # (issue 10) the 404 page's language switch: the other language's home
+        cfg["extra"]["oa_lang_404"] = lang_404
+    if uses_lang_css(config, lang_404):
+        cfg["extra_css"] = [*cfg["extra_css"], "assets/oa-lang.css"]
+    return cfg
+
+
+def uses_lang_css(config: SiteConfig, lang_404: dict[str, str] | None) -> bool:
+    """(issue 10) ``assets/oa-lang.css`` (English labels, the language switch) is linked by a
+    site in English or with two languages; a Chinese-only site is built without it."""
+    return bool(lang_404) or config.language == "en"
+
+
+def _lang_404(config: SiteConfig, lang: str, other: str) -> dict[str, str]:
+    """The switch of ``lang``'s 404 page (served at any depth: an absolute path)."""
+    from urllib.parse import urlsplit
+
+    from .i18n import t
+    from .rendering import HREFLANG
+
+    root = urlsplit(config.site_url).path or "/"
+    return {
+        "href": root if other == config.language else f"{root}{other}/",
+        "label": t("lang_name", other),
+        "hreflang": HREFLANG[other],
     }
 
 
@@ -332,9 +363,49 @@ def stage_site(
         target.write_bytes(data)
     theme = assemble_theme(config, staging / "theme")
     cfg_path = staging / "mkdocs.yml"
-    cfg_path.write_text(mkdocs_yaml(_mkdocs_config(rendered, config, docs, site_dir, theme)), encoding="utf-8")
+    lang_404 = None
+    if rendered.sides:
+        lang_404 = _lang_404(config, config.language, next(iter(rendered.sides)))
+    cfg_path.write_text(
+        mkdocs_yaml(_mkdocs_config(rendered, config, docs, site_dir, theme, lang_404)), encoding="utf-8"
+    )
     warnings = _run_mkdocs(cfg_path, now)
     prune_unused(site_dir)
+    if not rendered.sides:  # a single-language site has no hreflang links for it to rename
+        (site_dir / "assets" / "oalang.js").unlink(missing_ok=True)
+        if not uses_lang_css(config, None):
+            (site_dir / "assets" / "oa-lang.css").unlink(missing_ok=True)
+    for lang, side in sorted(rendered.sides.items()):
+        warnings += _stage_side(side, config, lang, staging, now)
+    return warnings
+
+
+def _stage_side(side: RenderedSite, config: SiteConfig, lang: str, staging: Path, now: dt.datetime) -> list[str]:
+    """(issue 10) One other language: built by MkDocs as a site of its own (its interface
+    strings, nav and 404 page) and put under ``site/<lang>/``.  Its data files were written
+    there already (``export_files``); the sitemap is the root's, for both languages."""
+    from .languages import side_config
+
+    cfg = side_config(config, lang)
+    own = staging / f"lang-{lang}"
+    docs, site_dir = own / "docs", own / "site"
+    for rel, text in sorted(side.pages.items()):
+        target = docs / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
+    for rel, source in sorted(side.copies.items()):
+        target = docs / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(config.content_path / source, target)
+    theme = assemble_theme(config, own / "theme")
+    cfg_path = own / "mkdocs.yml"
+    lang_404 = _lang_404(config, lang, config.language)
+    cfg_path.write_text(mkdocs_yaml(_mkdocs_config(side, cfg, docs, site_dir, theme, lang_404)), encoding="utf-8")
+    warnings = _run_mkdocs(cfg_path, now)
+    prune_unused(site_dir)
+    for name in ("sitemap.xml", "sitemap.xml.gz"):
+        (site_dir / name).unlink(missing_ok=True)
+    shutil.copytree(site_dir, staging / "site" / lang, dirs_exist_ok=True)
     return warnings
 
 

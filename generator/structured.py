@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from markupsafe import escape
@@ -75,9 +75,19 @@ def breadcrumbs(rec: PublicRecord[Record], config: SiteConfig) -> dict[str, Any]
 
 
 def record_jsonld(
-    rec: PublicRecord[Record], dates: RecordDates, config: SiteConfig, lookup: Any = None
+    rec: PublicRecord[Record],
+    dates: RecordDates,
+    config: SiteConfig,
+    lookup: Any = None,
+    href: Callable[[str], str] | None = None,
 ) -> list[dict[str, Any]]:
-    """The JSON-LD objects of a record page: the record itself and its breadcrumbs."""
+    """The JSON-LD objects of a record page: the record itself and its breadcrumbs.
+    ``href``: site path of a linked record -> its absolute URL (on a two-language site the
+    other side's records live under another root, issue 10); default: under ``config.site_url``."""
+
+    def linked(path: str) -> str:
+        return href(path) if href is not None else absolute(config, path)
+
     r = rec.record
     url = absolute(config, rec.url)
     base: dict[str, Any] = {
@@ -100,8 +110,8 @@ def record_jsonld(
             return [
                 {
                     "@type": "Legislation",
-                    "@id": absolute(config, f"/regulations/{i}/"),
-                    "url": absolute(config, f"/regulations/{i}/"),
+                    "@id": linked(f"/regulations/{i}/"),
+                    "url": linked(f"/regulations/{i}/"),
                 }
                 for i in ids
                 if lookup is None or lookup("regulations", i) is not None

@@ -16,7 +16,8 @@ from pydantic import ValidationError
 from .config import SiteConfig
 from .errors import Problem, did_you_mean
 from .loading import ContentTree, SourceDocument
-from .records import RECORD_TYPES, Record, Regulation
+from .privacy.names import needs_anonymising
+from .records import RECORD_TYPES, Disclosure, Record, Regulation
 from .schema import problems_from_validation
 
 __all__ = ["ValidatedSite", "validate", "RESERVED_IDS"]
@@ -49,6 +50,7 @@ def validate(tree: ContentTree, config: SiteConfig) -> ValidatedSite:
             records.append((record, doc))
     problems += _check_unique_ids(records)
     problems += _check_references(records)
+    problems += _check_translations(records, config)
     problems += _check_files(records, tree)
     ordered = sorted((r for r, _ in records), key=lambda r: (r.TYPE, r.id))
     return ValidatedSite(ordered, problems)
@@ -116,6 +118,75 @@ def _check_references(records: list[tuple[Record, SourceDocument]]) -> list[Prob
                             did_you_mean(ref, regulation_ids) or "add it under content/regulations/ or fix the id",
                         )
                     )
+    return problems
+
+
+def _check_translations(records: list[tuple[Record, SourceDocument]], config: SiteConfig) -> list[Problem]:
+    """``translation_of`` (issue 10): names a record of the same type in the other language;
+    a record has at most one translation."""
+    by_key = {(r.TYPE, r.id): (r, d) for r, d in records}
+    partner: dict[tuple[str, str], tuple[str, str]] = {}
+    problems = []
+    for record, doc in records:
+        if record.translation_of is None:
+            continue
+        line = doc.lines.line_of(("translation_of",))
+        own, ref = (record.TYPE, record.id), (record.TYPE, record.translation_of)
+        lang = record.lang or config.language
+        target = by_key.get(ref)
+        if target is None:
+            same_type = {i for t, i in by_key if t == record.TYPE and i != record.id}
+            problems.append(
+                Problem(
+                    doc.path,
+                    line,
+                    f"field 'translation_of': no record with id '{record.translation_of}' in {record.TYPE}/",
+                    did_you_mean(record.translation_of, same_type)
+                    or f"a translation is a record of the same type ({record.TYPE}/) in the other language",
+                )
+            )
+            continue
+        other, other_doc = target
+        other_lang = other.lang or config.language
+        if other_lang == lang:
+            problems.append(
+                Problem(
+                    doc.path,
+                    line,
+                    f"field 'translation_of': '{other.id}' ({other_doc.path}) is in '{other_lang}' like this "
+                    f"record; a translation is in the other language",
+                    "set 'lang:' on the translation (e.g. lang: en), or name the record in the other language",
+                )
+            )
+            continue
+        taken = [k for k in (own, ref) if k in partner and partner[k] not in (own, ref)]
+        if taken:
+            key = taken[0]
+            first = by_key[partner[key]][1].path
+            problems.append(
+                Problem(
+                    doc.path,
+                    line,
+                    f"field 'translation_of': '{key[1]}' already has a translation ({first}); a record has at most one",
+                    "remove translation_of from one of the two records",
+                )
+            )
+            continue
+        partner[own], partner[ref] = ref, own
+        if isinstance(record, Disclosure) and isinstance(other, Disclosure):
+            mine = [p.name for p in record.parties if needs_anonymising(p)]
+            theirs = [p.name for p in other.parties if needs_anonymising(p)]
+            if mine != theirs:
+                problems.append(
+                    Problem(
+                        doc.path,
+                        doc.lines.lines.get(("parties",), line),
+                        f"parties: a translation lists the anonymised parties of '{other.id}' "
+                        f"({other_doc.path}) by the same names in the same order, so that both pages "
+                        f"use the same pseudonyms; expected {theirs}, found {mine}",
+                        "copy the parties of the original (an English spelling of a name goes under aliases:)",
+                    )
+                )
     return problems
 
 

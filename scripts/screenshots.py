@@ -39,6 +39,24 @@ PAGES = {              # every page type
     "accessibility": "/accessibility/",
     "404": "/404.html",
 }
+# (issue 10) the English side of the site (languages: [zh, en]): the same page types under /en/
+EN_PAGES = {
+    "en-home": "/en/",
+    "en-disclosures-index": "/en/disclosures/",
+    "en-disclosure": "/en/disclosures/jiangjian-xingsu-2026-15-prosecution-en/",
+    "en-regulations-index": "/en/regulations/",
+    "en-regulation": "/en/regulations/criminal-procedure-law-2018-en/",
+    "en-open-days-index": "/en/open-days/",
+    "en-open-day": "/en/open-days/2026-12-15-new-era-procuratorate-en/",
+    "en-guides-index": "/en/guides/",
+    "en-guide": "/en/guides/bribery-record-inquiry-en/",
+    "en-page": "/en/pages/about-en/",
+    "en-search": "/en/search/?q=bribery",
+    "en-sitemap": "/en/sitemap/",
+    "en-accessibility": "/en/accessibility/",
+    "en-data": "/en/data/",
+    "en-404": "/en/404.html",
+}
 SIZES = {"desktop": (1280, 900), "mobile": (390, 844)}
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -73,12 +91,13 @@ def main() -> int:
             context.route("**/*", lambda route: route.continue_() if route.request.url.startswith(base)
                           else (outside.append(route.request.url), route.abort()))
             page = context.new_page()
-            for name, path in PAGES.items():
+            for name, path in {**PAGES, **EN_PAGES}.items():
                 page.goto(base + path.format(**names), wait_until="networkidle")
-                if name == "search":
+                if name in ("search", "en-search"):
                     page.wait_for_selector(".oa-search__result")
                 target = OUT / f"{name}-{size_name}.png"
-                page.screenshot(path=str(target), full_page=size_name == "desktop")
+                # the English desktop shots show the first screen only (keeps docs/screenshots/ small)
+                page.screenshot(path=str(target), full_page=size_name == "desktop" and not name.startswith("en-"))
                 print(target.relative_to(ROOT))
             context.close()
         browser.close()

@@ -36,8 +36,31 @@ PAGE_TYPES = {
     "search": "/search/?q=%E8%B4%BF%E8%B5%82",
     "sitemap": "/sitemap/",
     "accessibility": "/accessibility/",
+    "data": "/data/",
     "404": "/404.html",
 }
+# (issue 10) the English side of the two-language sample site: the same page types under /en/
+EN_PAGE_TYPES = {
+    "en-home": "/en/",
+    "en-disclosures": "/en/disclosures/",
+    "en-disclosures-category": "/en/disclosures/category/case-procedure/",
+    "en-disclosures-year": "/en/disclosures/year/2026/",
+    "en-regulations": "/en/regulations/",
+    "en-open-days": "/en/open-days/",
+    "en-guides": "/en/guides/",
+    "en-disclosure": "/en/disclosures/jiangjian-xingsu-2026-15-prosecution-en/",
+    "en-disclosure-untranslated": "/en/disclosures/press-weekend-service-2026-en/",
+    "en-regulation": "/en/regulations/criminal-procedure-law-2018-en/",
+    "en-open-day": "/en/open-days/2026-12-15-new-era-procuratorate-en/",
+    "en-guide": "/en/guides/bribery-record-inquiry-en/",
+    "en-page": "/en/pages/about-en/",
+    "en-search": "/en/search/?q=bribery",
+    "en-sitemap": "/en/sitemap/",
+    "en-accessibility": "/en/accessibility/",
+    "en-data": "/en/data/",
+    "en-404": "/en/404.html",
+}
+BOTH_LANGUAGES = {**PAGE_TYPES, **EN_PAGE_TYPES}
 
 
 def _axe(page: object) -> list[dict[str, object]]:
@@ -51,7 +74,7 @@ def _axe(page: object) -> list[dict[str, object]]:
 
 
 def test_page_types_exist(built_content: Path) -> None:
-    for name, url in PAGE_TYPES.items():
+    for name, url in BOTH_LANGUAGES.items():
         path = url.split("?")[0]
         file = built_content / (path.lstrip("/") + ("index.html" if path.endswith("/") else ""))
         assert file.is_file(), f"{name}: {file} missing"
@@ -62,9 +85,9 @@ def test_axe_finds_no_serious_or_critical_violation(built_content: Path, width: 
     assert AXE.is_file(), "axe-core is not installed: run `make test` (it runs npm ci in tests/axe)"
     found: dict[str, list[dict[str, object]]] = {}
     with served(built_content) as base, browser_page(width, height) as (page, requested):
-        for name, url in PAGE_TYPES.items():
+        for name, url in BOTH_LANGUAGES.items():
             page.goto(base + url, wait_until="networkidle")
-            if name == "search":
+            if name in ("search", "en-search"):
                 page.wait_for_selector(".oa-search__result")
             bad = [v for v in _axe(page) if v["impact"] in ("serious", "critical")]
             if bad:
@@ -76,11 +99,12 @@ def test_axe_finds_no_serious_or_critical_violation(built_content: Path, width: 
 def test_no_page_scrolls_sideways_at_360px(built_content: Path) -> None:
     wide = {}
     with served(built_content) as base, browser_page(360, 740) as (page, _):
-        urls = dict(PAGE_TYPES)
+        urls = dict(BOTH_LANGUAGES)
         urls.update(
             {
                 f"every-{p.parent.name}": "/" + p.parent.relative_to(built_content).as_posix() + "/"
-                for p in built_content.glob("*/*/index.html")
+                for pattern in ("*/*/index.html", "en/*/*/index.html")
+                for p in built_content.glob(pattern)
             }
         )
         for _name, url in urls.items():

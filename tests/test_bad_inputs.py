@@ -240,6 +240,72 @@ CASES: list[tuple[str, dict[str, str | bytes], str, str]] = [
         "",
         "site_config.yml:4: field 'timezone': unknown time zone 'Asia/Beijing'; expected a name like 'Asia/Shanghai'\n",
     ),
+    # (issue 10) translations
+    (
+        "translation_of: no such record",
+        {D: disclosure("lang: en\ntranslation_of: xx\n")},
+        "",
+        "content/disclosures/x.md:11: field 'translation_of': no record with id 'xx' in disclosures/\n"
+        "    hint: a translation is a record of the same type (disclosures/) in the other language\n",
+    ),
+    (
+        "translation_of: another type",
+        {D: disclosure("lang: en\ntranslation_of: cpl\n")},
+        "",
+        "content/disclosures/x.md:11: field 'translation_of': no record with id 'cpl' in disclosures/\n"
+        "    hint: a translation is a record of the same type (disclosures/) in the other language\n",
+    ),
+    (
+        "translation_of: same language",
+        {
+            D: disclosure(),
+            "content/disclosures/y.md": disclosure("translation_of: x\n", head=GOOD_HEAD.replace("id: x", "id: y")),
+        },
+        "",
+        "content/disclosures/y.md:10: field 'translation_of': 'x' (content/disclosures/x.md) is in 'zh' like this "
+        "record; a translation is in the other language\n"
+        "    hint: set 'lang:' on the translation (e.g. lang: en), or name the record in the other language\n",
+    ),
+    (
+        "translation_of: two translations of one record",
+        {
+            D: disclosure(),
+            "content/disclosures/y.md": disclosure(
+                "lang: en\ntranslation_of: x\n", head=GOOD_HEAD.replace("id: x", "id: y")
+            ),
+            "content/disclosures/z.md": disclosure(
+                "lang: en\ntranslation_of: x\n", head=GOOD_HEAD.replace("id: x", "id: z")
+            ),
+        },
+        "",
+        "content/disclosures/z.md:11: field 'translation_of': 'x' already has a translation (content/disclosures/y.md); "
+        "a record has at most one\n"
+        "    hint: remove translation_of from one of the two records\n",
+    ),
+    (
+        "translation_of: other parties",
+        {
+            D: disclosure("parties:\n  - {name: 张建国, role: defendant}\n  - {name: 张丽, role: defendant}\n"),
+            "content/disclosures/y.md": disclosure(
+                "lang: en\ntranslation_of: x\nparties:\n  - {name: 张丽, role: defendant}\n"
+                "  - {name: 张建国, role: defendant, aliases: [Zhang Jianguo]}\n",
+                head=GOOD_HEAD.replace("id: x", "id: y"),
+            ),
+        },
+        "",
+        "content/disclosures/y.md:12: parties: a translation lists the anonymised parties of 'x' (content/disclosures/x.md) "
+        "by the same names in the same order, so that both pages use the same pseudonyms; expected ['张建国', '张丽'], "
+        "found ['张丽', '张建国']\n"
+        "    hint: copy the parties of the original (an English spelling of a name goes under aliases:)\n",
+    ),
+    (
+        "config: languages without the default language",
+        {"site_config.yml": CONFIG.replace("language: zh\n", "language: zh\nlanguages: [en, en]\n")},
+        "",
+        "site_config.yml:4: languages ['en', 'en'] must name each language once and include language 'zh' "
+        "(the default, built at /)\n"
+        "    hint: e.g. languages: [zh, en]\n",
+    ),
 ]
 
 

@@ -64,6 +64,16 @@ def server_block(site: Path, port: int, api_port: int) -> str:
 
 @pytest.fixture(scope="module")
 def nginx(built_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    yield from _serve(built_sample, tmp_path_factory)
+
+
+@pytest.fixture(scope="module")
+def nginx_two_languages(built_content: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """(issue 10) the repository's sample site, built in Chinese and English."""
+    yield from _serve(built_content, tmp_path_factory)
+
+
+def _serve(built_sample: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     assert Path(NGINX).exists(), "nginx is missing: run 'make browser' (installs nginx-light)"
     tmp = tmp_path_factory.mktemp("nginx")
     port, api_port = _free_port(), _free_port()
@@ -158,6 +168,18 @@ def test_pages_carry_the_security_headers(nginx: tuple[str, Path]) -> None:
     assert headers["cache-control"] == "no-cache"
     status, headers, _ = get(base, "/regulations/cpl-2018/")
     assert status == 200
+    _secure(headers)
+
+
+def test_each_language_has_its_own_404_page(nginx_two_languages: tuple[str, Path]) -> None:
+    base, site = nginx_two_languages
+    status, headers, body = get(base, "/en/no/such/page/")
+    assert status == 404 and body == (site / "en/404.html").read_bytes()
+    _secure(headers)
+    status, _, body = get(base, "/no/such/page/")
+    assert status == 404 and body == (site / "404.html").read_bytes()
+    status, headers, _ = get(base, "/en/disclosures/")
+    assert status == 200 and headers.get("cache-control") == "no-cache"
     _secure(headers)
 
 

@@ -78,6 +78,7 @@ _CLOSED = frozenset(
         "author",
         "approved_by",
         "lang",
+        "translation_of",
         "category",
         "kind",
         "validity",
@@ -567,6 +568,9 @@ def _filter_one(record: Record, outcome: Outcome, site: _Site, track: bool = Fal
         ]
     for ref in _REFERENCES & public_data.keys():
         public_data[ref] = [rid for rid in public_data[ref] if ("regulations", rid) in site.visible]
+    # the gate applies to translations too: an unpublished one is not even named
+    if "translation_of" in public_data and (record.TYPE, public_data["translation_of"]) not in site.visible:
+        del public_data["translation_of"]
     filtered = filt.value(public_data, ())
     if parties is not None:
         filtered["parties"] = parties

@@ -22,6 +22,7 @@ _COMMON = (
     "id",
     "title",
     "lang",
+    "translation_of",  # kept only when the translation has a page (the filter drops it otherwise)
     "status",
     "approved_on",
     "publish_on",
