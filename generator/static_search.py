@@ -315,12 +315,14 @@ def build_static_index(docs: Sequence[StaticDoc]) -> dict[str, bytes]:
 # -- windows --------------------------------------------------------------------------------
 #
 # A window starts at a cut, where normalising the text before and after it gives the same
-# characters as normalising the whole (after a line break; after 。；！？，、：; between two
-# Chinese characters), never inside a word; so the window's normalised text is a slice of the
+# characters as normalising the whole (after a line break; after 。；！？，、：; after white
+# space that follows no Chinese character; between two Chinese characters), never inside a
+# word; so the window's normalised text is a slice of the
 # page's and a phrase that starts a window starts a word there too.
 
 _CUT_LINE = re.compile(f"[{WHITESPACE}]*\n[{WHITESPACE}]*(?=[^{WHITESPACE}])")
 _CUT_SENTENCE = re.compile(f"[。；！？，、：](?=[^{WHITESPACE}\u0300-\u036f])")
+_CUT_SPACE = re.compile(f"(?<![{HAN}{WHITESPACE}])[{WHITESPACE}]+(?=[^{WHITESPACE}])")  # English text
 _CUT_HAN = re.compile(f"(?<=[{HAN}])(?=[{HAN}])")
 
 
@@ -333,7 +335,7 @@ def windows(text: str) -> list[tuple[int, int, int]] | None:
         return None
     cuts = {0, len(text)}
     cuts.update(m.end() for m in _CUT_LINE.finditer(text))
-    for pattern in (_CUT_SENTENCE, _CUT_HAN):  # finer cuts where a piece is still long
+    for pattern in (_CUT_SENTENCE, _CUT_SPACE, _CUT_HAN):  # finer cuts where a piece is still long
         ordered = sorted(cuts)
         for a, b in pairwise(ordered):
             if b - a > _SEGMENT_MAX:
