@@ -51,8 +51,9 @@ def test_the_keys_the_page_reads_are_the_ones_i18n_lists() -> None:
         assert "search_" + key in STRINGS, key
 
 
-def _labels(out: Path) -> dict[str, Any]:
-    page = (out / "search" / "index.html").read_text(encoding="utf-8")
+def _labels(out: Path, lang: str = "zh") -> dict[str, Any]:
+    folder = out / "search" if lang == "zh" else out / lang / "search"
+    page = (folder / "index.html").read_text(encoding="utf-8")
     m = re.search(r'<div id="oa-search"[^>]* data-labels="([^"]*)"', page)
     assert m, "no data-labels on the search page"
     labels: dict[str, Any] = json.loads(html.unescape(m.group(1)))
@@ -60,12 +61,16 @@ def _labels(out: Path) -> dict[str, Any]:
 
 
 def test_the_search_page_carries_every_string_from_i18n(built_content: Path) -> None:
-    labels = _labels(built_content)
-    assert labels["ui"] == {k: t("search_" + k, "zh") for k in SEARCH_UI_KEYS}
-    assert labels["filter_names"] == {k: t("search_" + k, "zh") for k in SEARCH_FILTER_KEYS}
-    assert labels["type"] and labels["type"] == {k: t(k, "zh") for k in labels["type"]}
-    for group in ("category", "kind", "validity"):
-        assert labels[group] == {k: v[0] for k, v in LABELS[group].items()}, group
+    sides = ["zh"] + (["en"] if (built_content / "en" / "search" / "index.html").is_file() else [])
+    for lang in sides:  # the sample site has both languages: /search/ and /en/search/
+        labels = _labels(built_content, lang)
+        assert labels["ui"] == {k: t("search_" + k, lang) for k in SEARCH_UI_KEYS}, lang
+        assert labels["filter_names"] == {k: t("search_" + k, lang) for k in SEARCH_FILTER_KEYS}, lang
+        assert labels["type"] and labels["type"] == {k: t(k, lang) for k in labels["type"]}, lang
+        for group in ("category", "kind", "validity"):
+            want = {k: v[0] if lang == "zh" else v[1] for k, v in LABELS[group].items()}
+            assert labels[group] == want, (lang, group)
+    assert sides == ["zh", "en"]
 
 
 def test_the_page_in_chromium_shows_the_i18n_strings(built_content: Path) -> None:
