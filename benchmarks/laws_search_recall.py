@@ -7,7 +7,7 @@
 Queries are phrases of 2 to 8 Chinese characters cut from the laws' text, each also asked
 with a full-width and a half-width space inside it.  The expected pages are those whose
 normalised text contains the phrase (white space inside Chinese text ignored); the public
-search runs in Node with theme/assets/oasearch.js, the fielded one in-process (whoosh).
+search runs in Node with theme/assets/oasearch.js, the fielded one in-process (SQLite FTS5).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from generator.search import index_dir_for  # noqa: E402
-from generator.search_index import search as whoosh_search  # noqa: E402
+from generator.search import search as fielded_search  # noqa: E402
 from generator.static_search import normalize, read_docs  # noqa: E402
 
 
@@ -71,23 +71,23 @@ def main() -> int:
     runs = json.loads(proc.stdout)
     index = index_dir_for(args.site)
     stats: dict[str, list[int]] = {}
-    t_whoosh = 0.0
+    t_fielded = 0.0
     for (kind, q), r in zip(asked, runs, strict=True):
         nq = normalize(q).replace(" ", "")
         want = {u for u, t in norm.items() if nq in t}
         got_static = {re.sub("#.*", "", u) for u in r["results"]}
         t1 = time.perf_counter()
-        hits = whoosh_search(index, f'"{q}"', limit=100000).hits
-        t_whoosh += time.perf_counter() - t1
-        got_whoosh = {h.url.split("#")[0] for h in hits}
+        hits = fielded_search(index, f'"{q}"', limit=100000).hits
+        t_fielded += time.perf_counter() - t1
+        got_fielded = {h.url.split("#")[0] for h in hits}
         s = stats.setdefault(kind, [0, 0, 0, 0, 0])
         s[0] += 1
         s[1] += len(want)
         s[2] += len(want & got_static)
-        s[3] += len(want & got_whoosh)
+        s[3] += len(want & got_fielded)
         s[4] += len(got_static - want)
-    print(f"{len(docs)} pages; {len(asked)} queries; static {t_static:.1f} s in Node, whoosh {t_whoosh:.1f} s")
-    print("| queries | n | expected hits | static recall | whoosh recall | static false hits |")
+    print(f"{len(docs)} pages; {len(asked)} queries; static {t_static:.1f} s in Node, fielded {t_fielded:.1f} s")
+    print("| queries | n | expected hits | static recall | fielded recall | static false hits |")
     print("|---|---:|---:|---:|---:|---:|")
     for kind, (n, want, st, wh, false) in stats.items():
         print(f"| {kind} | {n} | {want} | {st / max(want, 1):.3f} | {wh / max(want, 1):.3f} | {false} |")

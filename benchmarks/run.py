@@ -2,7 +2,7 @@
 
     python benchmarks/run.py build  [--records 2000]      # sample site + N generated records
     python benchmarks/run.py check  [--records 2000]      # `openaffairs check` (pre-commit, CI) on the same
-    python benchmarks/run.py search [--records 20000]     # static vs mkdocs search, whoosh, API
+    python benchmarks/run.py search [--records 20000]     # static vs mkdocs search, fielded search, API
     python benchmarks/run.py all
 
 Figures go to stdout (a Markdown table) and to benchmarks/out/*.json; the ones
@@ -262,10 +262,9 @@ def mkdocs_builtin_search(site: Path) -> dict:
     return results
 
 
-def whoosh_latency(index_dir: Path, queries: list[str]) -> dict:
-    from generator.search_index import search, warm_up
+def fielded_latency(index_dir: Path, queries: list[str]) -> dict:
+    from generator.search import search
 
-    warm_up()
     for q in queries[:20]:
         search(index_dir, q, limit=10)
     times = []
@@ -299,10 +298,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def api_load(site: Path, out: Path, queries: list[str], clients: int = 32, seconds: float = 30.0) -> dict:
+def api_load(
+    site: Path, out: Path, queries: list[str], clients: int = 32, seconds: float = 30.0, extra: tuple[str, ...] = ()
+) -> dict:
     port = free_port()
     server = subprocess.Popen(
-        [PY, "-m", "generator", "api", "--out", str(out), "--port", str(port)],
+        [PY, "-m", "generator", "api", "--out", str(out), "--port", str(port), *extra],
         cwd=site,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -381,7 +382,7 @@ def bench_search(records: int) -> dict:
     results["mkdocs_builtin_search"] = mkdocs_builtin_search(site)
     from generator.search import index_dir_for
 
-    results["whoosh"] = whoosh_latency(index_dir_for(out), queries)
+    results["fielded"] = fielded_latency(index_dir_for(out), queries)
     os.chdir(REPO)
     results["api"] = api_load(site, out, queries)
     return results

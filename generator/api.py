@@ -15,11 +15,13 @@ import contextlib
 import json
 import logging
 import os
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
-from .search_index import (
+from .search import (
     DOC_TYPES,
     FIELD_HELP,
     MARK_END,
@@ -70,14 +72,14 @@ def split_snippet(marked: str) -> tuple[str, list[list[int]]]:
     return "".join(out), spans
 
 
-def openapi_document(*, max_query_len: int = 500, max_limit: int = 100) -> dict:
+def openapi_document(*, max_query_len: int = 500, max_limit: int = 100) -> dict[str, Any]:
     """The API's OpenAPI 3.1 description: every status code the server returns
     (200, 204, 400, 404, 405, 500, 503) is listed where it can occur."""
     error = {"$ref": "#/components/schemas/Error"}
     internal = {"description": "Internal error (logged)", "content": {"application/json": {"schema": error}}}
 
-    def others(name: str) -> dict:
-        ops: dict = {
+    def others(name: str) -> dict[str, Any]:
+        ops: dict[str, Any] = {
             "head": {
                 "operationId": f"{name}Head",
                 "summary": "As GET, without a body",
@@ -336,7 +338,7 @@ def openapi_document(*, max_query_len: int = 500, max_limit: int = 100) -> dict:
     }
 
 
-def _json(obj) -> bytes:
+def _json(obj: object) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -345,21 +347,22 @@ class _BadParameter(Exception):
 
 
 def make_app(
-    index_root: Path, *, max_query_len: int = 500, max_limit: int = 100, time_limit_s: float = 2.0
-) -> Callable:
-    """Return the WSGI application serving the index under ``index_root``."""
+    index_root: Path, *, max_query_len: int = 500, max_limit: int = 100, time_limit_s: float = 2.0, cache: bool = True
+) -> WSGIApplication:
+    """Return the WSGI application serving the index under ``index_root`` (``cache``: answer
+    a repeated query from the engine's kept answers of the current generation)."""
     root = Path(index_root)
     openapi_body = _json(openapi_document(max_query_len=max_query_len, max_limit=max_limit))
 
     def respond(
-        start_response,
+        start_response: StartResponse,
         method: str,
         code: int,
         body: bytes = b"",
         *,
         cache: str = "no-store",
         extra: Iterable[tuple[str, str]] = (),
-    ):
+    ) -> list[bytes]:
         headers = [
             ("Content-Type", _JSON),
             ("Content-Length", str(len(body))),
@@ -371,13 +374,22 @@ def make_app(
         start_response(_STATUS[code], headers)
         return [b""] if method == "HEAD" else [body]
 
-    def error(start_response, method, code, kind, message, *, query=None, extra=()):
-        payload = {"error": {"code": kind, "message": message}}
+    def error(
+        start_response: StartResponse,
+        method: str,
+        code: int,
+        kind: str,
+        message: str,
+        *,
+        query: str | None = None,
+        extra: Iterable[tuple[str, str]] = (),
+    ) -> list[bytes]:
+        payload: dict[str, object] = {"error": {"code": kind, "message": message}}
         if query is not None:
             payload["query"] = query
         return respond(start_response, method, code, _json(payload), extra=extra)
 
-    def params(environ) -> dict[str, str]:
+    def params(environ: WSGIEnvironment) -> dict[str, str]:
         raw = environ.get("QUERY_STRING", "")
         try:
             text = raw.encode("latin-1").decode("utf-8")
@@ -395,7 +407,7 @@ def make_app(
             out[key] = value
         return out
 
-    def handle_search(environ, start_response, method):
+    def handle_search(environ: WSGIEnvironment, start_response: StartResponse, method: str) -> list[bytes]:
         try:
             p = params(environ)
             q = p.get("q", "")
@@ -433,7 +445,16 @@ def make_app(
         except _BadParameter as exc:
             return error(start_response, method, 400, "bad_parameter", str(exc))
         try:
-            res = search(root, q, limit=limit, sort=sort, doc_type=doc_type, time_limit_s=time_limit_s, offset=offset)
+            res = search(
+                root,
+                q,
+                limit=limit,
+                sort=sort,
+                doc_type=doc_type,
+                time_limit_s=time_limit_s,
+                offset=offset,
+                cache=cache,
+            )
         except QueryError as exc:
             return error(start_response, method, 400, "bad_query", str(exc), query=q)
         except SearchTimeout as exc:
@@ -500,7 +521,7 @@ def make_app(
             extra=[("Link", ", ".join(links))] if links else [],
         )
 
-    def app(environ, start_response):
+    def app(environ: WSGIEnvironment, start_response: StartResponse) -> list[bytes]:
         method = environ.get("REQUEST_METHOD", "GET").upper()
         path = environ.get("PATH_INFO", "") or "/"
         if len(path) > 1:
@@ -546,10 +567,10 @@ def make_app(
     return app
 
 
-def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080, workers: int = 1) -> None:
+def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080, workers: int = 1, *, cache: bool = True) -> None:
     """Serve the API with waitress (blocking).
 
-    Queries are CPU-bound pure Python, so one process uses one core whatever
+    Queries are CPU-bound (SQLite and Python), so one process uses one core whatever
     its thread count, and more threads only make every query slower (they take
     turns on the GIL) until slow ones hit the time limit.  So each process runs
     ONE query at a time (waitress queues the other connections), and with
@@ -561,9 +582,6 @@ def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080, workers: 
 
     import waitress
 
-    from .search_index import warm_up
-
-    warm_up()
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -574,7 +592,9 @@ def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080, workers: 
         for _ in range(workers - 1):
             pid = os.fork()
             if pid == 0:  # child: serve until terminated
-                waitress.serve(make_app(index_root), sockets=[sock], threads=1, connection_limit=1000, _quiet=True)
+                waitress.serve(
+                    make_app(index_root, cache=cache), sockets=[sock], threads=1, connection_limit=1000, _quiet=True
+                )
                 os._exit(0)
             children.append(pid)
 
@@ -586,7 +606,7 @@ def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080, workers: 
 
     signal.signal(signal.SIGTERM, stop)
     try:
-        waitress.serve(make_app(index_root), sockets=[sock], threads=1, connection_limit=1000, _quiet=True)
+        waitress.serve(make_app(index_root, cache=cache), sockets=[sock], threads=1, connection_limit=1000, _quiet=True)
     finally:
         for pid in children:
             with contextlib.suppress(ProcessLookupError):

@@ -80,7 +80,7 @@ class _Boundary(click.Group):
     (``errors.py`` lists the tree); anything else is a bug: traceback, exit 70."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from .search_index import IndexLockedError, QueryError, SearchTimeout
+        from .search import IndexLockedError, QueryError, SearchTimeout
 
         try:
             return super().invoke(ctx)
@@ -486,14 +486,14 @@ def schema(out: Path | None) -> None:
 
 
 def _index_for(config: Path, out: Path | None, now: str | None, quiet: bool) -> Path:
-    """The whoosh index ``build`` wrote for --out; built from the content when missing."""
-    from .pipeline import prepare, write_search_index
-    from .search import index_dir_for
-    from .search_index import index_exists
+    """The search index ``build`` wrote for --out; built from the content when missing."""
+    from .search import index_dir_for, index_exists
 
     out_dir = _default_out(config, out)
     index_dir = index_dir_for(out_dir)
     if not index_exists(index_dir):
+        from .pipeline import prepare, write_search_index
+
         if not quiet:
             click.echo(f"No search index for {out_dir}/ yet: indexing the published records ...", err=True)
         report = prepare(config, now)
@@ -510,9 +510,23 @@ def _index_for(config: Path, out: Path | None, now: str | None, quiet: bool) -> 
     "as_json",
     is_flag=True,
     help="Print a JSON list of {type, id, title, url (absolute), path, date, published, updated, score} "
-    "(regulation hits also: article, articles).",
+    "(regulation hits also: article, articles); the total goes to stderr as one JSON line "
+    '{"query", "total", "offset", "shown"}.',
 )
-@click.option("--limit", default=20, show_default=True, type=click.IntRange(1, 1000), help="Most results to show.")
+@click.option(
+    "--limit",
+    default=20,
+    show_default=True,
+    type=click.IntRange(min=1),
+    help="Most results to show (no upper bound: as many as there are hits).",
+)
+@click.option(
+    "--offset",
+    default=0,
+    show_default=True,
+    type=click.IntRange(min=0),
+    help="Skip this many results first (paging, with --limit).",
+)
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option(
     "--type",
@@ -528,6 +542,7 @@ def search(
     now: str | None,
     as_json: bool,
     limit: int,
+    offset: int,
     sort: str,
     doc_type: str | None,
     query: tuple[str, ...],
@@ -550,11 +565,11 @@ def search(
     """
     import json
 
-    from .search_index import search as run_search
+    from .search import search as run_search
 
     index_dir = _index_for(config, out, now, as_json)
     text = " ".join(query)
-    results = run_search(index_dir, text, limit=limit, sort=sort, doc_type=doc_type)
+    results = run_search(index_dir, text, limit=limit, sort=sort, doc_type=doc_type, offset=offset)
     if as_json:
         rows = [
             {
@@ -576,10 +591,12 @@ def search(
             for h in results.hits
         ]
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        summary = {"query": text, "total": results.total, "offset": offset, "shown": len(rows)}
+        click.echo(json.dumps(summary, ensure_ascii=False), err=True)
         return
     colour = sys.stdout.isatty()
     on, off = ("\x1b[1;31m", "\x1b[0m") if colour else ("[", "]")
-    for n, hit in enumerate(results.hits, 1):
+    for n, hit in enumerate(results.hits, offset + 1):
         date = f"  {hit.date}" if hit.date else ""
         article = f" {hit.article}" if hit.article else ""
         click.echo(f"{n:>2}. [{hit.type}] {hit.title}{article}{date}")
@@ -591,7 +608,8 @@ def search(
             more = f" … ({len(hit.articles)} articles)" if len(hit.articles) > 9 else ""
             click.echo(f"    also: {others}{more}")
     shown = len(results.hits)
-    click.echo(f"{shown} of {results.total} result{'s' if results.total != 1 else ''} for {text!r}.", err=True)
+    where = f" (from {offset + 1})" if offset and shown else ""
+    click.echo(f"{shown} of {results.total} result{'s' if results.total != 1 else ''}{where} for {text!r}.", err=True)
 
 
 @main.command()
@@ -607,7 +625,13 @@ def search(
     type=click.IntRange(1, 64),
     help="Server processes sharing the port (queries are CPU-bound).",
 )
-def api(config: Path, out: Path | None, now: str | None, host: str, port: int, workers: int) -> None:
+@click.option(
+    "--cache/--no-cache",
+    default=True,
+    show_default=True,
+    help="Answer a repeated query from the last 1,024 answers of the current index generation.",
+)
+def api(config: Path, out: Path | None, now: str | None, host: str, port: int, workers: int, cache: bool) -> None:
     """Serve a read-only JSON search API over the published records.
 
     GET /api/search?q=...&type=...&limit=...&sort=relevance|date&offset=N
@@ -619,7 +643,7 @@ def api(config: Path, out: Path | None, now: str | None, host: str, port: int, w
 
     index_dir = _index_for(config, out, now, False)
     click.echo(f"Serving the search API on http://{host}:{port}/api/search (Ctrl+C to stop)", err=True)
-    run_api(index_dir, host=host, port=port, workers=workers)
+    run_api(index_dir, host=host, port=port, workers=workers, cache=cache)
 
 
 @main.command("export-public")

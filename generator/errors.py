@@ -7,8 +7,8 @@ Exception tree (``cli.main`` turns each into output and an exit code, in one pla
       FolderNotEmpty       init: the target folder is not empty        (init_site)
       ExportError          export-public: the target is not usable     (export_public)
       GitError             check --changed-since: git cannot answer     (checking)
-    search_index.QueryError      a malformed search query; exit 2
-    search_index.IndexLockedError / SearchTimeout   the index is busy; exit 1
+    search.QueryError      a malformed search query; exit 2
+    search.IndexLockedError / SearchTimeout   the index is busy; exit 1
     (click's own usage errors; exit 2)
 
 Any other exception is a bug: the CLI prints its traceback, asks for a report

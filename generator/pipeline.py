@@ -29,8 +29,15 @@ from .privacy.filter import review_record
 from .privacy.review import Review
 from .records import Record
 from .rendering import render_site
-from .search import index_dir_for, search_docs
-from .search_index import build_generation, discard, switch_to, write_index, writer_lock
+from .search import (
+    build_generation,
+    discard,
+    index_dir_for,
+    search_docs,
+    switch_to,
+    write_index,
+    writer_lock,
+)
 from .site import write_site
 from .validation import validate
 
@@ -207,7 +214,7 @@ def build(
     progress("Indexing for the site's search box ...")
     with clock("static search index"):
         search_files = static_search_files(listed, report.config)
-    # The whoosh index is CPU-bound pure Python like MkDocs: a second process writes a
+    # The journalists' index (tokenised in Python) is written by a second process: a
     # new generation while MkDocs renders; the site and the index are switched together
     # only when both succeeded (a failure of either changes neither).
     docs = search_docs(listed, report.config, dates)
@@ -237,7 +244,7 @@ def build(
             except Exception as exc:
                 raise BuildError([Problem(str(index_root), 0, f"writing the search index failed: {exc}")]) from exc
             generation.append(name)
-            report.timings["whoosh index (in parallel)"] = seconds
+            report.timings["search index (in parallel)"] = seconds
             _finish(sitemap, site_dir)  # SHA256SUMS last: it covers every other file
 
         try:
@@ -305,7 +312,7 @@ class _Clock:
 def write_search_index(
     public: list[PublicRecord[Any]], config: SiteConfig, out: Path, sources: dict[Key, str] | None = None
 ) -> Path:
-    """The journalists' whoosh index, beside (never inside) the published site."""
+    """The journalists' search index, beside (never inside) the published site."""
     index_dir = index_dir_for(out)
     write_index(search_docs(public, config, record_dates(public, config, sources=sources)), index_dir)
     return index_dir

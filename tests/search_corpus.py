@@ -15,7 +15,7 @@ import random
 import re
 import unicodedata
 
-from generator.search_index import SearchDoc
+from generator.search import SearchDoc
 
 SEED = 20260301
 

@@ -49,8 +49,7 @@ def test_malformed_query_exits_2(tmp_path: Path) -> None:
 
 
 def test_locked_search_index_exits_1(tmp_path: Path) -> None:
-    from generator.search import index_dir_for
-    from generator.search_index import writer_lock
+    from generator.search import index_dir_for, writer_lock
 
     root = _site(tmp_path)
     with writer_lock(index_dir_for(root / "site")):

@@ -18,7 +18,7 @@ from conftest import NOW, REPO, run_cli
 from law_sentences import CorpusMissing, law_files, laws_dir
 
 from generator.search import index_dir_for
-from generator.search_index import search as whoosh_search
+from generator.search import search as fielded_search
 from generator.static_search import normalize, read_docs
 
 _spec = importlib.util.spec_from_file_location("laws_to_records", REPO / "benchmarks" / "laws_to_records.py")
@@ -187,8 +187,8 @@ def test_both_searches_find_every_law_with_and_without_inner_space(law_site: Pat
         expected_total += len(want)
         got = {re.sub("#.*", "", u) for u in r["results"]}
         assert want == got, (q, sorted(want ^ got)[:3])
-        hits = whoosh_search(index, f'"{q}"', limit=1000).hits
-        assert want <= {h.url.split("#")[0] for h in hits}, (q, "whoosh")
+        hits = fielded_search(index, f'"{q}"', limit=1000).hits
+        assert want <= {h.url.split("#")[0] for h in hits}, (q, "fielded")
     assert expected_total > 100
     # 总则 finds the heading written 第一章 总　则
     net = record(law_site, "网络数据安全管理条例")
@@ -204,7 +204,7 @@ def test_article_hits_and_ranking(law_site: Path) -> None:
     # the law about it comes first, before newer laws that mention it once
     assert urls[0] == f"/regulations/{cpl['id']}/#art-66", urls[:3]
     assert len(urls) == 7
-    hits = whoosh_search(index_dir_for(law_site / "out"), "取保候审", limit=10).hits
+    hits = fielded_search(index_dir_for(law_site / "out"), "取保候审", limit=10).hits
     assert hits[0].id == cpl["id"] and hits[0].article == "第六十六条" and hits[0].url.endswith("#art-66")
     assert ("第六十七条", f"/regulations/{cpl['id']}/#art-67") in hits[0].articles
     # openaffairs search: the article after the title, the law's other articles on one line

@@ -38,6 +38,24 @@ def test_json_output_is_the_contract(indexed: Path) -> None:
     assert (rows[0]["date"], rows[0]["published"], rows[0]["updated"]) == ("2026-03-01", "2026-03-02", "2026-03-05")
 
 
+def test_json_reports_the_total_and_the_limit_is_not_capped(indexed: Path) -> None:
+    whole = run_cli(["search", "--json", "--limit", "5000", "检"], indexed)
+    assert whole.exit_code == 0, whole.stderr
+    rows = json.loads(whole.stdout)
+    assert len(rows) > 3
+    assert json.loads(whole.stderr.splitlines()[-1]) == {
+        "query": "检",
+        "total": len(rows),
+        "offset": 0,
+        "shown": len(rows),
+    }
+    page = run_cli(["search", "--json", "--limit", "2", "--offset", "1", "检"], indexed)
+    assert [r["id"] for r in json.loads(page.stdout)] == [r["id"] for r in rows[1:3]]
+    assert json.loads(page.stderr.splitlines()[-1]) == {"query": "检", "total": len(rows), "offset": 1, "shown": 2}
+    text = run_cli(["search", "--limit", "2", "--offset", "1", "检"], indexed)
+    assert text.stdout.startswith(" 2. ") and f"2 of {len(rows)} results (from 2) for '检'." in text.stderr
+
+
 @pytest.mark.parametrize(
     "query,ids",
     [

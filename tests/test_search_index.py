@@ -1,12 +1,15 @@
-"""Fielded search (generator.search_index): recall against a substring oracle,
-fielded syntax, errors, ordering, and index generations under concurrency."""
+"""Fielded search (generator.search): recall against a substring oracle,
+fielded syntax, errors (every message pinned), ordering, paging, and index
+generations under concurrency (whole and incremental)."""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -19,8 +22,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from search_corpus import build_corpus, build_queries, expected, searched_texts
 
-from generator import search_index as si
-from generator.search_index import (
+from generator.search import (
+    SNIPPET_CHARS,
     Hit,
     IndexLockedError,
     IndexMissingError,
@@ -30,8 +33,12 @@ from generator.search_index import (
     SearchTimeout,
     index_exists,
     search,
+    switch_to,
+    update_generation,
     write_index,
+    writer_lock,
 )
+from generator.search.generations import reader
 
 DOCS = build_corpus()
 QUERIES = build_queries(DOCS)
@@ -75,13 +82,20 @@ def test_corpus_is_big_enough():
     assert build_corpus() == DOCS and build_queries(DOCS) == QUERIES  # seeded
 
 
+def _jieba_words(text: str) -> list[str]:
+    import jieba
+
+    jieba.setLogLevel(60)
+    return [w for w in jieba.cut_for_search(text.lower()) if any(c.isalnum() for c in w)]
+
+
 def _jieba_and_baseline(queries) -> tuple[int, int]:
     """What ANDed jieba search-mode tokens (the ChineseAnalyzer way) would find."""
-    doc_tokens = {k: set(si._jieba_words(" ".join(searched_texts(d)))) for k, d in KEYS.items()}
+    doc_tokens = {k: set(_jieba_words(" ".join(searched_texts(d)))) for k, d in KEYS.items()}
     found = wanted = 0
     for q in queries:
         exp = expected(DOCS, q)
-        toks = set(si._jieba_words(q))
+        toks = set(_jieba_words(q))
         got = {k for k, t in doc_tokens.items() if toks and toks <= t}
         wanted += len(exp)
         found += len(exp & got)
@@ -236,10 +250,10 @@ def test_sort_by_date_newest_first_undated_last(index):
     assert None in dates
 
 
-def test_ties_are_broken_by_date_then_type_and_id(index):
+def test_ties_are_broken_by_date_then_a_fixed_hash_of_type_and_id(index):
     res = search(index, "date:2026", limit=ALL)  # every hit scores the same
     assert len({h.score for h in res.hits}) == 1
-    keys = [(-h.date.toordinal(), h.type, h.id) for h in res.hits]
+    keys = [(-h.date.toordinal(), hashlib.sha1(f"{h.type}/{h.id}".encode()).digest()[:5]) for h in res.hits]
     assert keys == sorted(keys)
 
 
@@ -257,7 +271,7 @@ def test_snippet_highlights_first_match(index):
         if body_hit:
             assert "\x01利用影响力受贿罪\x02" in hit.snippet
         plain = hit.snippet.replace("\x01", "").replace("\x02", "")
-        assert len(plain) <= si.SNIPPET_CHARS + 2
+        assert len(plain) <= SNIPPET_CHARS + 2
 
 
 def test_snippet_highlights_english_case_insensitively(index):
@@ -265,42 +279,91 @@ def test_snippet_highlights_english_case_insensitively(index):
     assert res.hits and all("\x01bribery\x02" in h.snippet.lower() for h in res.hits)
 
 
-@pytest.mark.parametrize(
-    "query,message",
-    [
-        ("", "empty"),
-        ("   ", "empty"),
-        ('"法律监督', "quotation mark"),
-        ("“法律监督", "quotation mark"),
-        ("(受贿 OR 行贿", "not closed"),
-        ("受贿)", "unexpected"),
-        ("issur:最高人民检察院", "Did you mean “issuer”"),
-        ("titel:受贿", "Did you mean “title”"),
-        ("foo:bar", "Fields you can use"),
-        ("date:2026-13", "not a valid date"),
-        ("date:[2026-01-01 to 2026-13-01]", "not a valid date"),
-        ("issued:[2020 to 2015]", "starts after it ends"),
-        ("issued:[2015 2020]", "not a date range"),
-        ("issued:[2015 to 2020", "not closed"),
-        ("title:[2015 to 2020]", "date fields"),
-        ("date:soon", "not a date"),
-        ("type:regulation", "Did you mean “regulations”"),
-        ("title:=受贿", "exact value"),
-        ("issuer:", "has no value"),
-        ("AND 受贿", "both sides"),
-        ("受贿 OR", "both sides"),
-        ("受贿 NOT", "followed by"),
-        ("()", "empty brackets"),
-        ("[2019]", "square brackets"),
-        ("，。", "nothing to search"),
-        ("受" * 501, "limit is 500"),
-        ("(" * 20 + "受贿" + ")" * 20, "too many brackets"),
-    ],
-)
+# Every message a journalist can get, exactly (like tests/test_bad_inputs.py).
+BAD_QUERIES = [
+    ("", "the query is empty: type a word, e.g. 受贿"),
+    ("   ", "the query is empty: type a word, e.g. 受贿"),
+    (
+        '"法律监督',
+        'the quotation mark at character 1 ("法律监督…) is not closed: add the closing quotation mark or remove the opening one',
+    ),
+    (
+        "“法律监督",
+        "the quotation mark at character 1 (“法律监督…) is not closed: add the closing quotation mark or remove the opening one",
+    ),
+    ("(受贿 OR 行贿", "the bracket “(” at character 1 is not closed: add “)”"),
+    ("受贿)", "unexpected “)” at character 3: it has no matching “(”"),
+    (
+        "issur:最高人民检察院",
+        "unknown field “issur”. Did you mean “issuer”? Fields you can use: title, summary, body, tags, doc_number, issuer, kind, validity, category, case_number, type, id, date, issued, effective. To search for a text containing “:”, put it in quotation marks.",
+    ),
+    (
+        "titel:受贿",
+        "unknown field “titel”. Did you mean “title”? Fields you can use: title, summary, body, tags, doc_number, issuer, kind, validity, category, case_number, type, id, date, issued, effective. To search for a text containing “:”, put it in quotation marks.",
+    ),
+    (
+        "foo:bar",
+        "unknown field “foo”. Fields you can use: title, summary, body, tags, doc_number, issuer, kind, validity, category, case_number, type, id, date, issued, effective. To search for a text containing “:”, put it in quotation marks.",
+    ),
+    ("date:2026-13", "“2026-13” in date: is not a valid date (the month or day is out of range)"),
+    ("date:2026年13月", "“2026年13月” in date: is not a valid date (the month or day is out of range)"),
+    ("date:[2026-01-01 to 2026-13-01]", "“2026-13-01” in date: is not a valid date (the month or day is out of range)"),
+    ("issued:[2020 to 2015]", "the range “[2020 to 2015]” starts after it ends: put the earlier date first"),
+    ("issued:[2020 至 2015]", "the range “[2020 至 2015]” starts after it ends: put the earlier date first"),
+    (
+        "issued:[2015 2020]",
+        "“[2015 2020]” is not a date range: write issued:[2015 to 2020] or issued:[2026-01-01 to 2026-06-30] (either end may be left out)",
+    ),
+    ("issued:[2015 to 2020", "the range “[” at character 8 is not closed: add “]”, e.g. issued:[2015 to 2020]"),
+    ("date:[to]", "the range “[to]” has neither a start nor an end"),
+    ("title:[2015 to 2020]", "ranges [… to …] only work on the date fields (date, issued, effective), not on “title”"),
+    ("title:>2020", "“>” only works on the date fields (date, issued, effective)"),
+    (
+        "date:soon",
+        "“soon” in date: is not a date: write 2026, 2026-03 or 2026-03-05, or a range such as date:[2026-01-01 to 2026-06-30]",
+    ),
+    (
+        "date:>=",
+        "“(nothing)” in date: is not a date: write 2026, 2026-03 or 2026-03-05, or a range such as date:[2026-01-01 to 2026-06-30]",
+    ),
+    (
+        "type:regulation",
+        "unknown record type “regulation”. Did you mean “regulations”? Types: disclosures, regulations, open-days, guides, pages",
+    ),
+    (
+        "title:=受贿",
+        "“title:=” (exact value) works only for tags, doc_number, issuer, kind, validity, category, case_number; use title:受贿 instead",
+    ),
+    ("tags:=", "“tags:=” has no value, e.g. tags:=受贿"),
+    ("issuer:", "“issuer:” has no value: write it without spaces, e.g. issuer:最高人民检察院"),
+    ("date:", "“date:” has no value: write it without spaces, e.g. date:2026-03 or date:[2015 to 2020]"),
+    ('id:""', "“id:” has no value"),
+    ("AND 受贿", "“AND” needs a search term on both sides"),
+    ("OR", "“OR” needs a search term on both sides"),
+    ("受贿 OR", "“OR” needs a search term on both sides"),
+    ("受贿 NOT", "“NOT” must be followed by a search term, e.g. 受贿 NOT 行贿"),
+    ("()", "empty brackets “()” at character 1"),
+    (
+        "[2019]",
+        "square brackets are only used for date ranges after a field, e.g. date:[2026-01-01 to 2026-06-30]; to search for a text with brackets put it in quotation marks",
+    ),
+    ("，。", "the query contains nothing to search for (no letters, digits or Chinese characters)"),
+    ('"，"', "“，” contains no letters, digits or Chinese characters to search for"),
+    ("title:，", "“，” contains no letters, digits or Chinese characters to search for"),
+    ("受贿\x00", "the query contains a NUL character"),
+    ("受" * 501, "the query is 501 characters long; the limit is 500: shorten it or split it into several searches"),
+    (
+        "((((((((((((((((((((受贿))))))))))))))))))))",
+        "too many brackets inside each other (more than 16): simplify the query",
+    ),
+]
+
+
+@pytest.mark.parametrize("query,message", BAD_QUERIES)
 def test_bad_queries_raise_query_error(index, query, message):
     with pytest.raises(QueryError) as info:
         search(index, query)
-    assert message in str(info.value)
+    assert str(info.value) == message
 
 
 _PIECES = [
@@ -350,16 +413,28 @@ def test_any_query_gives_results_or_query_error(index, pieces, sep):
         assert res.total >= len(res.hits)
 
 
-def test_bad_parameters_raise_query_error(index):
-    for kwargs in ({"limit": 0}, {"sort": "newest"}, {"doc_type": "law"}):
-        with pytest.raises(QueryError):
-            search(index, "受贿", **kwargs)
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"limit": 0}, "limit must be a whole number of at least 1"),
+        ({"limit": True}, "limit must be a whole number of at least 1"),
+        ({"offset": -1}, "offset must be a whole number of at least 0"),
+        ({"sort": "newest"}, "sort must be “relevance” or “date”, not “newest”"),
+        ({"doc_type": "law"}, "unknown record type “law”. Types: disclosures, regulations, open-days, guides, pages"),
+        ({"query": 5}, "the query must be text"),
+    ],
+)
+def test_bad_parameters_raise_query_error(index, kwargs, message):
+    kwargs = {"query": "受贿", **kwargs}
+    with pytest.raises(QueryError) as info:
+        search(index, **kwargs)
+    assert str(info.value) == message
     assert issubclass(QueryError, ValueError)
 
 
 def test_time_limit(index):
     with pytest.raises(SearchTimeout):
-        search(index, "人民检察院", time_limit_s=1e-9)
+        search(index, "人民检察院", time_limit_s=1e-9, cache=False)
     assert search(index, "人民检察院", time_limit_s=30).total > 0
 
 
@@ -419,13 +494,12 @@ def test_rebuild_keeps_only_the_current_generation(tmp_path):
 def test_reader_keeps_its_generation_during_rebuilds(tmp_path):
     root = tmp_path / "idx"
     write_index(SMALL, root)
-    q = si._parse("人民检察院").query
-    with si._open_current(root) as ix:  # a long-running reader on gen-000001
+    with reader(root) as gen:  # a long-running reader on gen-000001
         write_index(LARGE, root)
         write_index(LARGE, root)
         assert "gen-000001" in _generations(root)  # still in use: not deleted
-        with ix.searcher() as s:
-            assert len(s.search(q, limit=None)) == len(expected(SMALL, "人民检察院"))
+        assert gen.db.execute("SELECT count(*) FROM docs").fetchone()[0] == len(SMALL)
+    # the reader's next query moves to the current generation and lets the old one go
     assert search(root, "人民检察院").total == len(expected(LARGE, "人民检察院"))
     write_index(SMALL, root)
     assert _generations(root) == ["gen-000004"]
@@ -472,7 +546,7 @@ def test_search_from_another_process_while_rebuilding(tmp_path):
     script = textwrap.dedent(f"""
         import json
         from pathlib import Path
-        from generator.search_index import search
+        from generator.search import search
         root, stop = Path({str(root)!r}), Path({str(stop_file)!r})
         totals, n = set(), 0
         print("ready", flush=True)
@@ -499,7 +573,7 @@ def test_search_from_another_process_while_rebuilding(tmp_path):
         stop_file.touch()
         out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
-    assert err == ""  # jieba and whoosh stay quiet
+    assert err == ""  # the engine stays quiet
     n, totals = json.loads(out)
     assert n > 0 and set(totals) <= allowed
 
@@ -554,3 +628,103 @@ def test_failed_build_leaves_current_index_untouched(tmp_path):
     assert (root / "CURRENT").read_text() == before
     assert _generations(root) == [before.strip()]
     assert search(root, "受贿").total == len(expected(SMALL, "受贿"))
+
+
+# --------------------------------------------------------------------------
+# Paging and incremental updates
+# --------------------------------------------------------------------------
+
+
+def test_pages_cover_every_hit_once(index):
+    whole = search(index, "人民检察院", limit=ALL)
+    pages = [search(index, "人民检察院", limit=25, offset=at) for at in range(0, whole.total + 25, 25)]
+    assert all(p.total == whole.total for p in pages)
+    assert [h for p in pages for h in p.hits] == whole.hits
+    assert pages[-1].hits == []  # past the end: nothing, and still the total
+
+
+def _answers(root: Path) -> list[list[tuple[str, str, float]]]:
+    return [
+        [(h.type, h.id, round(h.score, 6)) for h in search(root, q, limit=ALL, sort=s).hits]
+        for q in ("受贿", "人民检察院", "date:2026", "type:regulations 法律监督", "NOT 受贿", "tags:=受贿")
+        for s in ("relevance", "date")
+    ]
+
+
+def test_an_update_gives_what_a_whole_build_gives(tmp_path):
+    """update_generation (records added, changed, removed) answers every query as a
+    fresh build of the same records does, and a removed record is found nowhere."""
+    changed = dataclasses.replace(DOCS[3], title="受贿案件 changed", body="受贿 " + DOCS[3].body)
+    removed = [(d.type, d.id) for d in DOCS[10:20]]
+    final = [changed if d is DOCS[3] else d for d in DOCS if (d.type, d.id) not in removed]
+    inc = tmp_path / "inc"
+    write_index(DOCS[:-30], inc)
+    with writer_lock(inc):
+        name = update_generation(inc, [changed, *DOCS[-30:]], removed)
+        switch_to(inc, name)
+    full = tmp_path / "full"
+    write_index(final, full)
+    assert _answers(inc) == _answers(full)
+    assert _generations(inc) == [name]
+    for key in removed:
+        assert find(inc, f"id:{key[1]}") == set()
+
+
+@pytest.mark.parametrize("query", ["检察院", "受贿", "法律监督 OR 检察建议", "受贿 type:disclosures", "date:2026 检察"])
+def test_broad_queries_rank_in_tiers(index, monkeypatch, query):
+    """Past RANK_ALL hits: title matches first, then summary matches, then the rest
+    (the same records as below the threshold, every hit once across the pages)."""
+    from generator.search import engine
+
+    ranked = search(index, query, limit=ALL)
+    monkeypatch.setattr(engine, "RANK_ALL", 5)
+    tiered = search(index, query, limit=ALL, cache=False)
+    assert tiered.total == ranked.total == len(tiered.hits) > 5
+    assert {(h.type, h.id) for h in tiered.hits} == {(h.type, h.id) for h in ranked.hits}
+    words = [w for w in query.split() if ":" not in w and w != "OR"]
+
+    def tier(h: Hit) -> int:
+        doc = KEYS[(h.type, h.id)]
+        if any(w in doc.title for w in words):
+            return 0
+        return 1 if any(w in doc.summary for w in words) else 2
+
+    tiers = [tier(h) for h in tiered.hits]
+    assert tiers == sorted(tiers)
+    pages = [h for at in range(0, tiered.total, 7) for h in search(index, query, limit=7, offset=at, cache=False).hits]
+    assert pages == tiered.hits
+
+
+def test_kept_answers_follow_the_generation(tmp_path):
+    """A kept answer is one of the generation it came from: after a rebuild, or after the
+    folder was deleted and written anew, the query runs again."""
+    root = tmp_path / "idx"
+    write_index(SMALL, root)
+    small = search(root, "人民检察院", limit=ALL)
+    assert search(root, "人民检察院", limit=ALL) == small == search(root, "人民检察院", limit=ALL, cache=False)
+    write_index(LARGE, root)
+    assert search(root, "人民检察院", limit=ALL).total == len(expected(LARGE, "人民检察院")) != small.total
+    shutil.rmtree(root)
+    write_index(SMALL, root)  # gen-000001 again, other contents than the last one read
+    write_index(SMALL, root)
+    shutil.rmtree(root)
+    write_index(LARGE, root)
+    assert search(root, "人民检察院", limit=ALL).total == len(expected(LARGE, "人民检察院"))
+
+
+def test_an_index_of_the_whoosh_engine_is_no_index(tmp_path):
+    """A generation written by an older version (whoosh files, no index.sqlite) is not
+    read: index_exists says so (the CLI rebuilds) and search raises IndexMissingError."""
+    root = tmp_path / "idx"
+    (root / "gen-000001").mkdir(parents=True)
+    for name in ("READY", "READERS.lock", "MAIN_abc.toc", "_MAIN_1.toc"):
+        (root / "gen-000001" / name).write_text("schema 1\n")
+    (root / "CURRENT").write_text("gen-000001\n")
+    assert not index_exists(root)
+    with pytest.raises(IndexMissingError) as info:
+        search(root, "受贿")
+    assert str(info.value) == (
+        f"the search index in {root} was written by an older version of openaffairs: run openaffairs build"
+    )
+    write_index(SMALL, root)  # the next build replaces it
+    assert _generations(root) == ["gen-000002"] and search(root, "受贿").total == len(expected(SMALL, "受贿"))

@@ -1,22 +1,22 @@
-"""Search documents from PublicRecords: the whoosh index for journalists and the
-static index for the public both read only what the privacy filter produced.
+"""Search documents from PublicRecords: the journalists' index and the static index
+for the public both read only what the privacy filter produced.
 
-Stage: writer input (pure).  ``search_docs`` builds whoosh ``SearchDoc``s,
+Stage: writer input (pure).  ``search_docs`` builds the journalists' ``SearchDoc``s,
 ``static_docs`` the static-index ``StaticDoc``s; both from the same plain text.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
-from .config import SiteConfig
-from .i18n import label
-from .privacy import PublicRecord
+from ..config import SiteConfig
+from ..dates import Key, RecordDates
+from ..i18n import label
+from ..privacy import PublicRecord
+from .model import SearchDoc
 
-__all__ = ["record_text", "search_docs", "index_dir_for"]
+__all__ = ["record_text", "search_docs", "static_docs"]
 
 
 def _field_texts(rec: PublicRecord[Any], lang: str) -> list[str]:
@@ -48,23 +48,18 @@ def record_text(rec: PublicRecord[Any], lang: str) -> str:
     return "\n".join(p for p in parts if p)
 
 
-def _date(rec: PublicRecord[Any]) -> dt.date | None:
-    return rec.sort_date
-
-
 def _side_prefix(rec: PublicRecord[Any], config: SiteConfig) -> str:
     """(issue 10) ``/en`` for a record on the English side of a two-language site, else ``""``."""
-    from .languages import is_multilingual, lang_of, prefix_of
+    from ..languages import is_multilingual, lang_of, prefix_of
 
     return prefix_of(lang_of(rec, config), config) if is_multilingual(config) else ""
 
 
 def search_docs(
-    public: Sequence[PublicRecord[Any]], config: SiteConfig, dates: dict[Any, Any] | None = None
-) -> list[Any]:
+    public: Sequence[PublicRecord[Any]], config: SiteConfig, dates: dict[Key, RecordDates] | None = None
+) -> list[SearchDoc]:
     """``dates``: ``dates.record_dates`` (from git in a build); without, from the fields."""
-    from .dates import record_dates
-    from .search_index import SearchDoc
+    from ..dates import record_dates
 
     if dates is None:
         dates = record_dates(public, config, git=False)
@@ -98,7 +93,7 @@ def search_docs(
                 body=body,
                 summary=r.summary or "",
                 tags=tuple(r.tags),
-                date=_date(rec),
+                date=rec.sort_date,
                 link=base + _side_prefix(rec, config) + rec.url,
                 published=d.published,
                 updated=d.updated,
@@ -108,17 +103,10 @@ def search_docs(
     return docs
 
 
-def index_dir_for(out: Path) -> Path:
-    """Where ``build`` keeps the whoosh index for ``--out``: outside the published
-    site (whoosh segment names are random, the site must stay byte-reproducible)."""
-    out = out.resolve()
-    return out.parent / ".openaffairs" / f"search-{out.name}"
-
-
 def static_docs(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> list[Any]:
     """Documents for the public, static in-browser index (``static_search``)."""
-    from .legal_structure import parse as law_structure
-    from .static_search import StaticDoc, normalize
+    from ..legal_structure import parse as law_structure
+    from ..static_search import StaticDoc, normalize
 
     lang = config.language
     docs = []

@@ -1,0 +1,372 @@
+"""Running a query: the tree of ``query.py`` -> SQL over one generation -> ``Results``.
+
+Every leaf but a date condition is an FTS5 expression (phrases over the text
+columns; type, id and ``field:=value`` as tokens of the ``keys`` column; NOT
+as "every record NOT ..."), so most queries are one FTS5 MATCH; date
+conditions are SQL on the small ``docs`` table.
+
+Relevance: a query with at most ``RANK_ALL`` hits is ranked by BM25
+(FTS5's, with the weights of ``fields.WEIGHTS``).  A broader one ranks in
+tiers: records with a searched text in the title first, then in the summary,
+then the others; BM25 within a tier of at most ``RANK_ALL`` records, newest
+first in a larger one -- scoring tens of thousands of matches is what made
+the whoosh engine slow (see docs/search.md).  Ties, and ``sort=date``, follow the rowid: newest first,
+undated last, then a fixed hash of type and id.  The total is counted
+without scoring; only the page asked for is read back and given snippets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import QueryError, SearchTimeout
+from .fields import DATE_FIELDS
+from .generations import reader
+from .index import key_token
+from .model import Hit, Results
+from .query import And, DateIn, Every, Exact, IdIs, Node, Not, Or, Phrase, TypeIs, check_type, parse
+from .snippets import articles, highlighter, snippet
+
+__all__ = ["RANK_ALL", "CACHE_SIZE", "search"]
+
+RANK_ALL = 2000
+CACHE_SIZE = 1024
+_cache: OrderedDict[tuple[str, str, int, str, str | None, int], Results] = OrderedDict()
+_cache_lock = threading.Lock()
+Params = list[str | int]
+_EVERY = '{keys} : "' + key_token("*", "") + '"'
+
+
+def _phrase(p: Phrase, fields: tuple[str, ...] | None = None) -> str:
+    parts = [f'"{t.text}"' + (" *" if t.prefix else "") for t in p.tokens]
+    return "{" + " ".join(fields or p.fields) + "} : (" + " + ".join(parts) + ")"
+
+
+def _key(field: str, value: str) -> str:
+    return '{keys} : "' + key_token(field, value) + '"'
+
+
+def _fts(node: Node) -> str | None:
+    """The FTS5 expression matching exactly ``node``, or None (a date condition inside)."""
+    if isinstance(node, Phrase):
+        return _phrase(node)
+    if isinstance(node, TypeIs):
+        return _key("type", node.value)
+    if isinstance(node, IdIs):
+        return _key("id", node.value)
+    if isinstance(node, Exact):
+        return _key(node.field, node.key)
+    if isinstance(node, Every):
+        return _EVERY
+    if isinstance(node, Not):
+        inner = _fts(node.item)
+        return None if inner is None else f"({_EVERY} NOT ({inner}))"
+    if isinstance(node, Or):
+        subs = [_fts(x) for x in node.items]
+        if any(x is None for x in subs):
+            return None
+        return "(" + " OR ".join(f"({x})" for x in subs) + ")"
+    if isinstance(node, And):
+        pos: list[str] = []
+        neg: list[str] = []
+        for item in node.items:
+            sub = _fts(item.item if isinstance(item, Not) else item)
+            if sub is None:
+                return None
+            (neg if isinstance(item, Not) else pos).append(sub)
+        expr = "(" + " AND ".join(f"({x})" for x in pos or [_EVERY]) + ")"
+        return f"({expr} NOT ({' OR '.join(f'({x})' for x in neg)}))" if neg else expr
+    return None
+
+
+def _sql(node: Node, params: Params) -> str:
+    """A condition on ``d`` (a docs row) matching exactly ``node``."""
+    expr = _fts(node)
+    if expr is not None:
+        params.append(expr)
+        return "d.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
+    if isinstance(node, DateIn):
+        assert node.field in DATE_FIELDS  # a column name, never the user's text
+        conds = []
+        if node.first is not None:
+            conds.append(f"d.{node.field} >= ?")
+            params.append(node.first)
+        if node.last is not None:
+            conds.append(f"d.{node.field} <= ?")
+            params.append(node.last)
+        return "(" + " AND ".join(conds) + ")" if conds else f"d.{node.field} IS NOT NULL"
+    if isinstance(node, And):
+        return "(" + " AND ".join(_sql(x, params) for x in node.items) + ")"
+    if isinstance(node, Or):
+        return "(" + " OR ".join(_sql(x, params) for x in node.items) + ")"
+    assert isinstance(node, Not)
+    return f"NOT {_sql(node.item, params)}"
+
+
+def _positive_phrases(node: Node) -> list[Phrase]:
+    """The phrases a record can match to be found (not those under NOT): they rank it."""
+    if isinstance(node, Phrase):
+        return [node]
+    if isinstance(node, And | Or):
+        return [p for x in node.items for p in _positive_phrases(x)]
+    return []
+
+
+@dataclass(frozen=True)
+class _Query:
+    """The records matching ``fts`` (an FTS5 expression, or None) and ``where`` (SQL on d)."""
+
+    fts: str | None
+    where: str
+    params: tuple[str | int, ...]
+
+    @classmethod
+    def of(cls, node: Node) -> _Query:
+        expr = _fts(node)
+        if expr is not None:
+            return cls(expr, "", ())
+        params: Params = []
+        if isinstance(node, And):  # FTS5 finds, SQL filters by date
+            text = [x for x in node.items if _fts(x) is not None]
+            if text:
+                rest = [_sql(x, params) for x in node.items if _fts(x) is None]
+                return cls(_fts(And(tuple(text))), " AND ".join(rest), tuple(params))
+        return cls(None, _sql(node, params), tuple(params))
+
+    def tier(self, include: str | None, exclude: list[str]) -> _Query:
+        """Only the records also matching ``include`` and none of ``exclude``."""
+        if self.fts is not None:
+            expr = self.fts if include is None else f"({self.fts}) AND ({include})"
+            if exclude:
+                expr = f"({expr}) NOT ({' OR '.join(f'({x})' for x in exclude)})"
+            return _Query(expr, self.where, self.params)
+        where, params = self.where, list(self.params)
+        if include is not None:
+            where += " AND d.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
+            params.append(include)
+        for x in exclude:
+            where += " AND d.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
+            params.append(x)
+        return _Query(None, where, tuple(params))
+
+    def source(self) -> tuple[str, str, Params]:
+        """(FROM ... WHERE ..., the rowid column, parameters)."""
+        if self.fts is None:
+            return f"FROM docs d WHERE {self.where}", "d.rowid", list(self.params)
+        if not self.where:
+            return "FROM fts WHERE fts MATCH ?", "fts.rowid", [self.fts]
+        return (
+            f"FROM fts CROSS JOIN docs d ON d.rowid = fts.rowid WHERE fts MATCH ? AND {self.where}",
+            "fts.rowid",
+            [self.fts, *self.params],
+        )
+
+    def count(self, db: sqlite3.Connection) -> int:
+        source, _col, params = self.source()
+        return int(db.execute(f"SELECT count(*) {source}", params).fetchone()[0])
+
+    def rows(self, db: sqlite3.Connection, limit: int, skip: int, ranked: bool) -> list[tuple[int, float]]:
+        source, col, params = self.source()
+        if ranked and self.fts is not None:
+            order, score = f"round(fts.rank, 9), {col}", "fts.rank"
+        else:
+            order, score = col, "0.0"
+        sql = f"SELECT {col}, {score} {source} ORDER BY {order} LIMIT ? OFFSET ?"
+        return [(int(r), float(s)) for r, s in db.execute(sql, [*params, limit, skip])]
+
+
+def _tiers(node: Node, sort: str) -> list[tuple[str | None, list[str]]]:
+    """(include, exclude) of each tier, best first."""
+    phrases = _positive_phrases(node)
+    if sort == "date" or not phrases:
+        return [(None, [])]
+    tiers: list[tuple[str | None, list[str]]] = []
+    above: list[str] = []
+    for field in ("title", "summary"):
+        here = [_phrase(p, (field,)) for p in phrases if field in p.fields]
+        if here:
+            expr = " OR ".join(f"({x})" for x in here)
+            tiers.append((expr, list(above)))
+            above.append(expr)
+    tiers.append((None, above))
+    return tiers
+
+
+def _simple(node: Node) -> bool:
+    """A phrase, or phrases joined by OR: a record holding one in its title or summary
+    is a hit, so the tiers can be counted on the small ``head`` table alone."""
+    if isinstance(node, Or):
+        return all(isinstance(x, Phrase) for x in node.items)
+    return isinstance(node, Phrase)
+
+
+def _head_tier(include: str, exclude: list[str]) -> tuple[str, list[str]]:
+    expr = include if not exclude else f"({include}) NOT ({' OR '.join(f'({x})' for x in exclude)})"
+    return "FROM head WHERE head MATCH ?", [expr]
+
+
+def _page(
+    db: sqlite3.Connection, node: Node, matching: _Query, total: int, sort: str, offset: int, limit: int
+) -> list[tuple[int, float]]:
+    """(rowid, score) of the hits offset .. offset + limit, in order."""
+    need = min(limit, max(0, total - offset))
+    if need == 0:
+        return []
+    tiers = _tiers(node, sort)
+    if len(tiers) == 1 or total <= RANK_ALL:  # one list: BM25 (relevance) or newest first
+        ranked = sort == "relevance" and len(tiers) > 1
+        return [
+            (r, 1.0 + (-rank / (1.0 - rank) if rank < 0 else 0.0))
+            for r, rank in matching.rows(db, need, offset, ranked)
+        ]
+    page: list[tuple[int, float]] = []
+    skip, seen = offset, 0
+    head = _simple(node)
+    for number, (include, exclude) in enumerate(tiers):
+        if need <= 0:
+            break
+        last = number == len(tiers) - 1
+        weight = float(len(tiers) - number)
+        if head and not last and include is not None:
+            source, params = _head_tier(include, exclude)
+            size = int(db.execute(f"SELECT count(*) {source}", params).fetchone()[0])
+        else:
+            tier = matching.tier(include, exclude)
+            size = total - seen if last else tier.count(db)
+        seen += size
+        if skip >= size:
+            skip -= size
+            continue
+        ranked = size <= RANK_ALL
+        if head and not last and include is not None:
+            order = "round(rank, 9), rowid" if ranked else "rowid"
+            rows = [
+                (int(r), float(k))
+                for r, k in db.execute(
+                    f"SELECT rowid, {'rank' if ranked else '0.0'} {source} ORDER BY {order} LIMIT ? OFFSET ?",
+                    [*params, need, skip],
+                )
+            ]
+        else:
+            rows = tier.rows(db, need, skip, ranked)
+        page += [(r, weight + (-rank / (1.0 - rank) if rank < 0 else 0.0)) for r, rank in rows]
+        need -= len(rows)
+        skip = 0
+    return page
+
+
+def _timeout_error(limit: float | None) -> SearchTimeout:
+    return SearchTimeout(
+        f"the search took longer than {limit:g} s: make the query more specific "
+        "(add a field such as type:regulations or a date)"
+    )
+
+
+def _date(value: object) -> dt.date | None:
+    return dt.date.fromordinal(value) if isinstance(value, int) and value > 0 else None
+
+
+def _iso_date(value: object) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def search(
+    index_root: Path,
+    query: str,
+    *,
+    limit: int = 20,
+    sort: str = "relevance",
+    doc_type: str | None = None,
+    time_limit_s: float | None = None,
+    offset: int = 0,
+    cache: bool = True,
+) -> Results:
+    """Run a fielded query; see docs/search-fielded.md for the syntax.
+
+    Returns the hits ``offset`` to ``offset + limit`` and the exact total.  The
+    last CACHE_SIZE answers are kept per generation (``cache=False``: not used):
+    a generation never changes, so a kept answer is never stale.
+    Raises QueryError for a bad query or parameter, IndexMissingError when
+    there is no index, SearchTimeout when ``time_limit_s`` is exceeded.
+    """
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
+        raise QueryError("limit must be a whole number of at least 1")
+    if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
+        raise QueryError("offset must be a whole number of at least 0")
+    if sort not in ("relevance", "date"):
+        raise QueryError(f"sort must be “relevance” or “date”, not “{sort}”")
+    if doc_type is not None:
+        check_type(doc_type)
+    deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
+    parsed = parse(query)
+    node = parsed.query if doc_type is None else And((parsed.query, TypeIs(doc_type)))
+    matching = _Query.of(node)
+    with reader(Path(index_root)) as gen:
+        key = (gen.name, query, limit, sort, doc_type, offset)
+        if cache:
+            with _cache_lock:
+                done = _cache.get(key)
+                if done is not None:
+                    _cache.move_to_end(key)
+                    return Results(done.total, list(done.hits))
+        db = gen.db
+        if deadline is not None:
+            db.set_progress_handler(lambda: int(time.monotonic() >= deadline), 2000)
+        try:
+            total = matching.count(db)
+            page = _page(db, node, matching, total, sort, offset, limit)
+            stored = {
+                r[0]: r[1:]
+                for r in db.execute(
+                    "SELECT d.rowid, d.type, d.id, d.date, s.title, s.summary, s.body, s.url, s.link, s.published, "
+                    "s.updated FROM docs d JOIN stored s ON s.rowid = d.rowid "
+                    f"WHERE d.rowid IN ({', '.join('?' * len(page))})",
+                    [rowid for rowid, _ in page],
+                )
+            }
+        except sqlite3.OperationalError as exc:
+            if deadline is not None and str(exc) == "interrupted":
+                raise _timeout_error(time_limit_s) from None
+            raise
+        finally:
+            if deadline is not None:
+                db.set_progress_handler(None, 0)
+    if deadline is not None and time.monotonic() >= deadline:
+        raise _timeout_error(time_limit_s)
+    rx = highlighter(parsed.literals)
+    hits = []
+    for rowid, score in page:
+        kind, rid, date, title, summary, body, url, link, published, updated = stored[rowid]
+        found = articles(body, rx, url) if kind == "regulations" else ()
+        hits.append(
+            Hit(
+                type=kind,
+                id=rid,
+                title=title,
+                url=found[0][1] if found else url,
+                score=score,
+                date=_date(date),
+                snippet=snippet(body, summary, rx),
+                article=found[0][0] if found else "",
+                articles=found,
+                link=link + "#" + found[0][1].split("#", 1)[1] if found and link else link,
+                published=_iso_date(published),
+                updated=_iso_date(updated),
+            )
+        )
+    results = Results(total=total, hits=hits)
+    if cache:
+        with _cache_lock:
+            _cache[key] = Results(total, list(hits))
+            while len(_cache) > CACHE_SIZE:
+                _cache.popitem(last=False)
+    return results
