@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import traceback
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -47,6 +48,16 @@ def _now_option(f: Any) -> Any:
 def _out_option(f: Any) -> Any:
     help_ = "Output folder (default: 'site' next to site_config.yml). Replaced atomically."
     return click.option("--out", "out", type=click.Path(path_type=Path), help=help_)(f)
+
+
+def _listen_options(port: int) -> Callable[[Any], Any]:
+    """--host and --port of a local server."""
+
+    def add(f: Any) -> Any:
+        f = click.option("--port", default=port, show_default=True, type=int)(f)
+        return click.option("--host", default="127.0.0.1", show_default=True)(f)
+
+    return add
 
 
 def _progress(quiet: bool) -> Any:
@@ -377,8 +388,7 @@ def new(type_: str, config: Path, record_id: str | None, title: str, author: str
 @main.command()
 @_config_option
 @_now_option
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8000, show_default=True, type=int)
+@_listen_options(8000)
 @click.option(
     "--drafts",
     is_flag=True,
@@ -616,8 +626,7 @@ def search(
 @_config_option
 @_out_option
 @_now_option
-@click.option("--host", default="127.0.0.1", show_default=True)
-@click.option("--port", default=8080, show_default=True, type=int)
+@_listen_options(8080)
 @click.option(
     "--workers",
     default=os.cpu_count() or 1,

@@ -470,20 +470,14 @@ def robots_txt(config: SiteConfig) -> bytes:
     ).encode()
 
 
-def sitemap_xml(
-    pages: Sequence[str],
-    public: Sequence[PublicRecord[Record]],
-    config: SiteConfig,
-    dates: dict[Key, RecordDates],
-    now: dt.datetime,
-) -> bytes:
-    """Every page with ``lastmod`` = the last change of what it shows (not the build date).
-    ``pages`` are docs paths (``a/b/index.md``)."""
+def sitemap_xml(entries: Sequence[tuple[str, dt.date]], config: SiteConfig) -> bytes:
+    """The sitemap of ``entries`` (``sitemap_entries``: every page with ``lastmod`` = the
+    last change of what it shows, not the build date)."""
     from xml.sax.saxutils import escape
 
     base = config.site_url.rstrip("/")
     out = ['<?xml version="1.0" encoding="UTF-8"?>', '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
-    for url, lastmod in sitemap_entries(pages, public, config, dates, now):
+    for url, lastmod in entries:
         out.append(f"<url><loc>{escape(base + url)}</loc><lastmod>{lastmod.isoformat()}</lastmod></url>")
     out.append("</urlset>")
     return ("\n".join(out) + "\n").encode("utf-8")
@@ -491,7 +485,7 @@ def sitemap_xml(
 
 def sitemap_entries(
     pages: Sequence[str],
-    public: Sequence[PublicRecord[Any]],
+    public: Sequence[PublicRecord[Record]],
     config: SiteConfig,
     dates: dict[Key, RecordDates],
     now: dt.datetime,

@@ -143,7 +143,7 @@ def site_sitemap(
     from .rendering import HREFLANG
 
     if not rendered.sides:
-        return sitemap_xml(list(rendered.pages), public, config, dates, now)
+        return sitemap_xml(sitemap_entries(list(rendered.pages), public, config, dates, now), config)
     sides = {config.language: rendered, **rendered.sides}
     own = by_language(public, config)
     entries = {

@@ -41,6 +41,8 @@ __all__ = [
 
 
 class Status(StrEnum):
+    """Where a record stands in the approval workflow (only ``approved`` is published)."""
+
     DRAFT = "draft"
     REVIEW = "review"
     APPROVED = "approved"
@@ -48,6 +50,8 @@ class Status(StrEnum):
 
 
 class Category(StrEnum):
+    """What kind of disclosure a record is (the listing and its archive page)."""
+
     CASE_PROCEDURE = "case-procedure"
     CASE_DECISION = "case-decision"
     LEGAL_DOCUMENT = "legal-document"
@@ -57,6 +61,8 @@ class Category(StrEnum):
 
 
 class Role(StrEnum):
+    """A party's role in the case; decides whether the name is anonymised."""
+
     DEFENDANT = "defendant"
     SUSPECT = "suspect"
     VICTIM = "victim"
@@ -70,6 +76,8 @@ class Role(StrEnum):
 
 
 class Kind(StrEnum):
+    """The legal force of a regulation (效力级别)."""
+
     LAW = "law"
     ADMINISTRATIVE_REGULATION = "administrative-regulation"
     JUDICIAL_INTERPRETATION = "judicial-interpretation"
@@ -79,6 +87,8 @@ class Kind(StrEnum):
 
 
 class Validity(StrEnum):
+    """Whether a regulation is in force (时效性)."""
+
     IN_FORCE = "in-force"
     AMENDED = "amended"
     REPEALED = "repealed"
@@ -86,6 +96,8 @@ class Validity(StrEnum):
 
 
 class EventStatus(StrEnum):
+    """The state of an open day, shown on its page and in the calendar."""
+
     SCHEDULED = "scheduled"
     FULL = "full"
     POSTPONED = "postponed"

@@ -117,18 +117,22 @@ class PublicRecord(Generic[R]):
 
     @property
     def type(self) -> str:
+        """The record type (its folder under ``content/``)."""
         return self.record.TYPE
 
     @property
     def id(self) -> str:
+        """The record's id, unique in its type."""
         return self.record.id
 
     @property
     def url(self) -> str:
+        """The page's site path, ``/<type>/<id>/``."""
         return self.record.url
 
     @property
     def title(self) -> str:
+        """The filtered title."""
         return self.record.title
 
     @property

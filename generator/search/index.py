@@ -25,7 +25,8 @@ import os
 import re
 import shutil
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 
 from .fields import EXACT_FIELDS, TEXT_FIELDS, WEIGHTS
@@ -151,9 +152,7 @@ def _finish(db: sqlite3.Connection, gdir: Path) -> None:
 def build_generation(docs: Iterable[SearchDoc], index_root: Path) -> str:
     """Write a complete generation beside CURRENT without switching to it; returns its
     name.  The caller holds ``writer_lock`` (it may run in another process)."""
-    root = Path(index_root)
-    name, gdir = new_generation(root)
-    try:
+    with _generation(Path(index_root)) as (name, gdir):
         rows: dict[tuple[str, str], _Row] = {}
         for doc in docs:
             key = (doc.type, doc.id)
@@ -164,15 +163,26 @@ def build_generation(docs: Iterable[SearchDoc], index_root: Path) -> str:
         db.executescript(_SCHEMA)
         db.execute("INSERT INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         db.execute("BEGIN")
-        used: set[int] = set()
-        # in rowid order (collisions resolved the same way whatever order the records came in)
-        for row in sorted(rows.values(), key=lambda r: (r.rowid, r.type, r.id)):
-            _insert(db, row, used)
+        _insert_all(db, rows.values(), set())
         _finish(db, gdir)
+    return name
+
+
+@contextmanager
+def _generation(root: Path) -> Iterator[tuple[str, Path]]:
+    """A new generation's name and folder; the folder is removed if writing it fails."""
+    name, gdir = new_generation(root)
+    try:
+        yield name, gdir
     except BaseException:
         shutil.rmtree(gdir, ignore_errors=True)
         raise
-    return name
+
+
+def _insert_all(db: sqlite3.Connection, rows: Iterable[_Row], used: set[int]) -> None:
+    # in rowid order (collisions resolved the same way whatever order the records came in)
+    for row in sorted(rows, key=lambda r: (r.rowid, r.type, r.id)):
+        _insert(db, row, used)
 
 
 def update_generation(index_root: Path, added: Iterable[SearchDoc], removed: Sequence[tuple[str, str]] = ()) -> str:
@@ -184,8 +194,7 @@ def update_generation(index_root: Path, added: Iterable[SearchDoc], removed: Seq
     base = current(root)
     if base is None:
         return build_generation(added, root)
-    name, gdir = new_generation(root)
-    try:
+    with _generation(root) as (name, gdir):
         new = [_Row(doc) for doc in added]
         keys = [(r.type, r.id) for r in new]
         if len(set(keys)) != len(keys):
@@ -208,13 +217,8 @@ def update_generation(index_root: Path, added: Iterable[SearchDoc], removed: Seq
             db.execute(_DELETE_HEAD, (rowid, tokens[0], tokens[1]))
             db.execute("DELETE FROM stored WHERE rowid = ?", (rowid,))
             db.execute("DELETE FROM docs WHERE rowid = ?", (rowid,))
-        used = {r[0] for r in db.execute("SELECT rowid FROM docs")}
-        for row in sorted(new, key=lambda r: (r.rowid, r.type, r.id)):
-            _insert(db, row, used)
+        _insert_all(db, new, {r[0] for r in db.execute("SELECT rowid FROM docs")})
         _finish(db, gdir)
-    except BaseException:
-        shutil.rmtree(gdir, ignore_errors=True)
-        raise
     return name
 
 

@@ -135,6 +135,16 @@ def _negate(leaf: _Leaf) -> Node:
     return Not(node) if negated else node
 
 
+def _combine(kind: type[And] | type[Or], found: list[_Leaf | None]) -> _Leaf | None:
+    """The terms of an AND or OR group as one node (a single term stands for itself)."""
+    items = [x for x in found if x is not None]
+    if not items:
+        return None
+    if len(items) == 1:
+        return items[0]
+    return kind(tuple(_negate(x) for x in items)), False
+
+
 class _Parser:
     def __init__(self, text: str) -> None:
         self.s = text
@@ -201,12 +211,7 @@ class _Parser:
             if self.at_end() or self.s[self.i] == ")" or self.peek_keyword() in ("OR", "AND"):
                 raise QueryError("“OR” needs a search term on both sides")
             found.append(self.parse_and(field, depth, negated))
-        items = [x for x in found if x is not None]
-        if not items:
-            return None
-        if len(items) == 1:
-            return items[0]
-        return Or(tuple(_negate(x) for x in items)), False
+        return _combine(Or, found)
 
     def parse_and(self, field: str | None, depth: int, negated: bool) -> _Leaf | None:
         kw = self.peek_keyword()
@@ -228,12 +233,7 @@ class _Parser:
                 if self.at_end() or self.s[self.i] == ")" or self.peek_keyword() in ("AND", "OR"):
                     raise QueryError("“AND” needs a search term on both sides")
             found.append(self.parse_unary(field, depth, negated))
-        items = [x for x in found if x is not None]
-        if not items:
-            return None
-        if len(items) == 1:
-            return items[0]
-        return And(tuple(_negate(x) for x in items)), False
+        return _combine(And, found)
 
     def parse_unary(self, field: str | None, depth: int, negated: bool) -> _Leaf | None:
         flip = False
