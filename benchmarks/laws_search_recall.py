@@ -27,7 +27,7 @@ sys.path.insert(0, str(REPO))
 
 from generator.search import index_dir_for  # noqa: E402
 from generator.search import search as fielded_search  # noqa: E402
-from generator.static_search import normalize  # noqa: E402
+from generator.static_search import normalize, read_docs  # noqa: E402
 
 
 def main() -> int:
@@ -35,7 +35,8 @@ def main() -> int:
     ap.add_argument("site", type=Path, help="the built site (openaffairs build --out SITE)")
     ap.add_argument("--queries", type=int, default=300, help="phrases (each asked 3 ways)")
     args = ap.parse_args()
-    docs = [json.loads(p.read_text(encoding="utf-8")) for p in sorted((args.site / "search" / "docs").rglob("*.json"))]
+    search = args.site / "search"
+    docs = read_docs({str(p.relative_to(args.site)): p.read_bytes() for p in search.rglob("*.json")})
     norm = {d["u"]: normalize(d["x"]) for d in docs}
     rng = random.Random(8)
     phrases: list[str] = []

@@ -225,7 +225,9 @@ def static_costs(site_out: Path, queries: list[str]) -> dict:
         "query_kb_gzip_median": round(statistics.median(per_query_gz) / 1024, 1),
         "query_kb_gzip_p95": round(pct(per_query_gz, 95) / 1024, 1),
         "query_ms_median_node": round(statistics.median(r["ms"] for r in runs), 1),
-        "script_kb": round((REPO / "theme/assets/oasearch.js").stat().st_size / 1024, 1),
+        "script_kb": round(
+            sum((REPO / "theme/assets" / n).stat().st_size for n in ("oasearch.js", "oasearch-page.js")) / 1024, 1
+        ),
     }
 
 

@@ -1,15 +1,18 @@
 """Benchmark of the public static search (generator/static_search.py + theme/assets/oasearch.js).
 
-Generates N pages of Chinese legal text (tests/search_corpus_static.py, 600-1,500 characters
-of body each), builds the index, and reports the build time, the total index size, and the
-bytes one query downloads: every query of the query set runs with an empty cache (a new
-visitor: meta.json included, the script itself not), through the real JavaScript in Node,
-asking for the first page of 10 results. Sizes are as stored; "gzip" columns are what a
-server compressing on the fly would send.
+Builds the index of a corpus and reports the build time, the total index size, and the
+bytes a visitor's first query downloads: every query of the query set runs with an empty
+cache (a new visitor: meta.json included, the scripts themselves not), through the real
+JavaScript in Node, asking for the first page of 10 results. Sizes are as stored; "gzip"
+columns are what a server compressing on the fly would send. Three corpora:
 
-    python benchmarks/static_search_bench.py [--pages 20000] [--json]
+    python benchmarks/static_search_bench.py --pages 20000     # synthetic pages (tests/search_corpus_static.py)
+    python benchmarks/static_search_bench.py --records 20000   # benchmarks/generate.py records, privacy-filtered
+    python benchmarks/static_search_bench.py --laws [DIR]      # real law texts (benchmarks/laws_to_records.py)
 
-``measure(pages)`` returns the figures as a dict for other reports.
+``--records`` and ``--laws`` run the real pipeline up to the static index (load, validate,
+gate, privacy filter, ``static_docs``), without MkDocs. ``--json`` prints the figures.
+``measure(docs, queries)`` returns them as a dict for other reports.
 """
 
 from __future__ import annotations
@@ -17,38 +20,102 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
+import os
+import random
+import re
 import resource
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "tests"))
+sys.path.insert(0, str(REPO / "benchmarks"))
 
 from search_corpus_static import build_docs, build_queries  # noqa: E402
 
-from generator.static_search import build_static_index  # noqa: E402
+from generator.static_search import StaticDoc, build_static_index  # noqa: E402
+
+NOW = "2026-11-26T10:00:00+08:00"
 
 SCRIPT = REPO / "theme" / "assets" / "oasearch.js"
 RUNNER = REPO / "tests" / "js" / "run_queries.mjs"
+PAGE_SCRIPT = REPO / "theme" / "assets" / "oasearch-page.js"  # the page: loaded, not needed in Node
 
 
-def _pct(values: list[float], p: float) -> float:
+def _pct(values: Sequence[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered) + 0.5) - 1))]
 
 
-def measure(pages: int = 20_000, seed: int = 20260427, queries: int = 260) -> dict:
-    """Build an index of `pages` generated pages and measure it (sizes in bytes)."""
-    t0 = time.perf_counter()
+def synthetic_corpus(pages: int, seed: int = 20260427, queries: int = 260) -> tuple[list[StaticDoc], list[str]]:
+    """`pages` synthetic pages of 600-1,500 characters and the recall test's kind of queries."""
     docs = build_docs(pages, seed=seed, min_chars=600, max_chars=1500)
-    generate_s = time.perf_counter() - t0
-    query_set = build_queries(docs, seed=seed, n=queries)
+    return docs, build_queries(docs, seed=seed, n=queries)
 
+
+def _pipeline_docs(site: Path) -> list[StaticDoc]:
+    """The static search's pages of a site folder, as ``openaffairs build`` makes them."""
+    from generator.pipeline import prepare
+    from generator.search import static_docs
+
+    cwd = Path.cwd()
+    os.chdir(site)
+    try:
+        report = prepare(Path("site_config.yml"), NOW)
+    finally:
+        os.chdir(cwd)
+    listed = [p for p in report.public if (p.type, p.id) not in report.drafts]
+    return static_docs(listed, report.config)
+
+
+def records_corpus(records: int, seed: int = 2026, queries: int = 260) -> tuple[list[StaticDoc], list[str]]:
+    """benchmarks/generate.py's records, through the privacy filter, and queries cut from them."""
+    from generate import generate
+
+    with tempfile.TemporaryDirectory() as tmp:
+        generate(records, Path(tmp) / "site", seed)
+        docs = _pipeline_docs(Path(tmp) / "site")
+    return docs, build_queries(docs, seed=seed, n=queries)
+
+
+def law_queries(docs: Sequence[StaticDoc], n: int = 260, seed: int = 8) -> list[str]:
+    """Legal terms from the recall test's set, then phrases of 2 to 8 Chinese characters cut
+    from the laws' text (as benchmarks/laws_search_recall.py does), some as two-phrase ANDs."""
+    fixed = [q for q in build_queries([], n=0) if re.fullmatch(r"[\u4e00-\u9fff]{2,}", q)]
+    rng = random.Random(seed)
+    out = fixed[: n // 2]
+    while len(out) < n:
+        text = rng.choice(docs).text
+        i = rng.randrange(0, max(1, len(text) - 12))
+        m = re.search(r"[\u4e00-\u9fff]{2,8}", text[i : i + 40])
+        if not m:
+            continue
+        out.append(m.group() if rng.random() < 0.8 else m.group() + " " + rng.choice(fixed))
+    return list(dict.fromkeys(out))
+
+
+def laws_corpus(laws_dir: Path | None = None, queries: int = 260) -> tuple[list[StaticDoc], list[str]]:
+    """Real law texts (benchmarks/laws_to_records.py), through the privacy filter."""
+    from laws_to_records import convert, default_laws_dir
+
+    with tempfile.TemporaryDirectory() as tmp:
+        site = Path(tmp) / "laws"
+        written, problems = convert(laws_dir or default_laws_dir(), site, REPO / "site_config.yml")
+        if problems:
+            raise RuntimeError(problems[0])
+        docs = _pipeline_docs(site)
+    return docs, law_queries(docs, queries)
+
+
+def measure(docs: Sequence[StaticDoc], query_set: Sequence[str], corpus: str = "") -> dict[str, Any]:
+    """Build the index of `docs` and measure a first query of each of `query_set` (bytes)."""
     t0 = time.perf_counter()
     files = build_static_index(docs)
     build_s = time.perf_counter() - t0
@@ -83,10 +150,13 @@ def measure(pages: int = 20_000, seed: int = 20260427, queries: int = 260) -> di
     per_query_gz = [sum(gz["search/" + p] for p, _ in r["fetched"]) for r in runs]
     per_query_files = [len(r["fetched"]) for r in runs]
     latency = [r["ms"] for r in runs]
+    scripts = [SCRIPT, PAGE_SCRIPT]
     return {
-        "pages": pages,
+        "corpus": corpus,
+        "pages": len(docs),
+        "text_chars_median": statistics.median(len(d.text) for d in docs),
+        "text_chars_max": max(len(d.text) for d in docs),
         "queries": len(query_set),
-        "generate_s": round(generate_s, 2),
         "build_s": round(build_s, 2),
         "shards": json.loads(files["search/meta.json"])["shards"],
         "index_files": len(files),
@@ -94,8 +164,8 @@ def measure(pages: int = 20_000, seed: int = 20260427, queries: int = 260) -> di
         "index_bytes_gzip": sum(gz.values()),
         "by_kind": {k: {"files": len(v), "bytes": sum(v), "max": max(v)} for k, v in sorted(kinds.items())},
         "meta_bytes": len(files["search/meta.json"]),
-        "script_bytes": SCRIPT.stat().st_size,
-        "script_bytes_gzip": len(gzip.compress(SCRIPT.read_bytes(), 6, mtime=0)),
+        "script_bytes": sum(p.stat().st_size for p in scripts),
+        "script_bytes_gzip": sum(len(gzip.compress(p.read_bytes(), 6, mtime=0)) for p in scripts),
         "query_bytes_median": statistics.median(per_query),
         "query_bytes_p95": _pct(per_query, 95),
         "query_bytes_max": max(per_query),
@@ -116,16 +186,36 @@ def _kb(n: float) -> str:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pages", type=int, default=20_000)
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--pages", type=int, help="synthetic pages (default: 20,000 when no corpus is named)")
+    which.add_argument("--records", type=int, help="records of benchmarks/generate.py, privacy-filtered")
+    which.add_argument(
+        "--laws", nargs="?", type=Path, const=Path(), help="real law texts (default folder ../shared/corpus/laws)"
+    )
     parser.add_argument("--queries", type=int, default=260)
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     args = parser.parse_args()
-    m = measure(args.pages, queries=args.queries)
+    t0 = time.perf_counter()
+    if args.records:
+        docs, queries = records_corpus(args.records, queries=args.queries)
+        corpus = f"{args.records:,} generated records"
+    elif args.laws is not None:
+        docs, queries = laws_corpus(args.laws if str(args.laws) not in ("", ".") else None, queries=args.queries)
+        corpus = "real law texts"
+    else:
+        docs, queries = synthetic_corpus(args.pages or 20_000, queries=args.queries)
+        corpus = f"{len(docs):,} synthetic pages"
+    generate_s = time.perf_counter() - t0
+    m = measure(docs, queries, corpus)
+    m["generate_s"] = round(generate_s, 2)
     if args.json:
         print(json.dumps(m, indent=2, ensure_ascii=False))
         return
-    print(f"pages                 {m['pages']:,} ({m['queries']} queries)")
+    print(f"corpus                {m['corpus']}")
+    print(
+        f"pages                 {m['pages']:,} ({m['queries']} queries), text median {m['text_chars_median']:,.0f} chars, max {m['text_chars_max']:,}"
+    )
     print(
         f"index build           {m['build_s']:.1f} s (generating the pages: {m['generate_s']:.1f} s; "
         f"peak memory of the process {m['python_peak_rss_mb']:,} MB)"
@@ -136,7 +226,7 @@ def main() -> None:
     )
     for kind, v in m["by_kind"].items():
         print(f"  {kind:<19} {v['files']:>6,} files {v['bytes'] / 2**20:8.1f} MB   largest {_kb(v['max'])}")
-    print(f"oasearch.js           {_kb(m['script_bytes'])} ({_kb(m['script_bytes_gzip'])} gzipped), loaded once")
+    print(f"scripts               {_kb(m['script_bytes'])} ({_kb(m['script_bytes_gzip'])} gzipped), loaded once")
     print(
         f"bytes per query       median {_kb(m['query_bytes_median'])}, p95 {_kb(m['query_bytes_p95'])}, "
         f"max {_kb(m['query_bytes_max'])} (cold cache, first page of 10)"

@@ -2,221 +2,31 @@
 
 from __future__ import annotations
 
-__all__ = ["STRINGS", "t", "LABELS", "theme_strings", "THEME_KEYS"]
+import importlib.resources
+from typing import Any
 
-STRINGS: dict[str, tuple[str, str]] = {
-    "home": ("首页", "Home"),
-    "disclosures": ("案件信息公开", "Case information"),
-    "regulations": ("法律法规", "Laws and regulations"),
-    "open-days": ("检察开放日", "Open days"),
-    "guides": ("办事指南", "Service guides"),
-    "pages": ("关于本院", "About"),
-    "search": ("搜索", "Search"),
-    "latest": ("最新公开", "Latest disclosures"),
-    "upcoming": ("近期开放日", "Upcoming open days"),
-    "past_events": ("往期活动", "Past events"),
-    "no_upcoming": ("暂无近期活动。", "No upcoming events."),
-    "all": ("全部", "All"),
-    "more": ("查看全部", "View all"),
-    "category": ("类别", "Category"),
-    "date": ("日期", "Date"),
-    "case_number": ("案号", "Case number"),
-    "department": ("承办部门", "Department"),
-    "legal_basis": ("法律依据", "Legal basis"),
-    "parties": ("当事人", "Parties"),
-    "attachments": ("附件", "Attachments"),
-    "tags": ("标签", "Tags"),
-    "changes": ("更新记录", "Change history"),
-    # (issue 8) regulations as structured legal documents
-    "law_toc": ("目录", "Contents"),
-    "law_articles": ("共{n}条", "{n} articles"),
-    "law_copy_link": ("复制本条链接", "Copy the link to this article"),
-    "law_link_copied": ("已复制本条链接", "Link copied"),
-    "law_jump": ("跳转到第…条", "Go to article"),
-    "law_jump_go": ("跳转", "Go"),
-    "law_versions": ("版本沿革", "Versions"),
-    "law_this_version": ("本版本", "this version"),
-    "law_in_force_on": ("在某日有效", "In force on"),
-    "summary": ("摘要", "Summary"),
-    "doc_number": ("文号", "Document number"),
-    "issuer": ("制定机关", "Issued by"),
-    "kind": ("效力级别", "Kind"),
-    "issued": ("公布日期", "Promulgated"),
-    "effective": ("施行日期", "In force from"),
-    "validity": ("时效性", "Validity"),
-    "amends": ("修改", "Amends"),
-    "amended_by": ("被修改", "Amended by"),
-    "repeals": ("废止", "Repeals"),
-    "repealed_by": ("被废止", "Repealed by"),
-    "source": ("官方文本", "Official text"),
-    "cited_by": ("引用本法规的信息", "Cited by"),
-    "title": ("标题", "Title"),
-    "when": ("时间", "When"),
-    "where": ("地点", "Where"),
-    "capacity": ("名额", "Places"),
-    "persons": ("人", "people"),
-    "registration": ("报名", "Registration"),
-    "reg_window": ("报名时间", "Registration period"),
-    "reg_method": ("报名方式", "How to register"),
-    "reg_contact": ("咨询电话", "Contact"),
-    "reg_open": ("报名中", "Registration open"),
-    "reg_not_yet": ("尚未开始报名", "Registration not yet open"),
-    "reg_closed": ("报名已截止", "Registration closed"),
-    "audience": ("面向对象", "Audience"),
-    "agenda": ("活动安排", "Agenda"),
-    "status": ("状态", "Status"),
-    "past": ("已结束", "Past"),
-    "scheduled": ("即将举行", "Scheduled"),
-    "full": ("名额已满", "Full"),
-    "postponed": ("延期", "Postponed"),
-    "cancelled": ("已取消", "Cancelled"),
-    "eligibility": ("申请条件", "Who can apply"),
-    "required_documents": ("所需材料", "What to bring"),
-    "steps": ("办理流程", "Steps"),
-    "offices": ("办理地点", "Where to apply"),
-    "hours": ("办公时间", "Opening hours"),
-    "phone": ("电话", "Phone"),
-    "address": ("地址", "Address"),
-    "time_limit": ("办理时限", "Time limit"),
-    "fee": ("收费标准", "Fee"),
-    "forms": ("表格下载", "Forms"),
-    "withdrawn": ("本信息已撤回", "This record has been withdrawn"),
-    "withdrawn_on": ("撤回日期", "Withdrawn on"),
-    "withdrawn_reason": ("撤回理由", "Reason"),
-    "published_on": ("发布日期", "Published"),
-    "updated": ("更新于", "Updated"),
-    "updated_on": ("更新日期", "Last updated"),
-    "feed_changed": ("更新：", "Updated: "),
-    "feed_withdrawn": ("撤回：", "Withdrawn: "),
-    "subscribe": ("订阅", "Subscribe"),
-    "add_to_calendar": ("添加到日历", "Add to calendar"),
-    "calendar_all": ("订阅开放日日历", "Subscribe to the open-day calendar"),
-    "open_data": ("开放数据", "Open data"),
-    "json_twin": ("本页数据（JSON）", "This page as JSON"),
-    "publication_log": ("发布记录", "Publication log"),
-    "open_data_intro": (
-        "本站公开的全部信息均可下载为数据文件，供查询、转载和镜像。",
-        "Everything published on this site can be downloaded as data, to query, reuse and mirror.",
-    ),
-    "feeds": ("订阅源（Atom）", "Feeds (Atom)"),
-    "event_published": ("发布", "Published"),
-    "event_changed": ("更新", "Changed"),
-    "event_withdrawn": ("撤回", "Withdrawn"),
-    "year": ("年度", "Year"),
-    "no_records": ("暂无公开信息。", "Nothing published yet."),
-    "hotline": ("12309 检察服务热线", "12309 procuratorate hotline"),
-    "quick_links": ("便民服务", "Services"),
-    "footer_note": (
-        "本网站信息依法公开，涉及个人隐私的内容已按规定作匿名化处理。",
-        "Information on this site is published as the law provides; personal data has been anonymised.",
-    ),
-    "skip": ("跳到正文", "Skip to content"),
-    "records_count": ("共 {n} 条", "{n} records"),
-    "filter_placeholder": ("输入关键词筛选", "Filter"),
-    "download_csv": ("下载 CSV", "Download CSV"),
-    "search_placeholder": ("输入关键词，如：行贿犯罪档案查询", "Search, e.g. bribery record"),
-    "search_results": ("共 {n} 条结果", "{n} results"),
-    "search_results_about": ("约 {n} 条结果", "about {n} results"),
-    "search_label": ("搜索关键词", "Search terms"),
-    "search_loading": ("正在搜索…", "Searching…"),
-    "search_error": ("搜索暂不可用，请稍后再试。", "Search is unavailable; please try again later."),
-    "search_none": ("未找到相关内容。", "Nothing found."),
-    "search_more": ("加载更多", "More results"),
-    "search_sort_relevance": ("按相关度", "Relevance"),
-    "search_sort_date": ("按日期", "Newest first"),
-    "search_all": ("全部", "All"),
-    "search_type": ("栏目", "Section"),
-    "search_category": ("类别", "Category"),
-    "search_year": ("年度", "Year"),
-    "search_issuer": ("制定机关", "Issued by"),
-    "search_kind": ("效力级别", "Kind"),
-    "search_validity": ("时效性", "Validity"),
-    "search_sort": ("排序", "Sort"),
-    "search_filters": ("筛选", "Filters"),
-    "search_submit": ("搜索", "Search"),
-    # interface of the theme (header, footer, 404, accessibility tools, listings)
-    "skip_main": ("跳到正文", "Skip to main content"),
-    "logo_alt": ("{office}标志", "{office} emblem"),
-    "breadcrumb": ("当前位置", "You are here"),
-    "access_tools": ("阅读辅助", "Reading aids"),
-    "larger_text": ("大字", "Larger text"),
-    "high_contrast": ("高对比度", "High contrast"),
-    "filters": ("筛选", "Filters"),
-    "pagination": ("分页", "Pages"),
-    "prev_page": ("上一页", "Previous"),
-    "next_page": ("下一页", "Next"),
-    "page_n": ("第 {n} 页", "Page {n}"),
-    "page_of": ("第 {n} / {total} 页，共 {count} 条", "Page {n} of {total}, {count} records"),
-    "by_year": ("按年度", "By year"),
-    "year_heading": ("{year} 年", "{year}"),
-    "register_online": ("在线报名", "Register online"),
-    "call": ("拨打", "Call"),
-    "not_found_title": ("页面未找到", "Page not found"),
-    "not_found_text": (
-        "您访问的页面不存在，可能已被移动或撤回。可以搜索本站，或从下面的栏目继续浏览。",
-        "The page you asked for does not exist; it may have moved or been withdrawn. "
-        "Search the site, or continue from one of the sections below.",
-    ),
-    "sitemap": ("网站地图", "Site map"),
-    # (issue 10) the language switch: each language's name in itself
-    "lang_name": ("中文", "English"),
-    "lang_switch": ("语言", "Language"),
-    "sections": ("栏目", "Sections"),
-    "accessibility": ("无障碍声明", "Accessibility statement"),
-    "sponsor": ("主办单位", "Run by"),
-    "site_phone": ("联系电话", "Telephone"),
-    "icp_number": ("ICP备案号", "ICP licence"),
-    "police_number": ("公安机关备案号", "Public security registration"),
-    "site_code": ("网站标识码", "Website code"),
-    "hotline_short": ("检察服务热线", "Procuratorate hotline"),
-    "printed_from": ("打印自", "Printed from"),
-    "printed_on": ("打印日期", "Printed on"),
-    "search_noscript": (
-        "站内搜索需要启用 JavaScript。也可以浏览各栏目列表或法律法规索引。",
-        "Search needs JavaScript. You can also browse the section listings and the regulation index.",
-    ),
-}
+import yaml
 
+__all__ = ["STRINGS", "t", "LABELS", "theme_strings", "THEME_KEYS", "SEARCH_UI_KEYS", "SEARCH_FILTER_KEYS"]
+
+
+def _load() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.load(
+        importlib.resources.files(__package__).joinpath("strings.yml").read_text(encoding="utf-8"),
+        Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader),
+    )
+    return data
+
+
+_DATA = _load()
+# key -> (中文, English): the interface strings, kept as data in generator/strings.yml
+STRINGS: dict[str, tuple[str, str]] = {k: (v[0], v[1]) for k, v in _DATA["strings"].items()}
+# field -> code -> (中文, English): labels of closed value sets
 LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "category": {
-        "case-procedure": ("案件程序性信息", "Case procedure"),
-        "case-decision": ("重要案件信息", "Case decisions"),
-        "legal-document": ("法律文书", "Legal documents"),
-        "work-report": ("工作报告", "Work reports"),
-        "announcement": ("通知公告", "Announcements"),
-        "press-release": ("新闻发布", "Press releases"),
-    },
-    "kind": {
-        "law": ("法律", "Law"),
-        "administrative-regulation": ("行政法规", "Administrative regulation"),
-        "judicial-interpretation": ("司法解释", "Judicial interpretation"),
-        "departmental-rule": ("部门规章", "Departmental rule"),
-        "normative-document": ("规范性文件", "Normative document"),
-        "local-regulation": ("地方性法规", "Local regulation"),
-    },
-    "validity": {
-        "in-force": ("现行有效", "In force"),
-        "amended": ("已被修改", "Amended"),
-        "repealed": ("已废止", "Repealed"),
-        "not-yet-effective": ("尚未施行", "Not yet in force"),
-    },
-    "role": {
-        "defendant": ("被告人", "Defendant"),
-        "suspect": ("犯罪嫌疑人", "Suspect"),
-        "victim": ("被害人", "Victim"),
-        "witness": ("证人", "Witness"),
-        "appraiser": ("鉴定人", "Appraiser"),
-        "complainant": ("控告人", "Complainant"),
-        "guardian": ("法定代理人", "Guardian"),
-        "lawyer": ("辩护人/代理人", "Lawyer"),
-        "official": ("承办检察官", "Official"),
-        "other": ("其他", "Other"),
-    },
+    group: {k: (v[0], v[1]) for k, v in values.items()} for group, values in _DATA["labels"].items()
 }
-
-
-# English strings whose noun follows a count: the singular, for n == 1 ("1 record", not "1 records")
-ONE: dict[str, str] = {"records_count": "{n} record", "search_results": "{n} result", "law_articles": "{n} article"}
+# English strings whose noun follows a count: the singular, for n == 1
+ONE: dict[str, str] = dict(_DATA["singular_en"])
 
 
 def t(key: str, lang: str, **kw: object) -> str:
@@ -231,6 +41,28 @@ def label(group: str, value: str, lang: str) -> str:
     zh, en = LABELS[group].get(str(value), (str(value), str(value)))
     return en if lang == "en" else zh
 
+
+# The strings of the /search/ page (theme/assets/oasearch-page.js): "search_" + each key,
+# rendered into the page's data-labels (``ui`` and ``filter_names``); the script holds none of
+# its own (tests/test_search_labels.py). Filters are shown in this order.
+SEARCH_UI_KEYS = (
+    "placeholder",
+    "label",
+    "submit",
+    "results",
+    "results_about",
+    "none",
+    "more",
+    "sort",
+    "sort_relevance",
+    "sort_date",
+    "all",
+    "loading",
+    "error",
+    "filters",
+    "filter_all",
+)
+SEARCH_FILTER_KEYS = ("type", "category", "year", "issuer", "kind", "validity")
 
 # The strings the theme (theme/*.html) prints: passed to MkDocs as ``extra.oa``.
 THEME_KEYS = (

@@ -25,7 +25,7 @@ from .cjk import join_cjk_html
 from .config import SiteConfig
 from .dates import Key, RecordDates, record_dates
 from .feeds import feed_links, feed_specs
-from .i18n import LABELS
+from .i18n import LABELS, SEARCH_FILTER_KEYS, SEARCH_UI_KEYS
 from .i18n import label as _label
 from .i18n import t as _t
 from .privacy import PublicRecord
@@ -605,28 +605,8 @@ class _Renderer:
         lang = self.lang
         groups = {g: {k: _label(g, k, lang) for k in LABELS[g]} for g in ("category", "kind", "validity")}
         groups["type"] = {k: _t(k, lang) for k in TYPE_NAMES}
-        groups["filter_names"] = {
-            k: _t("search_" + k, lang) for k in ("type", "category", "year", "issuer", "kind", "validity")
-        }
-        groups["ui"] = {
-            k: _t("search_" + k, lang)
-            for k in (
-                "placeholder",
-                "results",
-                "results_about",
-                "none",
-                "more",
-                "sort_relevance",
-                "sort_date",
-                "all",
-                "label",
-                "submit",
-                "sort",
-                "loading",
-                "error",
-                "filters",
-            )
-        }
+        groups["filter_names"] = {k: _t("search_" + k, lang) for k in SEARCH_FILTER_KEYS}
+        groups["ui"] = {k: _t("search_" + k, lang) for k in SEARCH_UI_KEYS}
         self.page(
             "search/index.md",
             "/search/",
@@ -636,7 +616,7 @@ class _Renderer:
             heading=_t("search", lang),
             labels=json.dumps(groups, ensure_ascii=False, sort_keys=True),
             noscript=_t("search_noscript", lang),
-            page_scripts=["assets/oasearch.js"],
+            page_scripts=["assets/oasearch.js", "assets/oasearch-page.js"],
             search_page=True,
         )
         self.site.not_in_nav.append("/search/index.md")

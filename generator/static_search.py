@@ -19,7 +19,12 @@ Files (all paths relative to the site root):
   every other file, so a rebuilt site never mixes old and new files from a cache.
 - ``search/shards/<i>.bin``: the postings of every term whose FNV-1a hash picks shard i.
 - ``search/filters/<k>.bin``: for filter key number k, the pages of each value.
-- ``search/docs/<id // 256>/<id>.json``: one page's url, title, type, date, excerpt and text.
+- ``search/docs/<id // 256>/<id>.json``: one page's url, title, type, date and excerpt, and its
+  text when the text is short (at most SPLIT_CHARS characters after ``normalize``).
+- ``search/docs/<id // 256>/<id>-<k>.json``: window k of a longer text (about WINDOW_CHARS
+  characters, overlapping the next by at least OVERLAP). The shards say which windows of a
+  page hold a term, so the browser checks a candidate and cuts its snippet from one or two
+  windows instead of downloading the whole text (issue 13).
 
 Page ids follow date, newest first (undated pages last, ties by url), so "sort by date"
 is id order and needs no dates in the browser.
@@ -33,9 +38,10 @@ import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, KeysView, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import pairwise
+from itertools import chain, compress, pairwise
+from typing import Any
 
 __all__ = [
     "FORMAT_VERSION",
@@ -50,9 +56,17 @@ __all__ = [
     "tokens",
     "WORD_CHARS",
     "dense_terms",
+    "read_docs",
+    "read_shards",
+    "decode_windows",
+    "windows",
+    "OVERLAP",
+    "SPLIT_CHARS",
+    "WINDOW_CHARS",
 ]
 
-FORMAT_VERSION = 1
+#: 2: windows (issue 13): long texts in pieces, and the shards say which pieces hold a term.
+FORMAT_VERSION = 2
 
 #: Latin letters and digits (after NFKC and lower-casing) form words; a word is indexed whole
 #: and by every prefix of up to PREFIX_MAX characters, so a query's last word matches as a
@@ -69,6 +83,15 @@ PREFIX_MAX = 10
 WHITESPACE = "\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
 
 DOC_DIR = 256  # page files per folder under search/docs/
+#: A text longer than SPLIT_CHARS (after normalize) is published in windows of about
+#: WINDOW_CHARS; each window goes on at least OVERLAP characters into the next, so a phrase
+#: of at most OVERLAP characters lies whole in the window where it starts. (The browser
+#: checks longer phrases against the whole text, all windows.) Figures that decided them:
+#: docs/search-static.md.
+SPLIT_CHARS = 1500
+WINDOW_CHARS = 800
+OVERLAP = 64
+_SEGMENT_MAX = 100  # the finest cut: a window ends after a line, a sentence or a Chinese character
 TARGET_SHARD_BYTES = 12_000  # aim for shards of about this size (see shard_count)
 MIN_SHARDS, MAX_SHARDS = 8, 4096
 
@@ -183,10 +206,30 @@ def build_static_index(docs: Sequence[StaticDoc]) -> dict[str, bytes]:
     ordered = _ordered(docs)
     body: defaultdict[str, list[int]] = defaultdict(list)
     title: defaultdict[str, list[int]] = defaultdict(list)
+    # term -> masks (bit k: window k holds it) of the pages published in windows, in the
+    # order of their ids in body[term]
+    where: defaultdict[str, list[int]] = defaultdict(list)
+    cuts: list[list[tuple[int, int, int]] | None] = []
     for doc_id, doc in enumerate(ordered):  # the hot loop of the build: one step per posting
-        terms = tokens(doc.text)
-        for term in terms:
-            body[term].append(doc_id)
+        cut = windows(doc.text)
+        cuts.append(cut)
+        terms: set[str] | KeysView[str]
+        if cut is None:
+            terms = tokens(doc.text)
+            for term in terms:
+                body[term].append(doc_id)
+        else:
+            held: dict[str, int] = {}
+            for k, (start, _core, end) in enumerate(cut):
+                window_terms = tokens(doc.text[start:end])
+                bit = 1 << k
+                for term in window_terms & held.keys():  # seen in an earlier window: a step each
+                    held[term] |= bit
+                held.update(dict.fromkeys(window_terms - held.keys(), bit))  # new: at C speed
+            for term, mask in held.items():
+                body[term].append(doc_id)
+                where[term].append(mask)
+            terms = held.keys()
         top = tokens(doc.title)
         if doc.articles:
             top |= dense_terms(doc) & terms
@@ -195,6 +238,8 @@ def build_static_index(docs: Sequence[StaticDoc]) -> dict[str, bytes]:
 
     entries: list[tuple[bytes, bytes]] = []
     total = 0
+    masks = _MaskCodes()
+    in_windows = [cut is not None for cut in cuts]
     for term in sorted(body.keys() | title.keys(), key=lambda t: t.encode()):
         tb = term.encode()
         entry = b"".join(
@@ -203,6 +248,7 @@ def build_static_index(docs: Sequence[StaticDoc]) -> dict[str, bytes]:
                 tb,
                 _blob(_encode_ids(body.get(term, ()))),
                 _blob(_encode_ids(title.get(term, ()))),
+                _blob(_encode_windows(body.get(term, []), in_windows, where.get(term, []), masks)),
             )
         )
         entries.append((tb, entry))
@@ -227,18 +273,27 @@ def build_static_index(docs: Sequence[StaticDoc]) -> dict[str, bytes]:
         files[f"search/filters/{k}.bin"] = bytes(blob)
         types = sorted({ordered[i].type for ids in values.values() for i in ids})
         filters_meta[key] = {"file": k, "types": types, "values": listed}
-    for doc_id, doc in enumerate(ordered):
+    for doc_id, (doc, cut) in enumerate(zip(ordered, cuts, strict=True)):
+        folder = f"search/docs/{doc_id // DOC_DIR}/{doc_id}"
         record: dict[str, object] = {
             "u": doc.url,
             "t": doc.title,
             "y": doc.type,
             "d": doc.date.isoformat() if doc.date else None,
             "e": doc.excerpt,
-            "x": doc.text,
         }
-        if doc.articles:
-            record["a"] = [[label, alias] for label, alias, _text in doc.articles]
-        files[f"search/docs/{doc_id // DOC_DIR}/{doc_id}.json"] = _json(record)
+        heads = _article_heads(doc)
+        if cut is None:
+            record["x"] = doc.text
+            if doc.articles:
+                record["h"] = [[u16, label, alias] for _, u16, label, alias in heads]
+        else:
+            record["n"] = len(cut)
+            if heads:
+                record["a"] = len(heads)
+            for k, window in enumerate(_window_files(doc.text, cut, heads)):
+                files[f"{folder}-{k}.json"] = _json(window)
+        files[f"{folder}.json"] = _json(record)
     digest = hashlib.sha256()
     for path in sorted(files):
         digest.update(b"%d %s %d\n" % (len(path.encode()), path.encode(), len(files[path])))
@@ -250,10 +305,174 @@ def build_static_index(docs: Sequence[StaticDoc]) -> dict[str, bytes]:
         "shards": n_shards,
         "prefix_max": PREFIX_MAX,
         "doc_dir": DOC_DIR,
+        "overlap": OVERLAP,
         "filters": filters_meta,
     }
     files["search/meta.json"] = _json(meta)
     return dict(sorted(files.items()))
+
+
+# -- windows --------------------------------------------------------------------------------
+#
+# A window starts at a cut, where normalising the text before and after it gives the same
+# characters as normalising the whole (after a line break; after 。；！？，、：; after white
+# space that follows no Chinese character; between two Chinese characters), never inside a
+# word; so the window's normalised text is a slice of the
+# page's and a phrase that starts a window starts a word there too.
+
+_CUT_LINE = re.compile(f"[{WHITESPACE}]*\n[{WHITESPACE}]*(?=[^{WHITESPACE}])")
+_CUT_SENTENCE = re.compile(f"[。；！？，、：](?=[^{WHITESPACE}\u0300-\u036f])")
+_CUT_SPACE = re.compile(f"(?<![{HAN}{WHITESPACE}])[{WHITESPACE}]+(?=[^{WHITESPACE}])")  # English text
+_CUT_HAN = re.compile(f"(?<=[{HAN}])(?=[{HAN}])")
+
+
+def windows(text: str) -> list[tuple[int, int, int]] | None:
+    """How a long text is published: (start, end of its own part, end) in ``text`` of each
+    window, the part between its end and the next window's start being the overlap; None
+    when the text is published whole (short, or no safe cut)."""
+    norm = normalize(text)
+    if len(norm) <= SPLIT_CHARS:
+        return None
+    cuts = {0, len(text)}
+    cuts.update(m.end() for m in _CUT_LINE.finditer(text))
+    for pattern in (_CUT_SENTENCE, _CUT_SPACE, _CUT_HAN):  # finer cuts where a piece is still long
+        ordered = sorted(cuts)
+        for a, b in pairwise(ordered):
+            if b - a > _SEGMENT_MAX:
+                found = [m.end() for m in pattern.finditer(text, a, b) if a < m.end() < b]
+                cuts.update(_spaced(found, a, _SEGMENT_MAX // 2))
+    points = sorted(cuts)
+    pieces = [normalize(text[a:b]) for a, b in pairwise(points)]
+    if "".join(pieces) != norm:
+        return None  # a cut that normalising does not respect: publish whole (never seen)
+    lengths = list(map(len, pieces))
+    out: list[tuple[int, int, int]] = []
+    i = 0
+    n = len(lengths)
+    while i < n:
+        j, size = i, 0
+        while j < n and (size < WINDOW_CHARS or n - j == 1):
+            size += lengths[j]
+            j += 1
+        if n - j and sum(lengths[j:]) < WINDOW_CHARS // 4:
+            j = n  # no small last window
+        e, extra = j, 0
+        while e < n and extra < OVERLAP:
+            extra += lengths[e]
+            e += 1
+        out.append((points[i], points[j], points[e]))
+        i = j
+    return out if len(out) > 1 else None
+
+
+def _spaced(found: list[int], start: int, gap: int) -> list[int]:
+    """Of the cut positions `found` (sorted), those at least `gap` apart."""
+    out, last = [], start
+    for c in found:
+        if c - last >= gap:
+            out.append(c)
+            last = c
+    return out
+
+
+def _u16(text: str) -> int:
+    """Length in UTF-16 code units (the browser's string offsets)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _article_heads(doc: StaticDoc) -> list[tuple[int, int, str, str]]:
+    """(offset in the normalised text, the same in UTF-16 units, label, alias) of each article
+    head of a regulation: each label in order, where it follows a space."""
+    if not doc.articles:
+        return []
+    norm = normalize(doc.text)
+    astral = bool(norm) and max(norm) > "\uffff"
+    out = []
+    pos = 0
+    for label, alias, _text in doc.articles:
+        j = norm.find(label, pos)
+        while j > 0 and norm[j - 1] != " ":
+            j = norm.find(label, j + 1)
+        if j >= 0:
+            out.append((j, _u16(norm[:j]) if astral else j, label, alias))
+            pos = j + len(label)
+    return out
+
+
+def _window_files(
+    text: str, cut: list[tuple[int, int, int]], heads: list[tuple[int, int, str, str]]
+) -> list[dict[str, object]]:
+    """The JSON of each window: "x" its text, "c" the length of its own part (normalised, in
+    UTF-16 units), "h" the article heads in it ([offset in its normalised text, label,
+    alias]) and "p" the article it starts in ([label, alias])."""
+    out: list[dict[str, object]] = []
+    at = 0  # normalised offset of the window's start (code points)
+    for start, core, end in cut:
+        own = normalize(text[start:core])
+        whole = normalize(text[start:end])
+        lo, hi = at, at + len(whole)
+        window: dict[str, object] = {"x": text[start:end], "c": _u16(own)}
+        inside = [(j, label, alias) for j, _, label, alias in heads if lo <= j < hi]
+        if inside:
+            window["h"] = [[_u16(whole[: j - lo]), label, alias] for j, label, alias in inside]
+        before = [[label, alias] for j, _, label, alias in heads if j < lo]
+        if before:
+            window["p"] = before[-1]
+        out.append(window)
+        at += len(own)
+    return out
+
+
+class _MaskCodes(dict[int, bytes]):
+    """The code of each set of windows (bit k: window k), made once per set."""
+
+    def __missing__(self, mask: int) -> bytes:
+        size = (mask.bit_length() + 7) >> 3
+        code = _varint(size << 1) + mask.to_bytes(size, "little")
+        if size > 1 and mask.bit_count() < size:  # few windows of a long page: their gaps
+            ks = [k for k in range(mask.bit_length()) if mask >> k & 1]
+            gaps = _varint(len(ks) << 1 | 1) + _varints([b - a - 1 for a, b in pairwise([-1, *ks])])
+            if len(gaps) < len(code):
+                code = gaps
+        self[mask] = code
+        return code
+
+
+def _encode_windows(body: Sequence[int], in_windows: Sequence[bool], masks: Sequence[int], codes: _MaskCodes) -> bytes:
+    """For each page in windows that holds a term (of `body`, those `in_windows`; `masks`
+    are theirs): varint (id gap), then its windows as varint (L << 1 | 0) and L bitmap bytes
+    (bit k: window k), or varint (L << 1 | 1) and L varints of window gaps, whichever is
+    shorter."""
+    if not masks:
+        return b""
+    ids = list(compress(body, map(in_windows.__getitem__, body)))
+    gaps = [b - a - 1 for a, b in pairwise([-1, *ids])]
+    gap_codes = map(_SMALL_VARINTS.__getitem__, gaps) if max(gaps) < len(_SMALL_VARINTS) else map(_varint, gaps)
+    return b"".join(chain.from_iterable(zip(gap_codes, map(codes.__getitem__, masks), strict=True)))
+
+
+def decode_windows(blob: bytes) -> dict[int, list[int]]:
+    """page id -> the windows that hold the term (the inverse of the encoder; for tests)."""
+    out: dict[int, list[int]] = {}
+    pos, prev = 0, -1
+    while pos < len(blob):
+        gap, pos = _read_varint(blob, pos)
+        prev += gap + 1
+        head, pos = _read_varint(blob, pos)
+        n = head >> 1
+        ks: list[int] = []
+        if head & 1:
+            k = -1
+            for _ in range(n):
+                g, pos = _read_varint(blob, pos)
+                k += g + 1
+                ks.append(k)
+        else:
+            for j, byte in enumerate(blob[pos : pos + n]):
+                ks += (8 * j + b for b in range(8) if byte >> b & 1)
+            pos += n
+        out[prev] = ks
+    return out
 
 
 def _ordered(docs: Sequence[StaticDoc]) -> list[StaticDoc]:
@@ -400,7 +619,13 @@ def decode_ids(blob: bytes) -> list[int]:
 def read_postings(files: Mapping[str, bytes]) -> dict[str, tuple[list[int], list[int]]]:
     """term -> (page ids whose text has it, page ids whose title has it), read back from
     the shard files of ``build_static_index``: for tests and privacy audits."""
-    out: dict[str, tuple[list[int], list[int]]] = {}
+    return {term: (body, title) for term, (body, title, _where) in read_shards(files).items()}
+
+
+def read_shards(files: Mapping[str, bytes]) -> dict[str, tuple[list[int], list[int], dict[int, list[int]]]]:
+    """term -> (page ids whose text has it, page ids whose title has it, page id -> windows
+    that hold it, for the pages published in windows): for tests."""
+    out: dict[str, tuple[list[int], list[int], dict[int, list[int]]]] = {}
     for path, data in files.items():
         if not path.startswith("search/shards/"):
             continue
@@ -414,5 +639,40 @@ def read_postings(files: Mapping[str, bytes]) -> dict[str, tuple[list[int], list
                 n, pos = _read_varint(data, pos)
                 lists.append(decode_ids(data[pos : pos + n]))
                 pos += n
-            out[term] = (lists[0], lists[1])
+            n, pos = _read_varint(data, pos)
+            out[term] = (lists[0], lists[1], decode_windows(data[pos : pos + n]))
+            pos += n
     return out
+
+
+def read_docs(files: Mapping[str, bytes]) -> list[dict[str, Any]]:
+    """Every page of the index as one dict, its text ("x") put together again from its
+    windows: for tests and audits (the browser never needs a whole long text)."""
+    meta = json.loads(files["search/meta.json"])
+    out = []
+    for doc_id in range(meta["docs"]):
+        stem = f"search/docs/{doc_id // meta['doc_dir']}/{doc_id}"
+        doc = json.loads(files[f"{stem}.json"])
+        if "n" in doc:
+            parts = [json.loads(files[f"{stem}-{k}.json"]) for k in range(doc["n"])]
+            doc["windows"] = parts
+            doc["x"] = "".join(_own_text(w) for w in parts)
+        out.append(doc)
+    return out
+
+
+def _own_text(window: dict[str, Any]) -> str:
+    """The window's text up to where the next window starts."""
+    x: str = window["x"]
+    want = window["c"]
+    # the shortest prefix whose normalised length (UTF-16) is the window's own part and that
+    # ends at a cut (the next window starts with a character that is no white space)
+    for i in range(len(x) + 1):
+        if _u16(normalize(x[:i])) == want and (i == len(x) or x[i] not in _WS_CHARS):
+            return x[:i]
+    raise ValueError("static search: a window whose own part is not a prefix")
+
+
+_WS_CHARS = frozenset(m for m in "\t\n\x0b\x0c\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") | {
+    chr(c) for c in range(0x2000, 0x200B)
+}

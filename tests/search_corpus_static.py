@@ -263,7 +263,15 @@ def _body(rng: random.Random, size: int) -> str:
 
 
 def _cn(i: int) -> str:
-    """Chinese numeral for 1..99."""
+    """Chinese numeral for 1..999."""
+    if i >= 100:
+        hundreds, rest = divmod(i, 100)
+        tail = (
+            ""
+            if not rest
+            else ("零" if rest < 10 else "") + (_cn(rest) if rest >= 20 or rest < 10 else "一" + _cn(rest))
+        )
+        return CN_NUM[hundreds - 1] + "百" + tail
     tens, ones = divmod(i, 10)
     head = "" if tens == 0 else "十" if tens == 1 else CN_NUM[tens - 1] + "十"
     return head + (CN_NUM[ones - 1] if ones else "")

@@ -13,6 +13,8 @@ import pytest
 from browser import browser_page, served
 from conftest import CONFIG, NOW, REGULATION, run_cli, tree_digest, write_site
 
+from generator.static_search import read_docs
+
 SWITCH = re.compile(r'<a class="oa-tool oa-lang" href="([^"]+)" hreflang="([^"]+)"[^>]*>([^<]+)</a>')
 ALTERNATE = re.compile(r'<link rel="alternate" hreflang="([^"]+)" href="([^"]+)">')
 
@@ -88,8 +90,16 @@ def test_each_side_lists_feeds_and_searches_its_own_records(built_content: Path)
     zh_feed = (built_content / "feed.atom").read_text("utf-8")
     assert "https://jw.example.org/en/disclosures/press-weekend-service-2026-en/" in en_feed
     assert "-en/" not in zh_feed and 'xml:lang="en"' in en_feed
-    en_docs = [json.loads(p.read_text("utf-8")) for p in (built_content / "en/search/docs").rglob("*.json")]
-    zh_docs = [json.loads(p.read_text("utf-8")) for p in (built_content / "search/docs").rglob("*.json")]
+    # the pages of each side's static index (a long text's windows put together: read_docs)
+    en_docs = read_docs(
+        {
+            str(p.relative_to(built_content / "en")): p.read_bytes()
+            for p in (built_content / "en/search").rglob("*.json")
+        }
+    )
+    zh_docs = read_docs(
+        {str(p.relative_to(built_content)): p.read_bytes() for p in (built_content / "search").rglob("*.json")}
+    )
     assert en_docs and all(d["u"].endswith("-en/") for d in en_docs)
     assert zh_docs and not any(d["u"].endswith("-en/") for d in zh_docs)
     en_data = json.loads((built_content / "en/data/disclosures.json").read_text("utf-8"))

@@ -6,7 +6,6 @@ ranking), and the law page at 390 px in headless Chromium."""
 from __future__ import annotations
 
 import importlib.util
-import json
 import random
 import re
 import shutil
@@ -20,7 +19,7 @@ from law_sentences import CorpusMissing, law_files, laws_dir
 
 from generator.search import index_dir_for
 from generator.search import search as fielded_search
-from generator.static_search import normalize
+from generator.static_search import normalize, read_docs
 
 _spec = importlib.util.spec_from_file_location("laws_to_records", REPO / "benchmarks" / "laws_to_records.py")
 assert _spec and _spec.loader
@@ -153,10 +152,9 @@ def test_law_page_has_articles_anchors_toc_and_readable_heading_ids(law_site: Pa
 
 
 def _articles_of(root: Path) -> list[dict]:
-    docs = []
-    for p in sorted((root / "out" / "search" / "docs").rglob("*.json")):
-        docs.append(json.loads(p.read_text(encoding="utf-8")))
-    return docs
+    """The pages of the static index, each long text put together from its windows."""
+    search = root / "out" / "search"
+    return read_docs({str(p.relative_to(search.parent)): p.read_bytes() for p in search.rglob("*.json")})
 
 
 def _queries(docs: list[dict], rng: random.Random) -> list[str]:

@@ -20,19 +20,25 @@ import pytest
 from search_corpus_static import build_docs, build_queries, contains, expected, parse_query
 
 from generator.static_search import (
+    OVERLAP,
     PREFIX_MAX,
+    SPLIT_CHARS,
     StaticDoc,
     build_static_index,
     decode_ids,
     fnv1a32,
     normalize,
+    read_docs,
     read_postings,
+    read_shards,
     shard_count,
     tokens,
+    windows,
 )
 
 HERE = Path(__file__).resolve().parent
 SCRIPT = HERE.parent / "theme" / "assets" / "oasearch.js"
+PAGE_SCRIPT = HERE.parent / "theme" / "assets" / "oasearch-page.js"
 RUNNER = HERE / "js" / "run_queries.mjs"
 PARITY = HERE / "js" / "parity.mjs"
 NODE = shutil.which("node") or "/usr/bin/node"
@@ -227,7 +233,7 @@ def test_layout_meta_shards_and_doc_files(corpus: list[StaticDoc]) -> None:
     docs = corpus[:150]
     files = build_static_index(docs)
     meta = json.loads(files["search/meta.json"])
-    assert meta["version"] == 1 and meta["docs"] == len(docs) and meta["prefix_max"] == PREFIX_MAX
+    assert meta["version"] == 2 and meta["docs"] == len(docs) and meta["prefix_max"] == PREFIX_MAX
     n = meta["shards"]
     assert n & (n - 1) == 0 and 8 <= n <= 4096
     assert {p for p in files if p.startswith("search/shards/")} == {f"search/shards/{i}.bin" for i in range(n)}
@@ -236,6 +242,7 @@ def test_layout_meta_shards_and_doc_files(corpus: list[StaticDoc]) -> None:
     for i, url in enumerate(order):
         record = json.loads(files[f"search/docs/{i // meta['doc_dir']}/{i}.json"])
         d = next(x for x in docs if x.url == url)
+        assert len(normalize(d.text)) <= SPLIT_CHARS  # short pages: one file, text included
         assert record == {
             "u": d.url,
             "t": d.title,
@@ -347,6 +354,120 @@ def test_recall_and_precision_against_substring_search(corpus: list[StaticDoc], 
         f"{candidates} ({expected_hits / candidates:.1%} of them contain the query)"
     )
     assert recall == 1.0
+
+
+# -- long pages, published in windows (issue 13) -----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def long_corpus() -> list[StaticDoc]:
+    """Pages of 2,000 to 9,000 characters (most are published in windows), some short, and a
+    regulation whose articles fall in different windows."""
+    docs = build_docs(90, seed=77, min_chars=2000, max_chars=9000) + build_docs(30, seed=78)[:30]
+    docs = [dataclasses.replace(d, url=f"{d.url}{i}/") for i, d in enumerate(docs)]
+    articles = tuple(
+        (
+            f"第{n}条",
+            f"art-{i + 1}",
+            f"第{n}条 " + "本法所称检察机关依法履行法律监督职责。" * 12 + ("取保候审。" if i % 3 == 0 else ""),
+        )
+        for i, n in enumerate("一二三四五六七八九十")
+    )
+    text = "中华人民共和国测试法\n" + "\n".join(a[2] for a in articles)
+    docs.append(
+        StaticDoc(
+            url="/regulations/test-law/",
+            title="中华人民共和国测试法",
+            type="regulations",
+            date=dt.date(2020, 1, 1),
+            text=text,
+            excerpt="测试法",
+            articles=articles,
+        )
+    )
+    return docs
+
+
+@pytest.fixture(scope="module")
+def long_index(long_corpus: list[StaticDoc], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return write_index(build_static_index(long_corpus), tmp_path_factory.mktemp("static-long"))
+
+
+def test_long_pages_are_published_in_windows_that_the_shards_point_to(long_corpus: list[StaticDoc]) -> None:
+    files = build_static_index(long_corpus)
+    assert build_static_index(list(reversed(long_corpus))) == files  # deterministic
+    by_url = {d.url: d for d in long_corpus}
+    split = 0
+    order = id_order(long_corpus)
+    shards = read_shards(files)
+    for i, page in enumerate(read_docs(files)):
+        d = by_url[page["u"]]
+        assert page["u"] == order[i] and page["x"] == d.text  # the windows give the text back
+        cut = windows(d.text)
+        if cut is None:
+            assert len(normalize(d.text)) <= SPLIT_CHARS or "n" not in page
+            continue
+        split += 1
+        assert page["n"] == len(cut) and "x" not in json.loads(files[f"search/docs/0/{i}.json"])
+        norm = normalize(d.text)
+        held = [tokens(d.text[a:e]) for a, _c, e in cut]
+        assert set().union(*held) == tokens(d.text)  # no term is lost at a cut
+        at = 0
+        for a, c, e in cut:
+            window = normalize(d.text[a:e])
+            assert norm[at : at + len(window)] == window  # a slice of the page's normalised text
+            own = len(normalize(d.text[a:c]))
+            assert e == len(d.text) or len(window) - own >= OVERLAP  # overlaps the next window
+            assert len(window) <= 3 * SPLIT_CHARS
+            at += own
+        for term in tokens(d.text):
+            want = [k for k, h in enumerate(held) if term in h]
+            assert shards[term][2][i] == want, (term, i)
+    assert split >= 80
+
+
+def test_recall_and_precision_on_pages_in_windows(long_corpus: list[StaticDoc], long_index: Path) -> None:
+    rng = random.Random(5)
+    queries = build_queries(long_corpus, seed=9, n=300)
+    for _ in range(30):  # long phrases: more than the overlap, across windows
+        d = rng.choice(long_corpus[:90])
+        start = rng.randrange(len(d.text) - 200)
+        piece = d.text[start : start + rng.randint(OVERLAP + 1, 150)].strip().replace('"', "")
+        queries.append(f'"{piece}"')
+    queries += ["取保候审", "法律监督 -取保候审", "检察 -贪污 -受贿", '"职责。本法"']
+    runs = run_queries(long_index, [(q, EVERYTHING) for q in queries], full=False)
+    hits = 0
+    for q, r in zip(queries, runs, strict=True):
+        want = expected(long_corpus, q)
+        got = {re.sub("#.*", "", u) for u in r["results"]}
+        assert want == got, f"{q!r}: missed {sorted(want - got)[:3]}, wrong {sorted(got - want)[:3]}"
+        assert r["total"] == len(want) and not r["approximate"] and r["complete"], q
+        hits += len(want)
+    assert hits > 2000
+
+
+def test_a_first_query_reads_windows_not_whole_pages(long_corpus: list[StaticDoc], long_index: Path) -> None:
+    shown = {d.url: len(d.text.encode()) for d in long_corpus}
+    for q in ["法律监督", "人民检察院", "受贿 检察", '"依法"']:
+        [r] = run_queries(long_index, [(q, {"perPage": 10})], cold=True)
+        assert len(r["results"]) == 10, q
+        windows_read = [path for path, _ in r["fetched"] if re.fullmatch(r"docs/\d+/\d+-\d+\.json", path)]
+        assert windows_read and len(windows_read) <= 2 * 10, (q, len(windows_read))
+        for res in r["results"]:  # the snippet, cut from a window, marks the query
+            assert any(part["mark"] for part in res["snippet"]) or q.split()[0] in res["title"], (q, res["url"])
+        # far from the whole texts of the pages shown: a window or two of each, and its head
+        page_bytes = sum(size for path, size in r["fetched"] if path.startswith("docs/"))
+        whole = sum(shown[res["page"]] for res in r["results"])
+        assert page_bytes < whole / 2, (q, page_bytes, whole)
+
+
+def test_a_law_in_windows_links_to_the_article(long_corpus: list[StaticDoc], long_index: Path) -> None:
+    [r] = run_queries(long_index, [("取保候审", {"filters": {"type": ["regulations"]}})], cold=True)
+    [law] = r["results"]
+    assert law["url"] == "/regulations/test-law/#art-1" and law["article"] == "第一条"
+    assert [a["label"] for a in law["articles"]] == ["第一条", "第四条", "第七条", "第十条"]
+    assert law["articleCount"] == 4 and law["articlesComplete"]
+    assert any(part["mark"] and part["text"] == "取保候审" for part in law["snippet"])
 
 
 def test_filters_restrict_to_the_chosen_values(corpus: list[StaticDoc], index_dir: Path) -> None:
@@ -485,14 +606,24 @@ def test_snippets_mark_the_query_and_escape_the_text(tmp_path: Path) -> None:
     assert marked == ["PRESS", "press", "Ｐｒｅｓｓ"], marked
 
 
-def test_the_script_is_es2019_and_loads_in_node() -> None:
-    code = SCRIPT.read_text(encoding="utf-8")
+@pytest.mark.parametrize("script", [SCRIPT, PAGE_SCRIPT], ids=["engine", "page"])
+def test_the_scripts_are_es2019_and_load_in_node(script: Path) -> None:
+    code = script.read_text(encoding="utf-8")
     without_comments = re.sub(r"/\*.*?\*/|//[^\n]*", "", code, flags=re.S)
     without_strings = re.sub(r"\"(\\.|[^\"\\])*\"|'(\\.|[^'\\])*'", '""', without_comments)
-    for newer in (r"\?\.", r"\?\?", r"\.replaceAll\(", r"\.at\(", r"\bclass\b", r"\bimport\b", r"\bexport\b"):
+    for newer in (r"\?\.", r"\?\?", r"\.replaceAll\(", r"\.at\(", r"\bclass\s+\w", r"\bimport\b", r"\bexport\b"):
         assert not re.search(newer, without_strings), newer
-    proc = subprocess.run([NODE, "--check", str(SCRIPT)], capture_output=True, text=True)
+    proc = subprocess.run([NODE, "--check", str(script)], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_the_engine_has_no_page_code_and_the_page_no_engine_code() -> None:
+    engine = SCRIPT.read_text(encoding="utf-8")
+    page = PAGE_SCRIPT.read_text(encoding="utf-8")
+    assert "document." not in engine and "window." not in engine  # runs in Node as it is
+    for inner in ("function normalize(", "function decodeIds(", "function phraseTerms(", "function snippet("):
+        assert inner in engine and inner not in page, inner
+    assert "OASearch.create(" in page and "function mountPage(" in page
 
 
 # -- the /search/ page in headless Chromium --------------------------------------------------
@@ -537,11 +668,12 @@ def test_search_page_in_chromium(tmp_path: Path) -> None:
     write_index(build_static_index(docs), site)
     (site / "assets").mkdir()
     shutil.copy(SCRIPT, site / "assets" / "oasearch.js")
+    shutil.copy(PAGE_SCRIPT, site / "assets" / "oasearch-page.js")
     labels = json.dumps(LABELS, ensure_ascii=False).replace("'", "&#39;")
     (site / "search" / "index.html").write_text(
         '<!doctype html><html lang="zh"><meta charset="utf-8"><title>搜索</title>'
         f'<div id="oa-search" data-base="../search/" data-labels=\'{labels}\'></div>'
-        '<script src="../assets/oasearch.js"></script></html>',
+        '<script src="../assets/oasearch.js"></script><script src="../assets/oasearch-page.js"></script></html>',
         encoding="utf-8",
     )
     want = expected(docs, "贿赂")

@@ -1,6 +1,7 @@
 /*
- * OpenAffairs public search: queries the static character-n-gram index written by
- * generator/static_search.py (format and reasoning: docs/search-static.md).
+ * OpenAffairs public search, the engine: queries the static character-n-gram index written
+ * by generator/static_search.py (format and reasoning: docs/search-static.md). The /search/
+ * page's form and results list are oasearch-page.js, which uses this file.
  *
  * A query is split into phrases (whitespace-separated words, "quoted phrases", -excluded).
  * Each phrase is reduced to index terms (characters, runs of two or three adjacent
@@ -9,13 +10,16 @@
  * phrases. Each candidate shown is then checked against its real text, so results are exact;
  * until every candidate has been checked the total is an estimate ("about N", approximate:
  * true), unless the terms alone prove the match (one to three characters, one short word).
+ * A long text is published in windows, and the shards say which windows of a page hold a
+ * term: a candidate is checked, and its snippet cut, from the windows that can hold the
+ * phrase, never the whole text (issue 13).
  *
  * No dependencies, ES2019. Works in browsers and in Node >= 18 (inject `fetch`).
  *   OASearch.create({base, fetch}) -> {search(query, options), meta(), bytesFetched(), fetched()}
  *     search(query, {filters: {type: [...], ...}, sort: "relevance"|"date", page, perPage,
  *                    maxVerify}) -> Promise<{total, approximate, complete, more, candidates,
  *                    results: [{url, title, type, date, excerpt, snippet, snippetHtml}]}>
- *   OASearch.mountPage(element)    -> the /search/ page UI (auto-mounted on #oa-search)
+ *   OASearch.mountPage(element)    -> the /search/ page UI, added by oasearch-page.js
  */
 (function (root, factory) {
   "use strict";
@@ -25,18 +29,10 @@
   } else {
     root.OASearch = api;
   }
-  if (typeof document !== "undefined" && typeof window !== "undefined") {
-    var start = function () {
-      var el = document.getElementById("oa-search");
-      if (el) api.mountPage(el);
-    };
-    if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
-    else start();
-  }
 })(typeof self !== "undefined" ? self : this, function () {
   "use strict";
 
-  var FORMAT_VERSION = 1;
+  var FORMAT_VERSION = 2;
   // Must equal WHITESPACE in generator/static_search.py.
   var WS_CLASS = "\\t\\n\\u000b\\u000c\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
   var WS_RE = new RegExp("[" + WS_CLASS + "]+", "g");
@@ -49,6 +45,7 @@
   var HAN_ONE_RE = new RegExp("^[" + HAN + "]$");
   var HSPACE_ONE_RE = new RegExp("^[" + HSPACE + "]$");
   var MAX_ARTICLES = 8; // articles of one law listed under its result
+  var ARTICLE_WINDOWS = 2; // windows read beyond the snippet's to list a law's other articles
   var WORD_RE = /[a-z0-9]+/g;
   var ALNUM_RE = /^[a-z0-9]$/;
   var ALL_ALNUM_RE = /^[a-z0-9]+$/;
@@ -303,7 +300,56 @@
     return Int32Array.from(out);
   }
 
-  /** term -> {body: [start, end], title: [start, end]} of a shard. */
+  /** page id -> sorted windows that hold the term, of the pages published in windows. */
+  function decodeWindows(data, start, end) {
+    var out = new Map();
+    var pos = start;
+    var prev = -1;
+    var r;
+    while (pos < end) {
+      r = readVarint(data, pos);
+      prev += r[0] + 1;
+      r = readVarint(data, r[1]);
+      pos = r[1];
+      var n = Math.floor(r[0] / 2);
+      var ks = [];
+      if (r[0] & 1) {
+        var k = -1;
+        for (var i = 0; i < n; i++) {
+          r = readVarint(data, pos);
+          pos = r[1];
+          k += r[0] + 1;
+          ks.push(k);
+        }
+      } else {
+        for (var j = 0; j < n; j++) {
+          var byte = data[pos + j];
+          for (var b = 0; b < 8; b++) if ((byte >> b) & 1) ks.push(8 * j + b);
+        }
+        pos += n;
+      }
+      out.set(prev, ks);
+    }
+    return out;
+  }
+
+  function contains(sorted, id) {
+    var lo = 0;
+    var hi = sorted.length - 1;
+    while (lo <= hi) {
+      var mid = (lo + hi) >> 1;
+      if (sorted[mid] === id) return true;
+      if (sorted[mid] < id) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return false;
+  }
+
+  function intersectSmall(a, b) {
+    return a.filter(function (x) { return b.indexOf(x) >= 0; });
+  }
+
+  /** term -> {body: [start, end], title: [start, end], win: [start, end]} of a shard. */
   function parseShard(data) {
     var map = new Map();
     var pos = 0;
@@ -318,7 +364,10 @@
       r = readVarint(data, pos);
       var title = [r[1], r[1] + r[0]];
       pos = r[1] + r[0];
-      map.set(term, { body: body, title: title });
+      r = readVarint(data, pos);
+      var win = [r[1], r[1] + r[0]];
+      pos = r[1] + r[0];
+      map.set(term, { body: body, title: title, win: win });
     }
     return { data: data, terms: map };
   }
@@ -446,9 +495,15 @@
         terms.forEach(function (t) {
           var shard = parsed.get(shardPath(m, t));
           var e = shard.terms.get(t);
+          var win = null;
           out.set(t, {
             body: e ? decodeIds(shard.data, e.body[0], e.body[1]) : new Int32Array(0),
             title: e ? decodeIds(shard.data, e.title[0], e.title[1]) : new Int32Array(0),
+            // decoded when a candidate is first checked
+            windows: function () {
+              if (!win) win = e ? decodeWindows(shard.data, e.win[0], e.win[1]) : new Map();
+              return win;
+            },
           });
         });
         return out;
@@ -475,19 +530,92 @@
       return "docs/" + Math.floor(id / m.doc_dir) + "/" + id + ".json";
     }
 
+    /** A page's url, title, type, date, excerpt; its text when it is not in windows. */
     function getDoc(m, id) {
       return getParsed(docPath(m, id), function (data) {
         var d = JSON.parse(decoder.decode(data));
         d.id = id;
-        d.norm = normalize(d.x);
+        if (d.x != null) d.unit = unit(d.x, d.h, null, 0, true);
         return d;
       });
     }
 
-    function matches(doc, plan) {
-      for (var i = 0; i < plan.include.length; i++) if (find(doc.norm, plan.include[i], 0) < 0) return false;
-      for (var j = 0; j < plan.exclude.length; j++) if (find(doc.norm, plan.exclude[j], 0) >= 0) return false;
-      return true;
+    /** Window k of a page in windows (a text unit, see unit()). */
+    function getWindow(m, id, k) {
+      var path = "docs/" + Math.floor(id / m.doc_dir) + "/" + id + "-" + k + ".json";
+      return getParsed(path, function (data) {
+        var w = JSON.parse(decoder.decode(data));
+        var u = unit(w.x, w.h, w.p || null, k, false);
+        u.own = w.c; // where the next window starts (the last window has no overlap)
+        u.last = w.c === u.norm.length;
+        return u;
+      });
+    }
+
+    /** The windows of page `id` that can hold the phrase x (sorted), [] when none can, or
+     *  null when the page is not in windows. A phrase longer than the windows' overlap may
+     *  run from one window into the next: "all" (checked against the whole text). */
+    function windowsFor(p, id, x) {
+      if (!x.terms.length) return "all";
+      var ks = null;
+      for (var i = 0; i < x.terms.length; i++) {
+        var e = p.lists.get(x.terms[i]);
+        var w = e.windows().get(id);
+        if (w === undefined) return contains(e.body, id) ? null : [];
+        ks = ks === null ? w : intersectSmall(ks, w);
+      }
+      return x.long ? (ks.length ? "all" : []) : ks;
+    }
+
+    /** Is the page published in windows? (Every term of it then says which windows hold it.) */
+    function inWindowsPage(p, id) {
+      var x = p.inc[0];
+      return x.terms.length > 0 && p.lists.get(x.terms[0]).windows().has(id);
+    }
+
+    /** The whole normalised text of a page in windows, from all its windows. */
+    function wholeText(m, id) {
+      return getDoc(m, id).then(function (d) {
+        var ks = [];
+        for (var k = 0; k < d.n; k++) ks.push(k);
+        return Promise.all(ks.map(function (k) { return getWindow(m, id, k); })).then(function (units) {
+          return units.map(function (u) { return u.norm.slice(0, u.own); }).join("");
+        });
+      });
+    }
+
+    /** Does one of the windows ks of page id hold the phrase? (fetched one after another) */
+    function inWindows(m, id, ks, phrase, i) {
+      i = i || 0;
+      if (ks === "all") return wholeText(m, id).then(function (t) { return find(t, phrase, 0) >= 0; });
+      if (i >= ks.length) return Promise.resolve(false);
+      return getWindow(m, id, ks[i]).then(function (u) {
+        return find(u.norm, phrase, 0) >= 0 ? true : inWindows(m, id, ks, phrase, i + 1);
+      });
+    }
+
+    /** Does page id hold every included phrase and no excluded one? */
+    function matches(m, p, id) {
+      var checks = p.inc.map(function (x) { return { x: x, want: true }; })
+        .concat(p.exc.map(function (x) { return { x: x, want: false }; }));
+      function next(i) {
+        if (i >= checks.length) return Promise.resolve(true);
+        var c = checks[i];
+        var ks = windowsFor(p, id, c.x);
+        return inWindows(m, id, ks || "all", c.x.phrase).then(function (found) {
+          return found === c.want ? next(i + 1) : false;
+        });
+      }
+      if (!inWindowsPage(p, id)) {
+        return getDoc(m, id).then(function (d) {
+          if (!d.unit) return next(0);
+          var norm = d.unit.norm;
+          for (var i = 0; i < p.include.length; i++) if (find(norm, p.include[i], 0) < 0) return false;
+          for (var j = 0; j < p.exclude.length; j++) if (find(norm, p.exclude[j], 0) >= 0) return false;
+          return true;
+        });
+      }
+      return p.exc.length ? p.loadExcluded().then(function () { return next(0); }) : next(0);
     }
 
     /** The ordered candidate ids of a query, and whether they are already exact. */
@@ -496,8 +624,15 @@
       var empty = { ids: new Int32Array(0), exact: true, include: q.include, exclude: q.exclude };
       if (!q.include.length) return Promise.resolve(empty);
       return meta().then(function (m) {
-        var inc = q.include.map(function (p) { return phraseTerms(p, m.prefix_max); });
-        var exc = q.exclude.map(function (p) { return phraseTerms(p, m.prefix_max); });
+        var overlap = m.overlap || 64;
+        var describe = function (p) {
+          var x = phraseTerms(p, m.prefix_max);
+          x.phrase = p;
+          x.long = Array.from(p).length > overlap;
+          return x;
+        };
+        var inc = q.include.map(describe);
+        var exc = q.exclude.map(describe);
         var withTerms = inc.filter(function (x) { return x.terms.length > 0; });
         if (!withTerms.length) return empty; // only punctuation: nothing to look up
         var exactExc = exc.filter(function (x) { return x.exact; });
@@ -526,7 +661,23 @@
           }
           var exact = inc.every(function (x) { return x.exact; }) &&
             exc.every(function (x) { return x.exact; });
-          return { ids: ids, exact: exact, include: q.include, exclude: q.exclude };
+          var excLoaded = null;
+          return {
+            ids: ids, exact: exact, include: q.include, exclude: q.exclude, lists: lists, inc: inc, exc: exc,
+            // the other excluded phrases' terms say which windows of a long page to check:
+            // looked up the first time a candidate in windows is checked
+            loadExcluded: function () {
+              if (!excLoaded) {
+                var more = [];
+                exc.forEach(function (x) { x.terms.forEach(function (t) { if (!lists.has(t)) more.push(t); }); });
+                excLoaded = postings(m, unique(more)).then(function (found) {
+                  found.forEach(function (v, t) { lists.set(t, v); });
+                });
+                excLoaded.catch(function () { excLoaded = null; });
+              }
+              return excLoaded;
+            },
+          };
         });
       });
     }
@@ -554,9 +705,11 @@
         var size = (need - st.found.length) * (round++ && !p.exact ? 2 : 1);
         size = Math.min(size, BATCH_MAX, p.ids.length - st.pos, budget - checked);
         var batch = Array.from(p.ids.subarray(st.pos, st.pos + size));
-        return Promise.all(batch.map(function (id) { return getDoc(m, id); })).then(function (docs) {
-          docs.forEach(function (d) {
-            if (matches(d, p)) st.found.push(d.id);
+        // an exact query needs no check: its terms prove it
+        var checks = batch.map(function (id) { return p.exact ? true : matches(m, p, id); });
+        return Promise.all(checks).then(function (ok) {
+          batch.forEach(function (id, i) {
+            if (ok[i]) st.found.push(id);
           });
           st.pos += batch.length;
           checked += batch.length;
@@ -588,18 +741,50 @@
             // not all checked: estimate from the share of checked candidates that matched
             var total = p.exact ? p.ids.length : done ? found :
               found + Math.round((p.ids.length - st.pos) * found / Math.max(st.pos, 1));
-            return Promise.all(ids.map(function (id) { return getDoc(m, id); })).then(function (docs) {
+            return Promise.all(ids.map(function (id) { return result(m, p, id); })).then(function (results) {
               return {
                 total: total,
                 approximate: !p.exact && !done,
                 complete: done || found >= need,
                 more: p.exact ? p.ids.length > need : found > need || !done,
                 candidates: p.ids.length,
-                results: docs.map(function (d) { return result(d, p); }),
+                results: results,
               };
             });
           });
         });
+      });
+    }
+
+    /** One result: the page, its snippet and (a law) the articles that hold the query. */
+    function result(m, p, id) {
+      return getDoc(m, id).then(function (d) {
+        if (d.unit) return present(d, [d.unit], p.include, true);
+        var all = Array.from({ length: d.n }, function (_, k) { return k; });
+        // the windows that can hold an included phrase, in text order
+        var ks = [];
+        p.inc.forEach(function (x) {
+          var w = windowsFor(p, id, x);
+          if (w === "all" || w === null) w = all;
+          w.forEach(function (k) { if (ks.indexOf(k) < 0) ks.push(k); });
+        });
+        ks.sort(function (a, b) { return a - b; });
+        var units = [];
+        var found = false;
+        var extra = 0;
+        function next(i) {
+          if (i >= ks.length) return Promise.resolve(true);
+          return getWindow(m, id, ks[i]).then(function (u) {
+            units.push(u);
+            if (found) extra++;
+            else found = firstMatch(u, p.include, d.t) >= 0;
+            // the snippet is found: a law reads a few more windows for its other articles
+            if (found && (!d.a || extra >= ARTICLE_WINDOWS ||
+                matchedArticles(units, p.include).list.length >= MAX_ARTICLES)) return i + 1 >= ks.length;
+            return next(i + 1);
+          });
+        }
+        return next(0).then(function (complete) { return present(d, units, p.include, complete); });
       });
     }
 
@@ -663,29 +848,39 @@
     return out === whole ? from : null;
   }
 
-  /** [index in doc.norm, label, alias] of each article head of a regulation (doc.a), in order. */
-  function articleHeads(doc) {
-    if (doc.heads) return doc.heads;
-    var heads = [];
-    var pos = 0;
-    (doc.a || []).forEach(function (art) {
-      var j = doc.norm.indexOf(art[0], pos);
-      while (j > 0 && doc.norm[j - 1] !== " ") j = doc.norm.indexOf(art[0], j + 1);
-      if (j >= 0) {
-        heads.push([j, art[0], art[1]]);
-        pos = j + art[0].length;
-      }
-    });
-    doc.heads = heads;
-    return heads;
+  /**
+   * A piece of a page's text: the whole text, or window k of a long one. norm: normalised;
+   * heads: [offset in norm, label, alias] of the article heads in it; before: [label, alias]
+   * of the article it starts in; last: no window follows.
+   */
+  function unit(x, heads, before, k, last) {
+    return { x: x, norm: normalize(x), heads: heads || [], before: before, k: k, last: last };
   }
 
-  /** The article a position of doc.norm falls in, or null. */
-  function articleAt(doc, index) {
-    var heads = articleHeads(doc);
+  /** Where the page's title ends in its first piece (snippets start after it), else 0. */
+  function titleEnd(u, title) {
+    if (u.k !== 0) return 0;
+    var titleNorm = normalize(title).trim();
+    return titleNorm && u.norm.trim().indexOf(titleNorm) === 0 ? u.norm.indexOf(titleNorm) + titleNorm.length : 0;
+  }
+
+  /** The first match of a phrase in the piece after the title, or -1. */
+  function firstMatch(u, phrases, title) {
+    var skip = titleEnd(u, title);
+    var first = -1;
+    phrases.forEach(function (ph) {
+      var i = find(u.norm, ph, skip);
+      if (i >= 0 && (first < 0 || i < first)) first = i;
+    });
+    return first;
+  }
+
+  /** The article a position of the piece falls in ([offset, label, alias]), or null. */
+  function articleAt(u, index) {
+    var heads = u.heads;
     var lo = 0;
     var hi = heads.length - 1;
-    var best = null;
+    var best = u.before ? [-1, u.before[0], u.before[1]] : null;
     while (lo <= hi) {
       var mid = (lo + hi) >> 1;
       if (heads[mid][0] <= index) {
@@ -696,24 +891,27 @@
     return best;
   }
 
-  /** The articles of a regulation that hold a phrase, in text order (at most MAX_ARTICLES), and how many. */
-  function matchedArticles(doc, phrases) {
-    if (!doc.a || !doc.a.length) return { list: [], count: 0 };
+  /** The articles of a regulation that hold a phrase, in text order (at most MAX_ARTICLES),
+   *  and how many, in the pieces read (in text order). */
+  function matchedArticles(units, phrases) {
     var seen = {};
     var list = [];
-    phrases.forEach(function (ph) {
-      var i = find(doc.norm, ph, 0);
-      var guard = 0;
-      while (i >= 0 && guard++ < 5000) {
-        var art = articleAt(doc, i);
-        if (art && !seen[art[2]]) {
-          seen[art[2]] = true;
-          list.push({ label: art[1], anchor: art[2], at: art[0] });
+    units.forEach(function (u) {
+      if (!u.heads.length && !u.before) return;
+      phrases.forEach(function (ph) {
+        var i = find(u.norm, ph, 0);
+        var guard = 0;
+        while (i >= 0 && guard++ < 5000) {
+          var art = articleAt(u, i);
+          if (art && !seen[art[2]]) {
+            seen[art[2]] = true;
+            list.push({ label: art[1], anchor: art[2], k: u.k, at: i });
+          }
+          i = find(u.norm, ph, i + Math.max(1, ph.length));
         }
-        i = find(doc.norm, ph, i + Math.max(1, ph.length));
-      }
+      });
     });
-    list.sort(function (a, b) { return a.at - b.at; });
+    list.sort(function (a, b) { return a.k - b.k || a.at - b.at; });
     return { list: list.slice(0, MAX_ARTICLES), count: list.length };
   }
 
@@ -754,21 +952,23 @@
     return out;
   }
 
-  function snippet(doc, phrases) {
-    var norm = doc.norm;
-    var titleNorm = normalize(doc.t).trim();
-    var skip = titleNorm && norm.trim().indexOf(titleNorm) === 0 ? norm.indexOf(titleNorm) + titleNorm.length : 0;
+  /** The snippet: [{text, mark}] around the first match after the title in the pieces read,
+   *  or the excerpt when only the title matches. */
+  function snippet(doc, units, phrases) {
+    var u = null;
     var first = -1;
-    phrases.forEach(function (ph) {
-      var i = find(norm, ph, skip);
-      if (i >= 0 && (first < 0 || i < first)) first = i;
-    });
+    for (var k = 0; k < units.length && first < 0; k++) {
+      first = firstMatch(units[k], phrases, doc.t);
+      u = units[k];
+    }
     if (first < 0) {
       // only the title matches: show the excerpt, with any matches in it marked
       var en = normalize(doc.e || "");
       return pieces(doc.e || "", en, mappedNormalize(doc.e || "", en), 0, en.length, phrases);
     }
-    var from = mappedNormalize(doc.x, norm);
+    var norm = u.norm;
+    var skip = titleEnd(u, doc.t);
+    var from = mappedNormalize(u.x, norm);
     var start = Math.max(skip, first - SNIPPET_BEFORE);
     var end = Math.min(norm.length, start + SNIPPET_LENGTH);
     if (end - start < SNIPPET_LENGTH) start = Math.max(skip, end - SNIPPET_LENGTH);
@@ -776,18 +976,20 @@
     // do not cut a surrogate pair
     if (start > 0 && /[\udc00-\udfff]/.test(norm[start])) start--;
     if (end < norm.length && /[\udc00-\udfff]/.test(norm[end])) end++;
-    var out = pieces(doc.x, norm, from, start, end, phrases);
-    if (start > skip) out.unshift({ text: "…", mark: false });
-    if (end < norm.length) out.push({ text: "…", mark: false });
+    var out = pieces(u.x, norm, from, start, end, phrases);
+    if (start > skip || u.k > 0) out.unshift({ text: "…", mark: false });
+    if (end < norm.length || !u.last) out.push({ text: "…", mark: false });
     return out;
   }
 
-  function result(doc, p) {
-    var parts = snippet(doc, p.include).map(function (x) {
+  /** A result from the page and the pieces of its text that were read. `complete`: every
+   *  piece that can hold the query was read, so the count of articles is exact. */
+  function present(doc, units, phrases, complete) {
+    var parts = snippet(doc, units, phrases).map(function (x) {
       return { text: x.text.replace(WS_RE, " "), mark: x.mark };
     });
     // a regulation: the hit is the first article that holds the query (issue 8)
-    var arts = matchedArticles(doc, p.include);
+    var arts = matchedArticles(units, phrases);
     var first = arts.list.length ? arts.list[0] : null;
     return {
       url: first ? doc.u + "#" + first.anchor : doc.u,
@@ -795,6 +997,7 @@
       article: first ? first.label : null,
       articles: arts.list.map(function (a) { return { label: a.label, url: doc.u + "#" + a.anchor }; }),
       articleCount: arts.count,
+      articlesComplete: complete,
       title: doc.t,
       type: doc.y,
       date: doc.d,
@@ -806,254 +1009,8 @@
     };
   }
 
-  // ---------------------------------------------------------------------------------------
-  // the /search/ page
-
-  var FILTER_ORDER = ["type", "category", "year", "issuer", "kind", "validity"];
-  var DEFAULT_FILTER_NAMES = {
-    type: "类型", category: "类别", year: "年份", issuer: "发布机关", kind: "文件种类", validity: "效力状态",
-  };
-  var DEFAULT_UI = {
-    placeholder: "搜索",
-    label: "搜索关键词",
-    submit: "搜索",
-    results: "共 {n} 条结果",
-    results_about: "约 {n} 条结果",
-    none: "未找到",
-    more: "更多",
-    sort: "排序",
-    sort_relevance: "按相关度",
-    sort_date: "按日期",
-    all: "全部",
-    loading: "正在搜索…",
-    error: "搜索暂不可用",
-  };
-
-  function el(tag, attrs, children) {
-    var node = document.createElement(tag);
-    Object.keys(attrs || {}).forEach(function (k) {
-      if (k === "text") node.textContent = attrs[k];
-      else node.setAttribute(k, attrs[k]);
-    });
-    (children || []).forEach(function (c) { node.appendChild(c); });
-    return node;
-  }
-
-  function format(template, n) {
-    return String(template).split("{n}").join(String(n));
-  }
-
-  function mountPage(rootEl, options) {
-    var o = options || {};
-    var labels = {};
-    try {
-      labels = JSON.parse(rootEl.getAttribute("data-labels") || "{}") || {};
-    } catch (e) {
-      labels = {};
-    }
-    var ui = Object.assign({}, DEFAULT_UI, labels.ui || {});
-    var filterNames = Object.assign({}, DEFAULT_FILTER_NAMES, labels.filter_names || {});
-    var perPage = Number(rootEl.getAttribute("data-per-page")) || 10;
-    var baseUrl = new URL(rootEl.getAttribute("data-base") || "../search/", window.location.href);
-    var siteRoot = new URL("../", baseUrl);
-    var engine = o.engine || create({ base: baseUrl.href, fetch: o.fetch });
-
-    var id = rootEl.id || "oa-search";
-    var input = el("input", {
-      type: "search", name: "q", id: id + "-q", class: "oa-search__input", autocomplete: "off",
-      placeholder: ui.placeholder, "aria-label": ui.label,
-    });
-    var sort = el("select", { name: "sort", class: "oa-search__sort", "aria-label": ui.sort }, [
-      el("option", { value: "relevance", text: ui.sort_relevance }),
-      el("option", { value: "date", text: ui.sort_date }),
-    ]);
-    var filterBox = el("div", { class: "oa-search__filters" });
-    var button = el("button", { type: "submit", class: "oa-search__submit md-button md-button--primary", text: ui.submit });
-    // the filters sit behind a "筛选" toggle: folded on a phone, open on a wide screen
-    var filterToggle = el("details", { class: "oa-toggle oa-search__toggle" }, [
-      el("summary", { class: "oa-search__toggle-label", text: ui.filters || "筛选" }), filterBox,
-    ]);
-    if (window.matchMedia && window.matchMedia("(min-width: 45em)").matches) filterToggle.open = true;
-    var form = el("form", { class: "oa-search__form", role: "search", action: "" }, [
-      el("div", { class: "oa-search__bar" }, [input, button]), filterToggle,
-    ]);
-    var status = el("p", { class: "oa-search__status", role: "status", "aria-live": "polite" });
-    var list = el("ol", { class: "oa-search__results" });
-    var more = el("button", { type: "button", class: "oa-search__more md-button", text: ui.more });
-    more.hidden = true;
-    rootEl.textContent = "";
-    rootEl.appendChild(form);
-    rootEl.appendChild(status);
-    rootEl.appendChild(list);
-    rootEl.appendChild(more);
-
-    var selects = {};
-    var shown = perPage;
-    var seq = 0;
-    var timer = null;
-    var metaData = null;
-
-    function label(key, value) {
-      var table = labels[key] || {};
-      return Object.prototype.hasOwnProperty.call(table, value) ? String(table[value]) : String(value);
-    }
-
-    function params() {
-      return new URLSearchParams(window.location.search);
-    }
-
-    function buildFilters(m) {
-      var keys = Object.keys(m.filters).sort(function (a, b) {
-        var ia = FILTER_ORDER.indexOf(a);
-        var ib = FILTER_ORDER.indexOf(b);
-        return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib) || (a < b ? -1 : a > b ? 1 : 0);
-      });
-      keys.forEach(function (key) {
-        var values = m.filters[key].values.map(function (v) { return v[0]; });
-        if (key === "year") values.sort().reverse();
-        var name = filterNames[key] || key;
-        var select = el("select", { name: key, class: "oa-search__filter oa-search__filter--" + key, "aria-label": name });
-        select.appendChild(el("option", { value: "", text: name + "：" + ui.all }));
-        values.forEach(function (v) { select.appendChild(el("option", { value: v, text: label(key, v) })); });
-        select.addEventListener("change", function () { run(true); });
-        selects[key] = select;
-        filterBox.appendChild(select);
-      });
-      filterBox.appendChild(sort);
-    }
-
-    function readUrl() {
-      var ps = params();
-      input.value = ps.get("q") || "";
-      sort.value = ps.get("sort") === "date" ? "date" : "relevance";
-      Object.keys(selects).forEach(function (key) {
-        var v = ps.get(key) || "";
-        var ok = Array.prototype.some.call(selects[key].options, function (opt) { return opt.value === v; });
-        selects[key].value = ok ? v : "";
-        if (ok && v) filterToggle.open = true;
-      });
-    }
-
-    /** Hide the filters that do not apply to the chosen type (category for disclosures only...). */
-    function applicable(key) {
-      var type = selects.type ? selects.type.value : "";
-      var types = metaData && metaData.filters[key] ? metaData.filters[key].types : [];
-      return key === "type" || !type || types.indexOf(type) >= 0;
-    }
-
-    function current() {
-      var filters = {};
-      Object.keys(selects).forEach(function (key) {
-        var ok = applicable(key);
-        selects[key].hidden = !ok;
-        if (ok && selects[key].value) filters[key] = [selects[key].value];
-      });
-      return { q: input.value, filters: filters, sort: sort.value };
-    }
-
-    function writeUrl(c) {
-      var ps = params();
-      ["q", "sort"].concat(Object.keys(selects)).forEach(function (k) { ps.delete(k); });
-      if (c.q) ps.set("q", c.q);
-      Object.keys(c.filters).forEach(function (k) { ps.set(k, c.filters[k][0]); });
-      if (c.sort === "date") ps.set("sort", "date");
-      var qs = ps.toString();
-      var url = window.location.pathname + (qs ? "?" + qs : "") + window.location.hash;
-      if (window.history && window.history.replaceState) window.history.replaceState(null, "", url);
-    }
-
-    function href(url) {
-      return new URL(String(url).replace(/^\/+/, ""), siteRoot).href;
-    }
-
-    function render(res) {
-      list.textContent = "";
-      res.results.forEach(function (r) {
-        var snippetEl = el("p", { class: "oa-search__snippet" });
-        r.snippet.forEach(function (part) {
-          snippetEl.appendChild(part.mark ? el("mark", { text: part.text }) : document.createTextNode(part.text));
-        });
-        var metaEl = el("div", { class: "oa-search__meta" }, [
-          el("span", { class: "oa-search__badge oa-search__badge--" + r.type, text: label("type", r.type) }),
-        ]);
-        if (r.date) {
-          metaEl.appendChild(document.createTextNode(" · "));
-          metaEl.appendChild(el("time", { datetime: r.date, text: r.date }));
-        }
-        var titleEl = el("a", { class: "oa-search__title", href: href(r.url), text: r.title });
-        if (r.article) titleEl.appendChild(el("span", { class: "oa-search__article", text: " " + r.article }));
-        var children = [titleEl, metaEl, snippetEl];
-        if (r.articles && r.articles.length > 1) {
-          // the other articles of the same law that hold the query: one group per law
-          var more = el("p", { class: "oa-search__articles" });
-          r.articles.slice(1).forEach(function (a, i) {
-            if (i) more.appendChild(document.createTextNode(" · "));
-            more.appendChild(el("a", { href: href(a.url), text: a.label }));
-          });
-          if (r.articleCount > r.articles.length) more.appendChild(document.createTextNode(" … (" + r.articleCount + ")"));
-          children.push(more);
-        }
-        list.appendChild(el("li", { class: "oa-search__result" }, children));
-      });
-      if (!res.total) status.textContent = ui.none;
-      else status.textContent = format(res.approximate ? ui.results_about : ui.results, res.total);
-      more.hidden = !res.more; // more results, or candidates not yet checked
-    }
-
-    function run(reset) {
-      if (reset) shown = perPage;
-      var c = current();
-      writeUrl(c);
-      var mine = ++seq;
-      if (!c.q.trim()) {
-        list.textContent = "";
-        status.textContent = "";
-        more.hidden = true;
-        return Promise.resolve();
-      }
-      status.textContent = ui.loading;
-      rootEl.setAttribute("aria-busy", "true");
-      return engine.search(c.q, { filters: c.filters, sort: c.sort, page: 1, perPage: shown }).then(function (res) {
-        if (mine !== seq) return;
-        rootEl.removeAttribute("aria-busy");
-        render(res);
-      }, function (err) {
-        if (mine !== seq) return;
-        rootEl.removeAttribute("aria-busy");
-        status.textContent = ui.error;
-        if (typeof console !== "undefined") console.error(err);
-      });
-    }
-
-    form.addEventListener("submit", function (ev) {
-      ev.preventDefault();
-      clearTimeout(timer);
-      run(true);
-    });
-    input.addEventListener("input", function () {
-      clearTimeout(timer);
-      timer = setTimeout(function () { run(true); }, 300);
-    });
-    sort.addEventListener("change", function () { run(true); });
-    more.addEventListener("click", function () {
-      shown += perPage;
-      run(false);
-    });
-
-    return engine.meta().then(function (m) {
-      metaData = m;
-      buildFilters(m);
-      readUrl();
-      return run(true);
-    }, function (err) {
-      status.textContent = ui.error;
-      if (typeof console !== "undefined") console.error(err);
-    });
-  }
-
   return {
     create: create,
-    mountPage: mountPage,
     // exported for tests
     normalize: normalize,
     tokens: tokens,
