@@ -413,38 +413,30 @@ class _Renderer:
     def versions(self, rec: PublicRecord[Any]) -> list[dict[str, Any]]:
         """The published versions of a regulation, oldest first, following amends / amended_by
         (and repealed_by at the end); [] when it has no other published version."""
-        chain: list[PublicRecord[Any]] = [rec]
         seen = {rec.id}
-        cur = rec
-        while True:  # back in time
-            prev = next(
-                (
-                    self.by_key.get(("regulations", i))
-                    for i in cur.record.amends
-                    if ("regulations", i) in self.by_key and i not in seen
-                ),
-                None,
-            )
-            if prev is None or prev.is_tombstone:
-                break
-            chain.insert(0, prev)
-            seen.add(prev.id)
-            cur = prev
-        cur = rec
-        while True:  # forward
-            nxt = next(
-                (
-                    self.by_key.get(("regulations", i))
-                    for i in cur.record.amended_by
-                    if ("regulations", i) in self.by_key and i not in seen
-                ),
-                None,
-            )
-            if nxt is None or nxt.is_tombstone:
-                break
-            chain.append(nxt)
-            seen.add(nxt.id)
-            cur = nxt
+
+        def walk(field: str) -> list[PublicRecord[Any]]:
+            """The published versions reached through ``field`` (amends: back in time,
+            amended_by: forward), nearest first; stops at a tombstone or a seen version."""
+            found: list[PublicRecord[Any]] = []
+            cur = rec
+            while True:
+                step = next(
+                    (
+                        self.by_key[("regulations", i)]
+                        for i in getattr(cur.record, field)
+                        if ("regulations", i) in self.by_key and i not in seen
+                    ),
+                    None,
+                )
+                if step is None or step.is_tombstone:
+                    return found
+                found.append(step)
+                seen.add(step.id)
+                cur = step
+
+        older = walk("amends")
+        chain: list[PublicRecord[Any]] = [*reversed(older), rec, *walk("amended_by")]
         rows = [
             {
                 "url": p.url,
