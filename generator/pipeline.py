@@ -31,7 +31,7 @@ from .languages import export_all, site_sitemap, static_search_files
 from .loading import ContentTree, load_content, read_attachment
 from .preview import mark_drafts
 from .privacy import FilterResult, PublicRecord, Redaction, run_filter
-from .privacy.filter import review_record
+from .privacy.filter import Origin, review_record
 from .privacy.review import Review
 from .records import Record
 from .rendering import render_site
@@ -125,8 +125,10 @@ class _Prepared:
     reader: Callable[[str], bytes]
 
     @property
-    def line_maps(self) -> dict[str, Any]:
-        return {d.path: d.lines for d in self.tree.documents}
+    def origin(self) -> Origin:
+        """What the privacy filter needs to know of where the records came from."""
+        line_maps = {d.path: d.lines for d in self.tree.documents}
+        return Origin(line_maps, self.tree.files, self.tree.shown_root, self.reader)
 
 
 def _load(config: SiteConfig, progress: Progress) -> ContentTree:
@@ -168,10 +170,7 @@ def _filter(p: _Prepared, cache: BuildCache | None = None) -> FilterResult:
     filtered = run_filter(
         p.decided,
         p.config,
-        p.line_maps,
-        p.tree.files,
-        p.tree.shown_root,
-        p.reader,
+        p.origin,
         cache=cache,
         sources={d.path: d.digest for d in p.tree.documents},
     )
@@ -228,10 +227,9 @@ def review(config: SiteConfig, now: dt.datetime, record_path: Path) -> Review:
     p = _decided(config, now, lambda s: None)
     _filter(p)
     wanted = record_path.resolve()
-    args = (p.config, p.line_maps, p.tree.files, p.tree.shown_root, p.reader)
     for record, _ in p.decided:
         if Path(record.source_path).resolve() == wanted:
-            return review_record(p.decided, record.source_path, *args)
+            return review_record(p.decided, record.source_path, p.config, p.origin)
     raise UsageError(f"{record_path}: not a record of this site (expected a .md file under {p.tree.shown_root}/)")
 
 

@@ -35,7 +35,7 @@ import posixpath
 import re
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from pydantic_core import PydanticUndefined
@@ -684,13 +684,22 @@ def _submodel(model: Any, name: str) -> Any:
     return _SUBMODELS[key]
 
 
+@dataclass(frozen=True)
+class Origin:
+    """Where the records came from, as the filter needs it: each file's line map, the
+    sizes of the files under ``content/``, the content folder as messages show it, and
+    the reader of attachment bytes (the filter reads no file itself)."""
+
+    line_maps: dict[str, LineMap]
+    files: dict[str, int]
+    content_prefix: str
+    read_file: ReadFile
+
+
 def _site(
     decided: Sequence[tuple[Record, Decision]],
     config: SiteConfig,
-    line_maps: dict[str, LineMap],
-    files: dict[str, int],
-    content_prefix: str,
-    read_file: ReadFile,
+    origin: Origin,
     extractor: Extractor,
     extra_visible: Sequence[Record] = (),
 ) -> _Site:
@@ -704,10 +713,10 @@ def _site(
         allow,
         fold_words(config.privacy.block),
         config,
-        line_maps,
-        files,
-        content_prefix,
-        read_file,
+        origin.line_maps,
+        origin.files,
+        origin.content_prefix,
+        origin.read_file,
         visible,
         extractor,
     )
@@ -797,10 +806,7 @@ def _entry(one: _One, scanned: dict[str, str]) -> dict[str, Any]:
 def run_filter(
     decided: Sequence[tuple[Record, Decision]],
     config: SiteConfig,
-    line_maps: dict[str, LineMap],
-    files: dict[str, int],
-    content_prefix: str,
-    read_file: ReadFile,
+    origin: Origin,
     *,
     cache: RecordCache | None = None,
     sources: dict[str, str] | None = None,
@@ -815,9 +821,9 @@ def run_filter(
     redactions: list[Redaction] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []
-    reads = _Reads(read_file)
+    reads = _Reads(origin.read_file)
     with Extractor() as extractor:
-        site = _site(decided, config, line_maps, files, content_prefix, reads, extractor)
+        site = _site(decided, config, replace(origin, read_file=reads), extractor)
         site_key = _site_digest(site) if cache is not None else ""
         for record, decision in decided:
             if not decision.outcome.visible:
@@ -843,10 +849,7 @@ def review_record(
     decided: Sequence[tuple[Record, Decision]],
     source_path: str,
     config: SiteConfig,
-    line_maps: dict[str, LineMap],
-    files: dict[str, int],
-    content_prefix: str,
-    read_file: ReadFile,
+    origin: Origin,
 ) -> Review:
     """The record at ``source_path`` filtered exactly as the build filters it, with every
     replacement located; a held-back record is filtered as if published.  KeyError if unknown."""
@@ -856,7 +859,7 @@ def review_record(
     record, decision = found[0]
     outcome = decision.outcome if decision.outcome.visible else Outcome.PUBLISH
     with Extractor() as extractor:
-        site = _site(decided, config, line_maps, files, content_prefix, read_file, extractor, extra_visible=[record])
+        site = _site(decided, config, origin, extractor, extra_visible=[record])
         one = _filter_one(record, outcome, site, track=True)
     return Review(
         record.source_path,
