@@ -297,6 +297,11 @@ class _Renderer:
             )
         )
 
+    def section_listing(self, type_: str, template: str, items: Sequence[Any], **extra: Any) -> None:
+        """The listing of a whole section (``/<type>/``, in the navigation, with its feed)."""
+        title = _t(type_, self.lang)
+        self.listing(f"/{type_}/", template, title, items, in_nav=True, heading=title, feed_type=type_, **extra)
+
     def listing(
         self, base: str, template: str, title: str, items: Sequence[Any], in_nav: bool = False, **extra: Any
     ) -> None:
@@ -479,46 +484,29 @@ class _Renderer:
         disclosures = newest(by_type["disclosures"])
         self.disclosure_listings(disclosures)
         regs = sorted(by_type["regulations"], key=lambda p: (p.record.issued, p.id), reverse=True)
-        self.listing(
-            "/regulations/",
+        self.section_listing(
+            "regulations",
             "regulations-index.md.j2",
-            _t("regulations", self.lang),
             regs,
-            in_nav=True,
-            heading=_t("regulations", self.lang),
             csv_href="/regulations/regulations.csv",
             kinds=sorted({p.record.kind.value for p in regs}),
             validities=[v.value for v in Validity if any(p.record.validity is v for p in regs)],
             issuers=sorted({i for p in regs for i in p.record.issuers}),
-            feed_type="regulations",
             until=self.in_force_until(regs),
         )
         events = sorted(by_type["open-days"], key=lambda p: (p.record.start, p.id))
         upcoming = [e for e in events if e.record.end >= self.now]
         past = [e for e in reversed(events) if e.record.end < self.now]
         # upcoming events first (all on page 1 and on), then the past ones newest first
-        self.listing(
-            "/open-days/",
+        self.section_listing(
+            "open-days",
             "open-days-index.md.j2",
-            _t("open-days", self.lang),
             upcoming + past,
-            in_nav=True,
-            heading=_t("open-days", self.lang),
             n_upcoming=len(upcoming),
             upcoming_ids={e.id for e in upcoming},
-            feed_type="open-days",
         )
         guides = sorted(by_type["guides"], key=lambda p: (p.record.service != "bribery-record-inquiry", p.id))
-        self.listing(
-            "/guides/",
-            "simple-index.md.j2",
-            _t("guides", self.lang),
-            guides,
-            in_nav=True,
-            heading=_t("guides", self.lang),
-            section="guides",
-            feed_type="guides",
-        )
+        self.section_listing("guides", "simple-index.md.j2", guides, section="guides")
         pages = sorted(by_type["pages"], key=lambda p: (p.record.nav_order, p.id))
         # the home page stays small however many records there are: a few tiles, short lists
         tiles = [{"url": g.url, "title": g.title, "note": g.record.summary or ""} for g in guides[:HOME_TILES]]
