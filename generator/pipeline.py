@@ -60,7 +60,7 @@ Progress = Callable[[str], None]
 class BuildReport:
     config: SiteConfig
     decisions: list[tuple[Record, Decision]]
-    public: list[PublicRecord[Any]]
+    public: list[PublicRecord[Record]]
     redactions: list[Redaction]
     warnings: list[str] = field(default_factory=list)  # MkDocs' warnings
     privacy_warnings: list[Problem] = field(default_factory=list)  # likely undeclared people
@@ -503,7 +503,7 @@ class _Clock:
 
 
 def write_search_index(
-    public: list[PublicRecord[Any]], config: SiteConfig, out: Path, sources: dict[Key, str] | None = None
+    public: list[PublicRecord[Record]], config: SiteConfig, out: Path, sources: dict[Key, str] | None = None
 ) -> Path:
     """The journalists' search index, beside (never inside) the published site."""
     index_dir = index_dir_for(out)

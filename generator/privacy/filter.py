@@ -107,7 +107,7 @@ def _mask_name(name: str) -> str:
 
 @dataclass(frozen=True)
 class FilterResult:
-    public: list[PublicRecord[Any]]
+    public: list[PublicRecord[Record]]
     redactions: list[Redaction]
     problems: list[Problem]
     warnings: list[Problem] = ()  # type: ignore[assignment]
@@ -542,7 +542,7 @@ def _scan_file(
 
 @dataclass
 class _One:
-    public: PublicRecord[Any]
+    public: PublicRecord[Record]
     redactions: list[Redaction]
     problems: list[Problem]
     texts: list[ReviewText]
@@ -817,7 +817,7 @@ def run_filter(
     With ``cache`` (and ``sources``: source path -> digest of the record's file), a record
     whose source, outcome and site digest (``_site_digest``) are unchanged since a build
     that filtered it without a problem is taken from the cache."""
-    public: list[PublicRecord[Any]] = []
+    public: list[PublicRecord[Record]] = []
     redactions: list[Redaction] = []
     problems: list[Problem] = []
     warnings: list[Problem] = []

@@ -14,41 +14,42 @@ from ..config import SiteConfig
 from ..dates import Key, RecordDates
 from ..i18n import label
 from ..privacy import PublicRecord
+from ..records import Disclosure, Guide, OpenDay, Record, Regulation
 from .model import SearchDoc
 
 __all__ = ["record_text", "search_docs", "static_docs"]
 
 
-def _field_texts(rec: PublicRecord[Any], lang: str) -> list[str]:
+def _field_texts(rec: PublicRecord[Record], lang: str) -> list[str]:
     r = rec.record
     out: list[str] = []
-    if rec.type == "disclosures":
+    if isinstance(r, Disclosure):
         out += [label("category", r.category.value, lang), r.case_number or "", r.department or ""]
         out += [f"{p.name}（{label('role', p.role.value, lang)}）" for p in r.parties]
-    elif rec.type == "regulations":
+    elif isinstance(r, Regulation):
         out += [
             r.doc_number or "",
             "；".join(r.issuers),
             label("kind", r.kind.value, lang),
             label("validity", r.validity.value, lang),
         ]
-    elif rec.type == "open-days":
+    elif isinstance(r, OpenDay):
         out += [r.location.name, r.location.address, r.audience or ""]
         out += [f"{a.time} {a.item}" for a in r.agenda]
-    elif rec.type == "guides":
+    elif isinstance(r, Guide):
         out += [*r.eligibility, *r.required_documents, *r.steps, r.time_limit or "", r.fee or ""]
         out += [" ".join(x for x in (o.name, o.address, o.hours) if x) for o in r.offices]
     return [t for t in out if t]
 
 
-def record_text(rec: PublicRecord[Any], lang: str) -> str:
+def record_text(rec: PublicRecord[Record], lang: str) -> str:
     """All searchable text of a published record (title, summary, fields, body)."""
     r = rec.record
     parts = [r.title, r.summary or "", *_field_texts(rec, lang), *r.tags, rec.body_text]
     return "\n".join(p for p in parts if p)
 
 
-def _side_prefix(rec: PublicRecord[Any], config: SiteConfig) -> str:
+def _side_prefix(rec: PublicRecord[Record], config: SiteConfig) -> str:
     """(issue 10) ``/en`` for a record on the English side of a two-language site, else ``""``."""
     from ..languages import is_multilingual, lang_of, prefix_of
 
@@ -56,7 +57,7 @@ def _side_prefix(rec: PublicRecord[Any], config: SiteConfig) -> str:
 
 
 def search_docs(
-    public: Sequence[PublicRecord[Any]], config: SiteConfig, dates: dict[Key, RecordDates] | None = None
+    public: Sequence[PublicRecord[Record]], config: SiteConfig, dates: dict[Key, RecordDates] | None = None
 ) -> list[SearchDoc]:
     """``dates``: ``dates.record_dates`` (from git in a build); without, from the fields."""
     from ..dates import record_dates
@@ -72,9 +73,9 @@ def search_docs(
         r = rec.record
         body = "\n".join([*_field_texts(rec, config.language), rec.body_text])
         kw: dict[str, Any] = {}
-        if rec.type == "disclosures":
+        if isinstance(r, Disclosure):
             kw = dict(category=r.category.value, case_number=r.case_number or "")
-        elif rec.type == "regulations":
+        elif isinstance(r, Regulation):
             kw = dict(
                 doc_number=r.doc_number or "",
                 issuer="；".join(r.issuers),
@@ -103,7 +104,7 @@ def search_docs(
     return docs
 
 
-def static_docs(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> list[Any]:
+def static_docs(public: Sequence[PublicRecord[Record]], config: SiteConfig) -> list[Any]:
     """Documents for the public, static in-browser index (``static_search``)."""
     from ..legal_structure import parse as law_structure
     from ..static_search import StaticDoc, normalize
@@ -118,14 +119,14 @@ def static_docs(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> list
         filters: dict[str, tuple[str, ...]] = {"type": (rec.type,)}
         if date is not None:
             filters["year"] = (str(date.year),)
-        if rec.type == "disclosures":
+        if isinstance(r, Disclosure):
             filters["category"] = (r.category.value,)
-        elif rec.type == "regulations":
+        elif isinstance(r, Regulation):
             filters.update(issuer=tuple(r.issuers), kind=(r.kind.value,), validity=(r.validity.value,))
         body = rec.body_text
         excerpt = r.summary or body[:120]
         articles: tuple[tuple[str, str, str], ...] = ()
-        if rec.type == "regulations":
+        if isinstance(r, Regulation):
             structure = law_structure(body, lines=True)
             if structure.structured:
                 articles = tuple((normalize(a.label), a.alias, a.text) for a in structure.articles)
