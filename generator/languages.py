@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 from .config import SiteConfig
 from .dates import Key, RecordDates
 from .privacy import PublicRecord
+from .records import Record
 
 if TYPE_CHECKING:
     from .rendering import RenderedSite
@@ -40,7 +41,7 @@ def is_multilingual(config: SiteConfig) -> bool:
     return len(config.site_languages) > 1
 
 
-def lang_of(rec: PublicRecord[Any], config: SiteConfig) -> str:
+def lang_of(rec: PublicRecord[Record], config: SiteConfig) -> str:
     """The language of a record: its ``lang``, else the site's ``language``."""
     return str(getattr(rec.record, "lang", None) or config.language)
 
@@ -62,20 +63,22 @@ def side_config(config: SiteConfig, lang: str) -> SiteConfig:
     return config.model_copy(update=update)
 
 
-def by_language(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> dict[str, list[PublicRecord[Any]]]:
+def by_language(public: Sequence[PublicRecord[Record]], config: SiteConfig) -> dict[str, list[PublicRecord[Record]]]:
     """The records of each side, in the order given, default language first."""
-    out: dict[str, list[PublicRecord[Any]]] = {lang: [] for lang in config.site_languages}
+    out: dict[str, list[PublicRecord[Record]]] = {lang: [] for lang in config.site_languages}
     for p in public:
         out.setdefault(lang_of(p, config), []).append(p)
     return out
 
 
-def translations(public: Sequence[PublicRecord[Any]], config: SiteConfig) -> dict[tuple[str, str], PublicRecord[Any]]:
+def translations(
+    public: Sequence[PublicRecord[Record]], config: SiteConfig
+) -> dict[tuple[str, str], PublicRecord[Record]]:
     """(type, id) -> its published translation, both ways.  Only pairs where both records have
     a live page (not a tombstone) and are in different languages: a translation held back by
     the gate is not a PublicRecord at all, and the filter drops ``translation_of`` naming it."""
     live = {(p.type, p.id): p for p in public if not p.is_tombstone}
-    out: dict[tuple[str, str], PublicRecord[Any]] = {}
+    out: dict[tuple[str, str], PublicRecord[Record]] = {}
     for key, p in live.items():
         ref = getattr(p.record, "translation_of", None)
         if not ref:
@@ -93,7 +96,7 @@ def _prefixed(files: dict[str, bytes], lang: str) -> dict[str, bytes]:
 
 
 def export_all(
-    listed: Sequence[PublicRecord[Any]], config: SiteConfig, dates: dict[Key, RecordDates], now: dt.datetime
+    listed: Sequence[PublicRecord[Record]], config: SiteConfig, dates: dict[Key, RecordDates], now: dt.datetime
 ) -> dict[str, bytes]:
     """The data files (feeds, calendars, CSV/JSON, JSON twins) of every side: each language's
     records under its own root (``/en/data/``, ``/en/feed.atom`` ...); one robots.txt."""
@@ -113,7 +116,7 @@ def export_all(
     return out
 
 
-def static_search_files(listed: Sequence[PublicRecord[Any]], config: SiteConfig) -> dict[str, bytes]:
+def static_search_files(listed: Sequence[PublicRecord[Record]], config: SiteConfig) -> dict[str, bytes]:
     """The in-browser search index of every side: ``/en/search/`` searches the English records."""
     from .search import static_docs
     from .static_search import build_static_index
@@ -129,7 +132,7 @@ def static_search_files(listed: Sequence[PublicRecord[Any]], config: SiteConfig)
 
 def site_sitemap(
     rendered: RenderedSite,
-    public: Sequence[PublicRecord[Any]],
+    public: Sequence[PublicRecord[Record]],
     config: SiteConfig,
     dates: dict[Key, RecordDates],
     now: dt.datetime,

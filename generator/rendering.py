@@ -29,7 +29,7 @@ from .i18n import LABELS, SEARCH_FILTER_KEYS, SEARCH_UI_KEYS
 from .i18n import label as _label
 from .i18n import t as _t
 from .privacy import PublicRecord
-from .records import TYPE_NAMES, EventStatus, OpenDay, Regulation, Validity
+from .records import TYPE_NAMES, Disclosure, EventStatus, Guide, OpenDay, Page, Record, Regulation, Validity
 from .structured import home_jsonld
 from .tel import link_phones, link_phones_html, tel_href
 
@@ -96,7 +96,7 @@ class Side:
     lang: str
     prefixes: dict[str, str]  # lang -> "" (the default language, at /) or "/en"
     url_lang: dict[str, str]  # the URL of every public record -> its language
-    translated: dict[tuple[str, str], PublicRecord[Any]] = field(default_factory=dict)  # published pairs
+    translated: dict[tuple[str, str], PublicRecord[Record]] = field(default_factory=dict)  # published pairs
     root_url: str = ""  # site_url of the whole site (each side's own ends in en/)
 
     @property
@@ -150,12 +150,12 @@ def _size(n: int) -> str:
 class _Renderer:
     def __init__(
         self,
-        public: Sequence[PublicRecord[Any]],
+        public: Sequence[PublicRecord[Record]],
         config: SiteConfig,
         now: dt.datetime,
         dates: dict[Key, RecordDates],
         side: Side | None = None,
-        own: Sequence[PublicRecord[Any]] | None = None,
+        own: Sequence[PublicRecord[Record]] | None = None,
     ):
         """``public``: every record (for links); ``own``: the records of this side's language
         (all of ``public`` in a single-language site)."""
@@ -204,7 +204,7 @@ class _Renderer:
             **extra,
         }
 
-    def lookup(self, type_: str, id_: str) -> PublicRecord[Any] | None:
+    def lookup(self, type_: str, id_: str) -> PublicRecord[Record] | None:
         """A linked record; on a side of a multi-language site, its translation in this side's
         language when there is one (an English page links to the English version of a law)."""
         found = self.by_key.get((type_, id_))
@@ -226,15 +226,15 @@ class _Renderer:
             return "past"
         return ev.event_status.value
 
-    def event_badge(self, rec: PublicRecord[Any]) -> Markup:
-        state = self.event_state(rec.record)
+    def event_badge(self, rec: PublicRecord[Record]) -> Markup:
+        state = self.event_state(rec.of(OpenDay))
         return Markup('<span class="oa-badge oa-badge--{}">{}</span>').format(state, _t(state, self.lang))
 
     def _local(self, when: dt.datetime) -> dt.datetime:
         return when.astimezone(self.tz)
 
-    def event_when(self, rec: PublicRecord[Any]) -> str:
-        ev: OpenDay = rec.record
+    def event_when(self, rec: PublicRecord[Record]) -> str:
+        ev = rec.of(OpenDay)
         start, end = self._local(ev.start), self._local(ev.end)
         if start.date() == end.date():
             return f"{start:%Y-%m-%d %H:%M}–{end:%H:%M}"
@@ -329,15 +329,15 @@ class _Renderer:
             # one pattern for all the further pages (a pattern per page is quadratic in MkDocs)
             self.site.not_in_nav.append(f"{base}page/**")
 
-    def record_page(self, rec: PublicRecord[Any]) -> None:
+    def record_page(self, rec: PublicRecord[Record]) -> None:
         r = rec.record
         extra: dict[str, Any] = {}
-        if rec.type == "disclosures" and r.parties:
+        if isinstance(r, Disclosure) and r.parties:
             if self.lang == "en":
                 extra["parties_text"] = ", ".join(f"{p.name} ({_label('role', p.role, 'en')})" for p in r.parties)
             else:
                 extra["parties_text"] = "、".join(f"{p.name}（{_label('role', p.role, self.lang)}）" for p in r.parties)
-        if rec.type == "open-days" and not rec.is_tombstone:
+        if isinstance(r, OpenDay) and not rec.is_tombstone:
             extra["when"] = self.event_when(rec)
             extra["event_badge"] = self.event_badge(rec)
             if r.registration:
@@ -358,7 +358,7 @@ class _Renderer:
         side = self.side
         href = None if side is None else (lambda path: side.root_url.rstrip("/") + side.full(path))
         jsonld = record_jsonld(rec, self.dates[(rec.type, rec.id)], self.config, self.by_key.get, href)
-        category = r.category.value if rec.type == "disclosures" and not rec.is_tombstone else None
+        category = r.category.value if isinstance(r, Disclosure) and not rec.is_tombstone else None
         if rec.type == "open-days" and not rec.is_tombstone:
             extra["ics_href"] = f"{rec.url}event.ics"
         self.page(
@@ -387,7 +387,7 @@ class _Renderer:
         for f in rec.files:
             self.site.copies[f.href.lstrip("/")] = f.source
 
-    def regulation_parts(self, rec: PublicRecord[Any]) -> dict[str, Any]:
+    def regulation_parts(self, rec: PublicRecord[Record]) -> dict[str, Any]:
         """The structured text of a law (issue 8): body HTML with article anchors and
         the table of contents (when the body has articles), and the version timeline."""
         from .legal_structure import annotate_html
@@ -401,29 +401,29 @@ class _Renderer:
             out["law_toc"] = toc
         return out
 
-    def in_force_until(self, regs: Sequence[PublicRecord[Any]]) -> dict[str, str]:
+    def in_force_until(self, regs: Sequence[PublicRecord[Record]]) -> dict[str, str]:
         """Regulation id -> the day its successor (amended_by / repealed_by, published) took
         effect: it was in force before that day (issue 8: "in force on date D")."""
         out: dict[str, str] = {}
         for p in regs:
             ends = []
-            for i in [*p.record.amended_by, *p.record.repealed_by]:
+            for i in [*p.of(Regulation).amended_by, *p.of(Regulation).repealed_by]:
                 target = self.by_key.get(("regulations", i))
                 if target is not None and not target.is_tombstone:
-                    ends.append(target.record.effective or target.record.issued)
+                    ends.append(target.of(Regulation).effective or target.of(Regulation).issued)
             if ends:
                 out[p.id] = min(ends).isoformat()
         return out
 
-    def versions(self, rec: PublicRecord[Any]) -> list[dict[str, Any]]:
+    def versions(self, rec: PublicRecord[Record]) -> list[dict[str, Any]]:
         """The published versions of a regulation, oldest first, following amends / amended_by
         (and repealed_by at the end); [] when it has no other published version."""
         seen = {rec.id}
 
-        def walk(field: str) -> list[PublicRecord[Any]]:
+        def walk(field: str) -> list[PublicRecord[Record]]:
             """The published versions reached through ``field`` (amends: back in time,
             amended_by: forward), nearest first; stops at a tombstone or a seen version."""
-            found: list[PublicRecord[Any]] = []
+            found: list[PublicRecord[Record]] = []
             cur = rec
             while True:
                 step = next(
@@ -441,21 +441,21 @@ class _Renderer:
                 cur = step
 
         older = walk("amends")
-        chain: list[PublicRecord[Any]] = [*reversed(older), rec, *walk("amended_by")]
+        chain: list[PublicRecord[Record]] = [*reversed(older), rec, *walk("amended_by")]
         rows = [
             {
                 "url": p.url,
                 "title": p.title,
-                "issued": p.record.issued,
-                "effective": p.record.effective,
-                "validity": p.record.validity,
+                "issued": p.of(Regulation).issued,
+                "effective": p.of(Regulation).effective,
+                "validity": p.of(Regulation).validity,
                 "current": p.id == rec.id,
                 "event": "version",
             }
             for p in chain
         ]
         for p in list(chain):
-            for i in p.record.repealed_by:
+            for i in p.of(Regulation).repealed_by:
                 target = self.by_key.get(("regulations", i))
                 if target is not None and not target.is_tombstone and i not in seen:
                     seen.add(i)
@@ -463,40 +463,40 @@ class _Renderer:
                         {
                             "url": target.url,
                             "title": target.title,
-                            "issued": target.record.issued,
-                            "effective": target.record.effective,
-                            "validity": target.record.validity,
+                            "issued": target.of(Regulation).issued,
+                            "effective": target.of(Regulation).effective,
+                            "validity": target.of(Regulation).validity,
                             "current": False,
                             "event": "repealed_by",
                         }
                     )
         return rows if len(rows) > 1 else []
 
-    def render(self, public: Sequence[PublicRecord[Any]]) -> RenderedSite:
+    def render(self, public: Sequence[PublicRecord[Record]]) -> RenderedSite:
         for rec in public:
             self.record_page(rec)
         live = [p for p in public if not p.is_tombstone]
         by_type = {t: [p for p in live if p.type == t] for t in TYPE_NAMES}
 
-        def newest(items: list[PublicRecord[Any]]) -> list[PublicRecord[Any]]:
+        def newest(items: list[PublicRecord[Record]]) -> list[PublicRecord[Record]]:
             return sorted(items, key=lambda p: (p.sort_date or dt.date.min, p.id), reverse=True)
 
         disclosures = newest(by_type["disclosures"])
         self.disclosure_listings(disclosures)
-        regs = sorted(by_type["regulations"], key=lambda p: (p.record.issued, p.id), reverse=True)
+        regs = sorted(by_type["regulations"], key=lambda p: (p.of(Regulation).issued, p.id), reverse=True)
         self.section_listing(
             "regulations",
             "regulations-index.md.j2",
             regs,
             csv_href="/regulations/regulations.csv",
-            kinds=sorted({p.record.kind.value for p in regs}),
-            validities=[v.value for v in Validity if any(p.record.validity is v for p in regs)],
-            issuers=sorted({i for p in regs for i in p.record.issuers}),
+            kinds=sorted({p.of(Regulation).kind.value for p in regs}),
+            validities=[v.value for v in Validity if any(p.of(Regulation).validity is v for p in regs)],
+            issuers=sorted({i for p in regs for i in p.of(Regulation).issuers}),
             until=self.in_force_until(regs),
         )
-        events = sorted(by_type["open-days"], key=lambda p: (p.record.start, p.id))
-        upcoming = [e for e in events if e.record.end >= self.now]
-        past = [e for e in reversed(events) if e.record.end < self.now]
+        events = sorted(by_type["open-days"], key=lambda p: (p.of(OpenDay).start, p.id))
+        upcoming = [e for e in events if e.of(OpenDay).end >= self.now]
+        past = [e for e in reversed(events) if e.of(OpenDay).end < self.now]
         # upcoming events first (all on page 1 and on), then the past ones newest first
         self.section_listing(
             "open-days",
@@ -505,9 +505,9 @@ class _Renderer:
             n_upcoming=len(upcoming),
             upcoming_ids={e.id for e in upcoming},
         )
-        guides = sorted(by_type["guides"], key=lambda p: (p.record.service != "bribery-record-inquiry", p.id))
+        guides = sorted(by_type["guides"], key=lambda p: (p.of(Guide).service != "bribery-record-inquiry", p.id))
         self.section_listing("guides", "simple-index.md.j2", guides, section="guides")
-        pages = sorted(by_type["pages"], key=lambda p: (p.record.nav_order, p.id))
+        pages = sorted(by_type["pages"], key=lambda p: (p.of(Page).nav_order, p.id))
         # the home page stays small however many records there are: a few tiles, short lists
         tiles = [{"url": g.url, "title": g.title, "note": g.record.summary or ""} for g in guides[:HOME_TILES]]
         tiles += [{"url": p.url, "title": p.title, "note": ""} for p in pages[:HOME_TILES]]
@@ -550,7 +550,7 @@ class _Renderer:
             )
         return self.site
 
-    def data_pages(self, public: Sequence[PublicRecord[Any]]) -> None:
+    def data_pages(self, public: Sequence[PublicRecord[Record]]) -> None:
         from .exports import FIELDS
         from .feeds import publication_events
 
@@ -601,14 +601,14 @@ class _Renderer:
         )
         self.site.not_in_nav.append("/search/index.md")
 
-    def disclosure_listings(self, items: list[PublicRecord[Any]]) -> None:
+    def disclosure_listings(self, items: list[PublicRecord[Record]]) -> None:
         """/disclosures/ (all, newest first), /disclosures/category/<c>/ and /disclosures/year/<y>/,
         each in pages of PER_PAGE, with the counts of every category and year."""
         from .records import Category
 
-        counts = Counter(p.record.category.value for p in items)
+        counts = Counter(p.of(Disclosure).category.value for p in items)
         categories = [(c.value, counts[c.value]) for c in Category if counts[c.value]]
-        year_counts = Counter(p.record.date.year for p in items)
+        year_counts = Counter(p.of(Disclosure).date.year for p in items)
         years = sorted(year_counts.items(), reverse=True)
         self.disclosure_categories, self.disclosure_years = categories, years
         title = _t("disclosures", self.lang)
@@ -631,7 +631,7 @@ class _Renderer:
                 f"/disclosures/category/{cat}/",
                 "disclosures-index.md.j2",
                 f"{heading} - {title}",
-                [p for p in items if p.record.category.value == cat],
+                [p for p in items if p.of(Disclosure).category.value == cat],
                 heading=heading,
                 current=cat,
                 current_year=0,
@@ -645,7 +645,7 @@ class _Renderer:
                 f"/disclosures/year/{year}/",
                 "disclosures-index.md.j2",
                 f"{heading} - {title}",
-                [p for p in items if p.record.date.year == year],
+                [p for p in items if p.of(Disclosure).date.year == year],
                 heading=f"{title} · {heading}",
                 current="",
                 current_year=year,
@@ -653,7 +653,7 @@ class _Renderer:
                 **common,
             )
 
-    def sitemap_page(self, pages: list[PublicRecord[Any]]) -> None:
+    def sitemap_page(self, pages: list[PublicRecord[Record]]) -> None:
         """网站地图: the sections, their archives and the office's pages (the XML sitemap is for machines)."""
         self.page(
             "sitemap/index.md",
@@ -680,7 +680,7 @@ class _Renderer:
         self.site.not_in_nav.append("/accessibility/index.md")
 
 
-def with_backlinks(public: Sequence[PublicRecord[Any]]) -> list[PublicRecord[Any]]:
+def with_backlinks(public: Sequence[PublicRecord[Record]]) -> list[PublicRecord[Record]]:
     """Regulations learn which published records cite them (legal_basis)."""
     cited: dict[str, list[tuple[str, str, str]]] = {}
     for p in public:
@@ -697,7 +697,7 @@ def with_backlinks(public: Sequence[PublicRecord[Any]]) -> list[PublicRecord[Any
 
 
 def render_site(
-    public: Sequence[PublicRecord[Any]],
+    public: Sequence[PublicRecord[Record]],
     config: SiteConfig,
     now: dt.datetime,
     dates: dict[Key, RecordDates] | None = None,
@@ -712,7 +712,7 @@ def render_site(
 
 
 def _render_languages(
-    public: Sequence[PublicRecord[Any]], config: SiteConfig, now: dt.datetime, dates: dict[Key, RecordDates]
+    public: Sequence[PublicRecord[Record]], config: SiteConfig, now: dt.datetime, dates: dict[Key, RecordDates]
 ) -> RenderedSite:
     """(issue 10) Every language as a site of its own (the default at /, the other under /<lang>/),
     then each page learns its other-language version: hreflang links and the language switch."""
@@ -749,7 +749,7 @@ def _alternate(
     path: str,
     url: str,
     key: tuple[str, str] | None,
-    pairs: dict[tuple[str, str], PublicRecord[Any]],
+    pairs: dict[tuple[str, str], PublicRecord[Record]],
     sites: dict[str, RenderedSite],
     keys: dict[str, dict[str, tuple[str, tuple[str, str] | None]]],
     prefixes: dict[str, str],
