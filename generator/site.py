@@ -285,17 +285,22 @@ _DIRTY_WARNING = "A 'dirty' build is being performed"
 
 def _run_mkdocs(
     cfg_path: Path, now: dt.datetime, docs: list[tuple[str, bytes | str, bool]], reuse: _Reuse | None = None
-) -> list[str]:
-    """MkDocs over ``docs``: (docs path, content or an attachment's file path, reused?)."""
+) -> tuple[list[str], dict[str, str]]:
+    """MkDocs over ``docs``: (docs path, content or an attachment's file path, reused?).
+
+    Returns MkDocs' warnings and the SHA-256 of the pages made from shells (site path ->
+    hex): record pages neither reused nor rendered by MkDocs one by one, see
+    ``generator.shells``."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config as mkdocs_load_config
     from mkdocs.plugins import BasePlugin
+    from mkdocs.structure.files import File
+
+    from .shells import Shells
 
     class Sanitise(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         def on_page_content(self, html: str, **kwargs: Any) -> str:
             return sanitise(html)
-
-    from mkdocs.structure.files import File
 
     class Docs(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         """The docs as virtual files; reused ones are neither read nor written."""
@@ -322,6 +327,57 @@ def _run_mkdocs(
                         reuse.src_to_dest[f.src_uri] = f.dest_uri
             return files
 
+    # the pages that may be made from shells: Markdown, not reused
+    shells = Shells(
+        {rel: data for rel, data, reused in docs if rel.endswith(".md") and isinstance(data, str) and not reused},
+        _workers(),
+    )
+
+    class Fast(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
+        """generator.shells' part of the run (after Docs: it sees every docs file).  A page
+        the shells refuse is rendered at the end by MkDocs' own functions, as in its loop."""
+
+        def __init__(self) -> None:
+            self.nav: Any = None
+            self.env: Any = None
+            self.files: Any = None
+
+        def on_config(self, config: Any, **kwargs: Any) -> Any:
+            shells.on_config(config)
+            return config
+
+        def on_files(self, files: Any, config: Any, **kwargs: Any) -> Any:
+            return shells.on_files(files, config)
+
+        def on_nav(self, nav: Any, config: Any, files: Any, **kwargs: Any) -> Any:
+            self.nav, self.files = nav, files
+            shells.on_nav(nav, files)
+            return nav
+
+        def on_env(self, env: Any, config: Any, files: Any, **kwargs: Any) -> Any:
+            self.env = env
+            return env
+
+        def on_page_content(self, html: str, page: Any, **kwargs: Any) -> str:
+            return shells.on_page_content(html, page)
+
+        def on_post_page(self, output: str, page: Any, **kwargs: Any) -> str:
+            return shells.on_post_page(output, page)
+
+        def on_post_build(self, config: Any, **kwargs: Any) -> None:
+            from mkdocs.commands.build import _build_page, _populate_page
+            from mkdocs.structure.files import InclusionLevel
+
+            files, nav, env = self.files, self.nav, self.env
+
+            def render(f: Any) -> None:
+                _populate_page(f.page, config, files)
+                included = files.documentation_pages(inclusion=InclusionLevel.is_included)
+                _build_page(f.page, config, included, nav, env)
+                f.page.validate_anchor_links(files=files, log_level=config.validation.links.anchors)
+
+            shells.on_post_build(render)
+
     collect = _Collect()
     mk_log = logging.getLogger("mkdocs")
     mk_log.addHandler(collect)
@@ -335,6 +391,7 @@ def _run_mkdocs(
             cfg = mkdocs_load_config(config_file=str(cfg_path))
             cfg.plugins["openaffairs-sanitise"] = Sanitise()
             cfg.plugins["openaffairs-docs"] = Docs()
+            cfg.plugins["openaffairs-shells"] = Fast()
             # dirty: MkDocs neither empties site_dir (a recycled tree of folders, no files)
             # nor writes a file whose output is reused (is_modified is False)
             mkdocs_build(cfg, dirty=True)
@@ -355,9 +412,19 @@ def _run_mkdocs(
             ]
         ) from None
     finally:
+        shells.close()
         mk_log.removeHandler(collect)
         mk_log.setLevel(old_level)
-    return [m for m in collect.messages if not m.startswith(_DIRTY_WARNING)]
+    return [m for m in collect.messages if not m.startswith(_DIRTY_WARNING)], shells.hashes
+
+
+def _workers() -> int:
+    """Worker processes for the record pages: the cores this process may use, at most 4."""
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 4))
 
 
 # Files of mkdocs-material the site never uses (OpenAffairs has its own search and
@@ -453,9 +520,10 @@ class _Reuse:
             for dest, _, _ in prev.theme:
                 link_or_copy(self.out / dest, site_dir / dest)
 
-    def hash_fresh(self, site_dir: Path) -> dict[str, str]:
-        """SHA-256 of every output MkDocs made (reused ones: from the manifest)."""
-        known = dict(self.known)
+    def hash_fresh(self, site_dir: Path, made: dict[str, str] | None = None) -> dict[str, str]:
+        """SHA-256 of every output MkDocs made (reused ones: from the manifest; ``made``:
+        those of the pages made from shells)."""
+        known = {**self.known, **(made or {})}
         dests = [*self.src_to_dest.values(), *self.theme_dests]
         for dest in dests:
             if dest not in known:
@@ -582,52 +650,53 @@ def stage_site(
     site_dir.mkdir(exist_ok=True)
     virtual = [(rel, data, rel in reuse.docs if reuse is not None else False) for rel, data, _ in files]
     del files
-    warnings = _run_mkdocs(cfg_path, now, virtual, reuse)
+    warnings, made = _run_mkdocs(cfg_path, now, virtual, reuse)
+    del virtual
     prune_unused(site_dir)
     if not rendered.sides:  # a single-language site has no hreflang links for it to rename
         (site_dir / "assets" / "oalang.js").unlink(missing_ok=True)
         if not uses_lang_css(config, None):
             (site_dir / "assets" / "oa-lang.css").unlink(missing_ok=True)
-    known: dict[str, str] = {}
+    known: dict[str, str] = dict(made)
     if reuse is not None:
-        known = reuse.hash_fresh(site_dir)
+        known = reuse.hash_fresh(site_dir, made)
         reuse.link(site_dir)
         warnings = reuse.warnings(warnings)
     # the other language's pages are rendered on every build (not reused yet)
     for lang, side in sorted(rendered.sides.items()):
-        warnings += _stage_side(side, config, lang, staging, now, scanned)
+        side_warnings, side_made = _stage_side(side, config, lang, staging, now, scanned)
+        warnings += side_warnings
+        known.update({f"{lang}/{dest}": sha for dest, sha in side_made.items()})
     return warnings, known
 
 
 def _stage_side(
     side: RenderedSite, config: SiteConfig, lang: str, staging: Path, now: dt.datetime, scanned: dict[str, str] | None
-) -> list[str]:
+) -> tuple[list[str], dict[str, str]]:
     """(issue 10) One other language: built by MkDocs as a site of its own (its interface
     strings, nav and 404 page) and put under ``site/<lang>/``.  Its data files were written
-    there already (``export_files``); the sitemap is the root's, for both languages."""
+    there already (``export_files``); the sitemap is the root's, for both languages.
+    Returns MkDocs' warnings and the SHA-256 of the pages made from shells (as ``_run_mkdocs``)."""
     from .languages import side_config
 
     cfg = side_config(config, lang)
     own = staging / f"lang-{lang}"
     docs, site_dir = own / "docs", own / "site"
-    for rel, text in sorted(side.pages.items()):
-        target = docs / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8")
-    for rel, source in sorted(side.copies.items()):
-        target = docs / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(_scanned_bytes(config, source, scanned))
+    docs.mkdir(parents=True, exist_ok=True)
+    # virtual docs, as the default language's
+    virtual: list[tuple[str, bytes | str, bool]] = [(rel, text, False) for rel, text in sorted(side.pages.items())]
+    virtual += [(rel, _scanned_bytes(config, source, scanned), False) for rel, source in sorted(side.copies.items())]
     theme = assemble_theme(config, own / "theme")
     cfg_path = own / "mkdocs.yml"
     lang_404 = _lang_404(config, lang, config.language)
     cfg_path.write_text(mkdocs_yaml(_mkdocs_config(side, cfg, docs, site_dir, theme, lang_404)), encoding="utf-8")
-    warnings = _run_mkdocs(cfg_path, now, [])
+    warnings, made = _run_mkdocs(cfg_path, now, virtual)
+    del virtual
     prune_unused(site_dir)
     for name in ("sitemap.xml", "sitemap.xml.gz"):
         (site_dir / name).unlink(missing_ok=True)
     shutil.copytree(site_dir, staging / "site" / lang, dirs_exist_ok=True, copy_function=_copy_fresh)
-    return warnings
+    return warnings, made
 
 
 def _copy_fresh(source: str, target: str) -> None:

@@ -1,0 +1,689 @@
+"""Record pages without MkDocs' per-page cost: the theme rendered once per kind of page.
+
+Stage: writer (used by ``generator.site``, inside its MkDocs run; see
+docs/architecture.md, "Record pages from shells").
+
+A record page costs MkDocs two things that do not depend on the page: Python-Markdown
+re-parsing HTML that holds no Markdown (our templates' output and the filtered body),
+and mkdocs-material's templates around it (the navigation, header and footer are the
+same on every record page of a section).  Here, for every *shape* of record page
+(section, depth, the theme's options in the front matter, which optional fields are
+set), MkDocs renders two shell pages whose per-page values are sentinels; the shell's
+HTML becomes a template (literal text and the places of the values).  Each record
+page is then the template filled with its own values, its content being exactly what
+Python-Markdown would make of it (``html_only``) sanitised as MkDocs' page content
+always is (``generator.site.sanitise``).  Pages are written by two worker processes
+as they are made (none is held in memory).
+
+Fail closed: a page is made here only when every step is known to be exact --
+``html_only`` proves the page is raw HTML only (else MkDocs renders it, in the same
+run); the shells' two renderings must agree with the template for both sets of
+sentinels (else every page of that shape goes to MkDocs); the page's front matter,
+read as MkDocs reads it, must match its shape; and a filled page holding any trace
+of a sentinel stops the build.  ``OPENAFFAIRS_PLAIN_RENDER=1`` turns the whole path
+off (every page through MkDocs): the tests compare both, byte for byte.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import hashlib
+import json
+import logging
+import multiprocessing
+import os
+import pickle
+import re
+import secrets
+import tempfile
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import BuildError, Problem
+
+__all__ = ["html_only", "Shells", "PLAIN_ENV", "plain_render", "verified_versions"]
+
+PLAIN_ENV = "OPENAFFAIRS_PLAIN_RENDER"
+log = logging.getLogger(__name__)
+
+
+def plain_render() -> bool:
+    """``OPENAFFAIRS_PLAIN_RENDER=1``: every page through MkDocs (the reference the tests compare with)."""
+    return os.environ.get(PLAIN_ENV, "") not in ("", "0")
+
+
+# --- what Python-Markdown makes of a page that is raw HTML only -------------------------------
+
+# A start tag: lowercase-insensitive name, attributes separated by one space, values in
+# double quotes without < > ` or a line break (what our templates, markupsafe and the
+# body serialiser write); or an end tag without spaces.  Anything else is refused.
+_TAG = re.compile(
+    r"<(?:/([a-zA-Z][a-zA-Z0-9]*)>"
+    r"|([a-zA-Z][a-zA-Z0-9]*)((?:[ ]+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:=\"[^\"<>`\n]*\")?)*)(/?)>)"
+)
+_ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]*|#[0-9]+|#[xX][0-9a-fA-F]+);")
+_SPECIAL = re.compile(r"[<&]")
+# elements whose content html.parser reads as text (in any Python version), never accepted
+_REFUSED = frozenset(
+    {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"}
+)
+# what Python-Markdown's NormalizeWhitespace would change (tabs, CR, its own markers,
+# lines of spaces only), and NUL
+_BAD_CHARS = re.compile("[\t\r\x00\x02\x03]|\n +\n")
+_MD_ATTR = re.compile(r"(?<![-\w:.])markdown(?![-\w:.])", re.I)
+# a line that opens a fenced code block (fenced_code looks for them before the HTML is read)
+_FENCE = re.compile(r"^(?:~~~|```)", re.M)
+
+
+def html_only(text: str, block_level: frozenset[str]) -> str | None:
+    """What Python-Markdown (with the extensions of ``generator.site``) returns for
+    ``text`` -- when ``text`` is a sequence of raw HTML blocks and nothing else; None
+    when it is anything else (the page then goes through Python-Markdown itself).
+
+    Python-Markdown keeps a raw block (a block-level start tag at the start of a line,
+    up to the end tag that closes it, as html.parser's tag stack counts) verbatim, and
+    joins consecutive blocks by one line break when they were on the same line or on
+    adjacent lines and by one blank line when one or more blank lines were between them
+    (verified against Python-Markdown by tests/test_shells.py).  ``block_level``:
+    ``Markdown.block_level_elements`` of the configured instance."""
+    if _BAD_CHARS.search(text) or _FENCE.search(text):
+        return None
+    text = text.strip("\n")
+    n = len(text)
+    if not n or text[0] != "<":
+        return None
+    stack: list[str] = []
+    out: list[str] = []
+    pos = start = 0
+    while True:
+        if not stack:
+            # between top-level blocks: the next one starts right here
+            t = _TAG.match(text, pos)
+            if t is None or not t.group(2):
+                return None
+            tag = t.group(2).lower()
+            if tag not in block_level or tag == "hr" or tag in _REFUSED or t.group(4):
+                return None
+            if t.group(3) and _MD_ATTR.search(t.group(3)):
+                return None
+            stack.append(tag)
+            pos = t.end()
+            continue
+        m = _SPECIAL.search(text, pos)
+        if m is None:
+            return None  # a block left open
+        i = m.start()
+        if text[i] == "&":
+            if not _ENTITY.match(text, i):
+                return None
+            pos = i + 1
+            continue
+        t = _TAG.match(text, i)
+        if t is None:
+            return None
+        pos = t.end()
+        if t.group(1):
+            tag = t.group(1).lower()
+            if tag in stack:
+                while stack.pop() != tag:
+                    pass
+            if not stack:  # the end of a top-level block
+                out.append(text[start:pos])
+                if pos == n:
+                    return "".join(out)
+                k = pos
+                while k < n and text[k] == "\n":
+                    k += 1
+                out.append("\n" if k - pos < 2 else "\n\n")
+                pos = start = k
+        else:
+            tag = t.group(2).lower()
+            if tag in _REFUSED:
+                return None
+            if t.group(3) and _MD_ATTR.search(t.group(3)):
+                return None
+            if tag != "hr" and not t.group(4):  # html.parser's stack: <hr> and <x/> are not pushed
+                stack.append(tag)
+
+
+# The versions html_only and the shells were verified with (tests/test_shells.py): any
+# other version renders every page through MkDocs until verified again.
+VERIFIED = {"markdown": ("3.11",), "mkdocs": ("1.6.1",), "mkdocs-material": ("9.7.6",)}
+# The Markdown extensions html_only knows (MkDocs' and generator.site's, in this order).
+KNOWN_EXTENSIONS = (
+    "toc",
+    "tables",
+    "fenced_code",  # MkDocs' own three first
+    "attr_list",
+    "md_in_html",
+    "admonition",
+    "def_list",
+    "footnotes",
+    "sane_lists",
+    "generator.cjk",
+)
+
+
+def verified_versions() -> bool:
+    from importlib.metadata import version
+
+    for dist, allowed in VERIFIED.items():
+        have = version(dist)
+        if not any(have == a or have.startswith(a + ".") for a in allowed):
+            return False
+    return True
+
+
+# --- shapes ----------------------------------------------------------------------------------
+
+# Front-matter values a page fills into its shell: strings the theme prints raw (the
+# generator escapes them), and docs paths it prints through MkDocs' ``url`` filter.
+# Everything else in the front matter is part of the page's shape: its shell is rendered
+# with the page's own value.
+_RAW = ("title", "description", "oa_date", "oa_head")
+_URLS = ("oa_prev", "oa_next")
+_ALT_RAW = ("href", "label", "head")
+
+
+def _fields(meta: dict[str, Any]) -> dict[str, str] | None:
+    """The page's values of the fields above that are set (non-empty), by field name
+    (``oa_alt.href`` for a key of ``oa_alt``); None when one is not a string."""
+    out: dict[str, str] = {}
+    for key in (*_RAW, *_URLS):
+        value = meta.get(key)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            return None
+        if value:
+            out[key] = value
+    alt = meta.get("oa_alt")
+    if isinstance(alt, dict):
+        for key in _ALT_RAW:
+            value = alt.get(key)
+            if value is None:
+                continue
+            if not isinstance(value, str):
+                return None
+            if value:
+                out[f"oa_alt.{key}"] = value
+    return out
+
+
+def _shape_of(meta: dict[str, Any], parent: str, depth: int, h1: bool) -> str | None:
+    """The shape of a page (canonical JSON): where it is (its parent folder, its depth),
+    whether its content has an <h1> (mkdocs-material adds one when not), the front-matter
+    keys, which of the filled fields are set, and the value of everything else."""
+    fields = _fields(meta)
+    if fields is None or "title" not in fields:
+        return None
+    fixed: dict[str, Any] = {}
+    for key, value in meta.items():
+        if key in _RAW or key in _URLS:
+            if key not in fields:
+                fixed[key] = value
+        elif key == "oa_alt" and isinstance(value, dict):
+            fixed[key] = {k: v for k, v in value.items() if f"oa_alt.{k}" not in fields}
+        else:
+            fixed[key] = value
+    return json.dumps(
+        {"parent": parent, "depth": depth, "h1": h1, "keys": list(meta), "set": sorted(fields), "fixed": fixed},
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+
+
+_FRONT = re.compile(r"^---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
+_LINE = re.compile(r"([a-z_]+): (.*)")
+
+
+def _quick_meta(text: str) -> dict[str, Any] | None:
+    """The front matter of one of our pages (each value written as JSON by the templates),
+    read quickly; the worker reads it again as MkDocs does and checks the shape."""
+    m = _FRONT.match(text)
+    if m is None:
+        return None
+    meta: dict[str, Any] = {}
+    for line in m.group(1).splitlines():
+        lm = _LINE.fullmatch(line)
+        if lm is None:
+            return None
+        try:
+            meta[lm.group(1)] = json.loads(lm.group(2))
+        except ValueError:
+            return None
+    return meta
+
+
+def _where(rel: str) -> tuple[str, str, int] | None:
+    """(parent folder, own folder name, depth) of a page ``<parent>/<name>/index.md``."""
+    parts = rel.split("/")
+    if len(parts) < 3 or parts[-1] != "index.md":
+        return None
+    return "/".join(parts[:-2]), parts[-2], len(parts) - 1
+
+
+# --- templates -------------------------------------------------------------------------------
+
+Template = list[str | tuple[str]]  # literal text, or (field,) where a value goes
+
+
+def _split(output: str, sentinels: dict[str, str]) -> Template:
+    """``output`` cut at every sentinel (longest first)."""
+    by_text = {v: k for k, v in sentinels.items()}
+    pattern = re.compile("|".join(re.escape(s) for s in sorted(by_text, key=len, reverse=True)))
+    out: Template = []
+    pos = 0
+    for m in pattern.finditer(output):
+        out.append(output[pos : m.start()])
+        out.append((by_text[m.group(0)],))
+        pos = m.end()
+    out.append(output[pos:])
+    return out
+
+
+def fill(template: Template, values: dict[str, str]) -> str:
+    return "".join(part if isinstance(part, str) else values[part[0]] for part in template)
+
+
+_UP = re.compile(r"(?:\.\./)+[^\"'\s<>?#]*")
+
+
+def _forbidden_names(template: Template, shell_url: str, parent: str) -> frozenset[str]:
+    """The folder names below ``parent`` that the shell's relative links reach: a page
+    named so would get other links (MkDocs makes them relative to the page), so it goes
+    to MkDocs."""
+    import posixpath
+
+    depth = parent.count("/") + 1
+    found = set()
+    for part in template:
+        if not isinstance(part, str):
+            continue
+        for m in _UP.finditer(part):
+            target = posixpath.normpath(posixpath.join(shell_url, m.group(0))).split("/")
+            if len(target) > depth and "/".join(target[:depth]) == parent:
+                found.add(target[depth])
+    return frozenset(found)
+
+
+def _url_value(value: str, url: str) -> str:
+    """``value | url`` in a template of the page at ``url`` (MkDocs' own function)."""
+    from types import SimpleNamespace
+
+    from mkdocs.utils import normalize_url
+
+    return normalize_url(value, page=SimpleNamespace(url=url))  # type: ignore[arg-type]
+
+
+@dataclass
+class _Shape:
+    key: str
+    meta: dict[str, Any]
+    fields: frozenset[str]
+    parent: str
+    h1: bool
+    pages: list[Any] = field(default_factory=list)  # docs paths, then MkDocs File objects
+    shells: dict[str, Any] = field(default_factory=dict)  # "a"/"b" -> MkDocs File
+    outputs: dict[str, str] = field(default_factory=dict)
+    template: Template | None = None
+    bad: bool = False
+
+
+@dataclass
+class _Job:
+    """What a worker needs: the templates (by shape key), the nonce and the block-level tags."""
+
+    templates: dict[str, tuple[Template, frozenset[str]]]
+    nonce: str
+    block_level: frozenset[str]
+    site_url: str
+
+
+_Item = tuple[str, str, str, str, str, str]  # docs path, Markdown, site path, URL, canonical URL, shape
+_Result = tuple[str, str, str | None]  # docs path, site path, SHA-256 (None: refused)
+
+SMALL = 400  # fewer pages than this: made in the build's own process (no workers)
+_CHUNK = 200
+_MIN_PAGES = 3  # a shape with fewer pages is not worth its two shells
+
+
+class Shells:
+    """The fast path of one MkDocs run; ``generator.site`` calls these from its plugin.
+
+    ``candidates``: docs path -> Markdown of the pages that may take it (not reused)."""
+
+    def __init__(self, candidates: dict[str, str], workers: int):
+        self.candidates = candidates
+        self.workers = workers
+        self.site_dir = Path()
+        self.nonce = secrets.token_hex(8)
+        self.shapes: dict[str, _Shape] = {}
+        self.shell_of: dict[str, tuple[_Shape, str]] = {}  # shell docs path -> (shape, "a"/"b")
+        self.fast: dict[str, Any] = {}  # docs path -> File of the pages made here
+        self.hashes: dict[str, str] = {}  # site path -> SHA-256 of the pages written here
+        self.block_level: frozenset[str] = frozenset()
+        self.pending: list[concurrent.futures.Future[list[_Result]]] = []
+        self.results: list[_Result] = []
+        self.pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self.job_path: Path | None = None
+        self.enabled = not plain_render()
+        self.site_url = ""
+        self.started = False
+        if self.enabled and workers > 1 and len(candidates) >= SMALL:
+            # started now: the workers import while MkDocs reads the other pages
+            self.pool = concurrent.futures.ProcessPoolExecutor(
+                workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init
+            )
+            for _ in range(workers):
+                self.pool.submit(_warm)
+
+    # MkDocs events ------------------------------------------------------------------------
+
+    def on_config(self, config: Any) -> None:
+        names = [ext if isinstance(ext, str) else type(ext).__module__ for ext in config["markdown_extensions"]]
+        if tuple(names) != KNOWN_EXTENSIONS or not verified_versions():
+            self.enabled = False
+            return
+        self.site_dir = Path(config["site_dir"])
+        base = config["site_url"] or ""
+        self.site_url = base if not base or base.endswith("/") else base + "/"
+        import markdown
+
+        md = markdown.Markdown(extensions=config["markdown_extensions"], extension_configs=config["mdx_configs"])
+        self.block_level = frozenset(md.block_level_elements)
+
+    def on_files(self, files: Any, config: Any) -> Any:
+        """Group the candidates by shape; add two shell pages for every shape (first, so
+        that MkDocs renders them before the other pages)."""
+        if not self.enabled:
+            return files
+        from mkdocs.structure.files import File, Files
+
+        for rel, text in self.candidates.items():
+            where = _where(rel)
+            meta = _quick_meta(text) if where is not None else None
+            if where is None or meta is None:
+                continue
+            parent, _, depth = where
+            h1 = "<h1" in text
+            key = _shape_of(meta, parent, depth, h1)
+            if key is None:
+                continue
+            shape = self.shapes.get(key)
+            if shape is None:
+                fields = _fields(meta) or {}
+                shape = self.shapes[key] = _Shape(key, meta, frozenset(fields), parent, h1)
+            shape.pages.append(rel)
+        self.shapes = {k: s for k, s in self.shapes.items() if len(s.pages) >= _MIN_PAGES}
+        shells = []
+        for n, shape in enumerate(self.shapes.values()):
+            for probe in ("a", "b"):
+                rel = f"{shape.parent}/_oa-shell-{self.nonce}-{n}{probe}/index.md"
+                f = File.generated(config, rel, content=self._shell_markdown(shape, probe))
+                shells.append(f)
+                shape.shells[probe] = f
+                self.shell_of[rel] = (shape, probe)
+        if not shells:
+            return files
+        return Files([*shells, *files])
+
+    def on_nav(self, nav: Any, files: Any) -> None:
+        """Take the candidates that are not in the navigation (MkDocs renders those: their
+        navigation marks them)."""
+        if not self.enabled:
+            return
+        in_nav = {id(p) for p in nav.pages}
+        for shape in self.shapes.values():
+            taken = []
+            for rel in shape.pages:
+                f = files.get_file_from_path(rel)
+                if f is None or f.page is None or id(f.page) in in_nav or f.page.parent is not None:
+                    continue
+                f.is_modified = _never_modified
+                self.fast[rel] = f
+                taken.append(f)
+            shape.pages = taken
+
+    def on_page_content(self, html: str, page: Any) -> str:
+        shell = self.shell_of.get(page.file.src_uri)
+        if shell is None:
+            return html
+        shape, probe = shell
+        if page.meta != self._shell_meta(shape, probe):  # MkDocs read the shell as written
+            shape.bad = True
+        return self._content(shape, probe)
+
+    def on_post_page(self, output: str, page: Any) -> str:
+        """A shell's output is kept (and not written); when the last shell is in, the
+        workers start on the pages."""
+        shell = self.shell_of.get(page.file.src_uri)
+        if shell is None:
+            return output
+        shape, probe = shell
+        shape.outputs[probe] = output
+        if all(len(s.outputs) == 2 for s in self.shapes.values()):
+            self._start()
+        return ""
+
+    def on_post_build(self, render: Callable[[Any], None]) -> None:
+        """Wait for the pages; a page the fast path refused is rendered by MkDocs now
+        (``render``: MkDocs' own populate and build of one page)."""
+        if not self.enabled or not self.fast:
+            return
+        self._start()
+        for fut in self.pending:
+            self.results.extend(fut.result())
+        refused = []
+        for rel, dest, sha in self.results:
+            if sha is None:
+                refused.append(rel)
+            else:
+                self.hashes[dest] = sha
+        for rel in sorted(refused):
+            f = self.fast.pop(rel)
+            del f.is_modified  # MkDocs' own again
+            render(f)
+        log.info(
+            "shells: %d shapes, %d pages made from shells, %d refused (rendered by MkDocs)",
+            len(self.shapes),
+            len(self.hashes),
+            len(refused),
+        )
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        if self.job_path is not None:
+            self.job_path.unlink(missing_ok=True)
+
+    # shells ---------------------------------------------------------------------------------
+
+    def _token(self, name: str, probe: str) -> str:
+        return f"oa{self.nonce}{probe}{name.replace('.', '').replace('_', '')}z"
+
+    def _sentinel(self, name: str, probe: str, parent: str) -> str:
+        token = self._token(name, probe)
+        if name in _URLS:
+            return f"{parent}/{token}/"  # a docs path next to the shell
+        if probe == "a":
+            return token
+        # the second probe: what a transformation would show (escaping, stripping tags, spaces)
+        return f"<i>&amp;&lt;\"'中文 {token}  \n</i>"
+
+    def _shell_meta(self, shape: _Shape, probe: str) -> dict[str, Any]:
+        meta: dict[str, Any] = {}
+        for key, value in shape.meta.items():
+            if key in shape.fields:
+                meta[key] = self._sentinel(key, probe, shape.parent)
+            elif key == "oa_alt" and isinstance(value, dict):
+                meta[key] = {
+                    k: self._sentinel(f"oa_alt.{k}", probe, shape.parent) if f"oa_alt.{k}" in shape.fields else v
+                    for k, v in value.items()
+                }
+            else:
+                meta[key] = value
+        return meta
+
+    def _shell_markdown(self, shape: _Shape, probe: str) -> str:
+        lines = [f"{k}: {json.dumps(v, ensure_ascii=False)}" for k, v in self._shell_meta(shape, probe).items()]
+        return "---\n" + "\n".join(lines) + "\n---\n\n<p>shell</p>\n"
+
+    def _content(self, shape: _Shape, probe: str) -> str:
+        token = self._sentinel("content", probe, shape.parent)
+        return f"<h1>{token}</h1>" if shape.h1 else f"<p>{token}</p>"
+
+    def _values(self, shape: _Shape, probe: str) -> dict[str, str]:
+        """What the shell ``probe`` has for every filled field (as a page gives them)."""
+        page = shape.shells[probe].page
+        meta = self._shell_meta(shape, probe)
+        fields = _fields(meta) or {}
+        return _page_values(fields, self._content(shape, probe), page.url, page.canonical_url or "")
+
+    def _template(self, shape: _Shape) -> Template | None:
+        """The shell's template, when both probes agree with it."""
+        a, b = shape.outputs.get("a", ""), shape.outputs.get("b", "")
+        if not a or not b or shape.bad:
+            return None
+        va, vb = self._values(shape, "a"), self._values(shape, "b")
+        for v in (va, vb):
+            if v["canonical"] and v["canonical"] != self.site_url + v["url"]:
+                return None
+        template = _split(a, {k: v for k, v in va.items() if v})
+        for part in template:
+            if isinstance(part, str) and self.nonce in part:
+                return None  # a sentinel the theme changed: not a plain substitution
+        if fill(template, vb) != b:
+            return None
+        return template
+
+    def _start(self) -> None:
+        if self.started:
+            return
+        self.started = True
+        templates: dict[str, tuple[Template, frozenset[str]]] = {}
+        items: list[_Item] = []
+        for shape in self.shapes.values():
+            shape.template = self._template(shape)
+            if shape.template is None:
+                self.results += [(f.src_uri, f.dest_uri, None) for f in shape.pages]
+                continue
+            shell_url = shape.shells["a"].page.url
+            templates[shape.key] = (shape.template, _forbidden_names(shape.template, shell_url, shape.parent))
+            for f in shape.pages:
+                text = self.candidates[f.src_uri]
+                items.append((f.src_uri, text, f.dest_uri, f.page.url, f.page.canonical_url or "", shape.key))
+        items.sort()
+        job = _Job(templates, self.nonce, self.block_level, self.site_url)
+        if self.pool is None:
+            self.results += _render_pages(job, str(self.site_dir), items)
+            return
+        fd, name = tempfile.mkstemp(prefix="shells-", suffix=".pickle", dir=self.site_dir.parent)
+        with os.fdopen(fd, "wb") as fh:
+            pickle.dump(job, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        self.job_path = Path(name)
+        for i in range(0, len(items), _CHUNK):
+            self.pending.append(self.pool.submit(_render_chunk, name, str(self.site_dir), items[i : i + _CHUNK]))
+
+
+def _never_modified() -> bool:
+    return False
+
+
+def _page_values(fields: dict[str, str], content: str, url: str, canonical: str) -> dict[str, str]:
+    """Every value a page fills into its shell: its fields (``| url`` applied where the
+    theme applies it), its content, URL and canonical URL."""
+    values = {"content": content, "url": url, "canonical": canonical}
+    for key, value in fields.items():
+        values[key] = _url_value(value, url) if key in _URLS else value
+    return values
+
+
+# --- the workers ---------------------------------------------------------------------------------
+
+_JOBS: dict[str, _Job] = {}
+
+
+def _warm() -> None:
+    """A worker's imports, before the first pages arrive."""
+    from mkdocs.utils import meta  # noqa: F401
+
+    from . import site  # noqa: F401
+
+
+def _worker_init() -> None:
+    from .pipeline import _die_with_parent
+
+    _die_with_parent()
+
+
+def _render_chunk(job_path: str, site_dir: str, items: list[_Item]) -> list[_Result]:
+    job = _JOBS.get(job_path)
+    if job is None:
+        with Path(job_path).open("rb") as fh:
+            job = _JOBS[job_path] = pickle.load(fh)
+    return _render_pages(job, site_dir, items)
+
+
+def _render_pages(job: _Job, site_dir: str, items: Iterable[_Item]) -> list[_Result]:
+    """Make and write the pages; a page refused (None for its SHA-256) is left to MkDocs."""
+    from mkdocs.utils import meta as mkdocs_meta
+
+    from .site import sanitise
+
+    out: list[_Result] = []
+    for rel, text, dest, url, canonical, key in items:
+        template, forbidden = job.templates[key]
+        data = _render_one(job, template, forbidden, key, rel, text, url, canonical, mkdocs_meta.get_data, sanitise)
+        if data is None:
+            out.append((rel, dest, None))
+            continue
+        target = Path(site_dir, dest)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)  # a new file (the staging site holds no links yet)
+        out.append((rel, dest, hashlib.sha256(data).hexdigest()))
+    return out
+
+
+def _render_one(
+    job: _Job,
+    template: Template,
+    forbidden: frozenset[str],
+    key: str,
+    rel: str,
+    text: str,
+    url: str,
+    canonical: str,
+    get_data: Callable[[str], tuple[str, dict[str, Any]]],
+    sanitise: Callable[[str], str],
+) -> bytes | None:
+    where = _where(rel)
+    if where is None or where[1] in forbidden or (canonical and canonical != job.site_url + url):
+        return None
+    parent, _, depth = where
+    markdown, meta = get_data(text)  # as MkDocs reads it
+    html = html_only(markdown, job.block_level)
+    if html is None:
+        return None
+    content = sanitise(html)  # as generator.site's plugin does with every page's content
+    if _shape_of(meta, parent, depth, "<h1" in content) != key:
+        return None
+    fields = _fields(meta)
+    if fields is None:
+        return None
+    page = fill(template, _page_values(fields, content, url, canonical))
+    if job.nonce in page:
+        raise BuildError(
+            [
+                Problem(
+                    rel,
+                    0,
+                    "a placeholder of the page shell was left in the page (nothing was published)",
+                    f"build with {PLAIN_ENV}=1 and report this as a bug of generator/shells.py",
+                )
+            ]
+        )
+    return page.encode("utf-8", errors="xmlcharrefreplace")  # as MkDocs writes a page
