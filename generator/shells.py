@@ -56,25 +56,26 @@ def plain_render() -> bool:
 
 # --- what Python-Markdown makes of a page that is raw HTML only -------------------------------
 
-# A start tag: lowercase-insensitive name, attributes separated by one space, values in
-# double quotes without < > ` or a line break (what our templates, markupsafe and the
-# body serialiser write); or an end tag without spaces.  Anything else is refused.
+# Every "<" must open a strict tag: a start tag (name, attributes separated by one space,
+# values in double quotes without < > ` or a line break: what our templates, markupsafe
+# and the body serialiser write) or an end tag without spaces; a "<" that opens anything
+# else (a comment, a declaration, a tag written otherwise) matches the last alternative
+# and refuses the page.
 _TAG = re.compile(
     r"<(?:/([a-zA-Z][a-zA-Z0-9]*)>"
-    r"|([a-zA-Z][a-zA-Z0-9]*)((?:[ ]+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:=\"[^\"<>`\n]*\")?)*)(/?)>)"
+    r"|([a-zA-Z][a-zA-Z0-9]*)((?:[ ]+[a-zA-Z_:][-a-zA-Z0-9_:.]*(?:=\"[^\"<>`\n]*\")?)*)(/?)>"
+    r"|)"
 )
-_ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]*|#[0-9]+|#[xX][0-9a-fA-F]+);")
-_SPECIAL = re.compile(r"[<&]")
-# elements whose content html.parser reads as text (in any Python version), never accepted
-_REFUSED = frozenset(
-    {"script", "style", "textarea", "title", "xmp", "iframe", "noembed", "noframes", "noscript", "plaintext"}
-)
+# every "&" must open an entity with its ";" (html.parser would add one to "&#123x")
+_BAD_AMP = re.compile(r"&(?!(?:[a-zA-Z][a-zA-Z0-9]*|#[0-9]+|#[xX][0-9a-fA-F]+);)")
+# elements whose content html.parser reads as text (in any Python version): refused
+_REFUSED = re.compile(r"</?(?:script|style|textarea|title|xmp|iframe|noembed|noframes|noscript|plaintext)\b", re.I)
 # what Python-Markdown's NormalizeWhitespace would change (tabs, CR, its own markers,
-# lines of spaces only), and NUL
-_BAD_CHARS = re.compile("[\t\r\x00\x02\x03]|\n +\n")
+# lines of spaces only), NUL, and a line that opens a fenced code block (fenced_code
+# looks for them before the HTML is read)
+_BAD_TEXT = re.compile("[\t\r\x00\x02\x03]|\n +\n|^(?:~~~|```)", re.M)
+# an attribute named markdown (md_in_html would parse the element's content)
 _MD_ATTR = re.compile(r"(?<![-\w:.])markdown(?![-\w:.])", re.I)
-# a line that opens a fenced code block (fenced_code looks for them before the HTML is read)
-_FENCE = re.compile(r"^(?:~~~|```)", re.M)
 
 
 def html_only(text: str, block_level: frozenset[str]) -> str | None:
@@ -88,64 +89,51 @@ def html_only(text: str, block_level: frozenset[str]) -> str | None:
     adjacent lines and by one blank line when one or more blank lines were between them
     (verified against Python-Markdown by tests/test_shells.py).  ``block_level``:
     ``Markdown.block_level_elements`` of the configured instance."""
-    if _BAD_CHARS.search(text) or _FENCE.search(text):
+    if _BAD_TEXT.search(text) or _BAD_AMP.search(text) or _REFUSED.search(text):
         return None
     text = text.strip("\n")
     n = len(text)
     if not n or text[0] != "<":
         return None
+    check_md = "markdown" in text.lower()
     stack: list[str] = []
     out: list[str] = []
-    pos = start = 0
-    while True:
+    start = 0  # where the current top-level block began
+    expect = 0  # where the next top-level block must begin (when the stack is empty)
+    for t in _TAG.finditer(text):
+        i = t.start()
+        name = t.group(2)
         if not stack:
-            # between top-level blocks: the next one starts right here
-            t = _TAG.match(text, pos)
-            if t is None or not t.group(2):
+            # between top-level blocks: the next one starts right here with a block-level tag
+            if i != expect or name is None or t.group(4):
                 return None
-            tag = t.group(2).lower()
-            if tag not in block_level or tag == "hr" or tag in _REFUSED or t.group(4):
+            name = name.lower()
+            if name not in block_level or name == "hr":
                 return None
-            if t.group(3) and _MD_ATTR.search(t.group(3)):
+        if name is not None:  # a start tag
+            if check_md and t.group(3) and _MD_ATTR.search(t.group(3)):
                 return None
-            stack.append(tag)
+            if name != "hr" and not t.group(4):  # html.parser's stack: <hr> and <x/> are not pushed
+                stack.append(name.lower())
+            continue
+        end = t.group(1)
+        if end is None:
+            return None  # a "<" that opens no strict tag
+        end = end.lower()
+        if end in stack:
+            while stack.pop() != end:
+                pass
+        if not stack:  # the end of a top-level block
             pos = t.end()
-            continue
-        m = _SPECIAL.search(text, pos)
-        if m is None:
-            return None  # a block left open
-        i = m.start()
-        if text[i] == "&":
-            if not _ENTITY.match(text, i):
-                return None
-            pos = i + 1
-            continue
-        t = _TAG.match(text, i)
-        if t is None:
-            return None
-        pos = t.end()
-        if t.group(1):
-            tag = t.group(1).lower()
-            if tag in stack:
-                while stack.pop() != tag:
-                    pass
-            if not stack:  # the end of a top-level block
-                out.append(text[start:pos])
-                if pos == n:
-                    return "".join(out)
-                k = pos
-                while k < n and text[k] == "\n":
-                    k += 1
-                out.append("\n" if k - pos < 2 else "\n\n")
-                pos = start = k
-        else:
-            tag = t.group(2).lower()
-            if tag in _REFUSED:
-                return None
-            if t.group(3) and _MD_ATTR.search(t.group(3)):
-                return None
-            if tag != "hr" and not t.group(4):  # html.parser's stack: <hr> and <x/> are not pushed
-                stack.append(tag)
+            out.append(text[start:pos])
+            if pos == n:
+                return "".join(out)
+            k = pos
+            while k < n and text[k] == "\n":
+                k += 1
+            out.append("\n" if k - pos < 2 else "\n\n")
+            start = expect = k
+    return None  # a block left open, or text after the last block
 
 
 # The versions html_only and the shells were verified with (tests/test_shells.py): any
@@ -235,26 +223,47 @@ def _shape_of(meta: dict[str, Any], parent: str, depth: int, h1: bool) -> str | 
     )
 
 
-_FRONT = re.compile(r"^---[ \t]*\n(.*?\n)---[ \t]*\n", re.S)
-_LINE = re.compile(r"([a-z_]+): (.*)")
+_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*): (.+)")
+# characters where YAML's reading of a double-quoted scalar may differ from JSON's (line
+# breaks YAML folds, characters it refuses, control characters JSON writes escaped)
+_NOT_JSONLIKE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
-def _quick_meta(text: str) -> dict[str, Any] | None:
-    """The front matter of one of our pages (each value written as JSON by the templates),
-    read quickly; the worker reads it again as MkDocs does and checks the shape."""
-    m = _FRONT.match(text)
-    if m is None:
-        return None
+def _plain_json(value: Any) -> bool:
+    """Strings, true/false, and lists and objects of them: JSON that YAML reads the same."""
+    if isinstance(value, str | bool):
+        return True
+    if isinstance(value, list):
+        return all(_plain_json(v) for v in value)
+    if isinstance(value, dict):
+        return all(_plain_json(v) for v in value.values())
+    return False  # numbers and null: YAML 1.1 reads some of them otherwise
+
+
+def read_page(text: str) -> tuple[str, dict[str, Any]]:
+    """``mkdocs.utils.meta.get_data(text)``: the Markdown and the front matter of a page --
+    read as JSON when every line of the front matter is ``key: <JSON>`` as our templates
+    write it (YAML reads such a line the same way), else by MkDocs' own function."""
+    from mkdocs.utils.meta import YAML_RE, get_data
+
+    m = YAML_RE.match(text)
+    if m is None or _NOT_JSONLIKE.search(m.group(1)):
+        return get_data(text)
     meta: dict[str, Any] = {}
-    for line in m.group(1).splitlines():
+    for line in m.group(1).split("\n")[:-1]:
         lm = _LINE.fullmatch(line)
         if lm is None:
-            return None
+            return get_data(text)
         try:
-            meta[lm.group(1)] = json.loads(lm.group(2))
+            value = json.loads(lm.group(2))
         except ValueError:
-            return None
-    return meta
+            return get_data(text)
+        if not _plain_json(value):
+            return get_data(text)
+        meta[lm.group(1)] = value
+    if not meta:
+        return get_data(text)
+    return text[m.end() :].lstrip("\n"), meta
 
 
 def _where(rel: str) -> tuple[str, str, int] | None:
@@ -404,8 +413,8 @@ class Shells:
 
         for rel, text in self.candidates.items():
             where = _where(rel)
-            meta = _quick_meta(text) if where is not None else None
-            if where is None or meta is None:
+            meta = read_page(text)[1] if where is not None else None
+            if where is None or not meta:
                 continue
             parent, _, depth = where
             h1 = "<h1" in text
@@ -630,14 +639,12 @@ def _render_chunk(job_path: str, site_dir: str, items: list[_Item]) -> list[_Res
 
 def _render_pages(job: _Job, site_dir: str, items: Iterable[_Item]) -> list[_Result]:
     """Make and write the pages; a page refused (None for its SHA-256) is left to MkDocs."""
-    from mkdocs.utils import meta as mkdocs_meta
-
     from .site import sanitise
 
     out: list[_Result] = []
     for rel, text, dest, url, canonical, key in items:
         template, forbidden = job.templates[key]
-        data = _render_one(job, template, forbidden, key, rel, text, url, canonical, mkdocs_meta.get_data, sanitise)
+        data = _render_one(job, template, forbidden, key, rel, text, url, canonical, sanitise)
         if data is None:
             out.append((rel, dest, None))
             continue
@@ -657,14 +664,13 @@ def _render_one(
     text: str,
     url: str,
     canonical: str,
-    get_data: Callable[[str], tuple[str, dict[str, Any]]],
     sanitise: Callable[[str], str],
 ) -> bytes | None:
     where = _where(rel)
     if where is None or where[1] in forbidden or (canonical and canonical != job.site_url + url):
         return None
     parent, _, depth = where
-    markdown, meta = get_data(text)  # as MkDocs reads it
+    markdown, meta = read_page(text)  # as MkDocs reads it
     html = html_only(markdown, job.block_level)
     if html is None:
         return None

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import gc
 import glob
 import hashlib
 import importlib.resources
@@ -781,6 +782,9 @@ def write_site(
     out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.staging-", dir=out.parent))
+    # what exists now (the records, the pages' Markdown) lives until the site is written:
+    # out of the garbage collector's sight, whose full passes over it cost seconds
+    gc.freeze()
     try:
         warnings, known = stage_site(
             rendered, config, staging, now, extra_files, scanned=scanned, pages=pages, spare=spare
@@ -792,6 +796,7 @@ def write_site(
         swap_into(staging / "site", out, keep=spare)
         return warnings
     finally:
+        gc.unfreeze()
         shutil.rmtree(staging, ignore_errors=True)
 
 

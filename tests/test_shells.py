@@ -151,6 +151,51 @@ def test_html_only_accepts_every_page_of_the_sample_site(
         assert html_only(body, level) == _convert(md, body), rel
 
 
+_values = st.recursive(
+    st.text() | st.booleans() | st.none() | st.integers() | st.floats(allow_nan=False),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.dictionaries(st.from_regex(r"[a-z_]{1,12}", fullmatch=True), _values, min_size=1, max_size=6))
+def test_front_matter_is_read_as_mkdocs_reads_it(meta: dict[str, object]) -> None:
+    """Our templates write each front-matter value as JSON; read as JSON only where YAML
+    (MkDocs' reading) gives the same."""
+    import json
+
+    from mkdocs.utils.meta import get_data
+
+    text = (
+        "---\n" + "".join(f"{k}: {json.dumps(v, ensure_ascii=False)}\n" for k, v in meta.items()) + "---\n\n<p>x</p>\n"
+    )
+    assert shells.read_page(text) == get_data(text)
+
+
+def test_front_matter_of_every_page_is_read_as_json(monkeypatch: pytest.MonkeyPatch) -> None:
+    from mkdocs.utils import meta as mkdocs_meta
+
+    from generator.pipeline import configure, prepare
+    from generator.rendering import render_site
+
+    monkeypatch.chdir(REPO)
+    report = prepare(*configure(Path("site_config.yml"), NOW))
+    assert report.now is not None
+    rendered = render_site(report.public, report.config, report.now)
+
+    def refuse(text: str) -> tuple[str, dict[str, object]]:
+        raise AssertionError(text[:200])
+
+    for side in (rendered, *rendered.sides.values()):
+        for page in side.pages.values():
+            expected = mkdocs_meta.get_data(page)
+            monkeypatch.setattr(mkdocs_meta, "get_data", refuse)  # the JSON reading, never YAML's
+            assert shells.read_page(page) == expected
+            monkeypatch.undo()
+            monkeypatch.chdir(REPO)
+
+
 # --- whole sites, both ways ----------------------------------------------------------------------
 
 
