@@ -36,6 +36,7 @@ import pickle
 import re
 import secrets
 import tempfile
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -351,7 +352,9 @@ class _Job:
     site_url: str
 
 
-_Item = tuple[str, str, str, str, str, str]  # docs path, Markdown, site path, URL, canonical URL, shape
+# docs path, Markdown (UTF-8 to the workers: pickling a str would leave a UTF-8 copy of it
+# attached to every page's text in the build's own process), site path, URL, canonical URL, shape
+_Item = tuple[str, str | bytes, str, str, str, str]
 _Result = tuple[str, str, str | None]  # docs path, site path, SHA-256 (None: refused)
 
 SMALL = 400  # fewer pages than this: made in the build's own process (no workers)
@@ -375,6 +378,10 @@ class Shells:
         self.hashes: dict[str, str] = {}  # site path -> SHA-256 of the pages written here
         self.block_level: frozenset[str] = frozenset()
         self.pending: list[concurrent.futures.Future[list[_Result]]] = []
+        self.raw: dict[str, str] = {}  # docs path -> content of a page whose Markdown is skipped
+        self.feeder: threading.Thread | None = None
+        self.feeder_error: BaseException | None = None
+        self.stop = threading.Event()
         self.results: list[_Result] = []
         self.pool: concurrent.futures.ProcessPoolExecutor | None = None
         self.job_path: Path | None = None
@@ -456,7 +463,25 @@ class Shells:
                 taken.append(f)
             shape.pages = taken
 
+    def on_page_markdown(self, markdown: str, page: Any) -> str:
+        """A page MkDocs renders itself skips Python-Markdown too when ``html_only`` knows
+        what Python-Markdown would make of it (its content is put back, sanitised, in
+        ``on_page_content``; the table of contents and title Markdown would find in raw
+        HTML are empty either way)."""
+        if not self.enabled or page.file.src_uri in self.shell_of:
+            return markdown
+        html = html_only(markdown, self.block_level)
+        if html is None:
+            return markdown
+        self.raw[page.file.src_uri] = html
+        return ""
+
     def on_page_content(self, html: str, page: Any) -> str:
+        raw = self.raw.pop(page.file.src_uri, None)
+        if raw is not None:
+            from .site import sanitise
+
+            return sanitise(raw)  # (generator.site's plugin sanitised the empty page before)
         shell = self.shell_of.get(page.file.src_uri)
         if shell is None:
             return html
@@ -483,6 +508,10 @@ class Shells:
         if not self.enabled or not self.fast:
             return
         self._start()
+        if self.feeder is not None:
+            self.feeder.join()
+            if self.feeder_error is not None:
+                raise self.feeder_error
         for fut in self.pending:
             self.results.extend(fut.result())
         refused = []
@@ -503,6 +532,9 @@ class Shells:
         )
 
     def close(self) -> None:
+        self.stop.set()
+        if self.feeder is not None:
+            self.feeder.join()
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
@@ -594,8 +626,29 @@ class Shells:
         with os.fdopen(fd, "wb") as fh:
             pickle.dump(job, fh, protocol=pickle.HIGHEST_PROTOCOL)
         self.job_path = Path(name)
-        for i in range(0, len(items), _CHUNK):
-            self.pending.append(self.pool.submit(_render_chunk, name, str(self.site_dir), items[i : i + _CHUNK]))
+        self.feeder = threading.Thread(target=self._feed, args=(name, items), name="shells-feeder", daemon=True)
+        self.feeder.start()
+
+    def _feed(self, job_path: str, items: list[_Item]) -> None:
+        """Hand the pages to the workers a few chunks at a time (only those in flight are
+        copied), while MkDocs renders the other pages."""
+        assert self.pool is not None
+        slots = threading.Semaphore(2 * self.workers)
+        try:
+            for i in range(0, len(items), _CHUNK):
+                while not slots.acquire(timeout=0.2):
+                    if self.stop.is_set():
+                        return
+                if self.stop.is_set():
+                    return
+                chunk: list[_Item] = [
+                    (r, str(t).encode("utf-8"), d, u, c, k) for r, t, d, u, c, k in items[i : i + _CHUNK]
+                ]
+                fut = self.pool.submit(_render_chunk, job_path, str(self.site_dir), chunk)
+                fut.add_done_callback(lambda _f: slots.release())
+                self.pending.append(fut)
+        except BaseException as exc:  # re-raised by on_post_build
+            self.feeder_error = exc
 
 
 def _never_modified() -> bool:
@@ -642,7 +695,8 @@ def _render_pages(job: _Job, site_dir: str, items: Iterable[_Item]) -> list[_Res
     from .site import sanitise
 
     out: list[_Result] = []
-    for rel, text, dest, url, canonical, key in items:
+    for rel, raw, dest, url, canonical, key in items:
+        text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         template, forbidden = job.templates[key]
         data = _render_one(job, template, forbidden, key, rel, text, url, canonical, sanitise)
         if data is None:

@@ -359,6 +359,9 @@ def _run_mkdocs(
             self.env = env
             return env
 
+        def on_page_markdown(self, markdown: str, page: Any, **kwargs: Any) -> str:
+            return shells.on_page_markdown(markdown, page)
+
         def on_page_content(self, html: str, page: Any, **kwargs: Any) -> str:
             return shells.on_page_content(html, page)
 
