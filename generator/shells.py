@@ -230,6 +230,10 @@ _LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_]*): (.+)")
 _NOT_JSONLIKE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff\ud800-\udfff]")
 
 
+# keys YAML 1.1 reads as true, false or null ("no: x" is {False: "x"})
+_YAML_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "on", "off", "null"})
+
+
 def _plain_json(value: Any) -> bool:
     """Strings, true/false, and lists and objects of them: JSON that YAML reads the same."""
     if isinstance(value, str | bool):
@@ -253,7 +257,7 @@ def read_page(text: str) -> tuple[str, dict[str, Any]]:
     meta: dict[str, Any] = {}
     for line in m.group(1).split("\n")[:-1]:
         lm = _LINE.fullmatch(line)
-        if lm is None:
+        if lm is None or lm.group(1).lower() in _YAML_WORDS:
             return get_data(text)
         try:
             value = json.loads(lm.group(2))
