@@ -31,6 +31,7 @@ The filter reads no file itself: attachment bytes come through ``read_file``.
 from __future__ import annotations
 
 import concurrent.futures
+import contextlib
 import gc
 import hashlib
 import multiprocessing
@@ -39,7 +40,7 @@ import posixpath
 import re
 import sys
 from bisect import bisect_right
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -889,7 +890,7 @@ def _workers(jobs: int | None, count: int) -> int:
     return max(1, min(jobs, count))
 
 
-def _filter_parallel(site: _Site, items: list[tuple[Record, Outcome]], workers: int) -> Iterator[_One]:
+def _filter_parallel(site: _Site, items: list[tuple[Record, Outcome]], workers: int) -> Generator[_One, None, None]:
     """``_filter_one`` of every item, in order, by ``workers`` forked processes.  Any
     failure of a worker (an exception, a worker killed) raises: no record is skipped."""
     global _SHARED
@@ -956,16 +957,17 @@ def run_filter(
         missing = [i for i, one in enumerate(done) if one is None]
         workers = _workers(jobs, len(missing))
         if workers > 1:
-            fresh: Iterator[_One] = _filter_parallel(site, [visible[i] for i in missing], workers)
+            fresh: Generator[_One, None, None] = _filter_parallel(site, [visible[i] for i in missing], workers)
         else:
             fresh = (_filter_in_process(site, *visible[i]) for i in missing)
-        for i, one in zip(missing, fresh, strict=True):
-            done[i] = one
-            files_read = one.scanned
-            reads.all.update(files_read)
-            key = keys[i]
-            if cache is not None and key is not None and not one.problems:
-                cache.put(key, _entry(one, files_read))
+        with contextlib.closing(fresh):  # a failure here ends the workers at once
+            for i, one in zip(missing, fresh, strict=True):
+                done[i] = one
+                files_read = one.scanned
+                reads.all.update(files_read)
+                key = keys[i]
+                if cache is not None and key is not None and not one.problems:
+                    cache.put(key, _entry(one, files_read))
         for one in done:
             assert one is not None
             public.append(one.public)
