@@ -24,6 +24,15 @@ Two stores, both keyed by content, never by time stamps:
   Markdown and that fingerprint are unchanged, and whose published file is
   still the one recorded, is hard-linked into the new site instead of being
   rendered again (no file is ever written in place: a build writes new files).
+* ``state/<out>``: the **inputs' signature** of the last completed build of
+  ``--out`` (like git's index): the stat signature (inode, size, modification and
+  change time) of every file under ``content/``, taken before anything is read,
+  the build fingerprint, the build time, the git HEAD the dates were read from,
+  and the signature of every file of the published site and of the search
+  index's current generation.  A build whose inputs and outputs all still have
+  those signatures would make the same bytes: it reads nothing and keeps the
+  site (``pipeline.build``).  A file changed within a second before the scan is
+  "racy" (its time stamp may not show a second change): no state is recorded.
 * ``spare/<out>``: the previous site, kept so that the next build recycles its
   folders (on file systems that discard freed blocks, removing a folder costs
   milliseconds: at 100,000 pages more than rendering them).
@@ -49,6 +58,7 @@ import pickle
 import shutil
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +75,7 @@ __all__ = [
     "digest",
     "read_entry",
     "write_entry",
+    "tree_signature",
 ]
 
 _MAGIC = b"OACACHE1"
@@ -257,6 +268,21 @@ class BuildCache:
                     if entry.name not in self.used:
                         entry.unlink(missing_ok=True)
 
+    # the inputs' and outputs' signatures of the last completed build of an output folder
+    def _state_path(self, out: Path) -> Path:
+        return self.root / "state" / f"{out.resolve().name}.state"
+
+    def state(self, out: Path) -> dict[str, Any] | None:
+        value = read_entry(self._state_path(out))
+        return value if isinstance(value, dict) else None
+
+    def commit_state(self, out: Path, state: dict[str, Any]) -> None:
+        write_entry(self._state_path(out), state)
+
+    def forget_state(self, out: Path) -> None:
+        """At the start of every build that may change ``out`` (kept only by a completed build)."""
+        self._state_path(out).unlink(missing_ok=True)
+
     # pages
     def _manifest_path(self, out: Path) -> Path:
         return self.root / "pages" / f"{out.resolve().name}.manifest"
@@ -288,6 +314,44 @@ class BuildCache:
                 yield
             finally:
                 fcntl.flock(f, fcntl.LOCK_UN)
+
+
+RACY_NS = 1_000_000_000  # a file changed less than this before the scan: its signature is not trusted
+
+
+def tree_signature(root: Path, *, racy_before: int | None = None) -> str | None:
+    """A digest of the name, type and (inode, size, modification time, change time) of every
+    entry under ``root`` (not following links), sorted; "" when ``root`` does not exist.
+    With ``racy_before`` (``time.time_ns()`` of the scan), None when an entry was changed
+    less than ``RACY_NS`` before it (a change in the same clock tick would not show)."""
+    h = hashlib.sha256()
+    limit = None if racy_before is None else racy_before - RACY_NS
+
+    def walk(folder: str, prefix: str) -> bool:
+        try:
+            entries = sorted(os.scandir(folder), key=lambda e: e.name)
+        except FileNotFoundError:
+            return True
+        for entry in entries:
+            st = entry.stat(follow_symlinks=False)
+            if limit is not None and max(st.st_mtime_ns, st.st_ctime_ns) >= limit:
+                return False
+            is_dir = entry.is_dir(follow_symlinks=False)
+            h.update(
+                f"{prefix}{entry.name}\0{st.st_mode}\0{st.st_ino}\0{st.st_size}\0"
+                f"{st.st_mtime_ns}\0{st.st_ctime_ns}\n".encode("utf-8", "surrogateescape")
+            )
+            if is_dir and not walk(entry.path, f"{prefix}{entry.name}/"):
+                return False
+        return True
+
+    if not root.exists():
+        return ""
+    return h.hexdigest() if walk(str(root), "") else None
+
+
+def now_ns() -> int:
+    return time.time_ns()
 
 
 def link_or_copy(source: Path, target: Path) -> None:
