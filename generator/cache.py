@@ -33,6 +33,11 @@ Two stores, both keyed by content, never by time stamps:
   those signatures would make the same bytes: it reads nothing and keeps the
   site (``pipeline.build``).  A file changed within a second before the scan is
   "racy" (its time stamp may not show a second change): no state is recorded.
+* ``written/<out>``: the files the pipeline writes itself (the static search
+  index, the sitemap): path -> (SHA-256, signature) as published.  A file whose
+  new bytes have that SHA-256 and whose published copy still has that signature
+  is hard-linked into the new site instead of being written (at 20,000 records
+  some 40,000 files; creating a file costs far more than linking one).
 * ``spare/<out>``: the previous site, kept so that the next build recycles its
   folders (on file systems that discard freed blocks, removing a folder costs
   milliseconds: at 100,000 pages more than rendering them).
@@ -283,6 +288,27 @@ class BuildCache:
         """At the start of every build that may change ``out`` (kept only by a completed build)."""
         self._state_path(out).unlink(missing_ok=True)
 
+    # the files the pipeline writes itself, as published
+    def _written_path(self, out: Path) -> Path:
+        return self.root / "written" / f"{out.resolve().name}.files"
+
+    def intact_written(self, out: Path) -> dict[str, str]:
+        """Site path -> SHA-256 of each such file of the site at ``out`` still as recorded
+        (call before the build touches ``out``'s folders: removing a name moves a change time)."""
+        value = read_entry(self._written_path(out))
+        if not isinstance(value, dict):
+            return {}
+        root = out.resolve()
+        intact = {}
+        for rel, (sha, sig) in value.items():
+            if file_signature(root / rel) == sig:
+                intact[rel] = sha
+        return intact
+
+    def commit_written(self, out: Path, sums: dict[str, str]) -> None:
+        root = out.resolve()
+        write_entry(self._written_path(out), {rel: (sha, file_signature(root / rel)) for rel, sha in sums.items()})
+
     # pages
     def _manifest_path(self, out: Path) -> Path:
         return self.root / "pages" / f"{out.resolve().name}.manifest"
@@ -348,6 +374,15 @@ def tree_signature(root: Path, *, racy_before: int | None = None) -> str | None:
     if not root.exists():
         return ""
     return h.hexdigest() if walk(str(root), "") else None
+
+
+def file_signature(path: Path) -> tuple[int, int, int, int] | None:
+    """(inode, size, modification time, change time), or None when there is no such file."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def now_ns() -> int:

@@ -404,8 +404,11 @@ def _build(
     index_state = _index_state(cache, index_root)
     keep_index = index_state is not None and index_state["key"] == index_key
     pages = None
+    reusable: dict[str, str] = {}  # files of the published site this build may link instead of writing
     if cache is not None:
         pages = PageCache(cache.fingerprint, cache.manifest(out), out.resolve())
+        reusable = cache.intact_written(out)
+    written: dict[str, str] = {}
     with (
         writer_lock(index_root),
         concurrent.futures.ProcessPoolExecutor(
@@ -433,7 +436,7 @@ def _build(
             report.timings["mkdocs-material"] = time.perf_counter() - start
             _stage("rendered")
             waited = time.perf_counter()
-            written = _write_files(search_files, site_dir)
+            written.update(_write_files(search_files, site_dir, out.resolve(), reusable))
             if report.drafts:
                 mark_drafts(site_dir, report)
             else:  # their SHA-256 from the bytes written (SHA256SUMS reads no file twice)
@@ -447,7 +450,7 @@ def _build(
                     raise BuildError([Problem(str(index_root), 0, f"writing the search index failed: {exc}")]) from exc
                 generation.append(name)
                 report.timings["search index (in parallel)"] = seconds
-            _finish(sitemap, site_dir, known)  # SHA256SUMS last: it covers every other file
+            written.update(_finish(sitemap, site_dir, known, out.resolve(), reusable))  # SHA256SUMS last
             if cache is not None:
                 cache.forget_manifest(out)  # it describes the site about to be replaced
             report.timings["search index wait, SHA256SUMS"] = time.perf_counter() - waited
@@ -499,6 +502,8 @@ def _build(
                 {"key": index_key, "generation": name, "file": _db_signature(index_root, name), "docs": doc_keys},
             )
         cache.commit_manifest(out, pages.reuse.manifest(out.resolve()))
+        if not report.drafts:
+            cache.commit_written(out, written)
         cache.prune_records()
     report.seconds = sum(v for k, v in report.timings.items() if "parallel" not in k)
     return report
@@ -550,24 +555,29 @@ def _stage(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _finish(sitemap: bytes, root: Path, known: dict[str, str]) -> None:
+def _finish(
+    sitemap: bytes,
+    root: Path,
+    known: dict[str, str],
+    published: Path | None = None,
+    reusable: dict[str, str] | None = None,
+) -> dict[str, str]:
     """After MkDocs: our sitemap (lastmod = last change, not the build date), then
     SHA256SUMS over every other file of the site (``known``: checksums of the files of
     the page store, computed when they were stored or verified, and of the files written
     from bytes in memory)."""
-    known = {**known, **_write_files({"sitemap.xml": sitemap, "sitemap.xml.gz": gzip.compress(sitemap, mtime=0)}, root)}
-    write_sha256sums(root, known)
+    files = {"sitemap.xml": sitemap, "sitemap.xml.gz": gzip.compress(sitemap, mtime=0)}
+    written = _write_files(files, root, published, reusable)
+    write_sha256sums(root, {**known, **written})
+    return written
 
 
-def _write_fresh(target: Path, data: bytes) -> None:
-    """A new file, never written through an existing name (a staged file may be a hard
-    link into the build cache and the previous site)."""
-    target.unlink(missing_ok=True)
-    target.write_bytes(data)
-
-
-def _write_files(files: dict[str, bytes], root: Path) -> dict[str, str]:
-    """Write each file afresh; returns their SHA-256 (site path -> hex)."""
+def _write_files(
+    files: dict[str, bytes], root: Path, published: Path | None = None, reusable: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Write each file afresh, or link it from the ``published`` site when ``reusable``
+    (``BuildCache.intact_written``) says the file there has these very bytes; returns
+    their SHA-256 (site path -> hex)."""
     sums = {}
     made: set[Path] = set()
     for rel, data in sorted(files.items()):
@@ -575,8 +585,16 @@ def _write_files(files: dict[str, bytes], root: Path) -> dict[str, str]:
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
-        _write_fresh(target, data)
-        sums[rel] = hashlib.sha256(data).hexdigest()
+        sha = hashlib.sha256(data).hexdigest()
+        target.unlink(missing_ok=True)
+        if published is not None and reusable is not None and reusable.get(rel) == sha:
+            try:
+                os.link(published / rel, target)
+            except OSError:
+                target.write_bytes(data)
+        else:
+            target.write_bytes(data)
+        sums[rel] = sha
     return sums
 
 
