@@ -16,6 +16,10 @@ Two stores, both keyed by content, never by time stamps:
   record is filtered again (a simple rule, sound by construction).  An entry
   also holds the digest of every attachment the filter read; a hit whose
   attachments changed is a miss.
+* ``validated``: every record file as loaded (front matter, line map, body) and
+  as validated (its typed Record), by path and SHA-256 of the file's bytes, for
+  this fingerprint: an unchanged file is neither parsed nor validated again (the
+  checks across records run on every build).
 * ``pages/<out>.manifest``: what the site published at ``--out`` was made
   of: the digest of every page's Markdown and static file, the fingerprint of
   what every page depends on besides its own Markdown (mkdocs.yml with the
@@ -246,6 +250,23 @@ class BuildCache:
     def put_output(self, key: str, value: Any) -> None:
         self.used.add(key)
         write_entry(self.root / "outputs" / key, value)
+
+    # the loaded and validated records, by path and SHA-256 of their file (one entry)
+    def parsed(self) -> tuple[dict[str, Any], dict[tuple[str, str], Any]]:
+        """({path: SourceDocument}, {(path, SHA-256): Record}) of the last build with this
+        fingerprint (code, config), or two empty dicts."""
+        value = read_entry(self.root / "validated")
+        if not isinstance(value, dict) or value.get("fingerprint") != self.fingerprint:
+            return {}, {}
+        docs, records = value.get("docs"), value.get("records")
+        if not isinstance(docs, dict) or not isinstance(records, dict):
+            return {}, {}
+        return docs, records
+
+    def put_parsed(self, docs: dict[str, Any], records: dict[tuple[str, str], Any]) -> None:
+        value = {"fingerprint": self.fingerprint, "docs": docs, "records": records}
+        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        self._pending.append(self._writer.submit(_write_payload, self.root / "validated", payload))
 
     # the journalists' search index: what its current generation was made of
     def index_state(self, index_root: Path) -> dict[str, Any] | None:

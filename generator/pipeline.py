@@ -139,17 +139,42 @@ class _Prepared:
         return Origin(line_maps, self.tree.files, self.tree.shown_root, self.reader)
 
 
-def _load(config: SiteConfig, progress: Progress) -> ContentTree:
-    tree = load_content(config.content_path, _shown(config.content_path))
+def _load(config: SiteConfig, progress: Progress, parsed: dict[str, Any] | None = None) -> ContentTree:
+    tree = load_content(config.content_path, _shown(config.content_path), parsed)
     progress(f"Loaded {len(tree.documents)} records and {len(tree.files)} attachments from {tree.shown_root}/")
     return tree
 
 
-def _validate(tree: ContentTree, config: SiteConfig) -> list[Record]:
-    site = validate(tree, config)
+def _validate(
+    tree: ContentTree, config: SiteConfig, validated: dict[tuple[str, str], Record] | None = None
+) -> list[Record]:
+    site = validate(tree, config, validated)
     if site.problems:
         raise BuildError(site.problems)
     return site.records
+
+
+def _load_and_validate(
+    config: SiteConfig, progress: Progress, cache: BuildCache | None
+) -> tuple[ContentTree, list[Record]]:
+    """With the cache: unchanged files are neither parsed nor validated again."""
+    if cache is None:
+        tree = _load(config, progress)
+        return tree, _validate(tree, config)
+    docs, earlier = cache.parsed()
+    tree = _load(config, progress, docs)
+    validated = dict(earlier)
+    records = _validate(tree, config, validated)
+    now_docs = {d.path: d for d in tree.documents}
+    keep = {(d.path, d.digest) for d in tree.documents}
+    validated = {k: v for k, v in validated.items() if k in keep}
+    if (
+        now_docs.keys() != docs.keys()
+        or any(d is not docs.get(p) for p, d in now_docs.items())
+        or validated.keys() != earlier.keys()
+    ):
+        cache.put_parsed(now_docs, validated)
+    return tree, records
 
 
 def _gate(
@@ -164,11 +189,15 @@ def _gate(
 
 
 def _decided(
-    config: SiteConfig, now: dt.datetime, progress: Progress, drafts: dict[tuple[str, str], str] | None = None
+    config: SiteConfig,
+    now: dt.datetime,
+    progress: Progress,
+    drafts: dict[tuple[str, str], str] | None = None,
+    cache: BuildCache | None = None,
 ) -> _Prepared:
     """load -> validate -> gate."""
-    tree = _load(config, progress)
-    decided = _gate(_validate(tree, config), config, now, drafts)
+    tree, records = _load_and_validate(config, progress, cache)
+    decided = _gate(records, config, now, drafts)
     # the filter is pure: attachment bytes come through this reader (loading reads files)
     reader = functools.partial(read_attachment, tree.content_root)
     return _Prepared(config, now, decided, tree, reader)
@@ -212,7 +241,7 @@ def prepare(
     (but the cache's entries, when given one). Raises BuildError."""
     start = time.perf_counter()
     marked: dict[tuple[str, str], str] | None = {} if drafts else None
-    p = _decided(config, now, progress, marked)
+    p = _decided(config, now, progress, marked, cache)
     checked = time.perf_counter()
     filtered = _filter(p, cache)
     report = BuildReport(config, p.decided, filtered.public, filtered.redactions, now=now)

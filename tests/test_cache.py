@@ -464,3 +464,37 @@ def test_a_killed_build_leaves_no_state_that_would_keep_its_site(tmp_path: Path)
     assert again.returncode == 0, again.stderr
     assert UNCHANGED not in again.stdout
     assert tree_digest(root / "out") == _cold(root, tmp_path)
+
+
+def test_parsed_and_validated_records_are_reused_by_their_bytes(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _build(root)
+    entry = root / ".openaffairs/cache/validated"
+    docs, records = cache_module.read_entry(entry)["docs"], cache_module.read_entry(entry)["records"]
+    assert REPORT in docs and (REPORT, docs[REPORT].digest) in records
+    # a record broken after it was cached: its error is reported (file:line), nothing built
+    before = tree_digest(root / "out")
+    _edit(root / REPORT, "category: work-report", "category: no-such-category")
+    result = run_cli(["build", "--now", NOW, "--out", "out"], root)
+    assert result.exit_code == 1
+    assert f"{REPORT}:" in result.stderr and "Traceback" not in result.stderr
+    assert tree_digest(root / "out") == before
+    # put right: the same output as a cold build
+    _edit(root / REPORT, "category: no-such-category", "category: work-report")
+    _build(root)
+    assert tree_digest(root / "out") == before == _cold(root, tmp_path)
+    # a damaged entry is ignored (every record parsed and validated again)
+    data = bytearray(entry.read_bytes())
+    data[-5] ^= 0xFF
+    entry.write_bytes(bytes(data))
+    assert cache_module.read_entry(entry) is None
+    _edit(root / REPORT, "全年共受理审查逮捕案件", "全年共受理审查批准逮捕案件")
+    _build(root)
+    assert tree_digest(root / "out") == _cold(root, tmp_path)
+    assert cache_module.read_entry(entry) is not None  # written again
+    # the same bytes under another name are another record (keyed by path and bytes)
+    shutil.copy(root / "content/guides/bribery-record-inquiry.md", root / "content/guides/copy.md")
+    _edit(root / "content/guides/copy.md", "id: bribery-record-inquiry", "id: inquiry-copy")
+    _build(root)
+    assert (root / "out/guides/inquiry-copy/index.html").is_file()
+    assert tree_digest(root / "out") == _cold(root, tmp_path)
