@@ -62,9 +62,11 @@ import fcntl
 import hashlib
 import importlib.metadata
 import json
+import marshal
 import os
 import pickle
 import shutil
+import stat
 import sys
 import tempfile
 import time
@@ -367,34 +369,33 @@ RACY_NS = 1_000_000_000  # a file changed less than this before the scan: its si
 
 
 def tree_signature(root: Path, *, racy_before: int | None = None) -> str | None:
-    """A digest of the name, type and (inode, size, modification time, change time) of every
-    entry under ``root`` (not following links), sorted; "" when ``root`` does not exist.
-    With ``racy_before`` (``time.time_ns()`` of the scan), None when an entry was changed
+    """A digest of the name, mode and (inode, size, modification time, change time) of every
+    entry under ``root`` (not following links), in the order the folders list them (an
+    equal tree listed in another order only looks changed); "" when ``root`` does not
+    exist.  With ``racy_before`` (``now_ns()`` of the scan), None when an entry was changed
     less than ``RACY_NS`` before it (a change in the same clock tick would not show)."""
-    h = hashlib.sha256()
     limit = None if racy_before is None else racy_before - RACY_NS
-
-    def walk(folder: str, prefix: str) -> bool:
-        try:
-            entries = sorted(os.scandir(folder), key=lambda e: e.name)
-        except FileNotFoundError:
-            return True
-        for entry in entries:
-            st = entry.stat(follow_symlinks=False)
-            if limit is not None and max(st.st_mtime_ns, st.st_ctime_ns) >= limit:
-                return False
-            is_dir = entry.is_dir(follow_symlinks=False)
-            h.update(
-                f"{prefix}{entry.name}\0{st.st_mode}\0{st.st_ino}\0{st.st_size}\0"
-                f"{st.st_mtime_ns}\0{st.st_ctime_ns}\n".encode("utf-8", "surrogateescape")
-            )
-            if is_dir and not walk(entry.path, f"{prefix}{entry.name}/"):
-                return False
-        return True
-
-    if not root.exists():
-        return ""
-    return h.hexdigest() if walk(str(root), "") else None
+    rows: list[tuple[str, int, int, int, int, int]] = []
+    pending = [(str(root), "")]
+    try:
+        while pending:
+            folder, prefix = pending.pop()
+            with os.scandir(folder) as listing:
+                for entry in listing:
+                    name = prefix + entry.name
+                    if entry.is_dir(follow_symlinks=False):  # its entries are listed: no stat needed
+                        rows.append((name, stat.S_IFDIR, entry.inode(), 0, 0, 0))
+                        pending.append((entry.path, name + "/"))
+                        continue
+                    st = entry.stat(follow_symlinks=False)
+                    if limit is not None and (st.st_mtime_ns >= limit or st.st_ctime_ns >= limit):
+                        return None
+                    rows.append((name, st.st_mode, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+    except OSError:  # gone or unreadable: not a signature to trust (the build reports what it finds)
+        if not rows and not root.exists():
+            return ""
+        return None
+    return hashlib.sha256(marshal.dumps(rows)).hexdigest()
 
 
 def file_signature(path: Path) -> tuple[int, int, int, int] | None:

@@ -161,7 +161,9 @@ def build(config: Path, out: Path | None, now: str | None, quiet: bool, no_cache
     Nothing is written when any record has a problem: the previous site stays
     as it was. Exit 0 on success, 1 on content errors or blocked content.
     Unchanged records and pages are taken from the build cache
-    (.openaffairs/cache/ beside --out, safe to delete).
+    (.openaffairs/cache/ beside --out, safe to delete); when no file, setting or
+    version changed since the last build with the same --now, the site is kept
+    as it is (only the files' signatures are read).
     """
     from .pipeline import build as run_build
     from .pipeline import configure
