@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
+import dataclasses
 import datetime as dt
 import functools
 import gzip
@@ -157,23 +158,21 @@ def _validate(
 def _load_and_validate(
     config: SiteConfig, progress: Progress, cache: BuildCache | None
 ) -> tuple[ContentTree, list[Record]]:
-    """With the cache: unchanged files are neither parsed nor validated again."""
+    """With the cache: unchanged files are neither parsed nor validated again (a cached
+    document comes with its Record, always: its front matter is not kept)."""
     if cache is None:
         tree = _load(config, progress)
         return tree, _validate(tree, config)
-    docs, earlier = cache.parsed()
-    tree = _load(config, progress, docs)
-    validated = dict(earlier)
+    earlier = cache.parsed()
+    tree = _load(config, progress, {path: doc for path, (_sha, doc, _rec) in earlier.items()})
+    validated = {(path, sha): rec for path, (sha, _doc, rec) in earlier.items()}
     records = _validate(tree, config, validated)
-    now_docs = {d.path: d for d in tree.documents}
-    keep = {(d.path, d.digest) for d in tree.documents}
-    validated = {k: v for k, v in validated.items() if k in keep}
-    if (
-        now_docs.keys() != docs.keys()
-        or any(d is not docs.get(p) for p, d in now_docs.items())
-        or validated.keys() != earlier.keys()
-    ):
-        cache.put_parsed(now_docs, validated)
+    entries = {}
+    for doc in tree.documents:
+        record = validated.get((doc.path, doc.digest))
+        if record is not None:
+            entries[doc.path] = (doc.digest, dataclasses.replace(doc, data={}), record)
+    cache.put_parsed(entries, earlier)
     return tree, records
 
 

@@ -469,9 +469,9 @@ def test_a_killed_build_leaves_no_state_that_would_keep_its_site(tmp_path: Path)
 def test_parsed_and_validated_records_are_reused_by_their_bytes(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     _build(root)
-    entry = root / ".openaffairs/cache/validated"
-    docs, records = cache_module.read_entry(entry)["docs"], cache_module.read_entry(entry)["records"]
-    assert REPORT in docs and (REPORT, docs[REPORT].digest) in records
+    entry = root / ".openaffairs/cache/parsed" / cache_module._bucket(REPORT)
+    sha, doc, record = cache_module.read_entry(entry)["entries"][REPORT]
+    assert doc.digest == sha and doc.data == {} and record.source_path == REPORT  # no front matter kept
     # a record broken after it was cached: its error is reported (file:line), nothing built
     before = tree_digest(root / "out")
     _edit(root / REPORT, "category: work-report", "category: no-such-category")
@@ -492,6 +492,12 @@ def test_parsed_and_validated_records_are_reused_by_their_bytes(tmp_path: Path) 
     _build(root)
     assert tree_digest(root / "out") == _cold(root, tmp_path)
     assert cache_module.read_entry(entry) is not None  # written again
+    # a bucket whose entries are not its own (copied over another) is ignored
+    others = sorted(p for p in entry.parent.iterdir() if p != entry)
+    assert others
+    others[0].write_bytes(entry.read_bytes())
+    _build(root)
+    assert tree_digest(root / "out") == _cold(root, tmp_path)
     # the same bytes under another name are another record (keyed by path and bytes)
     shutil.copy(root / "content/guides/bribery-record-inquiry.md", root / "content/guides/copy.md")
     _edit(root / "content/guides/copy.md", "id: bribery-record-inquiry", "id: inquiry-copy")
