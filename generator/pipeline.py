@@ -323,6 +323,7 @@ def _inputs_signature(config: SiteConfig, now: dt.datetime, out: Path, cache: Bu
         now.isoformat(),
         str(out.resolve()),
         str(config.content_path.resolve()),
+        _shown(config.content_path),  # how paths are shown (messages, source_path): from the working folder
         git_head(config.content_path) if config.content_path.is_dir() else "",
         content,
     )
