@@ -16,11 +16,6 @@ Two stores, both keyed by content, never by time stamps:
   record is filtered again (a simple rule, sound by construction).  An entry
   also holds the digest of every attachment the filter read; a hit whose
   attachments changed is a miss.
-* ``parsed/<bucket>``: every record file that validated, as loaded (its line
-  map; not its front matter) and as validated (its typed Record), by path and
-  SHA-256 of the file's bytes, for this fingerprint, in 64 buckets by path: an
-  unchanged file is neither parsed nor validated again (the checks across
-  records run on every build), and a one-record change rewrites one bucket.
 * ``pages/<out>.manifest``: what the site published at ``--out`` was made
   of: the digest of every page's Markdown and static file, the fingerprint of
   what every page depends on besides its own Markdown (mkdocs.yml with the
@@ -254,37 +249,6 @@ class BuildCache:
         self.used.add(key)
         write_entry(self.root / "outputs" / key, value)
 
-    # the loaded and validated records, by path and SHA-256 of their file, in buckets by path
-    def parsed(self) -> dict[str, tuple[str, Any, Any]]:
-        """path -> (SHA-256 of the file, its SourceDocument without front matter data, its
-        Record) of the last builds with this fingerprint (code, config); a damaged bucket or
-        one of another fingerprint is left out (those records are parsed again)."""
-        out: dict[str, tuple[str, Any, Any]] = {}
-        folder = self.root / "parsed"
-        if not folder.is_dir():
-            return out
-        for path in sorted(folder.iterdir()):
-            value = read_entry(path)
-            if isinstance(value, dict) and value.get("fingerprint") == self.fingerprint:
-                entries = value.get("entries")
-                if isinstance(entries, dict) and all(_bucket(k) == path.name for k in entries):
-                    out.update(entries)
-        return out
-
-    def put_parsed(self, entries: dict[str, tuple[str, Any, Any]], earlier: dict[str, tuple[str, Any, Any]]) -> None:
-        """Write the buckets whose entries differ from ``earlier`` (what ``parsed`` gave)."""
-        changed = {_bucket(k) for k in entries.keys() ^ earlier.keys()}
-        changed |= {_bucket(k) for k, v in entries.items() if k in earlier and earlier[k][0] != v[0]}
-        buckets: dict[str, dict[str, tuple[str, Any, Any]]] = {name: {} for name in changed}
-        for key, value in entries.items():
-            if _bucket(key) in buckets:
-                buckets[_bucket(key)][key] = value
-        for name, bucket in sorted(buckets.items()):
-            payload = pickle.dumps(
-                {"fingerprint": self.fingerprint, "entries": bucket}, protocol=pickle.HIGHEST_PROTOCOL
-            )
-            self._pending.append(self._writer.submit(_write_payload, self.root / "parsed" / name, payload))
-
     # the journalists' search index: what its current generation was made of
     def index_state(self, index_root: Path) -> dict[str, Any] | None:
         """{"key", "generation", "file" (inode, size, mtime of its database), "docs": (type, id) ->
@@ -411,11 +375,6 @@ def tree_signature(root: Path, *, racy_before: int | None = None) -> str | None:
             return ""
         return None
     return hashlib.sha256(marshal.dumps(rows)).hexdigest()
-
-
-def _bucket(path: str) -> str:
-    """One of 64 buckets of the ``parsed`` store (a one-record change rewrites one)."""
-    return f"{hashlib.sha256(path.encode('utf-8')).digest()[0] & 63:02d}"
 
 
 def file_signature(path: Path) -> tuple[int, int, int, int] | None:

@@ -163,7 +163,8 @@ def build(config: Path, out: Path | None, now: str | None, quiet: bool, no_cache
     Unchanged records and pages are taken from the build cache
     (.openaffairs/cache/ beside --out, safe to delete); when no file, setting or
     version changed since the last build with the same --now, the site is kept
-    as it is (only the files' signatures are read).
+    as it is (only the files' signatures are read; the held-back list is then
+    not printed: 'openaffairs check' prints it).
     """
     from .pipeline import build as run_build
     from .pipeline import configure

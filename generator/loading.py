@@ -9,7 +9,6 @@ later stage sees the same sequence on every machine.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -46,11 +45,7 @@ class ContentTree:
 README_NAMES = {"README.md", "README.txt", "说明.md"}
 
 
-def load_content(
-    content_root: Path, shown_root: str, parsed: Mapping[str, SourceDocument] | None = None
-) -> ContentTree:
-    """``parsed``: documents of an earlier load (the build cache's), by path: one whose file
-    still has the same bytes (SHA-256) is taken as it is instead of being parsed again."""
+def load_content(content_root: Path, shown_root: str) -> ContentTree:
     documents: list[SourceDocument] = []
     files: dict[str, int] = {}
     problems: list[Problem] = []
@@ -80,7 +75,7 @@ def load_content(
                 )
             )
             continue
-        doc = _read_document(path, shown, type_name, problems, parsed)
+        doc = _read_document(path, shown, type_name, problems)
         if doc is not None:
             documents.append(doc)
     return ContentTree(documents, dict(sorted(files.items())), problems, content_root, shown_root)
@@ -102,17 +97,12 @@ def read_attachment(content_root: Path, rel: str) -> bytes:
     return path.read_bytes()
 
 
-def _read_document(
-    path: Path, shown: str, type_name: str, problems: list[Problem], parsed: Mapping[str, SourceDocument] | None = None
-) -> SourceDocument | None:
+def _read_document(path: Path, shown: str, type_name: str, problems: list[Problem]) -> SourceDocument | None:
     raw = path.read_bytes()
     if len(raw) > MAX_FILE_BYTES:
         problems.append(Problem(shown, 0, f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB"))
         return None
     sha = hashlib.sha256(raw).hexdigest()
-    earlier = parsed.get(shown) if parsed is not None else None
-    if earlier is not None and earlier.digest == sha and earlier.type == type_name:
-        return earlier
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

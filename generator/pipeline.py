@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import concurrent.futures
 import contextlib
-import dataclasses
 import datetime as dt
 import functools
 import gzip
@@ -73,8 +72,8 @@ class BuildReport:
     drafts: dict[tuple[str, str], str] = field(default_factory=dict)  # serve --drafts: (type, id) -> reason
     scanned: dict[str, str] = field(default_factory=dict)  # attachment -> SHA-256 of the bytes the filter scanned
     # True when nothing was read: the inputs and outputs still had the signatures of the
-    # last completed build (``public`` and ``redactions`` are then empty, ``decisions``
-    # holds only the held-back records and tombstones, ``counts`` every outcome)
+    # last completed build (``public``, ``redactions`` and ``decisions`` are then empty,
+    # ``counts`` has every outcome: the cache holds nothing of a held-back record)
     unchanged: bool = False
     counts: dict[str, int] = field(default_factory=dict)
 
@@ -140,40 +139,17 @@ class _Prepared:
         return Origin(line_maps, self.tree.files, self.tree.shown_root, self.reader)
 
 
-def _load(config: SiteConfig, progress: Progress, parsed: dict[str, Any] | None = None) -> ContentTree:
-    tree = load_content(config.content_path, _shown(config.content_path), parsed)
+def _load(config: SiteConfig, progress: Progress) -> ContentTree:
+    tree = load_content(config.content_path, _shown(config.content_path))
     progress(f"Loaded {len(tree.documents)} records and {len(tree.files)} attachments from {tree.shown_root}/")
     return tree
 
 
-def _validate(
-    tree: ContentTree, config: SiteConfig, validated: dict[tuple[str, str], Record] | None = None
-) -> list[Record]:
-    site = validate(tree, config, validated)
+def _validate(tree: ContentTree, config: SiteConfig) -> list[Record]:
+    site = validate(tree, config)
     if site.problems:
         raise BuildError(site.problems)
     return site.records
-
-
-def _load_and_validate(
-    config: SiteConfig, progress: Progress, cache: BuildCache | None
-) -> tuple[ContentTree, list[Record]]:
-    """With the cache: unchanged files are neither parsed nor validated again (a cached
-    document comes with its Record, always: its front matter is not kept)."""
-    if cache is None:
-        tree = _load(config, progress)
-        return tree, _validate(tree, config)
-    earlier = cache.parsed()
-    tree = _load(config, progress, {path: doc for path, (_sha, doc, _rec) in earlier.items()})
-    validated = {(path, sha): rec for path, (sha, _doc, rec) in earlier.items()}
-    records = _validate(tree, config, validated)
-    entries = {}
-    for doc in tree.documents:
-        record = validated.get((doc.path, doc.digest))
-        if record is not None:
-            entries[doc.path] = (doc.digest, dataclasses.replace(doc, data={}), record)
-    cache.put_parsed(entries, earlier)
-    return tree, records
 
 
 def _gate(
@@ -192,11 +168,10 @@ def _decided(
     now: dt.datetime,
     progress: Progress,
     drafts: dict[tuple[str, str], str] | None = None,
-    cache: BuildCache | None = None,
 ) -> _Prepared:
     """load -> validate -> gate."""
-    tree, records = _load_and_validate(config, progress, cache)
-    decided = _gate(records, config, now, drafts)
+    tree = _load(config, progress)
+    decided = _gate(_validate(tree, config), config, now, drafts)
     # the filter is pure: attachment bytes come through this reader (loading reads files)
     reader = functools.partial(read_attachment, tree.content_root)
     return _Prepared(config, now, decided, tree, reader)
@@ -240,7 +215,7 @@ def prepare(
     (but the cache's entries, when given one). Raises BuildError."""
     start = time.perf_counter()
     marked: dict[tuple[str, str], str] | None = {} if drafts else None
-    p = _decided(config, now, progress, marked, cache)
+    p = _decided(config, now, progress, marked)
     checked = time.perf_counter()
     filtered = _filter(p, cache)
     report = BuildReport(config, p.decided, filtered.public, filtered.redactions, now=now)
@@ -297,7 +272,11 @@ def build(
             kept = _unchanged(config, now, out, cache, inputs)
             if kept is not None:
                 kept.timings["unchanged (signatures checked)"] = kept.seconds = time.perf_counter() - start
-                progress(f"Nothing changed since the last build of {out}: the site and its search index are kept.")
+                held = sum(n for k, n in kept.counts.items() if k not in ("publish", "tombstone"))
+                progress(
+                    f"Nothing changed since the last build of {out}: the site and its search index are kept "
+                    f"({held} records held back; 'openaffairs check' lists them)."
+                )
                 return kept
             cache.forget_state(out)
             report = _build(config, out, now, progress, drafts, cache)
@@ -339,21 +318,23 @@ def _outputs_signature(out: Path) -> dict[str, Any]:
 
 
 def _commit_state(cache: BuildCache, out: Path, inputs: str, report: BuildReport) -> None:
-    """After a completed build: what it read and wrote, and what ``build`` prints."""
+    """After a completed build: what it read and wrote, and the counts ``build`` prints.
+    Nothing of a record that is not published goes into the cache (not its path, not its
+    reason), and no state is kept when the filter warned (its warnings name people): such
+    a site is built, and its warnings printed, every time."""
+    if report.privacy_warnings:
+        return
     counts: dict[str, int] = {}
     for _, decision in report.decisions:
         counts[decision.outcome.value] = counts.get(decision.outcome.value, 0) + 1
-    printed = [(r, d) for r, d in report.decisions if d.outcome is not Outcome.PUBLISH]
     cache.commit_state(
         out,
         {
             "inputs": inputs,
             "outputs": _outputs_signature(out),
-            "decisions": printed,
             "counts": counts,
             "pages": report.pages,
             "warnings": report.warnings,
-            "privacy_warnings": report.privacy_warnings,
         },
     )
 
@@ -370,11 +351,10 @@ def _unchanged(
     try:
         if state["outputs"] != _outputs_signature(out):
             return None
-        report = BuildReport(config, list(state["decisions"]), [], [], now=now, unchanged=True)
+        report = BuildReport(config, [], [], [], now=now, unchanged=True)
         report.counts = dict(state["counts"])
         report.pages = int(state["pages"])
         report.warnings = list(state["warnings"])
-        report.privacy_warnings = list(state["privacy_warnings"])
     except (KeyError, TypeError, ValueError):
         return None
     return report

@@ -9,7 +9,6 @@ its content type.  Across records: ids unique per type, references
 from __future__ import annotations
 
 import posixpath
-from collections.abc import MutableMapping
 from dataclasses import dataclass
 
 from pydantic import ValidationError
@@ -42,22 +41,11 @@ class ValidatedSite:
 INTERNAL_FIELDS = tuple(name for name, f in Record.model_fields.items() if f.exclude)
 
 
-def validate(
-    tree: ContentTree, config: SiteConfig, validated: MutableMapping[tuple[str, str], Record] | None = None
-) -> ValidatedSite:
-    """``validated``: (path, SHA-256 of the file) -> its Record, from earlier builds with the
-    same config and code (the build cache): such a record is not validated again; every
-    record validated here without a problem is added to it.  The checks across records
-    always run."""
+def validate(tree: ContentTree, config: SiteConfig) -> ValidatedSite:
     problems = list(tree.problems)
     records: list[tuple[Record, SourceDocument]] = []
     for doc in tree.documents:
-        key = (doc.path, doc.digest)
-        record = validated.get(key) if validated is not None and doc.digest else None
-        if record is None:
-            record = _validate_one(doc, config, problems)
-            if record is not None and validated is not None and doc.digest:
-                validated[key] = record
+        record = _validate_one(doc, config, problems)
         if record is not None:
             records.append((record, doc))
     problems += _check_unique_ids(records)
