@@ -12,10 +12,14 @@ where ``build`` would (``.openaffairs/search-site`` beside ``site/``), then meas
   process: median, p95, max, per kind (broad terms and random substrings as
   typed, quoted phrases, fielded queries);
 - one-shot: ``openaffairs search`` as a new process per query (median wall time);
-- API: ``openaffairs api`` (one waitress process per core) under 32 clients for
-  30 s on loopback, random queries of the set: requests/s, median, p99, errors;
-  once with ``--no-cache`` (every request runs its query) and once as deployed
-  (a repeated query is answered from the generation's kept answers).
+- API: ``openaffairs api`` under 32 keep-alive clients for 30 s on loopback:
+  requests/s, median, p99, errors.  The load (``api_sessions``): every request
+  different from every other -- the set's queries and more drawn the same way,
+  fielded ones built from them, 10 or 20 results, by relevance or date, some of
+  one type, and the next pages for 30 % of them -- so the API's kept answers
+  never answer one; run as deployed (one process, a thread per core) and with
+  one single-threaded process per core; then, for comparison with the figures
+  before, the old load (the 250 queries of the set drawn at random: repeats).
 
 ``--engine whoosh`` measures the whoosh 2.7.4 index this project used before
 (its module is read from git history, commit WHOOSH_COMMIT, benchmark only):
@@ -32,6 +36,7 @@ import asyncio
 import dataclasses
 import importlib.util
 import json
+import os
 import pickle
 import random
 import shutil
@@ -97,7 +102,6 @@ def phrase_set(texts: list[str], n: int = 30, seed: int = 11) -> list[str]:
 
 def load_records(records: int) -> tuple[Path, list[Any], Any, float]:
     """(site folder, published records listed in search, config, seconds for checks + filter)."""
-    import os
 
     site = Path(tempfile.gettempdir()) / f"oa-bench-{records}"
     generate(records, site)
@@ -330,7 +334,9 @@ def api_load(
         server.wait(timeout=30)
 
 
-def bench_fts(site: Path, docs: list[Any], texts: list[str], kinds: dict[str, list[str]], api: bool) -> dict[str, Any]:
+def bench_fts(
+    site: Path, docs: list[Any], texts: list[str], kinds: dict[str, list[str]], api: bool, seconds: float = 30.0
+) -> dict[str, Any]:
     from generator.search import index_dir_for, write_index
     from generator.search import search as cached
 
@@ -349,7 +355,11 @@ def bench_fts(site: Path, docs: list[Any], texts: list[str], kinds: dict[str, li
     if api:
         sessions = api_sessions(texts, kinds)
         results["api_requests_distinct"] = sum(len(s) for s in sessions)
-        results["api"] = api_load(site, sessions)
+        results["api"] = api_load(site, sessions, seconds=seconds)  # as deployed: one process, a thread per core
+        cores = str(os.cpu_count() or 1)  # the other way: one single-threaded process per core
+        results["api_process_per_core"] = api_load(
+            site, sessions, seconds=seconds, extra=("--workers", cores, "--threads", "1")
+        )
         # the old load, for comparison: the 250 queries of the set drawn at random (repeats)
         rnd = random.Random(3)
         everything = [q for qs in kinds.values() for q in qs]
@@ -357,7 +367,7 @@ def bench_fts(site: Path, docs: list[Any], texts: list[str], kinds: dict[str, li
             ["/api/search?" + urllib.parse.urlencode({"q": rnd.choice(everything), "limit": "10"})]
             for _ in range(40000)
         ]
-        results["api_repeated_queries"] = api_load(site, repeats)
+        results["api_repeated_queries"] = api_load(site, repeats, seconds=seconds)
     return results
 
 
@@ -412,6 +422,7 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=2000)
     parser.add_argument("--engine", choices=["fts", "whoosh"], default="fts")
     parser.add_argument("--no-api", action="store_true", help="skip the API load test")
+    parser.add_argument("--api-seconds", type=float, default=30.0, help="length of each API load run")
     parser.add_argument("--reuse", action="store_true", help="reuse the records of the last run (no checks)")
     args = parser.parse_args()
     from generator.search import record_text, search_docs
@@ -432,7 +443,7 @@ def main() -> int:
         "checks_and_filter_s": round(filter_s, 1),
     }
     if args.engine == "fts":
-        results.update(bench_fts(site, docs, texts, kinds, api=not args.no_api))
+        results.update(bench_fts(site, docs, texts, kinds, api=not args.no_api, seconds=args.api_seconds))
     else:
         results.update(bench_whoosh(site, docs, kinds))
     OUT.mkdir(parents=True, exist_ok=True)

@@ -644,6 +644,7 @@ def serve(
                     os._exit(code)
             children.append(pid)
 
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     try:
@@ -660,3 +661,5 @@ def serve(
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
         sock.close()
+        for sig, handler in before.items():
+            signal.signal(sig, handler)
