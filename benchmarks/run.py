@@ -397,13 +397,16 @@ def main() -> int:
     parser.add_argument("--records", default=None, help="a number; for scale a comma-separated list")
     parser.add_argument("--peers", default="mkdocs,hugo", help="scale: peers to run (mkdocs,hugo; '' for none)")
     parser.add_argument("--peer-timeout", type=float, default=1800.0, help="scale: seconds per peer build")
+    parser.add_argument(
+        "--no-search", action="store_true", help="scale: skip the search figures (static, warm, API; the laws)"
+    )
     args = parser.parse_args()
     if args.what == "scale":
         from scale import bench_scale, table
 
         sizes = [int(n) for n in (args.records or "2000,20000").split(",")]
         OUT.mkdir(parents=True, exist_ok=True)
-        scaled = bench_scale(sizes, args.peers, args.peer_timeout)
+        scaled = bench_scale(sizes, args.peers, args.peer_timeout, search=not args.no_search)
         stamp = time.strftime("%Y%m%d-%H%M%S")
         (OUT / f"scale-{stamp}.json").write_text(json.dumps(scaled, ensure_ascii=False, indent=2), "utf-8")
         print(table(scaled))

@@ -160,6 +160,46 @@ def ours(site: Path) -> dict[str, Any]:
     return result
 
 
+def search_figures(site: Path, api_seconds: float = 30.0) -> dict[str, Any]:
+    """The searches of the site just built, on its own output: the static search's first
+    query of a visitor (bytes downloaded, Node running theme/assets/oasearch.js over the
+    built ``search/`` files), the journalists' search warm in this process (median, p95)
+    and the API (``openaffairs api``, 32 clients for ``api_seconds`` on loopback, random
+    queries of the set), once with ``--no-cache`` (every request runs its query) and once
+    as deployed.  The queries are benchmarks/run.py's set: legal terms, then substrings of
+    2 to 6 characters cut from every 50th published text (read from the built index)."""
+    import sqlite3
+
+    from run import api_load, fielded_latency, query_set, static_costs
+
+    from generator.search import index_dir_for
+    from generator.search.generations import DB_NAME, current
+
+    out = site / "site"
+    index_root = index_dir_for(out)
+    db = sqlite3.connect(f"file:{index_root / str(current(index_root)) / DB_NAME}?mode=ro", uri=True)
+    try:
+        texts = [row[0] for row in db.execute("SELECT body FROM stored WHERE rowid % 50 = 0") if row[0]]
+    finally:
+        db.close()
+    queries = query_set(texts)
+    result: dict[str, Any] = {"static": static_costs(out, queries), "warm": fielded_latency(index_root, queries)}
+    _log(f"{site.name} static search", result["static"])
+    _log(f"{site.name} search warm", result["warm"])
+    for name, extra in (("api_no_cache", ("--no-cache",)), ("api", ())):
+        result[name] = api_load(site, out, queries, seconds=api_seconds, extra=extra)
+        _log(f"{site.name} {name}", result[name])
+    return result
+
+
+def laws_static() -> dict[str, Any]:
+    """The static search's first query on the 1,052 real laws (../shared/corpus/laws)."""
+    from static_search_bench import laws_corpus, measure
+
+    docs, queries = laws_corpus()
+    return measure(docs, queries, "laws")
+
+
 _PEER_DOCS = """
 import sys, yaml
 from pathlib import Path
@@ -240,12 +280,19 @@ def peers(site: Path, timeout: float, which: list[str]) -> dict[str, Any]:
     return result
 
 
-def bench_scale(sizes: list[int], with_peers: str = "mkdocs,hugo", peer_timeout: float = 1800) -> dict[str, Any]:
+def bench_scale(
+    sizes: list[int], with_peers: str = "mkdocs,hugo", peer_timeout: float = 1800, search: bool = True
+) -> dict[str, Any]:
     results: dict[str, Any] = {}
+    if search:
+        results["laws"] = {"static": laws_static()}
+        _log("laws static search", results["laws"]["static"])
     for n in sizes:
         site = Path(tempfile.gettempdir()) / f"oa-scale-{n}"
         generate(n, site)
         entry: dict[str, Any] = {"ours": ours(site)}
+        if search:
+            entry["search"] = search_figures(site)
         if with_peers:
             entry["peers"] = peers(site, peer_timeout, with_peers.split(","))
         results[str(n)] = entry
@@ -261,6 +308,8 @@ def table(results: dict[str, Any]) -> str:
     )
     rows = []
     for n, entry in results.items():
+        if n == "laws":
+            continue
         o = entry["ours"]
         runs = [r for r in ("cold", "no_change", "one_record") if r in o]
         peak = max(o[r]["peak_rss_mb"] for r in runs)
@@ -283,4 +332,30 @@ def table(results: dict[str, Any]) -> str:
             f"| {wall('one_record')} | {peak:,} MB | {o['filter_share'] * 100:.1f} % "
             f"({o['filter_s']:.1f} s) | {peer('mkdocs_material')} | {peer('hugo')} |"
         )
-    return head + "\n".join(rows) + "\n"
+    out = head + "\n".join(rows) + "\n"
+    searched = {n: e["search"] for n, e in results.items() if n != "laws" and "search" in e}
+    if searched:
+        out += (
+            "\n| records | static search, first query: median / p95 (gzip) | `openaffairs search` warm: "
+            "median / p95 | API, 32 clients, no cache: req/s, p99, errors | API as deployed |\n"
+            "|---|---|---|---|---|\n"
+        )
+        for n, e in searched.items():
+            st, w = e["static"], e["warm"]
+
+            def api(a: dict[str, Any]) -> str:
+                return f"{a['rps']:,.0f} req/s, p99 {a['ms_p99']:,.0f} ms, {a['errors']} errors"
+
+            out += (
+                f"| {int(n):,} | {st['query_kb_median']} / {st['query_kb_p95']} KB "
+                f"({st['query_kb_gzip_median']} / {st['query_kb_gzip_p95']} KB) "
+                f"| {w['ms_median']} / {w['ms_p95']} ms | {api(e['api_no_cache'])} | {api(e['api'])} |\n"
+            )
+    laws = results.get("laws", {}).get("static")
+    if laws:
+        out += (
+            f"\nStatic search on the {laws['pages']:,} real laws: first query median "
+            f"{laws['query_bytes_median'] / 1024:,.1f} KB, p95 {laws['query_bytes_p95'] / 1024:,.1f} KB "
+            f"(gzip {laws['query_bytes_gzip_median'] / 1024:,.1f} / {laws['query_bytes_gzip_p95'] / 1024:,.1f} KB).\n"
+        )
+    return out

@@ -62,13 +62,13 @@ def synthetic_corpus(pages: int, seed: int = 20260427, queries: int = 260) -> tu
 
 def _pipeline_docs(site: Path) -> list[StaticDoc]:
     """The static search's pages of a site folder, as ``openaffairs build`` makes them."""
-    from generator.pipeline import prepare
+    from generator.pipeline import configure, prepare
     from generator.search import static_docs
 
     cwd = Path.cwd()
     os.chdir(site)
     try:
-        report = prepare(Path("site_config.yml"), NOW)
+        report = prepare(*configure(Path("site_config.yml"), NOW))
     finally:
         os.chdir(cwd)
     listed = [p for p in report.public if (p.type, p.id) not in report.drafts]

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from .config import SiteConfig
-from .records import Disclosure, Record, Role, Status
+from .records import Disclosure, Record
 
 __all__ = ["Outcome", "Decision", "decide"]
 
@@ -57,7 +57,7 @@ def _approval_problem(record: Record, config: SiteConfig) -> str | None:
 
 def _minor_accused(record: Record) -> bool:
     return isinstance(record, Disclosure) and any(
-        p.minor and p.role in (Role.DEFENDANT, Role.SUSPECT) for p in record.parties
+        p.minor and p.role in ("defendant", "suspect") for p in record.parties
     )
 
 
@@ -70,12 +70,12 @@ def _embargo(record: Record, now: dt.datetime, config: SiteConfig) -> str | None
 
 def decide(record: Record, now: dt.datetime, config: SiteConfig) -> Decision:
     """The gate. ``now`` is the build time (aware)."""
-    if record.status is Status.DRAFT:
+    if record.status == "draft":
         return Decision(Outcome.HELD_DRAFT, "status is draft")
-    if record.status is Status.REVIEW:
+    if record.status == "review":
         return Decision(Outcome.HELD_REVIEW, "status is review (not yet approved)")
     problem = _approval_problem(record, config)
-    if record.status is Status.WITHDRAWN:
+    if record.status == "withdrawn":
         reason = f"withdrawn on {record.withdrawn_on}"
         if problem is None and _embargo(record, now, config) is None and not _minor_accused(record):
             return Decision(Outcome.TOMBSTONE, reason + " (tombstone page kept)")

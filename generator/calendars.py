@@ -22,7 +22,7 @@ from .config import SiteConfig
 from .dates import Key, RecordDates
 from .i18n import t as _t
 from .privacy import PublicRecord
-from .records import EventStatus, OpenDay, Record
+from .records import OpenDay, Record
 
 __all__ = ["calendar_files", "event_ics_path", "CALENDAR_PATH"]
 
@@ -77,7 +77,7 @@ def _event(rec: PublicRecord[Record], d: RecordDates, config: SiteConfig) -> Eve
     ev.add("location", vText(f"{r.location.name}（{r.location.address}）"))
     ev.add("url", config.site_url.rstrip("/") + rec.url)
     ev.add("description", _description(rec, config))
-    status = {EventStatus.CANCELLED: "CANCELLED", EventStatus.POSTPONED: "TENTATIVE"}.get(r.event_status, "CONFIRMED")
+    status = {"cancelled": "CANCELLED", "postponed": "TENTATIVE"}.get(r.event_status, "CONFIRMED")
     ev.add("status", status)
     ev.add("transp", "OPAQUE")
     return ev

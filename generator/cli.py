@@ -523,6 +523,20 @@ def _index_for(config: Path, out: Path | None, now: str | None, quiet: bool) -> 
     return index_dir
 
 
+# ``search``'s paging: (option, default, least value, help); no upper bound on --limit
+_PAGING = (
+    ("--limit", 20, 1, "Most results to show (no upper bound: as many as there are hits)."),
+    ("--offset", 0, 0, "Skip this many results first (paging, with --limit)."),
+)
+
+
+def _paging_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    for name, default, least, text in reversed(_PAGING):  # listed in --help as written
+        option = click.option(name, default=default, show_default=True, type=click.IntRange(min=least), help=text)
+        command = option(command)
+    return command
+
+
 @main.command()
 @_config_option
 @_out_option
@@ -535,20 +549,7 @@ def _index_for(config: Path, out: Path | None, now: str | None, quiet: bool) -> 
     "(regulation hits also: article, articles); the total goes to stderr as one JSON line "
     '{"query", "total", "offset", "shown"}.',
 )
-@click.option(
-    "--limit",
-    default=20,
-    show_default=True,
-    type=click.IntRange(min=1),
-    help="Most results to show (no upper bound: as many as there are hits).",
-)
-@click.option(
-    "--offset",
-    default=0,
-    show_default=True,
-    type=click.IntRange(min=0),
-    help="Skip this many results first (paging, with --limit).",
-)
+@_paging_options
 @click.option("--sort", type=click.Choice(["relevance", "date"]), default="relevance", show_default=True)
 @click.option(
     "--type",

@@ -71,10 +71,10 @@ def regulations_csv(public: Sequence[PublicRecord[Record]], config: SiteConfig) 
                 r.title,
                 r.doc_number or "",
                 "；".join(r.issuers),
-                r.kind.value,
+                r.kind,
                 r.issued.isoformat(),
                 r.effective.isoformat() if r.effective else "",
-                r.validity.value,
+                r.validity,
                 config.site_url.rstrip("/") + p.url,
             ]
         )
@@ -116,15 +116,7 @@ def _r(attr: str) -> Callable[[PublicRecord[Record], Ctx], Any]:
 def _lbl(group: str, attr: str) -> Callable[[PublicRecord[Record], Ctx], Any]:
     def get(p: PublicRecord[Record], c: Ctx) -> Any:
         value = getattr(p.record, attr, None)
-        return label(group, value.value, c.lang()) if value is not None else None
-
-    return get
-
-
-def _code(attr: str) -> Callable[[PublicRecord[Record], Ctx], Any]:
-    def get(p: PublicRecord[Record], c: Ctx) -> Any:
-        value = getattr(p.record, attr, None)
-        return value.value if value is not None else None
+        return label(group, value, c.lang()) if value is not None else None
 
     return get
 
@@ -179,7 +171,7 @@ COMMON = [
 
 PER_TYPE: dict[str, list[Field]] = {
     "disclosures": [
-        Field("category", "类别代码", "Category code", "string", _code("category")),
+        Field("category", "类别代码", "Category code", "string", _r("category")),
         Field("category_label", "类别", "Category", "string", _lbl("category", "category")),
         Field("date", "日期", "Date", "date", _r("date"), "date of the disclosed act"),
         Field("case_number", "案号", "Case number", "string", _r("case_number")),
@@ -189,7 +181,7 @@ PER_TYPE: dict[str, list[Field]] = {
             "当事人",
             "Parties",
             "array",
-            lambda p, c: [f"{x.name}（{label('role', x.role.value, c.lang())}）" for x in p.of(Disclosure).parties],
+            lambda p, c: [f"{x.name}（{label('role', x.role, c.lang())}）" for x in p.of(Disclosure).parties],
             "anonymised as published",
         ),
         Field(
@@ -205,11 +197,11 @@ PER_TYPE: dict[str, list[Field]] = {
     "regulations": [
         Field("doc_number", "文号", "Document number", "string", _r("doc_number")),
         Field("issuer", "制定机关", "Issued by", "array", lambda p, c: p.of(Regulation).issuers),
-        Field("kind", "效力级别代码", "Kind code", "string", _code("kind")),
+        Field("kind", "效力级别代码", "Kind code", "string", _r("kind")),
         Field("kind_label", "效力级别", "Kind", "string", _lbl("kind", "kind")),
         Field("issued", "公布日期", "Promulgated", "date", _r("issued")),
         Field("effective", "施行日期", "In force from", "date", _r("effective")),
-        Field("validity", "时效性代码", "Validity code", "string", _code("validity")),
+        Field("validity", "时效性代码", "Validity code", "string", _r("validity")),
         Field("validity_label", "时效性", "Validity", "string", _lbl("validity", "validity")),
         Field("amends", "修改", "Amends", "array", lambda p, c: list(p.of(Regulation).amends)),
         Field("amended_by", "被修改", "Amended by", "array", lambda p, c: list(p.of(Regulation).amended_by)),
@@ -228,7 +220,7 @@ PER_TYPE: dict[str, list[Field]] = {
             "状态代码",
             "Status code",
             "string",
-            _code("event_status"),
+            _r("event_status"),
             "scheduled, full, postponed or cancelled",
         ),
         Field(
@@ -236,7 +228,7 @@ PER_TYPE: dict[str, list[Field]] = {
             "状态",
             "Status",
             "string",
-            lambda p, c: _t(p.of(OpenDay).event_status.value, c.lang()),
+            lambda p, c: _t(p.of(OpenDay).event_status, c.lang()),
         ),
         Field("audience", "面向对象", "Audience", "string", _r("audience")),
         Field("registration_opens", "报名开始", "Registration opens", "datetime", _reg("opens")),

@@ -19,6 +19,7 @@ import html
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import get_args
 from urllib.parse import urlsplit
 
 from .config import SiteConfig
@@ -148,7 +149,7 @@ def atom_feed(
         sub(entry, "updated", _stamp(e.day, config))
         sub(entry, "category", term=p.type, label=_t(p.type, lang))
         if p.type == "disclosures" and not p.is_tombstone:
-            cat = p.of(Disclosure).category.value
+            cat = p.of(Disclosure).category
             sub(entry, "category", term=f"disclosures/{cat}", label=label("category", cat, lang))
         if text:
             sub(entry, "summary", _as_html(text), type="html")
@@ -173,14 +174,14 @@ def feed_specs(public: Sequence[PublicRecord[Record]], config: SiteConfig) -> li
         return lambda p: p.type == type_
 
     def of_category(cat: str) -> Callable[[PublicRecord[Record]], bool]:
-        return lambda p: p.type == "disclosures" and not p.is_tombstone and p.of(Disclosure).category.value == cat
+        return lambda p: p.type == "disclosures" and not p.is_tombstone and p.of(Disclosure).category == cat
 
     for type_ in (t for t in TYPE_NAMES if t != "pages"):  # pages are no news
         specs.append(
             FeedSpec(f"/{type_}/feed.atom", f"/{type_}/", f"{_t(type_, lang)} - {config.site_name}", of_type(type_))
         )
-    cats = {p.of(Disclosure).category.value for p in public if p.type == "disclosures" and not p.is_tombstone}
-    for cat in (c.value for c in Category if c.value in cats):
+    cats = {p.of(Disclosure).category for p in public if p.type == "disclosures" and not p.is_tombstone}
+    for cat in (c for c in get_args(Category) if c in cats):
         specs.append(
             FeedSpec(
                 f"/disclosures/category/{cat}/feed.atom",

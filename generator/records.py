@@ -1,7 +1,7 @@
 """Typed records, one model per content type, as staff write them.
 
 Stage: the content model (``../shared/spec/content-model.md``).  Closed value
-sets are enums; dates are parsed strictly in the site's time zone; unknown
+sets are ``Literal`` types; dates are parsed strictly in the site's time zone; unknown
 fields are errors.  These models hold UNFILTERED data: only ``privacy`` may
 turn them into something a renderer sees.
 """
@@ -9,9 +9,8 @@ turn them into something a renderer sees.
 from __future__ import annotations
 
 import datetime as dt
-from enum import StrEnum
 from pathlib import PurePosixPath
-from typing import ClassVar
+from typing import ClassVar, Literal
 
 from pydantic import Field, PositiveInt, model_validator
 
@@ -40,68 +39,31 @@ __all__ = [
 ]
 
 
-class Status(StrEnum):
-    """Where a record stands in the approval workflow (only ``approved`` is published)."""
+# Ids of other records of the site (a model's REFERENCE_FIELDS; validation checks that each exists).
+References = list[Ident]
 
-    DRAFT = "draft"
-    REVIEW = "review"
-    APPROVED = "approved"
-    WITHDRAWN = "withdrawn"
-
-
-class Category(StrEnum):
-    """What kind of disclosure a record is (the listing and its archive page)."""
-
-    CASE_PROCEDURE = "case-procedure"
-    CASE_DECISION = "case-decision"
-    LEGAL_DOCUMENT = "legal-document"
-    WORK_REPORT = "work-report"
-    ANNOUNCEMENT = "announcement"
-    PRESS_RELEASE = "press-release"
-
-
-class Role(StrEnum):
-    """A party's role in the case; decides whether the name is anonymised."""
-
-    DEFENDANT = "defendant"
-    SUSPECT = "suspect"
-    VICTIM = "victim"
-    WITNESS = "witness"
-    APPRAISER = "appraiser"
-    COMPLAINANT = "complainant"
-    GUARDIAN = "guardian"
-    LAWYER = "lawyer"
-    OFFICIAL = "official"
-    OTHER = "other"
-
-
-class Kind(StrEnum):
-    """The legal force of a regulation (效力级别)."""
-
-    LAW = "law"
-    ADMINISTRATIVE_REGULATION = "administrative-regulation"
-    JUDICIAL_INTERPRETATION = "judicial-interpretation"
-    DEPARTMENTAL_RULE = "departmental-rule"
-    NORMATIVE_DOCUMENT = "normative-document"
-    LOCAL_REGULATION = "local-regulation"
-
-
-class Validity(StrEnum):
-    """Whether a regulation is in force (时效性)."""
-
-    IN_FORCE = "in-force"
-    AMENDED = "amended"
-    REPEALED = "repealed"
-    NOT_YET_EFFECTIVE = "not-yet-effective"
-
-
-class EventStatus(StrEnum):
-    """The state of an open day, shown on its page and in the calendar."""
-
-    SCHEDULED = "scheduled"
-    FULL = "full"
-    POSTPONED = "postponed"
-    CANCELLED = "cancelled"
+# The closed vocabularies of the front matter (their labels: generator/strings.yml).
+# Where a record stands in the approval workflow (only ``approved`` is published).
+Status = Literal["draft", "review", "approved", "withdrawn"]
+# What kind of disclosure a record is (the listing and its archive page).
+Category = Literal["case-procedure", "case-decision", "legal-document", "work-report", "announcement", "press-release"]
+# A party's role in the case; decides whether the name is anonymised.
+Role = Literal[
+    "defendant", "suspect", "victim", "witness", "appraiser", "complainant", "guardian", "lawyer", "official", "other"
+]
+# The legal force of a regulation (效力级别).
+Kind = Literal[
+    "law",
+    "administrative-regulation",
+    "judicial-interpretation",
+    "departmental-rule",
+    "normative-document",
+    "local-regulation",
+]
+# Whether a regulation is in force (时效性).
+Validity = Literal["in-force", "amended", "repealed", "not-yet-effective"]
+# The state of an open day, shown on its page and in the calendar.
+EventStatus = Literal["scheduled", "full", "postponed", "cancelled"]
 
 
 class Change(Strict):
@@ -166,10 +128,10 @@ class Record(Strict):
     def _common_rules(self) -> Record:
         if self.lang is not None and self.lang not in ("zh", "en"):
             raise ValueError(f"field 'lang': expected 'zh' or 'en', got {self.lang!r}")
-        if self.status is Status.APPROVED and (self.approved_by is None or self.approved_on is None):
+        if self.status == "approved" and (self.approved_by is None or self.approved_on is None):
             missing = "approved_by" if self.approved_by is None else "approved_on"
             raise ValueError(f"field 'status' is 'approved' but '{missing}' is missing")
-        if self.status is Status.WITHDRAWN and (self.withdrawn_on is None or not self.withdrawn_reason):
+        if self.status == "withdrawn" and (self.withdrawn_on is None or not self.withdrawn_reason):
             missing = "withdrawn_on" if self.withdrawn_on is None else "withdrawn_reason"
             raise ValueError(f"field 'status' is 'withdrawn' but '{missing}' is missing")
         return self
@@ -204,7 +166,7 @@ class Disclosure(Record):
     case_number: OptText = None
     department: OptText = None
     parties: list[Party] = Field(default_factory=list)
-    legal_basis: list[Ident] = Field(default_factory=list)
+    legal_basis: References = Field(default_factory=list)
     attachments: list[Attachment] = Field(default_factory=list)
 
     @property
@@ -221,10 +183,10 @@ class Regulation(Record):
     issued: Date
     effective: Date | None = None
     validity: Validity
-    amends: list[Ident] = Field(default_factory=list)
-    amended_by: list[Ident] = Field(default_factory=list)
-    repeals: list[Ident] = Field(default_factory=list)
-    repealed_by: list[Ident] = Field(default_factory=list)
+    amends: References = Field(default_factory=list)
+    amended_by: References = Field(default_factory=list)
+    repeals: References = Field(default_factory=list)
+    repealed_by: References = Field(default_factory=list)
     source: OptText = None
 
     @property
@@ -274,7 +236,7 @@ class OpenDay(Record):
     location: Location
     capacity: PositiveInt | None = None
     registration: Registration | None = None
-    event_status: EventStatus = EventStatus.SCHEDULED
+    event_status: EventStatus = "scheduled"
     audience: OptText = None
     agenda: list[AgendaItem] = Field(default_factory=list)
 
@@ -323,7 +285,7 @@ class Guide(Record):
     offices: list[Office] = Field(default_factory=list)
     time_limit: OptText = None
     fee: OptText = None
-    legal_basis: list[Ident] = Field(default_factory=list)
+    legal_basis: References = Field(default_factory=list)
     forms: list[Attachment] = Field(default_factory=list)
 
 

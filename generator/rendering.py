@@ -16,7 +16,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, get_args
 
 import jinja2
 from markupsafe import Markup, escape
@@ -29,7 +29,7 @@ from .i18n import LABELS, SEARCH_FILTER_KEYS, SEARCH_UI_KEYS
 from .i18n import label as _label
 from .i18n import t as _t
 from .privacy import PublicRecord
-from .records import TYPE_NAMES, Disclosure, EventStatus, Guide, OpenDay, Page, Record, Regulation, Validity
+from .records import TYPE_NAMES, Disclosure, Guide, OpenDay, Page, Record, Regulation, Validity
 from .structured import home_jsonld
 from .tel import link_phones, link_phones_html, tel_href
 
@@ -220,11 +220,11 @@ class _Renderer:
         return relative(self.side.full(target), self.side.prefix + url)
 
     def event_state(self, ev: OpenDay) -> str:
-        if ev.event_status in (EventStatus.CANCELLED, EventStatus.POSTPONED):
-            return ev.event_status.value
+        if ev.event_status in ("cancelled", "postponed"):
+            return ev.event_status
         if ev.end < self.now:
             return "past"
-        return ev.event_status.value
+        return ev.event_status
 
     def event_badge(self, rec: PublicRecord[Record]) -> Markup:
         state = self.event_state(rec.of(OpenDay))
@@ -262,6 +262,13 @@ class _Renderer:
         return window, key
 
     # pages ---------------------------------------------------------------------------
+    def utility_page(self, slug: str, template: str, key: str, **extra: Any) -> None:
+        """A page of its own outside the navigation, ``/<slug>/``, titled and headed by the
+        interface string ``key`` (search, site map, accessibility, open data)."""
+        title = _t(key, self.lang)
+        self.page(f"{slug}/index.md", f"/{slug}/", template, title, ["navigation", "toc"], heading=title, **extra)
+        self.site.not_in_nav.append(f"/{slug}/index.md")
+
     def page(self, path: str, url: str, template: str, title: str, hide: list[str], **extra: Any) -> None:
         from .structured import head_html
 
@@ -358,7 +365,7 @@ class _Renderer:
         side = self.side
         href = None if side is None else (lambda path: side.root_url.rstrip("/") + side.full(path))
         jsonld = record_jsonld(rec, self.dates[(rec.type, rec.id)], self.config, self.by_key.get, href)
-        category = r.category.value if isinstance(r, Disclosure) and not rec.is_tombstone else None
+        category = r.category if isinstance(r, Disclosure) and not rec.is_tombstone else None
         if rec.type == "open-days" and not rec.is_tombstone:
             extra["ics_href"] = f"{rec.url}event.ics"
         self.page(
@@ -489,8 +496,8 @@ class _Renderer:
             "regulations-index.md.j2",
             regs,
             csv_href="/regulations/regulations.csv",
-            kinds=sorted({p.of(Regulation).kind.value for p in regs}),
-            validities=[v.value for v in Validity if any(p.of(Regulation).validity is v for p in regs)],
+            kinds=sorted({p.of(Regulation).kind for p in regs}),
+            validities=[v for v in get_args(Validity) if any(p.of(Regulation).validity == v for p in regs)],
             issuers=sorted({i for p in regs for i in p.of(Regulation).issuers}),
             until=self.in_force_until(regs),
         )
@@ -556,30 +563,20 @@ class _Renderer:
 
         lang = self.lang
         counts = {t: sum(1 for p in public if p.type == t and not p.is_tombstone) for t in TYPE_NAMES}
-        self.page(
-            "data/index.md",
-            "/data/",
+        intro = _t("open_data_intro", lang)
+        self.utility_page(
+            "data",
             "data-index.md.j2",
-            _t("open_data", lang),
-            ["navigation", "toc"],
-            heading=_t("open_data", lang),
+            "open_data",
             types=TYPE_NAMES,
             counts=counts,
             fields=FIELDS,
             feeds=self.feed_specs,
-            description=_t("open_data_intro", lang),
+            description=intro,
         )
-        events = publication_events(public, self.dates)
-        self.page(
-            "data/changes/index.md",
-            "/data/changes/",
-            "changes.md.j2",
-            _t("publication_log", lang),
-            ["navigation", "toc"],
-            heading=_t("publication_log", lang),
-            events=events,
+        self.utility_page(
+            "data/changes", "changes.md.j2", "publication_log", events=publication_events(public, self.dates)
         )
-        self.site.not_in_nav += ["/data/index.md", "/data/changes/index.md"]
 
     def search_page(self) -> None:
         lang = self.lang
@@ -587,27 +584,23 @@ class _Renderer:
         groups["type"] = {k: _t(k, lang) for k in TYPE_NAMES}
         groups["filter_names"] = {k: _t("search_" + k, lang) for k in SEARCH_FILTER_KEYS}
         groups["ui"] = {k: _t("search_" + k, lang) for k in SEARCH_UI_KEYS}
-        self.page(
-            "search/index.md",
-            "/search/",
+        self.utility_page(
+            "search",
             "search.md.j2",
-            _t("search", lang),
-            ["navigation", "toc"],
-            heading=_t("search", lang),
+            "search",
             labels=json.dumps(groups, ensure_ascii=False, sort_keys=True),
             noscript=_t("search_noscript", lang),
             page_scripts=["assets/oasearch.js", "assets/oasearch-page.js"],
             search_page=True,
         )
-        self.site.not_in_nav.append("/search/index.md")
 
     def disclosure_listings(self, items: list[PublicRecord[Record]]) -> None:
         """/disclosures/ (all, newest first), /disclosures/category/<c>/ and /disclosures/year/<y>/,
         each in pages of PER_PAGE, with the counts of every category and year."""
         from .records import Category
 
-        counts = Counter(p.of(Disclosure).category.value for p in items)
-        categories = [(c.value, counts[c.value]) for c in Category if counts[c.value]]
+        counts = Counter(p.of(Disclosure).category for p in items)
+        categories = [(c, counts[c]) for c in get_args(Category) if counts[c]]
         year_counts = Counter(p.of(Disclosure).date.year for p in items)
         years = sorted(year_counts.items(), reverse=True)
         self.disclosure_categories, self.disclosure_years = categories, years
@@ -631,7 +624,7 @@ class _Renderer:
                 f"/disclosures/category/{cat}/",
                 "disclosures-index.md.j2",
                 f"{heading} - {title}",
-                [p for p in items if p.of(Disclosure).category.value == cat],
+                [p for p in items if p.of(Disclosure).category == cat],
                 heading=heading,
                 current=cat,
                 current_year=0,
@@ -655,29 +648,17 @@ class _Renderer:
 
     def sitemap_page(self, pages: list[PublicRecord[Record]]) -> None:
         """网站地图: the sections, their archives and the office's pages (the XML sitemap is for machines)."""
-        self.page(
-            "sitemap/index.md",
-            "/sitemap/",
+        self.utility_page(
+            "sitemap",
             "sitemap.md.j2",
-            _t("sitemap", self.lang),
-            ["navigation", "toc"],
-            heading=_t("sitemap", self.lang),
+            "sitemap",
             categories=self.disclosure_categories,
             years=self.disclosure_years,
             about=pages,
         )
-        self.site.not_in_nav.append("/sitemap/index.md")
 
     def accessibility_page(self) -> None:
-        self.page(
-            "accessibility/index.md",
-            "/accessibility/",
-            "accessibility.md.j2",
-            _t("accessibility", self.lang),
-            ["navigation", "toc"],
-            heading=_t("accessibility", self.lang),
-        )
-        self.site.not_in_nav.append("/accessibility/index.md")
+        self.utility_page("accessibility", "accessibility.md.j2", "accessibility")
 
 
 def with_backlinks(public: Sequence[PublicRecord[Record]]) -> list[PublicRecord[Record]]:

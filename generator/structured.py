@@ -21,21 +21,21 @@ from .dates import RecordDates
 from .i18n import label
 from .i18n import t as _t
 from .privacy import PublicRecord
-from .records import Disclosure, EventStatus, Guide, OpenDay, Record, Regulation, Validity
+from .records import Disclosure, Guide, OpenDay, Record, Regulation
 
 __all__ = ["jsonld_script", "record_jsonld", "home_jsonld", "head_html", "absolute"]
 
 _LEGAL_FORCE = {  # schema.org LegalForceStatus
-    Validity.IN_FORCE: "https://schema.org/InForce",
-    Validity.AMENDED: "https://schema.org/PartiallyInForce",
-    Validity.REPEALED: "https://schema.org/NotInForce",
-    Validity.NOT_YET_EFFECTIVE: "https://schema.org/NotInForce",
+    "in-force": "https://schema.org/InForce",
+    "amended": "https://schema.org/PartiallyInForce",
+    "repealed": "https://schema.org/NotInForce",
+    "not-yet-effective": "https://schema.org/NotInForce",
 }
 _EVENT_STATUS = {
-    EventStatus.SCHEDULED: "https://schema.org/EventScheduled",
-    EventStatus.FULL: "https://schema.org/EventScheduled",
-    EventStatus.POSTPONED: "https://schema.org/EventPostponed",
-    EventStatus.CANCELLED: "https://schema.org/EventCancelled",
+    "scheduled": "https://schema.org/EventScheduled",
+    "full": "https://schema.org/EventScheduled",
+    "postponed": "https://schema.org/EventPostponed",
+    "cancelled": "https://schema.org/EventCancelled",
 }
 
 
@@ -123,7 +123,7 @@ def record_jsonld(
             "legislationDate": r.issued.isoformat(),
             "legislationPassedBy": [{"@type": "GovernmentOrganization", "name": n} for n in r.issuers],
             "legislationLegalForce": _LEGAL_FORCE[r.validity],
-            "legislationType": label("kind", r.kind.value, config.language),
+            "legislationType": label("kind", r.kind, config.language),
         }
         if r.doc_number:
             obj["legislationIdentifier"] = r.doc_number
@@ -159,7 +159,7 @@ def record_jsonld(
                 "priceCurrency": "CNY",
                 "url": url,
                 "availability": "https://schema.org/SoldOut"
-                if r.event_status is EventStatus.FULL
+                if r.event_status == "full"
                 else "https://schema.org/InStock",
             }
             if r.registration.opens:
@@ -189,7 +189,7 @@ def record_jsonld(
             "@type": "Article",
             "headline": r.title,
             "dateCreated": r.date.isoformat(),
-            "articleSection": label("category", r.category.value, config.language),
+            "articleSection": label("category", r.category, config.language),
         }
     else:
         obj = {**base, "@type": "WebPage"}

@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .patterns import one_of
+
 __all__ = ["RULES", "Detection", "detect", "mask"]
 
 RULES = (
@@ -311,10 +313,11 @@ _ADDR_BAD_START_RE = re.compile(
 # A "name" is 1-7 Chinese characters without function words (的和或与及在以上
 # 个等内外之其该此) and without 行政/地区-like generic words.
 _NAME = r"(?:(?!以[上下]|[的和或与及在个等内外之其该此各每地域境辖])[\u4e00-\u9fff]){1,7}?"
-_ADMIN = r"(?:省|自治区|特别行政区|自治州|地区|盟|市|新区|区|自治县|县|旗|街道|镇|乡|苏木)"
-_PLACE = r"(?:大道|大街|胡同|社区|小区|新村|花园|家园|公寓|名府|大厦|广场|苑|路|街|巷|弄|里|村|屯|庄|组|湾|坊)"
+_ADMIN = one_of("省 自治区 特别行政区 自治州 地区 盟 市 新区 区 自治县 县 旗 街道 镇 乡 苏木")
+_PLACE = one_of("大道 大街 胡同 社区 小区 新村 花园 家园 公寓 名府 大厦 广场 苑 路 街 巷 弄 里 村 屯 庄 组 湾 坊")
 _NUMBER = r"(?:[0-9]+|[一二三四五六七八九十百零〇]+)"
-_HOUSE = rf"(?:{_NUMBER}\s*(?:号楼|号院|号|弄|栋|幢|单元|室|层|楼|组|排|座)|[0-9]+(?:-[0-9]+){{1,3}})"
+_UNIT = one_of("号楼 号院 号 弄 栋 幢 单元 室 层 楼 组 排 座")
+_HOUSE = rf"(?:{_NUMBER}\s*{_UNIT}|[0-9]+(?:-[0-9]+){{1,3}})"
 _ADMIN_TOKEN = rf"(?:(?:本|该|原)[省市县区]|{_NAME}{_ADMIN}(?![域级内外的]))"
 _ADDR_SHAPE_RE = re.compile(
     rf"(?:{_ADMIN_TOKEN}){{2,}}"

@@ -572,7 +572,7 @@ def _filter_one(record: Record, outcome: Outcome, site: _Site, track: bool = Fal
                     p.name,
                     lines.line_of(("parties", i, "name")),
                     f"parties.{i}.name",
-                    label=f"parties[{i}].name ({p.role.value})",
+                    label=f"parties[{i}].name ({p.role})",
                 ),
                 "role": p.role,
                 "minor": p.minor,

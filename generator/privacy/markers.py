@@ -2,22 +2,12 @@
 
 from __future__ import annotations
 
+from ..i18n import LABELS
+
 __all__ = ["marker", "private_rule"]
 
-_MARKERS = {
-    "id-number": ("〔身份证号码已隐去〕", "[ID number removed]"),
-    "mobile": ("〔电话号码已隐去〕", "[phone number removed]"),
-    "landline": ("〔电话号码已隐去〕", "[phone number removed]"),
-    "phone": ("〔电话号码已隐去〕", "[phone number removed]"),
-    "bank-card": ("〔银行卡号已隐去〕", "[card number removed]"),
-    "email": ("〔电子邮箱已隐去〕", "[e-mail removed]"),
-    "plate": ("〔车牌号码已隐去〕", "[licence plate removed]"),
-    "passport": ("〔证件号码已隐去〕", "[document number removed]"),
-    "permit": ("〔证件号码已隐去〕", "[document number removed]"),
-    "address": ("〔住址已隐去〕", "[address removed]"),
-    "employer": ("〔工作单位已隐去〕", "[employer removed]"),
-    "private": ("〔个人信息已隐去〕", "[personal data removed]"),
-}
+# the markers themselves are interface strings: generator/strings.yml, labels: marker:
+_MARKERS = LABELS["marker"]
 
 _PRIVATE_KEYS = (
     ("address", ("address", "住址", "addr", "home", "residence", "户籍")),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from ..records import Party, Role
+from ..records import Party
 
 __all__ = ["COMPOUND_SURNAMES", "is_latin", "surname_of", "pseudonym_base", "needs_anonymising", "pseudonyms"]
 
@@ -28,7 +28,7 @@ COMPOUND_SURNAMES = frozenset(
 
 # Latin letters, with the accented ones (José, Müller, Łukasz)
 _LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f][A-Za-z\u00c0-\u024f .'\-]*$")
-KEEP_NAMED = frozenset({Role.LAWYER, Role.OFFICIAL})
+KEEP_NAMED = frozenset({"lawyer", "official"})
 
 
 def is_latin(name: str) -> bool:

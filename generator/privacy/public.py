@@ -110,30 +110,20 @@ class PublicRecord(Generic[R]):
     _key: object = field(default=None, repr=False, compare=False)
     body_html: str = ""  # the body rendered, sanitised and filtered (a fragment of HTML)
     body_text: str = ""  # its text as a reader sees it (for the search indexes)
+    # what every writer reads of any type, taken from ``record`` (``__post_init__``):
+    # the record type (its folder under content/), its id (unique in the type), the
+    # page's site path (/<type>/<id>/) and the filtered title
+    type: str = field(init=False, repr=False)
+    id: str = field(init=False, repr=False)
+    url: str = field(init=False, repr=False)
+    title: str = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         if self._key is not _FILTER_KEY:
             raise TypeError("PublicRecord is made by generator.privacy only")
-
-    @property
-    def type(self) -> str:
-        """The record type (its folder under ``content/``)."""
-        return self.record.TYPE
-
-    @property
-    def id(self) -> str:
-        """The record's id, unique in its type."""
-        return self.record.id
-
-    @property
-    def url(self) -> str:
-        """The page's site path, ``/<type>/<id>/``."""
-        return self.record.url
-
-    @property
-    def title(self) -> str:
-        """The filtered title."""
-        return self.record.title
+        r = self.record
+        for name, value in (("type", r.TYPE), ("id", r.id), ("url", r.url), ("title", r.title)):
+            object.__setattr__(self, name, value)  # frozen: set once, here
 
     @property
     def is_tombstone(self) -> bool:

@@ -34,13 +34,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from .patterns import one_of
+
 __all__ = ["find_markings", "exempted"]
 
-_LEVEL = r"(?:绝密|机密|秘密)"
+_LEVEL = one_of("绝密 机密 秘密")
 _STAR = r"(?:[★☆＊✱✲]|\*(?=\s*[0-9０-９一二三四五六七八九十长启]))"
 _NUM = r"[0-9０-９一二三四五六七八九十两〇零]+"
-_TERM = rf"(?:{_NUM}\s*(?:年|个月)|长期|启用前|公布前|发出前|[0-9０-９]+\s*[-－]\s*[0-9０-９]+\s*年)"
-_INTERNAL = r"内部(?:资料|文件|材料|使用|参考|刊物|传阅|发行|掌握|资料性文件)?"
+_TERM = rf"(?:{_NUM}\s*{one_of('年 个月')}|长期|启用前|公布前|发出前|[0-9０-９]+\s*[-－]\s*[0-9０-９]+\s*年)"
+_INTERNAL = "内部" + one_of("资料 文件 材料 使用 参考 刊物 传阅 发行 掌握 资料性文件") + "?"
 # decoration a marking line may carry in Markdown: heading marks, emphasis,
 # quote marks, list dashes, spaces (half and full width)
 _DECOR = r"[ \t\u3000#>*_\-~`【】\[\]（）()〔〕]*"

@@ -24,14 +24,14 @@ def _field_texts(rec: PublicRecord[Record], lang: str) -> list[str]:
     r = rec.record
     out: list[str] = []
     if isinstance(r, Disclosure):
-        out += [label("category", r.category.value, lang), r.case_number or "", r.department or ""]
-        out += [f"{p.name}（{label('role', p.role.value, lang)}）" for p in r.parties]
+        out += [label("category", r.category, lang), r.case_number or "", r.department or ""]
+        out += [f"{p.name}（{label('role', p.role, lang)}）" for p in r.parties]
     elif isinstance(r, Regulation):
         out += [
             r.doc_number or "",
             "；".join(r.issuers),
-            label("kind", r.kind.value, lang),
-            label("validity", r.validity.value, lang),
+            label("kind", r.kind, lang),
+            label("validity", r.validity, lang),
         ]
     elif isinstance(r, OpenDay):
         out += [r.location.name, r.location.address, r.audience or ""]
@@ -74,13 +74,13 @@ def search_docs(
         body = "\n".join([*_field_texts(rec, config.language), rec.body_text])
         kw: dict[str, Any] = {}
         if isinstance(r, Disclosure):
-            kw = dict(category=r.category.value, case_number=r.case_number or "")
+            kw = dict(category=r.category, case_number=r.case_number or "")
         elif isinstance(r, Regulation):
             kw = dict(
                 doc_number=r.doc_number or "",
                 issuer="；".join(r.issuers),
-                kind=r.kind.value,
-                validity=r.validity.value,
+                kind=r.kind,
+                validity=r.validity,
                 issued=r.issued,
                 effective=r.effective,
             )
@@ -120,9 +120,9 @@ def static_docs(public: Sequence[PublicRecord[Record]], config: SiteConfig) -> l
         if date is not None:
             filters["year"] = (str(date.year),)
         if isinstance(r, Disclosure):
-            filters["category"] = (r.category.value,)
+            filters["category"] = (r.category,)
         elif isinstance(r, Regulation):
-            filters.update(issuer=tuple(r.issuers), kind=(r.kind.value,), validity=(r.validity.value,))
+            filters.update(issuer=tuple(r.issuers), kind=(r.kind,), validity=(r.validity,))
         body = rec.body_text
         excerpt = r.summary or body[:120]
         articles: tuple[tuple[str, str, str], ...] = ()

@@ -30,7 +30,7 @@ from .fields import ASCII_FIELDS, DATE_FIELDS, TEXT_FIELDS
 from .generations import reader
 from .index import key_token
 from .model import Hit, Results
-from .query import And, DateIn, Every, Exact, IdIs, Node, Not, Or, Phrase, TypeIs, check_type, parse
+from .query import And, DateIn, Every, Exact, Node, Not, Or, Phrase, check_type, parse
 from .snippets import articles, highlighter, snippet
 
 __all__ = ["RANK_ALL", "CACHE_SIZE", "COUNTS_SIZE", "search"]
@@ -68,10 +68,6 @@ def _fts(node: Node) -> str | None:
     """The FTS5 expression matching exactly ``node``, or None (a date condition inside)."""
     if isinstance(node, Phrase):
         return _phrase(node)
-    if isinstance(node, TypeIs):
-        return _key("type", node.value)
-    if isinstance(node, IdIs):
-        return _key("id", node.value)
     if isinstance(node, Exact):
         return _key(node.field, node.key)
     if isinstance(node, Every):
@@ -406,7 +402,7 @@ def search(
         check_type(doc_type)
     deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
     parsed = parse(query)
-    node = parsed.query if doc_type is None else And((parsed.query, TypeIs(doc_type)))
+    node = parsed.query if doc_type is None else And((parsed.query, Exact("type", doc_type)))
     matching = _Query.of(node)
     with reader(Path(index_root)) as gen:
         key = (gen.name, query, limit, sort, doc_type, offset)

@@ -30,8 +30,6 @@ from .text import QueryToken, exact_key, query_tokens
 __all__ = [
     "Node",
     "Phrase",
-    "TypeIs",
-    "IdIs",
     "Exact",
     "DateIn",
     "And",
@@ -53,18 +51,8 @@ class Phrase:
 
 
 @dataclass(frozen=True)
-class TypeIs:
-    value: str
-
-
-@dataclass(frozen=True)
-class IdIs:
-    value: str
-
-
-@dataclass(frozen=True)
 class Exact:
-    """``field:=value``: one whole value of a multi-valued field."""
+    """``field:=value``: one whole value of a multi-valued field (also ``type:`` and ``id:``)."""
 
     field: str
     key: str
@@ -99,7 +87,7 @@ class Every:
     pass
 
 
-Node: TypeAlias = Phrase | TypeIs | IdIs | Exact | DateIn | And | Or | Not | Every
+Node: TypeAlias = Phrase | Exact | DateIn | And | Or | Not | Every
 _Leaf: TypeAlias = tuple[Node, bool]  # (node, negated)
 
 
@@ -193,6 +181,12 @@ class _Parser:
     def unmatched_close(self) -> QueryError:
         return QueryError(f"unexpected “)” at character {self.i + 1}: it has no matching “(”")
 
+    def step_over(self, keyword: str, message: str) -> None:
+        """Past ``keyword``, which a term must follow (not the end, ")", AND or OR)."""
+        self.i += len(keyword)
+        if self.at_end() or self.s[self.i] == ")" or self.peek_keyword() in ("AND", "OR"):
+            raise QueryError(message)
+
     # -- grammar ---------------------------------------------------------
     def parse(self) -> Parsed:
         if self.at_end():
@@ -207,9 +201,7 @@ class _Parser:
     def parse_or(self, field: str | None, depth: int, negated: bool) -> _Leaf | None:
         found = [self.parse_and(field, depth, negated)]
         while self.peek_keyword() == "OR":
-            self.i += 2
-            if self.at_end() or self.s[self.i] == ")" or self.peek_keyword() in ("OR", "AND"):
-                raise QueryError("“OR” needs a search term on both sides")
+            self.step_over("OR", "“OR” needs a search term on both sides")
             found.append(self.parse_and(field, depth, negated))
         return _combine(Or, found)
 
@@ -229,9 +221,7 @@ class _Parser:
             if kw == "OR":
                 break
             if kw == "AND":
-                self.i += 3
-                if self.at_end() or self.s[self.i] == ")" or self.peek_keyword() in ("AND", "OR"):
-                    raise QueryError("“AND” needs a search term on both sides")
+                self.step_over("AND", "“AND” needs a search term on both sides")
             found.append(self.parse_unary(field, depth, negated))
         return _combine(And, found)
 
@@ -240,9 +230,7 @@ class _Parser:
         while True:  # a loop, not recursion: "NOT NOT -x" cannot exhaust the stack
             self.skip_ws()
             if self.peek_keyword() == "NOT":
-                self.i += 3
-                if self.at_end() or self.s[self.i] == ")" or self.peek_keyword() in ("AND", "OR"):
-                    raise QueryError("“NOT” must be followed by a search term, e.g. 受贿 NOT 行贿")
+                self.step_over("NOT", "“NOT” must be followed by a search term, e.g. 受贿 NOT 行贿")
                 flip = not flip
                 continue
             if self.i < self.n and self.s[self.i] in "-+":
@@ -336,12 +324,12 @@ class _Parser:
             first, last = _parse_period(field, text)
             return _date_node(field, first, last), False
         if field == "type":
-            return TypeIs(check_type(text.strip())), False
+            return Exact("type", check_type(text.strip())), False
         if field == "id":
             value = text.strip().lower()
             if not value:
                 raise QueryError("“id:” has no value")
-            return IdIs(value), False
+            return Exact("id", value), False
         if not quoted and text in _KEYWORDS:
             raise QueryError(f"“{text}” needs a search term on both sides")
         tokens = query_tokens(text)
