@@ -17,8 +17,8 @@ where ``build`` would (``.openaffairs/search-site`` beside ``site/``), then meas
   different from every other -- the set's queries and more drawn the same way,
   fielded ones built from them, 10 or 20 results, by relevance or date, some of
   one type, and the next pages for 30 % of them -- so the API's kept answers
-  never answer one; run as deployed (one process, a thread per core) and with
-  one single-threaded process per core; then, for comparison with the figures
+  never answer one; run as deployed (one single-threaded process per core) and
+  with one process running a thread per core; then, for comparison with the figures
   before, the old load (the 250 queries of the set drawn at random: repeats).
 
 ``--engine whoosh`` measures the whoosh 2.7.4 index this project used before
@@ -304,6 +304,21 @@ async def _load(port: int, sessions: list[list[str]], clients: int, seconds: flo
     }
 
 
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of a process and its children (Linux /proc), else None."""
+    try:
+        pids = [pid]
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            pids += [int(x) for x in (task / "children").read_text().split()]
+        total = 0
+        for p in pids:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError):
+        return None
+
+
 def api_load(
     site: Path,
     sessions: list[list[str]],
@@ -328,7 +343,14 @@ def api_load(
                 break
             except OSError:
                 time.sleep(0.5)
-        return asyncio.run(_load(port, sessions, clients, seconds))
+        before = _cpu_seconds(server.pid)
+        results = asyncio.run(_load(port, sessions, clients, seconds))
+        if before is not None:  # CPU the server spent per request: what the load costs it
+            after = _cpu_seconds(server.pid)
+            assert after is not None
+            results["server_cpu_ms_per_request"] = round((after - before) * 1000 / max(1, results["requests"]), 2)
+        results["load_average"] = [round(x, 1) for x in os.getloadavg()]
+        return results
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -355,11 +377,9 @@ def bench_fts(
     if api:
         sessions = api_sessions(texts, kinds)
         results["api_requests_distinct"] = sum(len(s) for s in sessions)
-        results["api"] = api_load(site, sessions, seconds=seconds)  # as deployed: one process, a thread per core
-        cores = str(os.cpu_count() or 1)  # the other way: one single-threaded process per core
-        results["api_process_per_core"] = api_load(
-            site, sessions, seconds=seconds, extra=("--workers", cores, "--threads", "1")
-        )
+        results["api"] = api_load(site, sessions, seconds=seconds)  # as deployed: one process per core
+        cores = str(os.cpu_count() or 1)  # the other way: one process, a thread per core
+        results["api_threads"] = api_load(site, sessions, seconds=seconds, extra=("--workers", "1", "--threads", cores))
         # the old load, for comparison: the 250 queries of the set drawn at random (repeats)
         rnd = random.Random(3)
         everything = [q for qs in kinds.values() for q in qs]

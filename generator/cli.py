@@ -642,17 +642,18 @@ def search(
 @_listen_options(8080)
 @click.option(
     "--workers",
-    default=1,
-    show_default=True,
-    type=click.IntRange(1, 64),
-    help="Server processes sharing the port (each keeps the connections it accepted).",
-)
-@click.option(
-    "--threads",
     default=os.cpu_count() or 1,
     show_default="number of cores",
     type=click.IntRange(1, 64),
-    help="Queries each process runs at once, from one queue (SQLite searches outside Python's lock).",
+    help="Server processes sharing the port (queries are CPU-bound).",
+)
+@click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Queries each process runs at once (SQLite searches outside Python's lock; "
+    "measured: one thread per process costs less CPU).",
 )
 @click.option(
     "--cache/--no-cache",
