@@ -13,6 +13,9 @@ first in a larger one -- scoring tens of thousands of matches is what made
 the whoosh engine slow (see docs/search.md).  Ties, and ``sort=date``, follow the rowid: newest first,
 undated last, then a fixed hash of type and id.  The total is counted
 without scoring; only the page asked for is read back and given snippets.
+A broad query that is not a lone phrase is counted and split into its tiers
+by one statement (``_tiered``), and the counts of a query are kept per
+generation, so its next pages count nothing again (docs/search.md).
 """
 
 from __future__ import annotations
