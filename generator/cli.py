@@ -143,6 +143,17 @@ def main() -> None:
     """
 
 
+_jobs_option = click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    default=None,
+    metavar="N",
+    help="Processes for the privacy filter (default: one per available CPU when at least "
+    "200 records are filtered; 1: in the build's own process). The output is the same.",
+)
+
+
 @main.command()
 @_config_option
 @_out_option
@@ -155,7 +166,8 @@ def main() -> None:
     help="Filter and render every record again, neither reading nor writing the build cache "
     "(.openaffairs/cache/ beside --out; the output is the same).",
 )
-def build(config: Path, out: Path | None, now: str | None, quiet: bool, no_cache: bool) -> None:
+@_jobs_option
+def build(config: Path, out: Path | None, now: str | None, quiet: bool, no_cache: bool, jobs: int | None) -> None:
     """Validate, gate, filter and render the whole site into --out.
 
     Nothing is written when any record has a problem: the previous site stays
@@ -168,7 +180,7 @@ def build(config: Path, out: Path | None, now: str | None, quiet: bool, no_cache
 
     out_dir = _default_out(config, out)
     site_config, when = configure(config, now)
-    report = run_build(site_config, out_dir, when, _progress(quiet), use_cache=not no_cache)
+    report = run_build(site_config, out_dir, when, _progress(quiet), use_cache=not no_cache, jobs=jobs)
     _print_held_back(report)
     _print_privacy_warnings(report.privacy_warnings)
     for warning in report.warnings:
@@ -207,6 +219,7 @@ def build(config: Path, out: Path | None, now: str | None, quiet: bool, no_cache
     help="text: path:line lines; github: workflow-command annotations; gitlab: code-quality JSON; "
     "json: findings and counts.",
 )
+@_jobs_option
 def check(
     config: Path,
     now: str | None,
@@ -215,6 +228,7 @@ def check(
     strict: bool,
     changed_since: str | None,
     fmt: str,
+    jobs: int | None,
 ) -> None:
     """Run every check of 'build' and write nothing.
 
@@ -240,7 +254,7 @@ def check(
         except GitError as exc:
             raise GitError(f"--changed-since {changed_since}: {exc}") from None
     try:
-        report = prepare(*configure(config, now))
+        report = prepare(*configure(config, now), jobs=jobs)
     except BuildError as exc:
         if fmt == "text" and touched is None:
             _fail(exc)

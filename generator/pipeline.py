@@ -166,13 +166,14 @@ def _decided(
     return _Prepared(config, now, decided, tree, reader)
 
 
-def _filter(p: _Prepared, cache: BuildCache | None = None) -> FilterResult:
+def _filter(p: _Prepared, cache: BuildCache | None = None, jobs: int | None = None) -> FilterResult:
     filtered = run_filter(
         p.decided,
         p.config,
         p.origin,
         cache=cache,
         sources={d.path: d.digest for d in p.tree.documents},
+        jobs=jobs,
     )
     if filtered.problems:
         raise BuildError(filtered.problems)
@@ -199,14 +200,16 @@ def prepare(
     *,
     drafts: bool = False,
     cache: BuildCache | None = None,
+    jobs: int | None = None,
 ) -> BuildReport:
     """Every check of ``build`` (load, validate, gate, privacy filter), writing nothing
-    (but the cache's entries, when given one). Raises BuildError."""
+    (but the cache's entries, when given one). Raises BuildError.  ``jobs``: processes
+    for the privacy filter (``run_filter``; None: one per CPU for a large site)."""
     start = time.perf_counter()
     marked: dict[tuple[str, str], str] | None = {} if drafts else None
     p = _decided(config, now, progress, marked)
     checked = time.perf_counter()
-    filtered = _filter(p, cache)
+    filtered = _filter(p, cache, jobs)
     report = BuildReport(config, p.decided, filtered.public, filtered.redactions, now=now)
     report.timings["load, validate, gate"] = checked - start
     report.timings["privacy filter"] = time.perf_counter() - checked
@@ -241,6 +244,7 @@ def build(
     *,
     drafts: bool = False,
     use_cache: bool = True,
+    jobs: int | None = None,
 ) -> BuildReport:
     """config -> load -> validate -> gate -> filter -> render -> write (site, search
     index and build cache together: all or nothing).
@@ -252,20 +256,26 @@ def build(
     """
     cache = BuildCache(cache_dir_for(out), fingerprint(config)) if use_cache and not drafts else None
     if cache is None:
-        return _build(config, out, now, progress, drafts, None)
+        return _build(config, out, now, progress, drafts, None, jobs)
     with cache.lock():
         try:
             remove_leftovers(out)
-            return _build(config, out, now, progress, drafts, cache)
+            return _build(config, out, now, progress, drafts, cache, jobs)
         finally:
             cache.close()
 
 
 def _build(
-    config: SiteConfig, out: Path, now: dt.datetime, progress: Progress, drafts: bool, cache: BuildCache | None
+    config: SiteConfig,
+    out: Path,
+    now: dt.datetime,
+    progress: Progress,
+    drafts: bool,
+    cache: BuildCache | None,
+    jobs: int | None = None,
 ) -> BuildReport:
     # 1-4. load, validate, gate, privacy filter (unchanged records come from the cache)
-    report = prepare(config, now, progress, drafts=drafts, cache=cache)
+    report = prepare(config, now, progress, drafts=drafts, cache=cache, jobs=jobs)
     _stage("filtered")
     listed = [p for p in report.public if (p.type, p.id) not in report.drafts]
     clock = _Clock(report.timings)

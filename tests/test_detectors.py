@@ -637,3 +637,88 @@ def test_no_pathological_input_is_slow(text: str) -> None:
     assert time.perf_counter() - t0 < 2.0
     for d in got:
         assert text[d.start : d.end] == d.text
+
+
+# -- (issue 13) the allow list's prefilter ----------------------------------------------------
+
+
+def test_only_the_four_documented_characters_match_an_ascii_letter_ignoring_case() -> None:
+    """The prefilter projects a text on digits, ASCII letters (+ İ ı ſ K) and ideographs;
+    it is sound only if no other character matches an ASCII letter under IGNORECASE."""
+    from generator.privacy.detectors import _project
+
+    every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+    letters = set(re.findall("[a-z]", every, re.IGNORECASE))
+    assert letters - set(string.ascii_letters) == {"\u0130", "\u0131", "\u017f", "\u212a"}
+    for ch in letters:
+        assert re.fullmatch(_project(ch), ch, re.IGNORECASE), ch
+
+
+ALLOWED = [
+    "0571-12309000",
+    "12309",
+    "杭州市西湖区文三路100号",
+    "jianwu@example.gov.cn",
+    "13812345678",
+    "（0571）88880000",
+]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "电话 0571 1230 9000，又 +86 571-1230-9000 与 0086 (571) 12309000",
+        "举报电话12309或１２３０９，热线1230912309，不是139 12309 456",
+        "地址：杭州市西湖区文三路100号，邮箱 JIANWU@EXAMPLE.GOV.CN、jianwu@example.gov.cn",
+        "手机13812345678与+86 138 1234 5678、138-1234-5678；身份证110101199003074518",
+        "KELVIN \u212a ſ İ ı 文三路 一〇〇 号 (0571)88880000 0571 8888 0000",
+        "没有任何允许的号码：13912345678",
+        "",
+    ],
+)
+def test_the_allow_prefilter_changes_nothing(text: str) -> None:
+    """With and without the prefilter (the regex run on every text) detection is the same."""
+    from generator.privacy import detectors
+
+    rx, auto = detectors._allow_regex(tuple(ALLOWED))
+    assert rx is not None and auto is not None  # the prefilter is in use for these values
+    with_prefilter = detectors.detect(text, allow=ALLOWED)
+    detectors._allow_regex.cache_clear()
+    real = detectors._allow_regex
+    try:
+        detectors._allow_regex = lambda allow: (real(allow)[0], None)  # type: ignore[assignment]
+        without = detectors.detect(text, allow=ALLOWED)
+    finally:
+        detectors._allow_regex = real  # type: ignore[assignment]
+    assert with_prefilter == without
+
+
+def test_a_value_with_too_short_a_projection_turns_the_prefilter_off() -> None:
+    from generator.privacy import detectors
+
+    rx, auto = detectors._allow_regex(("@-@.c", "12309"))
+    assert rx is not None and auto is None
+
+
+_ALLOW_TEXT = st.lists(
+    st.one_of(
+        st.sampled_from(["0571", "1230", "9000", "12309", "+86", "0086", "杭州市", "西湖区", "文三路", "100号", "ab"]),
+        st.sampled_from([" ", "-", ".", "(", ")", "（", "）", "·", "\u3000", "\u200b", "１", "２", "K", "İ", "ſ"]),
+        written_mobile(),
+        st.text(alphabet="0123456789 -AaBb杭州", max_size=6),
+    ),
+    max_size=14,
+).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(_ALLOW_TEXT, st.lists(st.sampled_from(ALLOWED + ["AB-12309", "ſab1", "西湖区文三路"]), min_size=1, max_size=3))
+def test_the_allow_prefilter_never_hides_a_match(text: str, allow: list[str]) -> None:
+    """Whenever the allow regex matches a text, the prefilter lets it run."""
+    from generator.privacy import detectors
+
+    rx, auto = detectors._allow_regex(tuple(allow))
+    assert rx is not None
+    n = detectors._Normalised(text).text
+    if auto is not None and rx.search(n) is not None:
+        assert next(auto.iter(detectors._project(n)), None) is not None

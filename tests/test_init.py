@@ -186,7 +186,7 @@ def test_init_wires_the_schemas_for_the_editor(tmp_path: Path) -> None:
 
 def test_new_makes_a_pinyin_id_and_a_date_suffix_when_taken(tmp_path: Path) -> None:
     root = write_site(tmp_path, {})
-    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the site's day, as `new` takes it
+    today = dt.datetime.now(ZoneInfo("Asia/Shanghai")).date()  # the site's day (CONFIG's timezone), as `new` dates it
     title = "关于举办检察开放日活动的公告"
     first = run_cli(["new", "disclosures", "--title", title, "--author", "wang.fang"], root)
     assert first.exit_code == 0, first.stderr

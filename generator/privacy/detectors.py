@@ -23,6 +23,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import ahocorasick
+
 from .patterns import one_of
 
 __all__ = ["RULES", "Detection", "detect", "mask"]
@@ -569,11 +571,33 @@ def _resolve(cands: list[tuple[int, int, str, int]], size: int) -> list[tuple[in
 # ---------------------------------------------------------------------------
 
 
+# The allow regex tries every allowed value at every position of a text; most texts hold
+# none.  Before it runs, a cheap necessary condition: the text's *projection* (its ASCII
+# digits, ASCII letters lower-cased and CJK ideographs, in order; everything else left
+# out) contains the projection of an allowed value.  Whatever the regex matches projects
+# to the value's projection: the separators it tolerates between characters are left
+# out; a digit or an ideograph matches only itself; the only characters that match an
+# ASCII letter under IGNORECASE are the other case and the four listed by the re
+# documentation (İ ı ſ K), which project to that letter.
+_PROJECT_KEEP = "0-9A-Za-z\u0130\u0131\u017f\u212a\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_PROJECT_DROP = re.compile(f"[^{_PROJECT_KEEP}]+")
+_LETTER_EQUIVALENTS = str.maketrans({"\u0130": "i", "\u0131": "i", "\u017f": "s", "\u212a": "k"})
+_MIN_PROJECTION = 2
+
+
+def _project(text: str) -> str:
+    return _PROJECT_DROP.sub("", text).translate(_LETTER_EQUIVALENTS).lower()
+
+
 @lru_cache(maxsize=64)
-def _allow_regex(allow: tuple[str, ...]) -> re.Pattern[str] | None:
+def _allow_regex(allow: tuple[str, ...]) -> tuple[re.Pattern[str] | None, ahocorasick.Automaton | None]:
+    """The regex of allowed values and the automaton of their projections (None: the
+    regex runs on every text, as when a value has too short a projection)."""
     flex = "[" + _SEP_CHARS + "()]{0,3}"
     parts: list[tuple[int, str]] = []
     bodies: list[str] = []
+    projections: set[str] = set()
+    prefilter = True
     for value in allow:
         key = _SEP_RE.sub("", _normalise_value(str(value))).strip()
         if len(key) < 3:
@@ -581,12 +605,19 @@ def _allow_regex(allow: tuple[str, ...]) -> re.Pattern[str] | None:
             # and the detector never lets them switch detection off
             continue
         body = flex.join(re.escape(c) for c in key)
+        forms = [key]
         if key.isdigit() and (len(key) == 11 and key[0] == "1" or len(key) >= 10 and key[0] == "0"):
             # a public phone number may also be written internationally:
             # +86 571 1230 9000, 0086-139...
             national = key[1:] if key[0] == "0" else key
             intl = flex.join(re.escape(c) for c in national)
             body = f"(?:(?:\\+|00)86{flex}{intl}|{body})"
+            forms.append(national)
+        for form in forms:
+            projected = _project(form)
+            if len(projected) < _MIN_PROJECTION:
+                prefilter = False
+            projections.add(projected)
         pre = post = ""
         if key[0].isascii() and key[0].isalnum():
             pre = "(?<![A-Za-z0-9])"
@@ -600,18 +631,27 @@ def _allow_regex(allow: tuple[str, ...]) -> re.Pattern[str] | None:
         parts.append((len(key), pre + body + post))
         bodies.append(body)
     if not parts:
-        return None
+        return None, None
     parts.sort(key=lambda p: -p[0])
     # allowed values written back to back ('1230912309') are allowed as a whole
     any_body = "(?:" + "|".join(bodies) + ")"
     glued = f"(?<![A-Za-z0-9]){any_body}{{2,}}(?![A-Za-z0-9])"
-    return re.compile("|".join([glued] + [p for _, p in parts]), re.IGNORECASE)
+    rx = re.compile("|".join([glued] + [p for _, p in parts]), re.IGNORECASE)
+    auto = None
+    if prefilter:
+        auto = ahocorasick.Automaton()
+        for projected in sorted(projections):
+            auto.add_word(projected, projected)
+        auto.make_automaton()
+    return rx, auto
 
 
 def _apply_allow(n: str, allow: Sequence[str]) -> str:
-    rx = _allow_regex(tuple(str(v) for v in allow))
+    rx, auto = _allow_regex(tuple(str(v) for v in allow))
     if rx is None:
         return n
+    if auto is not None and next(auto.iter(_project(n)), None) is None:
+        return n  # no allowed value can be in the text
     pieces: list[str] = []
     last = 0
     for m in rx.finditer(n):

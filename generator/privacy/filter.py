@@ -30,11 +30,17 @@ The filter reads no file itself: attachment bytes come through ``read_file``.
 
 from __future__ import annotations
 
+import concurrent.futures
+import contextlib
+import gc
 import hashlib
+import multiprocessing
+import os
 import posixpath
 import re
+import sys
 from bisect import bisect_right
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -66,7 +72,16 @@ from .public import _FILTER_KEY, PUBLIC_FIELDS, PublicFile, PublicRecord, Redact
 from .review import Review, ReviewFile, ReviewText, node_lines, review_body
 from .secrets import find_markings
 
-__all__ = ["FilterResult", "run_filter", "ReadFile", "Review", "ReviewText", "review_record", "filter_text"]
+__all__ = [
+    "FilterResult",
+    "FilterWorkerError",
+    "run_filter",
+    "ReadFile",
+    "Review",
+    "ReviewText",
+    "review_record",
+    "filter_text",
+]
 
 # path relative to content/ (posix, as in ContentTree.files) -> the file's bytes
 ReadFile = Callable[[str], bytes]
@@ -114,6 +129,7 @@ class FilterResult:
     # content-relative path -> SHA-256 of the bytes of every attachment the filter scanned:
     # the site writer publishes exactly these bytes (it refuses a file changed since)
     scanned: dict[str, str] = field(default_factory=dict)
+    workers: int = 1  # processes that filtered the records not in the cache (1: this one)
 
 
 class RecordCache(Protocol):
@@ -548,6 +564,8 @@ class _One:
     texts: list[ReviewText]
     files: list[ReviewFile]
     warnings: list[Problem]
+    # content-relative path -> SHA-256 of every attachment read to filter this record
+    scanned: dict[str, str] = field(default_factory=dict)
 
 
 _TOMBSTONE_FIELDS = ("id", "title", "lang", "withdrawn_on", "withdrawn_reason")
@@ -803,6 +821,100 @@ def _entry(one: _One, scanned: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _one_from(entry: dict[str, Any], problems: list[Problem]) -> _One:
+    """A worker's result (``_entry`` + its problems) as a fresh PublicRecord, made here."""
+    outcome = Outcome(entry["outcome"])
+    public = PublicRecord(outcome, entry["record"], entry["files"], (), _FILTER_KEY, entry["html"], entry["text"])
+    return _One(
+        public, list(entry["redactions"]), list(problems), [], [], list(entry["warnings"]), dict(entry["scanned"])
+    )
+
+
+class FilterWorkerError(RuntimeError):
+    """Filtering a record failed in a worker process: the build stops (an internal error,
+    exit 70 at the command line); no record is ever skipped."""
+
+
+# What every worker of one ``run_filter`` shares: set just before the workers are forked,
+# so each inherits the site-wide inputs (matcher, allow list, visible records ...) and the
+# records as they are, computed once, without pickling them.
+_SHARED: tuple[_Site, list[tuple[Record, Outcome]]] | None = None
+MIN_PARALLEL = 200  # with jobs=None: fewer records to filter than this are filtered in-process
+
+
+def _worker_start() -> None:
+    """In each forked worker: its own attachment extractor (the parent's pipe is not
+    shared) and its own record of the attachment bytes it read."""
+    global _SHARED
+    assert _SHARED is not None
+    site, items = _SHARED
+    reads = site.read_file
+    assert isinstance(reads, _Reads)
+    _SHARED = replace(site, extractor=Extractor(), read_file=_Reads(reads.read_file)), items
+
+
+def _worker_filter(chunk: list[int]) -> list[tuple[dict[str, Any], list[Problem]]]:
+    """Filter the records at ``chunk`` (indices into the shared list); in a worker."""
+    assert _SHARED is not None
+    site, items = _SHARED
+    reads = site.read_file
+    assert isinstance(reads, _Reads)
+    out = []
+    for i in chunk:
+        record, outcome = items[i]
+        reads.current = {}
+        try:
+            one = _filter_one(record, outcome, site)
+        except Exception as exc:  # reported with the record and its traceback
+            raise FilterWorkerError(
+                f"privacy filter failed on {record.source_path} in a worker process: {type(exc).__name__}: {exc}"
+            ) from exc
+        out.append((_entry(one, reads.current), one.problems))
+    return out
+
+
+def available_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def _workers(jobs: int | None, count: int) -> int:
+    """How many worker processes filter ``count`` records (1: in this process).  Workers
+    are forked (they inherit the site-wide inputs): on Linux only."""
+    if not hasattr(os, "fork") or sys.platform != "linux" or count < 2:
+        return 1
+    if jobs is None:
+        return min(available_cpus(), count) if count >= MIN_PARALLEL else 1
+    return max(1, min(jobs, count))
+
+
+def _filter_parallel(site: _Site, items: list[tuple[Record, Outcome]], workers: int) -> Generator[_One, None, None]:
+    """``_filter_one`` of every item, in order, by ``workers`` forked processes.  Any
+    failure of a worker (an exception, a worker killed) raises: no record is skipped."""
+    global _SHARED
+    size = max(1, min(32, len(items) // (workers * 8)))
+    chunks = [list(range(i, min(i + size, len(items)))) for i in range(0, len(items), size)]
+    _SHARED = (site, items)
+    gc.freeze()  # the inherited objects stay shared: no copy-on-write from the collector
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_start) as pool:
+            try:
+                for results in pool.map(_worker_filter, chunks):
+                    for entry, problems in results:
+                        yield _one_from(entry, problems)
+            except concurrent.futures.process.BrokenProcessPool as exc:
+                raise FilterWorkerError(f"privacy filter: a worker process ended unexpectedly ({exc})") from exc
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+    finally:
+        _SHARED = None
+        gc.unfreeze()
+
+
 def run_filter(
     decided: Sequence[tuple[Record, Decision]],
     config: SiteConfig,
@@ -810,13 +922,19 @@ def run_filter(
     *,
     cache: RecordCache | None = None,
     sources: dict[str, str] | None = None,
+    jobs: int | None = None,
 ) -> FilterResult:
     """Filter every record that will be visible; stop on markings, on identifiers that
     cannot be redacted and on attachments of published records that hold personal data.
 
     With ``cache`` (and ``sources``: source path -> digest of the record's file), a record
     whose source, outcome and site digest (``_site_digest``) are unchanged since a build
-    that filtered it without a problem is taken from the cache."""
+    that filtered it without a problem is taken from the cache.
+
+    ``jobs``: worker processes for the records not in the cache (None: one per available
+    CPU when there are at least ``MIN_PARALLEL`` of them; 1: in this process).  The result
+    is the same whatever the number: the records are filtered alike and collected in
+    their order."""
     public: list[PublicRecord[Record]] = []
     redactions: list[Redaction] = []
     problems: list[Problem] = []
@@ -825,24 +943,48 @@ def run_filter(
     with Extractor() as extractor:
         site = _site(decided, config, replace(origin, read_file=reads), extractor)
         site_key = _site_digest(site) if cache is not None else ""
-        for record, decision in decided:
-            if not decision.outcome.visible:
-                continue
+        visible = [(record, decision.outcome) for record, decision in decided if decision.outcome.visible]
+        done: list[_One | None] = []
+        keys: list[str | None] = []
+        for record, outcome in visible:
             key = None
             one = None
             if cache is not None and sources is not None and record.source_path in sources:
-                key = _cache_key(cache, site_key, record, sources[record.source_path], decision.outcome)
-                one = _restore(cache.get(key), decision.outcome, reads)
-            if one is None:
-                reads.current = {}
-                one = _filter_one(record, decision.outcome, site)
+                key = _cache_key(cache, site_key, record, sources[record.source_path], outcome)
+                one = _restore(cache.get(key), outcome, reads)
+            done.append(one)
+            keys.append(key)
+        missing = [i for i, one in enumerate(done) if one is None]
+        workers = _workers(jobs, len(missing))
+        if workers > 1:
+            fresh: Generator[_One, None, None] = _filter_parallel(site, [visible[i] for i in missing], workers)
+        else:
+            fresh = (_filter_in_process(site, *visible[i]) for i in missing)
+        with contextlib.closing(fresh):  # a failure here ends the workers at once
+            for i, one in zip(missing, fresh, strict=True):
+                done[i] = one
+                files_read = one.scanned
+                reads.all.update(files_read)
+                key = keys[i]
                 if cache is not None and key is not None and not one.problems:
-                    cache.put(key, _entry(one, reads.current))
+                    cache.put(key, _entry(one, files_read))
+        for one in done:
+            assert one is not None
             public.append(one.public)
             redactions += one.redactions
             problems += one.problems
             warnings += one.warnings
-    return FilterResult(public, redactions, problems, sorted(set(warnings)), dict(sorted(reads.all.items())))
+    scanned = dict(sorted(reads.all.items()))
+    return FilterResult(public, redactions, problems, sorted(set(warnings)), scanned, workers)
+
+
+def _filter_in_process(site: _Site, record: Record, outcome: Outcome) -> _One:
+    reads = site.read_file
+    assert isinstance(reads, _Reads)
+    reads.current = {}
+    one = _filter_one(record, outcome, site)
+    one.scanned = dict(reads.current)
+    return one
 
 
 def review_record(

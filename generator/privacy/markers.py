@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from ..i18n import LABELS
 
 __all__ = ["marker", "private_rule"]
@@ -21,6 +23,7 @@ _PRIVATE_KEYS = (
 )
 
 
+@lru_cache(maxsize=4096)  # a site uses a few dozen keys, each for thousands of values
 def private_rule(key: str) -> str:
     """The marker family for a declared ``private`` value, from its key."""
     k = key.lower()

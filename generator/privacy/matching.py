@@ -66,6 +66,7 @@ class _Entry:
 
 _LATIN = re.compile(r"[a-z0-9]")
 _ALNUM_RUN = re.compile(r"[0-9A-Za-z](?:" + _SEP + r"[0-9A-Za-z])*")
+_RUN_SEPARATORS = re.compile(r"[^0-9A-Za-z]+")
 
 
 class Matcher:
@@ -144,13 +145,15 @@ class Matcher:
         for run in _ALNUM_RUN.finditer(text):
             if run.end() - run.start() < self._shortest_code:
                 continue  # no declared code is this short (separators only add length)
-            chars: list[str] = []
-            where: list[int] = []
-            for offset, ch in enumerate(run.group(0), run.start()):
-                if ch.isalnum():
-                    chars.append(ch.upper())
-                    where.append(offset)
-            for end, key in self._codes.iter_long("".join(chars)):
+            chunk = run.group(0)
+            # a run is ASCII letters and digits with separators between them: without the
+            # separators, one character per letter or digit
+            squeezed = _RUN_SEPARATORS.sub("", chunk).upper()
+            hits = list(self._codes.iter_long(squeezed))
+            if not hits:
+                continue
+            where = [offset for offset, ch in enumerate(chunk, run.start()) if ch.isalnum()]
+            for end, key in hits:
                 start = end - len(key) + 1
                 a, b = where[start], where[end] + 1
                 rule = self.codes[key]

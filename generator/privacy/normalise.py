@@ -45,24 +45,26 @@ _CJK_RE = re.compile(f"[{_CJK}{_CJK_PUNCT}]")
 _CJK_CHARS = re.compile(f"[{_CJK}]")
 
 # What is copied as it is: ASCII except upper-case letters, '%' and white space; common CJK.
+# Each kind of special piece is a named group (the branch of ``normalise`` it takes).
 _SPECIAL = re.compile(
-    r"%[0-9A-Fa-f]{2}(?:%[0-9A-Fa-f]{2})*"  # percent-encoded bytes
-    r"|[\s\\" + BLOCK + "]+"  # white space runs (and block marks, backslashes)
-    r"|[" + _FORMAT + "]+"  # format / zero-width
-    r"|[" + _DOTS + "]"  # middle dots
-    r"|[A-Z]+(?![" + _MARKS + "])"  # upper-case ASCII (folded only)
-    r"|[^\x00-\x7f\u4e00-\u9fff\u3400-\u4dbf\u3001-\u3004\u3008-\u3011\u3014-\u301f]"
-    r"[" + _MARKS + "]*"  # anything else: NFKC, with its combining marks
-    r"|[A-Za-z][" + _MARKS + "]+"  # decomposed accents on ASCII letters
+    r"(?P<pct>%[0-9A-Fa-f]{2}(?:%[0-9A-Fa-f]{2})*)"  # percent-encoded bytes
+    r"|(?P<ws>[\s\\" + BLOCK + "]+)"  # white space runs (and block marks, backslashes)
+    r"|(?P<fmt>[" + _FORMAT + "]+)"  # format / zero-width
+    r"|(?P<dot>[" + _DOTS + "])"  # middle dots
+    r"|(?P<up>[A-Z]+(?![" + _MARKS + "]))"  # upper-case ASCII (folded only)
+    r"|(?P<other>[^\x00-\x7f\u4e00-\u9fff\u3400-\u4dbf\u3001-\u3004\u3008-\u3011\u3014-\u301f]"
+    r"[" + _MARKS + "]*)"  # anything else: NFKC, with its combining marks
+    r"|(?P<acc>[A-Za-z][" + _MARKS + "]+)"  # decomposed accents on ASCII letters
 )
 # Plain fields (titles, summaries ...) are printed as text, not rendered: markup typed
 # into them shows literally, and a reader reads 张**建国** or 张<b>建</b>国 as 张建国.
 # So for them tags, emphasis characters and character references count as nothing
 # (references as the character they stand for).
 _PLAIN_SPECIAL = re.compile(
-    r"<[A-Za-z/!][^<>]{0,200}>|&#[0-9]{1,7};|&#[xX][0-9A-Fa-f]{1,6};|&[A-Za-z]{2,8};|[*_~`]+|" + _SPECIAL.pattern
+    r"(?P<tag><[A-Za-z/!][^<>]{0,200}>)|(?P<ref>&#[0-9]{1,7};|&#[xX][0-9A-Fa-f]{1,6};|&[A-Za-z]{2,8};)"
+    r"|(?P<emph>[*_~`]+)|" + _SPECIAL.pattern
 )
-_WS_ONLY = re.compile(r"[\s\\" + BLOCK + "]+")
+_FORMAT_CHAR = re.compile(f"[{_FORMAT}]")
 _FOLD = {c: c.lower() for c in map(chr, range(0x41, 0x5B))}
 
 
@@ -124,31 +126,20 @@ def normalise(raw: str, plain: bool = False) -> Normalised:
         starts.extend([a] * len(text))
         ends.extend([b] * len(text))
 
+    # pieces copied as they are stay in raw[last:...] until the next piece that is not
+    # (one append for the run; its offsets map one to one)
     for m in special.finditer(raw):
+        kind = m.lastgroup
+        if kind == "up" or kind == "ref" and html.unescape(m.group()) == m.group():
+            continue  # copied as it is (upper case is folded in ``folded`` only)
         a, b = m.span()
         if a > last:  # copied as it is
             out.append(raw[last:a])
             starts.extend(range(last, a))
             ends.extend(range(last + 1, a + 1))
         last = b
-        s = m.group()
-        c = s[0]
-        if plain and (c == "<" and s.endswith(">") or c in "*_~`"):
-            continue  # markup: seen through
-        if plain and c == "&" and s.endswith(";"):
-            ref = html.unescape(s)
-            if ref != s:
-                emit(unicodedata.normalize("NFKC", ref), a, b)
-                continue
-        if c == "%" and len(s) >= 3:
-            decoded: str | None = _percent(s)
-            if decoded is None:
-                out.append(s)
-                starts.extend(range(a, b))
-                ends.extend(range(a + 1, b + 1))
-            else:
-                emit(unicodedata.normalize("NFKC", decoded), a, b)
-        elif _WS_ONLY.fullmatch(s):
+        if kind == "ws":
+            s = m.group()
             if BLOCK in s:
                 emit("\n", a, b)
                 continue
@@ -157,17 +148,10 @@ def normalise(raw: str, plain: bool = False) -> Normalised:
             if not prev or prev == "\n" or is_cjk(prev) or is_cjk(nxt) or not nxt:
                 continue  # joined away: maps to nothing
             emit(" ", a, b)
-        elif s[0] in _DOTS and len(s) == 1:
-            emit("·", a, b)
-        elif re.fullmatch(f"[{_FORMAT}]+", s):
-            continue
-        elif s.isascii() and s.isupper():
-            out.append(s)
-            starts.extend(range(a, b))
-            ends.extend(range(a + 1, b + 1))
-        else:
+        elif kind == "other" or kind == "acc":
+            s = m.group()
             n = unicodedata.normalize("NFKC", s)
-            n = "".join(ch for ch in n if not re.match(f"[{_FORMAT}]", ch))
+            n = "".join(ch for ch in n if not _FORMAT_CHAR.match(ch))
             if n.strip() == "" and n:
                 prev = out[-1][-1:] if out else ""
                 if prev and prev != "\n" and not is_cjk(prev) and not is_cjk(raw[b : b + 1]):
@@ -179,6 +163,21 @@ def normalise(raw: str, plain: bool = False) -> Normalised:
                 ends.extend(range(a + 1, b + 1))
             elif n:
                 emit(n, a, b)
+        elif kind == "dot":
+            emit("·", a, b)
+        elif kind == "fmt" or kind == "tag" or kind == "emph":
+            continue  # format characters; markup of a plain field: seen through
+        elif kind == "ref":
+            emit(unicodedata.normalize("NFKC", html.unescape(m.group())), a, b)
+        else:  # percent-encoded bytes
+            s = m.group()
+            decoded: str | None = _percent(s)
+            if decoded is None:
+                out.append(s)
+                starts.extend(range(a, b))
+                ends.extend(range(a + 1, b + 1))
+            else:
+                emit(unicodedata.normalize("NFKC", decoded), a, b)
     if last < len(raw):
         out.append(raw[last:])
         starts.extend(range(last, len(raw)))
