@@ -12,10 +12,14 @@ where ``build`` would (``.openaffairs/search-site`` beside ``site/``), then meas
   process: median, p95, max, per kind (broad terms and random substrings as
   typed, quoted phrases, fielded queries);
 - one-shot: ``openaffairs search`` as a new process per query (median wall time);
-- API: ``openaffairs api`` (one waitress process per core) under 32 clients for
-  30 s on loopback, random queries of the set: requests/s, median, p99, errors;
-  once with ``--no-cache`` (every request runs its query) and once as deployed
-  (a repeated query is answered from the generation's kept answers).
+- API: ``openaffairs api`` under 32 keep-alive clients for 30 s on loopback:
+  requests/s, median, p99, errors.  The load (``api_sessions``): every request
+  different from every other -- the set's queries and more drawn the same way,
+  fielded ones built from them, 10 or 20 results, by relevance or date, some of
+  one type, and the next pages for 30 % of them -- so the API's kept answers
+  never answer one; run as deployed (one single-threaded process per core) and
+  with one process running a thread per core; then, for comparison with the figures
+  before, the old load (the 250 queries of the set drawn at random: repeats).
 
 ``--engine whoosh`` measures the whoosh 2.7.4 index this project used before
 (its module is read from git history, commit WHOOSH_COMMIT, benchmark only):
@@ -28,17 +32,21 @@ to benchmarks/out/search-<engine>-<N>-<time>.json.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import dataclasses
 import importlib.util
 import json
+import os
 import pickle
 import random
 import shutil
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -48,7 +56,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from run import NOW, OUT, PY, api_load, generate, pct, query_set  # noqa: E402
+from run import NOW, OUT, PY, free_port, generate, pct, query_set  # noqa: E402
 
 WHOOSH_COMMIT = "37aa214"  # the last commit with generator/search_index.py (whoosh)
 
@@ -94,7 +102,6 @@ def phrase_set(texts: list[str], n: int = 30, seed: int = 11) -> list[str]:
 
 def load_records(records: int) -> tuple[Path, list[Any], Any, float]:
     """(site folder, published records listed in search, config, seconds for checks + filter)."""
-    import os
 
     site = Path(tempfile.gettempdir()) / f"oa-bench-{records}"
     generate(records, site)
@@ -162,7 +169,196 @@ def dir_mb(path: Path) -> float:
     return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6, 1)
 
 
-def bench_fts(site: Path, docs: list[Any], kinds: dict[str, list[str]], api: bool) -> dict[str, Any]:
+TEMPLATES = [  # fielded queries around a drawn term t (u: a second term, p: a phrase)
+    "type:disclosures {t}",
+    "type:regulations {t}",
+    "{t} date:2026",
+    "title:{t}",
+    "{t} NOT {u}",
+    "({t} OR {u}) type:disclosures",
+    "issuer:最高人民检察院 {t}",
+    "body:{t} date:[2026-01-01 to 2026-06-30]",
+    '"{p}" AND type:regulations',
+    "category:case-decision {t}",
+    "{t} {u}",
+    "summary:{t} OR title:{u}",
+]
+
+
+def api_sessions(texts: list[str], kinds: dict[str, list[str]], n: int = 12000, seed: int = 5) -> list[list[str]]:
+    """What journalists send: sessions of one query, then perhaps its next pages.
+
+    Queries: the benchmark's whole set first (broad terms, phrases, fielded), then
+    more of each kind drawn the same way and fielded queries built from the
+    drawn terms (TEMPLATES); each session: page 1 (10 results, or 20 ordered by
+    date, or of one type), then page 2 for 30 % and page 3 for 10 %.  Every
+    request differs from every other (``n`` requests: more than a 30 s run sends),
+    so the API's kept answers never answer one -- only the total of a query
+    already asked is reused by its next pages.
+    """
+    rnd = random.Random(seed)
+    broad = query_set(texts, n=3000, seed=seed)
+    phrases = phrase_set(texts, n=600, seed=seed + 1)
+    pool = [q for qs in kinds.values() for q in qs]
+    terms = broad[:]
+    while len(pool) < n:  # more than the sessions need: the set is cut at n requests
+        kind = rnd.random()
+        if kind < 0.45:
+            q = rnd.choice(broad)
+        elif kind < 0.6:
+            q = rnd.choice(phrases)
+        else:
+            t, u = rnd.sample(terms, 2)
+            q = rnd.choice(TEMPLATES).format(t=t, u=u, p=rnd.choice(phrases).strip('"'))
+        pool.append(q)
+    seen: set[str] = set()
+    sessions: list[list[str]] = []
+    count = 0
+    for q in pool:
+        shape = rnd.random()
+        params: dict[str, str] = {"q": q, "limit": "10"}
+        if shape < 0.15:
+            params.update(sort="date", limit="20")
+        elif shape < 0.25:
+            params["type"] = rnd.choice(["disclosures", "regulations"])
+        more = rnd.random()
+        pages = 3 if more < 0.1 else 2 if more < 0.3 else 1
+        session = []
+        for page in range(1, pages + 1):
+            target = "/api/search?" + urllib.parse.urlencode({**params, "page": str(page)})
+            if target not in seen:
+                seen.add(target)
+                session.append(target)
+        if session:
+            sessions.append(session)
+            count += len(session)
+        if count >= n:
+            break
+    rnd.shuffle(sessions)
+    return sessions
+
+
+async def _load(port: int, sessions: list[list[str]], clients: int, seconds: float) -> dict[str, Any]:
+    """``clients`` keep-alive HTTP/1.1 connections, each sending one request at a time,
+    session after session (asyncio in one process: the load costs the 2 cores
+    little and no client waits for a GIL between its response and its clock)."""
+    latencies: list[float] = []
+    errors: dict[str, int] = {}
+    statuses: dict[str, int] = {}
+    queue = iter(sessions)
+    stop = time.perf_counter() + seconds
+
+    def fail(kind: str) -> None:
+        errors[kind] = errors.get(kind, 0) + 1
+
+    async def client() -> None:
+        reader: asyncio.StreamReader | None = None
+        writer: asyncio.StreamWriter | None = None
+        while time.perf_counter() < stop:
+            session = next(queue, None)
+            if session is None:
+                fail("request set exhausted")
+                return
+            for target in session:
+                start = time.perf_counter()
+                try:
+                    if writer is None or reader is None:
+                        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+                    writer.write(f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode("ascii"))
+                    head = await asyncio.wait_for(reader.readuntil(b"\r\n\r\n"), 10)
+                    status = head.split(b" ", 2)[1].decode("ascii")
+                    fields = dict(
+                        (k.strip().lower(), v.strip().lower())
+                        for k, _, v in (line.partition(b":") for line in head.split(b"\r\n")[1:])
+                    )
+                    await asyncio.wait_for(reader.readexactly(int(fields.get(b"content-length", b"0"))), 10)
+                    statuses[status] = statuses.get(status, 0) + 1
+                    if status != "200":
+                        fail(status)
+                    if fields.get(b"connection") == b"close":
+                        writer.close()
+                        reader = writer = None
+                except (TimeoutError, OSError, EOFError, asyncio.LimitOverrunError, ValueError) as exc:
+                    fail(type(exc).__name__)
+                    if writer is not None:
+                        writer.close()
+                    reader = writer = None
+                latencies.append((time.perf_counter() - start) * 1000)
+        if writer is not None:
+            writer.close()
+
+    begin = time.perf_counter()
+    await asyncio.gather(*(client() for _ in range(clients)))
+    elapsed = time.perf_counter() - begin
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "requests": len(latencies),
+        "rps": round(len(latencies) / elapsed, 1),
+        "ms_median": round(statistics.median(latencies), 1),
+        "ms_p99": round(pct(latencies, 99), 1),
+        "ms_max": round(max(latencies), 1),
+        "errors": sum(errors.values()),
+        "error_kinds": errors,
+        "statuses": statuses,
+    }
+
+
+def _cpu_seconds(pid: int) -> float | None:
+    """User + system CPU of a process and its children (Linux /proc), else None."""
+    try:
+        pids = [pid]
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            pids += [int(x) for x in (task / "children").read_text().split()]
+        total = 0
+        for p in pids:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        return total / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError):
+        return None
+
+
+def api_load(
+    site: Path,
+    sessions: list[list[str]],
+    *,
+    clients: int = 32,
+    seconds: float = 30.0,
+    extra: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """``openaffairs api`` in a child process (as deployed: one worker per core) under the load."""
+    port = free_port()
+    server = subprocess.Popen(
+        [PY, "-m", "generator", "api", "--out", "site", "--port", str(port), *extra],
+        cwd=site,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                time.sleep(0.5)
+        before = _cpu_seconds(server.pid)
+        results = asyncio.run(_load(port, sessions, clients, seconds))
+        if before is not None:  # CPU the server spent per request: what the load costs it
+            after = _cpu_seconds(server.pid)
+            assert after is not None
+            results["server_cpu_ms_per_request"] = round((after - before) * 1000 / max(1, results["requests"]), 2)
+        results["load_average"] = [round(x, 1) for x in os.getloadavg()]
+        return results
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+
+def bench_fts(
+    site: Path, docs: list[Any], texts: list[str], kinds: dict[str, list[str]], api: bool, seconds: float = 30.0
+) -> dict[str, Any]:
     from generator.search import index_dir_for, write_index
     from generator.search import search as cached
 
@@ -179,9 +375,19 @@ def bench_fts(site: Path, docs: list[Any], kinds: dict[str, list[str]], api: boo
     results["totals_of_some_broad_terms"] = totals
     results["one_shot_cli"] = one_shot(site, kinds["broad"][:5] + kinds["phrases"][:3] + kinds["fielded"][:2])
     if api:
+        sessions = api_sessions(texts, kinds)
+        results["api_requests_distinct"] = sum(len(s) for s in sessions)
+        results["api"] = api_load(site, sessions, seconds=seconds)  # as deployed: one process per core
+        cores = str(os.cpu_count() or 1)  # the other way: one process, a thread per core
+        results["api_threads"] = api_load(site, sessions, seconds=seconds, extra=("--workers", "1", "--threads", cores))
+        # the old load, for comparison: the 250 queries of the set drawn at random (repeats)
+        rnd = random.Random(3)
         everything = [q for qs in kinds.values() for q in qs]
-        results["api_no_cache"] = api_load(site, site / "site", everything, extra=("--no-cache",))
-        results["api"] = api_load(site, site / "site", everything)
+        repeats = [
+            ["/api/search?" + urllib.parse.urlencode({"q": rnd.choice(everything), "limit": "10"})]
+            for _ in range(40000)
+        ]
+        results["api_repeated_queries"] = api_load(site, repeats, seconds=seconds)
     return results
 
 
@@ -236,6 +442,7 @@ def main() -> int:
     parser.add_argument("--records", type=int, default=2000)
     parser.add_argument("--engine", choices=["fts", "whoosh"], default="fts")
     parser.add_argument("--no-api", action="store_true", help="skip the API load test")
+    parser.add_argument("--api-seconds", type=float, default=30.0, help="length of each API load run")
     parser.add_argument("--reuse", action="store_true", help="reuse the records of the last run (no checks)")
     args = parser.parse_args()
     from generator.search import record_text, search_docs
@@ -256,7 +463,7 @@ def main() -> int:
         "checks_and_filter_s": round(filter_s, 1),
     }
     if args.engine == "fts":
-        results.update(bench_fts(site, docs, kinds, api=not args.no_api))
+        results.update(bench_fts(site, docs, texts, kinds, api=not args.no_api, seconds=args.api_seconds))
     else:
         results.update(bench_whoosh(site, docs, kinds))
     OUT.mkdir(parents=True, exist_ok=True)

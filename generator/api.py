@@ -567,20 +567,52 @@ def make_app(
     return app
 
 
-def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080, workers: int = 1, *, cache: bool = True) -> None:
-    """Serve the API with waitress (blocking).
+MAX_HEADER_BYTES = 16 * 1024  # request line and headers: a 500-character query is < 5 KB encoded
+MAX_BODY_BYTES = 1024  # a GET has none: POST and the like are answered 405 without reading more
+CHANNEL_TIMEOUT_S = 30  # an idle (keep-alive) or stalled connection is closed after this
 
-    Queries are CPU-bound (SQLite and Python), so one process uses one core whatever
-    its thread count, and more threads only make every query slower (they take
-    turns on the GIL) until slow ones hit the time limit.  So each process runs
-    ONE query at a time (waitress queues the other connections), and with
-    ``workers > 1`` the listening socket is bound once and shared by that many
-    forked waitress processes (POSIX only); the kernel spreads connections.
+
+def _waitress(sock: Any, app: WSGIApplication, threads: int) -> None:
+    """One waitress server on the shared listening socket (returns on SIGINT/SIGTERM)."""
+    import waitress
+
+    waitress.serve(
+        app,
+        sockets=[sock],
+        threads=threads,
+        connection_limit=1000,
+        channel_timeout=CHANNEL_TIMEOUT_S,
+        max_request_header_size=MAX_HEADER_BYTES,
+        max_request_body_size=MAX_BODY_BYTES,
+        asyncore_use_poll=True,
+        _quiet=True,
+    )
+
+
+def serve(
+    index_root: Path,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    workers: int = 1,
+    *,
+    threads: int = 1,
+    cache: bool = True,
+    ready: Any = None,
+) -> None:
+    """Serve the API with waitress (blocking) until SIGINT (Ctrl-C) or SIGTERM.
+
+    With ``workers > 1`` the listening socket is bound once and shared by that many
+    forked waitress processes (POSIX only): the kernel hands each new connection to
+    one of them, and each keeps its own read-only connection to the index (per
+    thread).  ``threads``: queries each process runs at once; SQLite gives up
+    Python's lock while it searches, so the threads of one process run on
+    several cores, and they share one queue of requests (a keep-alive connection
+    stays with the process that accepted it: with one process per core the
+    connections are shared unevenly).  ``ready``: called with the bound
+    (host, port) once the socket listens (``port=0``: a free port).
     """
     import signal
     import socket
-
-    import waitress
 
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -588,26 +620,46 @@ def serve(index_root: Path, host: str = "127.0.0.1", port: int = 8080, workers: 
     sock.bind((host, port))
     sock.listen(1024)
     children: list[int] = []
+
+    def stop(signum: int, frame: object) -> None:
+        for other in (signal.SIGTERM, signal.SIGINT):  # once: the shutdown is not interrupted
+            signal.signal(other, signal.SIG_IGN)
+        raise SystemExit(0)  # waitress closes its connections and returns
+
     if workers > 1 and hasattr(os, "fork"):
         for _ in range(workers - 1):
             pid = os.fork()
-            if pid == 0:  # child: serve until terminated
-                waitress.serve(
-                    make_app(index_root, cache=cache), sockets=[sock], threads=1, connection_limit=1000, _quiet=True
-                )
-                os._exit(0)
+            if pid == 0:  # child: serve until told to stop (SIGTERM, or Ctrl-C to the group)
+                code = 0
+                try:
+                    signal.signal(signal.SIGTERM, stop)
+                    signal.signal(signal.SIGINT, stop)
+                    _waitress(sock, make_app(index_root, cache=cache), threads)
+                except (SystemExit, KeyboardInterrupt):
+                    pass
+                except BaseException:  # noqa: BLE001 - a child must never return into the parent's code
+                    log.exception("search API worker failed")
+                    code = 1
+                finally:
+                    os._exit(code)
             children.append(pid)
 
-    def stop(signum: int, frame: object) -> None:
-        for pid in children:
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(pid, signal.SIGTERM)
-        raise SystemExit(0)
-
+    before = {sig: signal.getsignal(sig) for sig in (signal.SIGTERM, signal.SIGINT)}
     signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
     try:
-        waitress.serve(make_app(index_root, cache=cache), sockets=[sock], threads=1, connection_limit=1000, _quiet=True)
+        if ready is not None:
+            ready(sock.getsockname()[:2])
+        _waitress(sock, make_app(index_root, cache=cache), threads)
     finally:
+        for other in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(other, signal.SIG_IGN)
         for pid in children:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)
+        for pid in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        sock.close()
+        for sig, handler in before.items():
+            signal.signal(sig, handler)

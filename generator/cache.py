@@ -24,6 +24,20 @@ Two stores, both keyed by content, never by time stamps:
   Markdown and that fingerprint are unchanged, and whose published file is
   still the one recorded, is hard-linked into the new site instead of being
   rendered again (no file is ever written in place: a build writes new files).
+* ``state/<out>``: the **inputs' signature** of the last completed build of
+  ``--out`` (like git's index): the stat signature (inode, size, modification and
+  change time) of every file under ``content/``, taken before anything is read,
+  the build fingerprint, the build time, the git HEAD the dates were read from,
+  and the signature of every file of the published site and of the search
+  index's current generation.  A build whose inputs and outputs all still have
+  those signatures would make the same bytes: it reads nothing and keeps the
+  site (``pipeline.build``).  A file changed within a second before the scan is
+  "racy" (its time stamp may not show a second change): no state is recorded.
+* ``written/<out>``: the files the pipeline writes itself (the static search
+  index, the sitemap): path -> (SHA-256, signature) as published.  A file whose
+  new bytes have that SHA-256 and whose published copy still has that signature
+  is hard-linked into the new site instead of being written (at 20,000 records
+  some 40,000 files; creating a file costs far more than linking one).
 * ``spare/<out>``: the previous site, kept so that the next build recycles its
   folders (on file systems that discard freed blocks, removing a folder costs
   milliseconds: at 100,000 pages more than rendering them).
@@ -44,11 +58,14 @@ import fcntl
 import hashlib
 import importlib.metadata
 import json
+import marshal
 import os
 import pickle
 import shutil
+import stat
 import sys
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -65,6 +82,7 @@ __all__ = [
     "digest",
     "read_entry",
     "write_entry",
+    "tree_signature",
 ]
 
 _MAGIC = b"OACACHE1"
@@ -257,6 +275,42 @@ class BuildCache:
                     if entry.name not in self.used:
                         entry.unlink(missing_ok=True)
 
+    # the inputs' and outputs' signatures of the last completed build of an output folder
+    def _state_path(self, out: Path) -> Path:
+        return self.root / "state" / f"{out.resolve().name}.state"
+
+    def state(self, out: Path) -> dict[str, Any] | None:
+        value = read_entry(self._state_path(out))
+        return value if isinstance(value, dict) else None
+
+    def commit_state(self, out: Path, state: dict[str, Any]) -> None:
+        write_entry(self._state_path(out), state)
+
+    def forget_state(self, out: Path) -> None:
+        """At the start of every build that may change ``out`` (kept only by a completed build)."""
+        self._state_path(out).unlink(missing_ok=True)
+
+    # the files the pipeline writes itself, as published
+    def _written_path(self, out: Path) -> Path:
+        return self.root / "written" / f"{out.resolve().name}.files"
+
+    def intact_written(self, out: Path) -> dict[str, str]:
+        """Site path -> SHA-256 of each such file of the site at ``out`` still as recorded
+        (call before the build touches ``out``'s folders: removing a name moves a change time)."""
+        value = read_entry(self._written_path(out))
+        if not isinstance(value, dict):
+            return {}
+        root = out.resolve()
+        intact = {}
+        for rel, (sha, sig) in value.items():
+            if file_signature(root / rel) == sig:
+                intact[rel] = sha
+        return intact
+
+    def commit_written(self, out: Path, sums: dict[str, str]) -> None:
+        root = out.resolve()
+        write_entry(self._written_path(out), {rel: (sha, file_signature(root / rel)) for rel, sha in sums.items()})
+
     # pages
     def _manifest_path(self, out: Path) -> Path:
         return self.root / "pages" / f"{out.resolve().name}.manifest"
@@ -288,6 +342,52 @@ class BuildCache:
                 yield
             finally:
                 fcntl.flock(f, fcntl.LOCK_UN)
+
+
+RACY_NS = 1_000_000_000  # a file changed less than this before the scan: its signature is not trusted
+
+
+def tree_signature(root: Path, *, racy_before: int | None = None) -> str | None:
+    """A digest of the name, mode and (inode, size, modification time, change time) of every
+    entry under ``root`` (not following links), in the order the folders list them (an
+    equal tree listed in another order only looks changed); "" when ``root`` does not
+    exist.  With ``racy_before`` (``now_ns()`` of the scan), None when an entry was changed
+    less than ``RACY_NS`` before it (a change in the same clock tick would not show)."""
+    limit = None if racy_before is None else racy_before - RACY_NS
+    rows: list[tuple[str, int, int, int, int, int]] = []
+    pending = [(str(root), "")]
+    try:
+        while pending:
+            folder, prefix = pending.pop()
+            with os.scandir(folder) as listing:
+                for entry in listing:
+                    name = prefix + entry.name
+                    if entry.is_dir(follow_symlinks=False):  # its entries are listed: no stat needed
+                        rows.append((name, stat.S_IFDIR, entry.inode(), 0, 0, 0))
+                        pending.append((entry.path, name + "/"))
+                        continue
+                    st = entry.stat(follow_symlinks=False)
+                    if limit is not None and (st.st_mtime_ns >= limit or st.st_ctime_ns >= limit):
+                        return None
+                    rows.append((name, st.st_mode, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))
+    except OSError:  # gone or unreadable: not a signature to trust (the build reports what it finds)
+        if not rows and not root.exists():
+            return ""
+        return None
+    return hashlib.sha256(marshal.dumps(rows)).hexdigest()
+
+
+def file_signature(path: Path) -> tuple[int, int, int, int] | None:
+    """(inode, size, modification time, change time), or None when there is no such file."""
+    try:
+        st = path.lstat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def now_ns() -> int:
+    return time.time_ns()
 
 
 def link_or_copy(source: Path, target: Path) -> None:

@@ -173,7 +173,10 @@ def build(config: Path, out: Path | None, now: str | None, quiet: bool, no_cache
     Nothing is written when any record has a problem: the previous site stays
     as it was. Exit 0 on success, 1 on content errors or blocked content.
     Unchanged records and pages are taken from the build cache
-    (.openaffairs/cache/ beside --out, safe to delete).
+    (.openaffairs/cache/ beside --out, safe to delete); when no file, setting or
+    version changed since the last build with the same --now, the site is kept
+    as it is (only the files' signatures are read; the held-back list is then
+    not printed: 'openaffairs check' prints it).
     """
     from .pipeline import build as run_build
     from .pipeline import configure
@@ -662,12 +665,23 @@ def search(
     help="Server processes sharing the port (queries are CPU-bound).",
 )
 @click.option(
+    "--threads",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Queries each process runs at once (SQLite searches outside Python's lock; "
+    "measured: one thread per process costs less CPU).",
+)
+@click.option(
     "--cache/--no-cache",
     default=True,
     show_default=True,
-    help="Answer a repeated query from the last 1,024 answers of the current index generation.",
+    help="Answer a repeated query from the last 1,024 answers of the current index generation, "
+    "and the next pages of a query from its counts.",
 )
-def api(config: Path, out: Path | None, now: str | None, host: str, port: int, workers: int, cache: bool) -> None:
+def api(
+    config: Path, out: Path | None, now: str | None, host: str, port: int, workers: int, threads: int, cache: bool
+) -> None:
     """Serve a read-only JSON search API over the published records.
 
     GET /api/search?q=...&type=...&limit=...&sort=relevance|date&offset=N
@@ -679,7 +693,7 @@ def api(config: Path, out: Path | None, now: str | None, host: str, port: int, w
 
     index_dir = _index_for(config, out, now, False)
     click.echo(f"Serving the search API on http://{host}:{port}/api/search (Ctrl+C to stop)", err=True)
-    run_api(index_dir, host=host, port=port, workers=workers, cache=cache)
+    run_api(index_dir, host=host, port=port, workers=workers, threads=threads, cache=cache)
 
 
 @main.command("export-public")

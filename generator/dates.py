@@ -112,6 +112,13 @@ def _git(args: list[str], cwd: Path, stdin: bytes | None = None) -> bytes | None
     return done.stdout if done.returncode == 0 else None
 
 
+def git_head(folder: Path) -> str:
+    """The work tree and commit ``folder``'s history is read from ("" outside git): every
+    date the build takes from git depends on nothing else of the repository."""
+    out = _git(["rev-parse", "--show-toplevel", "HEAD"], folder)
+    return out.decode("utf-8", "replace") if out is not None else ""
+
+
 @dataclass
 class _Version:
     day: dt.date

@@ -49,7 +49,7 @@ def load_content(content_root: Path, shown_root: str) -> ContentTree:
     documents: list[SourceDocument] = []
     files: dict[str, int] = {}
     problems: list[Problem] = []
-    for path in sorted(content_root.rglob("*")):
+    for path in sorted(content_root.rglob("*"), key=lambda p: p.parts):  # = Path order, faster
         rel = path.relative_to(content_root)
         if any(part.startswith(".") for part in rel.parts) or path.is_dir():
             continue
@@ -102,6 +102,7 @@ def _read_document(path: Path, shown: str, type_name: str, problems: list[Proble
     if len(raw) > MAX_FILE_BYTES:
         problems.append(Problem(shown, 0, f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB"))
         return None
+    sha = hashlib.sha256(raw).hexdigest()
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -128,6 +129,4 @@ def _read_document(path: Path, shown: str, type_name: str, problems: list[Proble
     if not isinstance(data, dict):
         problems.append(Problem(shown, 2, "front matter must be a mapping of fields (key: value lines)"))
         return None
-    return SourceDocument(
-        shown, type_name, data, lines.shifted(yaml_line - 1), body, body_line, hashlib.sha256(raw).hexdigest()
-    )
+    return SourceDocument(shown, type_name, data, lines.shifted(yaml_line - 1), body, body_line, sha)

@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import functools
 import gzip
+import hashlib
 import multiprocessing
 import os
 import pickle
@@ -22,9 +23,9 @@ from pathlib import Path
 from typing import Any
 
 from .approval import Decision, Outcome, decide
-from .cache import BuildCache, cache_dir_for, digest, fingerprint
+from .cache import BuildCache, cache_dir_for, digest, fingerprint, now_ns, tree_signature
 from .config import SiteConfig, load_config
-from .dates import Key, record_dates
+from .dates import Key, git_head, record_dates
 from .errors import BuildError, Problem, UsageError
 from .gitproof import verify_approvals
 from .languages import export_all, site_sitemap, static_search_files
@@ -70,12 +71,19 @@ class BuildReport:
     seconds: float = 0.0
     drafts: dict[tuple[str, str], str] = field(default_factory=dict)  # serve --drafts: (type, id) -> reason
     scanned: dict[str, str] = field(default_factory=dict)  # attachment -> SHA-256 of the bytes the filter scanned
+    # True when nothing was read: the inputs and outputs still had the signatures of the
+    # last completed build (``public``, ``redactions`` and ``decisions`` are then empty,
+    # ``counts`` has every outcome: the cache holds nothing of a held-back record)
+    unchanged: bool = False
+    counts: dict[str, int] = field(default_factory=dict)
 
     @property
     def held_back(self) -> list[tuple[Record, Decision]]:
         return [(r, d) for r, d in self.decisions if not d.outcome.visible]
 
     def count(self, outcome: Outcome) -> int:
+        if self.unchanged:
+            return self.counts.get(outcome.value, 0)
         return sum(1 for _, d in self.decisions if d.outcome is outcome)
 
     @property
@@ -156,7 +164,10 @@ def _gate(
 
 
 def _decided(
-    config: SiteConfig, now: dt.datetime, progress: Progress, drafts: dict[tuple[str, str], str] | None = None
+    config: SiteConfig,
+    now: dt.datetime,
+    progress: Progress,
+    drafts: dict[tuple[str, str], str] | None = None,
 ) -> _Prepared:
     """load -> validate -> gate."""
     tree = _load(config, progress)
@@ -260,9 +271,97 @@ def build(
     with cache.lock():
         try:
             remove_leftovers(out)
-            return _build(config, out, now, progress, drafts, cache, jobs)
+            start = time.perf_counter()
+            inputs = _inputs_signature(config, now, out, cache)  # before anything is read
+            kept = _unchanged(config, now, out, cache, inputs)
+            if kept is not None:
+                kept.timings["unchanged (signatures checked)"] = kept.seconds = time.perf_counter() - start
+                held = sum(n for k, n in kept.counts.items() if k not in ("publish", "tombstone"))
+                progress(
+                    f"Nothing changed since the last build of {out}: the site and its search index are kept "
+                    f"({held} records held back; 'openaffairs check' lists them)."
+                )
+                return kept
+            cache.forget_state(out)
+            report = _build(config, out, now, progress, drafts, cache, jobs)
+            if inputs is not None:
+                _commit_state(cache, out, inputs, report)
+            return report
         finally:
             cache.close()
+
+
+def _inputs_signature(config: SiteConfig, now: dt.datetime, out: Path, cache: BuildCache) -> str | None:
+    """Everything a build reads, by signature (like git's index): the fingerprint (code,
+    config, theme, versions), the clock, where the site goes, the git commit the dates are
+    read from and the stat signature of every file under content/.  None when it cannot
+    be trusted (a file changed in the last second; approvals proven by git signatures)."""
+    if config.approval.verify_git:
+        return None
+    content = tree_signature(config.content_path, racy_before=now_ns())
+    if content is None:
+        return None
+    return digest(
+        cache.fingerprint,
+        now.isoformat(),
+        str(out.resolve()),
+        str(config.content_path.resolve()),
+        _shown(config.content_path),  # how paths are shown (messages, source_path): from the working folder
+        git_head(config.content_path) if config.content_path.is_dir() else "",
+        content,
+    )
+
+
+def _outputs_signature(out: Path) -> dict[str, Any]:
+    index_root = index_dir_for(out)
+    name = current(index_root) if index_exists(index_root) else None
+    return {
+        "site": tree_signature(out),
+        "index": (name, _db_signature(index_root, name) if name is not None else None),
+    }
+
+
+def _commit_state(cache: BuildCache, out: Path, inputs: str, report: BuildReport) -> None:
+    """After a completed build: what it read and wrote, and the counts ``build`` prints.
+    Nothing of a record that is not published goes into the cache (not its path, not its
+    reason), and no state is kept when the filter warned (its warnings name people): such
+    a site is built, and its warnings printed, every time."""
+    if report.privacy_warnings:
+        return
+    counts: dict[str, int] = {}
+    for _, decision in report.decisions:
+        counts[decision.outcome.value] = counts.get(decision.outcome.value, 0) + 1
+    cache.commit_state(
+        out,
+        {
+            "inputs": inputs,
+            "outputs": _outputs_signature(out),
+            "counts": counts,
+            "pages": report.pages,
+            "warnings": report.warnings,
+        },
+    )
+
+
+def _unchanged(
+    config: SiteConfig, now: dt.datetime, out: Path, cache: BuildCache, inputs: str | None
+) -> BuildReport | None:
+    """The last build's report when its inputs and outputs all still have their signatures."""
+    if inputs is None:
+        return None
+    state = cache.state(out)
+    if state is None or state.get("inputs") != inputs:
+        return None
+    try:
+        if state["outputs"] != _outputs_signature(out):
+            return None
+        report = BuildReport(config, [], [], [], now=now, unchanged=True)
+        report.counts = dict(state["counts"])
+        report.pages = int(state["pages"])
+        report.warnings = list(state["warnings"])
+    except (KeyError, TypeError, ValueError):
+        return None
+    return report
 
 
 def _build(
@@ -324,8 +423,11 @@ def _build(
     index_state = _index_state(cache, index_root)
     keep_index = index_state is not None and index_state["key"] == index_key
     pages = None
+    reusable: dict[str, str] = {}  # files of the published site this build may link instead of writing
     if cache is not None:
         pages = PageCache(cache.fingerprint, cache.manifest(out), out.resolve())
+        reusable = cache.intact_written(out)
+    written: dict[str, str] = {}
     with (
         writer_lock(index_root),
         concurrent.futures.ProcessPoolExecutor(
@@ -353,9 +455,11 @@ def _build(
             report.timings["mkdocs-material"] = time.perf_counter() - start
             _stage("rendered")
             waited = time.perf_counter()
-            _write_files(search_files, site_dir)
+            written.update(_write_files(search_files, site_dir, out.resolve(), reusable))
             if report.drafts:
                 mark_drafts(site_dir, report)
+            else:  # their SHA-256 from the bytes written (SHA256SUMS reads no file twice)
+                known = {**known, **written}
             if indexing is not None:
                 try:
                     name, seconds = indexing.result()
@@ -365,7 +469,7 @@ def _build(
                     raise BuildError([Problem(str(index_root), 0, f"writing the search index failed: {exc}")]) from exc
                 generation.append(name)
                 report.timings["search index (in parallel)"] = seconds
-            _finish(sitemap, site_dir, known)  # SHA256SUMS last: it covers every other file
+            written.update(_finish(sitemap, site_dir, known, out.resolve(), reusable))  # SHA256SUMS last
             if cache is not None:
                 cache.forget_manifest(out)  # it describes the site about to be replaced
             report.timings["search index wait, SHA256SUMS"] = time.perf_counter() - waited
@@ -417,6 +521,8 @@ def _build(
                 {"key": index_key, "generation": name, "file": _db_signature(index_root, name), "docs": doc_keys},
             )
         cache.commit_manifest(out, pages.reuse.manifest(out.resolve()))
+        if not report.drafts:
+            cache.commit_written(out, written)
         cache.prune_records()
     report.seconds = sum(v for k, v in report.timings.items() if "parallel" not in k)
     return report
@@ -468,27 +574,47 @@ def _stage(name: str) -> None:
         os.kill(os.getpid(), signal.SIGKILL)
 
 
-def _finish(sitemap: bytes, root: Path, known: dict[str, str]) -> None:
+def _finish(
+    sitemap: bytes,
+    root: Path,
+    known: dict[str, str],
+    published: Path | None = None,
+    reusable: dict[str, str] | None = None,
+) -> dict[str, str]:
     """After MkDocs: our sitemap (lastmod = last change, not the build date), then
     SHA256SUMS over every other file of the site (``known``: checksums of the files of
-    the page store, computed when they were stored or verified)."""
-    _write_fresh(root / "sitemap.xml", sitemap)
-    _write_fresh(root / "sitemap.xml.gz", gzip.compress(sitemap, mtime=0))
-    write_sha256sums(root, known)
+    the page store, computed when they were stored or verified, and of the files written
+    from bytes in memory)."""
+    files = {"sitemap.xml": sitemap, "sitemap.xml.gz": gzip.compress(sitemap, mtime=0)}
+    written = _write_files(files, root, published, reusable)
+    write_sha256sums(root, {**known, **written})
+    return written
 
 
-def _write_fresh(target: Path, data: bytes) -> None:
-    """A new file, never written through an existing name (a staged file may be a hard
-    link into the build cache and the previous site)."""
-    target.unlink(missing_ok=True)
-    target.write_bytes(data)
-
-
-def _write_files(files: dict[str, bytes], root: Path) -> None:
+def _write_files(
+    files: dict[str, bytes], root: Path, published: Path | None = None, reusable: dict[str, str] | None = None
+) -> dict[str, str]:
+    """Write each file afresh, or link it from the ``published`` site when ``reusable``
+    (``BuildCache.intact_written``) says the file there has these very bytes; returns
+    their SHA-256 (site path -> hex)."""
+    sums = {}
+    made: set[Path] = set()
     for rel, data in sorted(files.items()):
         target = root / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _write_fresh(target, data)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        sha = hashlib.sha256(data).hexdigest()
+        target.unlink(missing_ok=True)
+        if published is not None and reusable is not None and reusable.get(rel) == sha:
+            try:
+                os.link(published / rel, target)
+            except OSError:
+                target.write_bytes(data)
+        else:
+            target.write_bytes(data)
+        sums[rel] = sha
+    return sums
 
 
 def _build_generation_timed(docs: list[Any], index_root: Path) -> tuple[str, float]:

@@ -8,6 +8,7 @@ site root), so ``cd site && sha256sum -c SHA256SUMS`` checks a served copy.
 from __future__ import annotations
 
 import hashlib
+import os
 from pathlib import Path
 
 __all__ = ["SUMS_FILE", "sha256sums", "write_sha256sums", "check_sha256sums"]
@@ -19,12 +20,27 @@ def sha256sums(root: Path, known: dict[str, str] | None = None) -> bytes:
     """The SHA256SUMS text of ``root``; ``known``: checksums already computed (path -> hex)."""
     known = known or {}
     lines = []
-    for rel in sorted(p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_file()):
+    for rel in sorted(_files(root)):
         if rel == SUMS_FILE:
             continue
         sha = known.get(rel) or hashlib.sha256((root / rel).read_bytes()).hexdigest()
         lines.append(f"{sha}  {rel}\n")
     return "".join(lines).encode("utf-8")
+
+
+def _files(root: Path) -> list[str]:
+    """Every regular file under ``root`` (not following links), posix paths relative to it."""
+    out: list[str] = []
+    pending = [(str(root), "")]
+    while pending:
+        folder, prefix = pending.pop()
+        with os.scandir(folder) as listing:
+            for entry in listing:
+                if entry.is_dir(follow_symlinks=False):
+                    pending.append((entry.path, f"{prefix}{entry.name}/"))
+                elif entry.is_file():
+                    out.append(prefix + entry.name)
+    return out
 
 
 def write_sha256sums(root: Path, known: dict[str, str] | None = None) -> Path:

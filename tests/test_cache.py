@@ -185,6 +185,9 @@ def test_a_damaged_cache_entry_is_ignored_never_published(tmp_path: Path) -> Non
     manifest = cache / "pages/out.manifest"
     assert manifest.is_file()
     manifest.write_bytes(b"OACACHE1" + b"\0" * 40)
+    shutil.rmtree(
+        cache / "state", ignore_errors=True
+    )  # else the unchanged site would be kept as it is (no page rendered)
     ino = (root / "out/guides/index.html").stat().st_ino
     _build(root)
     assert (root / "out/guides/index.html").stat().st_ino != ino  # rendered again
@@ -331,3 +334,137 @@ def test_the_static_index_entry_is_reused_by_another_process(tmp_path: Path) -> 
     assert len(before) == 1
     assert _cli(root, "build", "--now", NOW, "--out", "out", "-q").returncode == 0
     assert sorted(p.name for p in (root / ".openaffairs/cache/outputs").iterdir()) == before
+
+
+# --- nothing changed: recognised by the signatures of what a build reads -----------------
+
+UNCHANGED = "Nothing changed since the last build"
+
+
+def _settle() -> None:
+    """Files changed less than a second before a build are "racy" (a second change in the
+    same clock tick would not show in their time stamps): that build records no state."""
+    import time
+
+    time.sleep(1.1)
+
+
+def test_an_unchanged_site_is_recognised_without_reading_it(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _settle()
+    first = _build(root)
+    assert UNCHANGED not in first
+    before = tree_digest(root / "out")
+    again = _build(root)
+    assert UNCHANGED in again
+    assert tree_digest(root / "out") == before == _cold(root, tmp_path)
+    # the cache holds nothing of a held-back record: the build says how many, not which
+    assert "7 records held back" in again and "embargo.md" not in again
+    raw = b"".join(p.read_bytes() for p in (root / ".openaffairs/cache/state").rglob("*") if p.is_file())
+    assert b"held-embargo" not in raw and b"embargo.md" not in raw and "禁发期".encode() not in raw
+    # the search index is the same generation and answers
+    assert ("disclosures", "bribery-case") in _search(root, "受贿")
+
+
+def test_the_embargo_passing_is_a_change_though_no_file_changed(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _settle()
+    _build(root)
+    assert UNCHANGED in _build(root)
+    later = "2027-06-02T10:00:00+08:00"
+    result = run_cli(["build", "--now", later, "--out", "out"], root)
+    assert result.exit_code == 0, result.stderr
+    assert UNCHANGED not in result.stdout
+    assert "禁发期泄露测试短语丙" in (root / "out/disclosures/held-embargo/index.html").read_text("utf-8")
+    other = tmp_path / "cold-later"
+    shutil.copytree(root, other, ignore=shutil.ignore_patterns("out", ".openaffairs", "cold*"))
+    cold = run_cli(["build", "--now", later, "--out", "out", "--no-cache"], other)
+    assert cold.exit_code == 0, cold.stderr
+    assert tree_digest(root / "out") == tree_digest(other / "out")
+    # and back at the earlier time the embargoed text is gone again, everywhere
+    _build(root)
+    assert [name for name, text in all_output(root / "out").items() if "禁发期泄露测试短语丙" in text] == []
+
+
+def test_a_touched_deleted_or_added_file_is_seen(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _settle()
+    _build(root)
+    # the same bytes written again (a new change time): the build runs (and changes nothing)
+    report = root / REPORT
+    report.write_bytes(report.read_bytes())
+    _settle()
+    assert UNCHANGED not in _build(root)
+    assert UNCHANGED in _build(root)
+    # a record deleted: gone from every output, as in a cold build
+    (root / "content/disclosures/2026/bribery-case.md").unlink()
+    _settle()
+    assert UNCHANGED not in _build(root)
+    assert not (root / "out/disclosures/bribery-case").exists()
+    assert [name for name, text in all_output(root / "out").items() if "bribery-case" in text] == []
+    assert tree_digest(root / "out") == _cold(root, tmp_path)
+    assert ("disclosures", "bribery-case") not in _search(root, "受贿")
+    # a hidden file the build reads (content/.dates.json) counts too
+    (root / "content/.unrelated").write_text("x", "utf-8")
+    _settle()
+    assert UNCHANGED not in _build(root)
+
+
+def test_a_change_within_the_last_second_is_never_trusted(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _settle()
+    _build(root)
+    _edit(root / REPORT, "全年共受理审查逮捕案件", "全年共受理审查批准逮捕案件")
+    assert UNCHANGED not in _build(root)  # racy: this build records no state
+    assert list((root / ".openaffairs/cache/state").iterdir()) == []
+    _settle()
+    assert UNCHANGED not in _build(root)  # a second later: this one does
+    assert UNCHANGED in _build(root)
+    assert tree_digest(root / "out") == _cold(root, tmp_path)
+
+
+def test_a_changed_output_or_a_damaged_state_is_rebuilt(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _settle()
+    _build(root)
+    cold = _cold(root, tmp_path)
+    # a published page changed in place: the build notices and puts it right
+    page = root / "out/disclosures/bribery-case/index.html"
+    page.write_text(page.read_text("utf-8").replace("张某", "张建国"), "utf-8")
+    assert UNCHANGED not in _build(root)
+    assert tree_digest(root / "out") == cold
+    # an extra file in the site, a file of the search index changed
+    (root / "out/extra.html").write_text("<p>x</p>", "utf-8")
+    assert UNCHANGED not in _build(root)
+    assert tree_digest(root / "out") == cold
+    # a damaged state entry is ignored
+    states = list((root / ".openaffairs/cache/state").iterdir())
+    assert len(states) == 1
+    data = bytearray(states[0].read_bytes())
+    data[-2] ^= 0xFF
+    states[0].write_bytes(bytes(data))
+    assert UNCHANGED not in _build(root)
+    assert UNCHANGED in _build(root)
+    # the config, the theme or the package version changed: never "unchanged"
+    _change_config(root)
+    assert UNCHANGED not in _build(root)
+    _change_theme(root)
+    assert UNCHANGED not in _build(root)
+    assert tree_digest(root / "out") == _cold(root, tmp_path)
+
+
+def test_a_killed_build_leaves_no_state_that_would_keep_its_site(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _settle()
+    assert _cli(root, "build", "--now", NOW, "--out", "out", "-q").returncode == 0
+    _edit(root / REPORT, "全年共受理审查逮捕案件", "全年共受理审查批准逮捕案件")
+    _settle()
+    killed = _cli(root, "build", "--now", NOW, "--out", "out", "-q", kill_at="swapped")
+    assert killed.returncode == -9
+    # the content is back as it was when the state of the first build was recorded
+    _edit(root / REPORT, "全年共受理审查批准逮捕案件", "全年共受理审查逮捕案件")
+    _settle()
+    again = _cli(root, "build", "--now", NOW, "--out", "out")
+    assert again.returncode == 0, again.stderr
+    assert UNCHANGED not in again.stdout
+    assert tree_digest(root / "out") == _cold(root, tmp_path)

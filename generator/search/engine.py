@@ -13,6 +13,9 @@ first in a larger one -- scoring tens of thousands of matches is what made
 the whoosh engine slow (see docs/search.md).  Ties, and ``sort=date``, follow the rowid: newest first,
 undated last, then a fixed hash of type and id.  The total is counted
 without scoring; only the page asked for is read back and given snippets.
+A broad query that is not a lone phrase is counted and split into its tiers
+by one statement (``_tiered``), and the counts of a query are kept per
+generation, so its next pages count nothing again (docs/search.md).
 """
 
 from __future__ import annotations
@@ -26,26 +29,38 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import QueryError, SearchTimeout
-from .fields import DATE_FIELDS
+from .fields import ASCII_FIELDS, DATE_FIELDS, TEXT_FIELDS
 from .generations import reader
 from .index import key_token
 from .model import Hit, Results
 from .query import And, DateIn, Every, Exact, Node, Not, Or, Phrase, check_type, parse
 from .snippets import articles, highlighter, snippet
 
-__all__ = ["RANK_ALL", "CACHE_SIZE", "search"]
+__all__ = ["RANK_ALL", "CACHE_SIZE", "COUNTS_SIZE", "search"]
 
 RANK_ALL = 2000
 CACHE_SIZE = 1024
 _cache: OrderedDict[tuple[str, str, int, str, str | None, int], Results] = OrderedDict()
 _cache_lock = threading.Lock()
+# the counts of a query (its total; with the tiers of its relevance order, their sizes)
+# per generation: the next pages of a query, or the same query with another limit or
+# sort, count nothing again
+COUNTS_SIZE = 4096
+_CountKey = tuple[str, str, str | None, bool]
+_counts: OrderedDict[_CountKey, tuple[int, ...]] = OrderedDict()
 Params = list[str | int]
 _EVERY = '{keys} : "' + key_token("*", "") + '"'
 
 
+_UNFILTERED = frozenset(TEXT_FIELDS) - frozenset(ASCII_FIELDS)
+
+
 def _phrase(p: Phrase, fields: tuple[str, ...] | None = None) -> str:
     parts = [f'"{t.text}"' + (" *" if t.prefix else "") for t in p.tokens]
-    return "{" + " ".join(fields or p.fields) + "} : (" + " + ".join(parts) + ")"
+    fields = fields or p.fields
+    if set(fields) >= _UNFILTERED and not all(t.text.isascii() for t in p.tokens):
+        return "(" + " + ".join(parts) + ")"  # only in the fields searched anyway (fields.ASCII_FIELDS)
+    return "{" + " ".join(fields) + "} : (" + " + ".join(parts) + ")"
 
 
 def _key(field: str, value: str) -> str:
@@ -223,13 +238,12 @@ def _page(
         ]
     page: list[tuple[int, float]] = []
     skip, seen = offset, 0
-    head = _simple(node)
     for number, (include, exclude) in enumerate(tiers):
         if need <= 0:
             break
         last = number == len(tiers) - 1
         weight = float(len(tiers) - number)
-        if head and not last and include is not None:
+        if not last and include is not None:
             source, params = _head_tier(include, exclude)
             size = int(db.execute(f"SELECT count(*) {source}", params).fetchone()[0])
         else:
@@ -240,7 +254,7 @@ def _page(
             skip -= size
             continue
         ranked = size <= RANK_ALL
-        if head and not last and include is not None:
+        if not last and include is not None:
             order = "round(rank, 9), rowid" if ranked else "rowid"
             rows = [
                 (int(r), float(k))
@@ -255,6 +269,92 @@ def _page(
         need -= len(rows)
         skip = 0
     return page
+
+
+def _tiered(
+    db: sqlite3.Connection, node: Node, matching: _Query, offset: int, limit: int, known: tuple[int, ...] | None
+) -> tuple[tuple[int, ...], list[tuple[int, float]]]:
+    """((total, size of each tier), page) of a query that is not ``_simple`` (an AND, a NOT,
+    a field, a type ...); no page when it has at most RANK_ALL hits (the caller ranks it
+    whole).  ``known``: the counts, from an earlier page of the same query.
+
+    A tier's records are those of the query that the small ``head`` table has in the
+    tier (title, then summary), tested inside the one statement that counts the query
+    (``+rowid IN (SELECT ... FROM head ...)``: SQLite builds each tier's set once).  So
+    the query runs once to count it and its tiers and once, stopping early, for the
+    page -- asking FTS5 for ``(query) AND {title}: ...`` instead walks the whole
+    postings of the title's tokens in every column: 5-8 times the query itself."""
+    tiers = _tiers(node, "relevance")
+    source, col, params = matching.source()
+    heads = [_head_tier(include, exclude)[1][0] for include, exclude in tiers[:-1] if include is not None]
+    member = f"+{col} IN (SELECT rowid FROM head WHERE head MATCH ?)"
+    if known is None:
+        sums = "".join(f", coalesce(sum({member}), 0)" for _ in heads)
+        known = tuple(int(x) for x in db.execute(f"SELECT count(*){sums} {source}", [*heads, *params]).fetchone())
+    total = known[0]
+    if total <= RANK_ALL:
+        return known, []
+    sizes = [*known[1:], total - sum(known[1:])]
+    need = min(limit, max(0, total - offset))
+    page: list[tuple[int, float]] = []
+    skip = offset
+    for number, size in enumerate(sizes):
+        if need <= 0:
+            break
+        if skip >= size:
+            skip -= size
+            continue
+        weight = float(len(sizes) - number)
+        rows: list[tuple[int, float]]
+        if number < len(heads) and size <= RANK_ALL:  # BM25 on the title (summary) within the tier
+            rows = [
+                (int(r), float(k))
+                for r, k in db.execute(
+                    f"SELECT rowid, rank FROM head WHERE head MATCH ? AND +rowid IN (SELECT {col} {source}) "
+                    "ORDER BY round(rank, 9), rowid LIMIT ? OFFSET ?",
+                    [heads[number], *params, need, skip],
+                )
+            ]
+        elif number < len(heads):
+            rows = [
+                (int(r), 0.0)
+                for (r,) in db.execute(
+                    f"SELECT {col} {source} AND {member} ORDER BY {col} LIMIT ? OFFSET ?",
+                    [*params, heads[number], need, skip],
+                )
+            ]
+        elif size <= RANK_ALL:  # a small rest: BM25 of the whole query, as for a small query
+            include, exclude = tiers[-1]
+            rows = matching.tier(include, exclude).rows(db, need, skip, True)
+        else:
+            above = " OR ".join(f"({x})" for x in (include for include, _ in tiers[:-1]) if x is not None)
+            rows = [
+                (int(r), 0.0)
+                for (r,) in db.execute(
+                    f"SELECT {col} {source} AND +{col} NOT IN (SELECT rowid FROM head WHERE head MATCH ?) "
+                    f"ORDER BY {col} LIMIT ? OFFSET ?",
+                    [*params, above, need, skip],
+                )
+            ]
+        page += [(r, weight + (-rank / (1.0 - rank) if rank < 0 else 0.0)) for r, rank in rows]
+        need -= len(rows)
+        skip = 0
+    return known, page
+
+
+def _known(key: _CountKey) -> tuple[int, ...] | None:
+    with _cache_lock:
+        found = _counts.get(key)
+        if found is not None:
+            _counts.move_to_end(key)
+        return found
+
+
+def _keep(key: _CountKey, counts: tuple[int, ...]) -> None:
+    with _cache_lock:
+        _counts[key] = counts
+        while len(_counts) > COUNTS_SIZE:
+            _counts.popitem(last=False)
 
 
 def _timeout_error(limit: float | None) -> SearchTimeout:
@@ -289,8 +389,9 @@ def search(
     """Run a fielded query; see docs/search-fielded.md for the syntax.
 
     Returns the hits ``offset`` to ``offset + limit`` and the exact total.  The
-    last CACHE_SIZE answers are kept per generation (``cache=False``: not used):
-    a generation never changes, so a kept answer is never stale.
+    last CACHE_SIZE answers and COUNTS_SIZE counts are kept per generation
+    (``cache=False``: neither is used): a generation never changes, so neither
+    is ever stale.
     Raises QueryError for a bad query or parameter, IndexMissingError when
     there is no index, SearchTimeout when ``time_limit_s`` is exceeded.
     """
@@ -318,8 +419,20 @@ def search(
         if deadline is not None:
             db.set_progress_handler(lambda: int(time.monotonic() >= deadline), 2000)
         try:
-            total = matching.count(db)
-            page = _page(db, node, matching, total, sort, offset, limit)
+            tiered = sort == "relevance" and not _simple(node) and len(_tiers(node, sort)) > 1
+            counts_key = (gen.name, query, doc_type, tiered)
+            known = _known(counts_key) if cache else None
+            if tiered:
+                known, page = _tiered(db, node, matching, offset, limit, known)
+                total = known[0]
+                if total <= RANK_ALL:
+                    page = _page(db, node, matching, total, sort, offset, limit)
+            else:
+                total = known[0] if known else matching.count(db)
+                known = (total,)
+                page = _page(db, node, matching, total, sort, offset, limit)
+            if cache:
+                _keep(counts_key, known)
             stored = {
                 r[0]: r[1:]
                 for r in db.execute(

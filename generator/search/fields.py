@@ -18,6 +18,7 @@ __all__ = [
     "FIELD_ALIASES",
     "ALL_FIELDS",
     "WEIGHTS",
+    "ASCII_FIELDS",
 ]
 
 # every text field is one column of the full-text table, in this order
@@ -35,6 +36,11 @@ TEXT_FIELDS = (
 )
 EXACT_FIELDS = ("tags", "doc_number", "issuer", "kind", "validity", "category", "case_number")
 DATE_FIELDS = ("date", "issued", "effective")
+# fields whose values are enum slugs (ASCII; the index writer refuses anything else): a
+# token with a Chinese character cannot be in them, nor in the key tokens, so a phrase
+# holding one needs no column filter to be kept out of them (engine.py; FTS5 filters
+# columns at a cost)
+ASCII_FIELDS = ("kind", "validity", "category")
 # the fields a term without a field name searches
 DEFAULT_FIELDS = ("title", "summary", "body", "tags", "doc_number", "case_number", "issuer")
 SNIPPET_FIELDS = ("title", "summary", "body", "tags")

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from .fields import EXACT_FIELDS, TEXT_FIELDS, WEIGHTS
+from .fields import ASCII_FIELDS, EXACT_FIELDS, TEXT_FIELDS, WEIGHTS
 from .generations import DB_NAME, current, mark_ready, new_generation, switch_to, writer_lock
 from .model import DOC_TYPES, SearchDoc
 from .text import VALUE_SEP, clean, exact_key, index_tokens
@@ -93,6 +93,9 @@ class _Row:
         for f in ("title", "summary", "body", "doc_number", "kind", "validity", "category", "case_number"):
             v = clean(getattr(doc, f))
             text[f] = v if v.strip() else ""
+        for f in ASCII_FIELDS:  # the engine relies on it (fields.ASCII_FIELDS)
+            if not text[f].isascii():
+                raise ValueError(f"{doc.type}/{doc.id}: {f} must be an ASCII value, not {text[f]!r}")
         text["issuer"] = VALUE_SEP.join(p.strip() for p in re.split(r"[；;]", clean(doc.issuer)) if p.strip())
         text["tags"] = VALUE_SEP.join(t for t in (clean(t).strip() for t in doc.tags) if t)
         self.stored: tuple[str | None, ...] = (
