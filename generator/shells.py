@@ -42,6 +42,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .document import MARKDOWN_EXTENSIONS
 from .errors import BuildError, Problem
 
 __all__ = ["html_only", "Shells", "PLAIN_ENV", "plain_render", "verified_versions"]
@@ -140,19 +141,9 @@ def html_only(text: str, block_level: frozenset[str]) -> str | None:
 # The versions html_only and the shells were verified with (tests/test_shells.py): any
 # other version renders every page through MkDocs until verified again.
 VERIFIED = {"markdown": ("3.11",), "mkdocs": ("1.6.1",), "mkdocs-material": ("9.7.6",)}
-# The Markdown extensions html_only knows (MkDocs' and generator.site's, in this order).
-KNOWN_EXTENSIONS = (
-    "toc",
-    "tables",
-    "fenced_code",  # MkDocs' own three first
-    "attr_list",
-    "md_in_html",
-    "admonition",
-    "def_list",
-    "footnotes",
-    "sane_lists",
-    "generator.cjk",
-)
+# The Markdown extensions html_only knows (MkDocs' own three first, then generator.site's
+# list: toc, the bodies' dialect, generator.cjk; in this order).
+KNOWN_EXTENSIONS = tuple(dict.fromkeys(("toc", "tables", "fenced_code", *MARKDOWN_EXTENSIONS, "generator.cjk")))
 
 
 def verified_versions() -> bool:
@@ -180,24 +171,19 @@ def _fields(meta: dict[str, Any]) -> dict[str, str] | None:
     """The page's values of the fields above that are set (non-empty), by field name
     (``oa_alt.href`` for a key of ``oa_alt``); None when one is not a string."""
     out: dict[str, str] = {}
-    for key in (*_RAW, *_URLS):
-        value = meta.get(key)
-        if value is None:
-            continue
-        if not isinstance(value, str):
-            return None
-        if value:
-            out[key] = value
     alt = meta.get("oa_alt")
-    if isinstance(alt, dict):
-        for key in _ALT_RAW:
-            value = alt.get(key)
+    for values, keys, prefix in (
+        (meta, (*_RAW, *_URLS), ""),
+        (alt if isinstance(alt, dict) else {}, _ALT_RAW, "oa_alt."),
+    ):
+        for key in keys:
+            value = values.get(key)
             if value is None:
                 continue
             if not isinstance(value, str):
                 return None
             if value:
-                out[f"oa_alt.{key}"] = value
+                out[prefix + key] = value
     return out
 
 
