@@ -301,9 +301,9 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def api_load(
-    site: Path, out: Path, queries: list[str], clients: int = 32, seconds: float = 30.0, extra: tuple[str, ...] = ()
-) -> dict:
+def start_api(site: Path, out: Path | str, extra: tuple[str, ...] = ()) -> tuple[subprocess.Popen[bytes], int]:
+    """``openaffairs api`` for ``out`` in a child process, once it accepts connections
+    (at most 2 minutes): the process and its port."""
     port = free_port()
     server = subprocess.Popen(
         [PY, "-m", "generator", "api", "--out", str(out), "--port", str(port), *extra],
@@ -311,14 +311,21 @@ def api_load(
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.5)
+    return server, port
+
+
+def api_load(
+    site: Path, out: Path, queries: list[str], clients: int = 32, seconds: float = 30.0, extra: tuple[str, ...] = ()
+) -> dict:
+    server, port = start_api(site, out, extra)
     try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.5)
         latencies: list[float] = []
         errors: list[str] = []
         lock = threading.Lock()
@@ -356,6 +363,11 @@ def api_load(
     finally:
         server.terminate()
         server.wait(timeout=30)
+    return {**load_figures(latencies, elapsed, clients), "errors": len(errors), "error_kinds": sorted(set(errors))[:5]}
+
+
+def load_figures(latencies: list[float], elapsed: float, clients: int) -> dict:
+    """What a load run reports: requests, requests/s, median and p99 latency (ms)."""
     return {
         "clients": clients,
         "seconds": round(elapsed, 1),
@@ -363,8 +375,6 @@ def api_load(
         "rps": round(len(latencies) / elapsed, 1),
         "ms_median": round(statistics.median(latencies), 1),
         "ms_p99": round(pct(latencies, 99), 1),
-        "errors": len(errors),
-        "error_kinds": sorted(set(errors))[:5],
     }
 
 

@@ -40,7 +40,6 @@ import os
 import pickle
 import random
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -56,7 +55,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from run import NOW, OUT, PY, free_port, generate, pct, query_set  # noqa: E402
+from run import NOW, OUT, PY, generate, load_figures, pct, query_set, start_api  # noqa: E402
 
 WHOOSH_COMMIT = "37aa214"  # the last commit with generator/search_index.py (whoosh)
 
@@ -291,12 +290,7 @@ async def _load(port: int, sessions: list[list[str]], clients: int, seconds: flo
     await asyncio.gather(*(client() for _ in range(clients)))
     elapsed = time.perf_counter() - begin
     return {
-        "clients": clients,
-        "seconds": round(elapsed, 1),
-        "requests": len(latencies),
-        "rps": round(len(latencies) / elapsed, 1),
-        "ms_median": round(statistics.median(latencies), 1),
-        "ms_p99": round(pct(latencies, 99), 1),
+        **load_figures(latencies, elapsed, clients),
         "ms_max": round(max(latencies), 1),
         "errors": sum(errors.values()),
         "error_kinds": errors,
@@ -328,21 +322,8 @@ def api_load(
     extra: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """``openaffairs api`` in a child process (as deployed: one worker per core) under the load."""
-    port = free_port()
-    server = subprocess.Popen(
-        [PY, "-m", "generator", "api", "--out", "site", "--port", str(port), *extra],
-        cwd=site,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    server, port = start_api(site, "site", extra)
     try:
-        deadline = time.time() + 120
-        while time.time() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                time.sleep(0.5)
         before = _cpu_seconds(server.pid)
         results = asyncio.run(_load(port, sessions, clients, seconds))
         if before is not None:  # CPU the server spent per request: what the load costs it

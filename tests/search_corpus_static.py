@@ -21,7 +21,9 @@ import random
 import re
 import unicodedata
 from pathlib import Path
+from typing import get_args
 
+from generator.records import Kind
 from generator.static_search import StaticDoc, normalize
 
 SEED = 20260427
@@ -139,14 +141,7 @@ ENGLISH = [
     "Anti-corruption work: Bribery, embezzlement and abuse of power (case No. 385).",
 ]
 CATEGORIES = ["case-procedure", "case-decision", "legal-document", "work-report", "announcement", "press-release"]
-KINDS = [
-    "law",
-    "administrative-regulation",
-    "judicial-interpretation",
-    "departmental-rule",
-    "normative-document",
-    "local-regulation",
-]
+KINDS = list(get_args(Kind))  # the content model's regulation kinds
 ISSUERS = [
     "最高人民检察院",
     "最高人民法院",
