@@ -34,6 +34,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from run import generate  # the corpus of N records, made once per size
+
 REPO = Path(__file__).resolve().parent.parent
 NOW = "2026-11-26T10:00:00+08:00"
 PY = sys.executable
@@ -118,15 +120,6 @@ def _summary(output: str) -> str:
 def _stage(summary: str, name: str) -> float:
     found = re.search(re.escape(name) + r" ([\d.]+) s", summary)
     return float(found[1]) if found else 0.0
-
-
-def generate(records: int, folder: Path) -> None:
-    if not (folder / "site_config.yml").exists():
-        subprocess.run(
-            [PY, str(REPO / "benchmarks/generate.py"), "--records", str(records), "--out", str(folder)],
-            check=True,
-            capture_output=True,
-        )
 
 
 def _build(site: Path) -> list[str]:
