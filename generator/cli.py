@@ -17,7 +17,7 @@ from typing import Any
 import click
 
 from . import __version__
-from .errors import BuildError, UsageError
+from .errors import BuildError, UsageError, WorkerError
 from .records import TYPE_NAMES
 
 CONFIG_HELP = "Path of site_config.yml (default: site_config.yml in this folder or the nearest parent folder)."
@@ -105,6 +105,13 @@ class _Boundary(click.Group):
         except (IndexLockedError, SearchTimeout) as exc:
             click.echo(f"error: {exc}", err=True)
             sys.exit(1)
+        except WorkerError as exc:  # the worker's file and exception are in the message
+            click.echo(
+                f"internal error in openaffairs {__version__}: {exc}\nThis is a bug, not a problem with your "
+                "content. Please report it with this message.",
+                err=True,
+            )
+            sys.exit(EX_SOFTWARE)
         except (
             click.exceptions.ClickException,
             click.exceptions.Exit,

@@ -10,6 +10,8 @@ Exception tree (``cli.main`` turns each into output and an exit code, in one pla
     search.QueryError      a malformed search query; exit 2
     search.IndexLockedError / SearchTimeout   the index is busy; exit 1
     (click's own usage errors; exit 2)
+    WorkerError          a worker process of the build failed or ended (intake); exit 70,
+                         its message (the file and the exception), no traceback
 
 Any other exception is a bug: the CLI prints its traceback, asks for a report
 and exits 70 (EX_SOFTWARE).
@@ -21,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from difflib import get_close_matches
 
-__all__ = ["Problem", "BuildError", "UsageError", "did_you_mean"]
+__all__ = ["Problem", "BuildError", "UsageError", "WorkerError", "did_you_mean"]
 
 
 @dataclass(frozen=True, order=True)
@@ -56,6 +58,11 @@ class BuildError(Exception):
 
 class UsageError(Exception):
     """Bad command-line input (not content): the CLI prints it with the usage; exit 2."""
+
+
+class WorkerError(RuntimeError):
+    """A worker process failed on a file (an internal error: exit 70 with this message);
+    the build stops, no file is ever left out."""
 
 
 def did_you_mean(word: str, choices: Iterable[str]) -> str:

@@ -9,6 +9,7 @@ later stage sees the same sequence on every machine.
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +18,17 @@ from .errors import Problem
 from .records import RECORD_TYPES
 from .yamlsource import FrontMatterError, LineMap, YamlError, load_yaml, split_front_matter
 
-__all__ = ["SourceDocument", "ContentTree", "load_content", "read_attachment", "MAX_FILE_BYTES"]
+__all__ = [
+    "SourceDocument",
+    "ContentTree",
+    "ContentScan",
+    "ToRead",
+    "load_content",
+    "scan_content",
+    "read_document",
+    "read_attachment",
+    "MAX_FILE_BYTES",
+]
 
 MAX_FILE_BYTES = 5 * 1024 * 1024
 
@@ -45,28 +56,63 @@ class ContentTree:
 README_NAMES = {"README.md", "README.txt", "说明.md"}
 
 
+@dataclass(frozen=True)
+class ToRead:
+    """A record file found by ``scan_content``, to be read by ``read_document``."""
+
+    path: Path
+    shown: str
+    type: str
+
+
+@dataclass(frozen=True)
+class ContentScan:
+    """What walking ``content/`` found, in the loader's order: each entry a record file to
+    read or a problem of a file that is not read (a symbolic link, a record outside the
+    type folders)."""
+
+    entries: list[ToRead | Problem]
+    files: dict[str, int]  # every non-Markdown file: posix path relative to content/ -> size
+    content_root: Path
+    shown_root: str
+
+
 def load_content(content_root: Path, shown_root: str) -> ContentTree:
+    scan = scan_content(content_root, shown_root)
     documents: list[SourceDocument] = []
-    files: dict[str, int] = {}
     problems: list[Problem] = []
-    for path in sorted(content_root.rglob("*"), key=lambda p: p.parts):  # = Path order, faster
-        rel = path.relative_to(content_root)
-        if any(part.startswith(".") for part in rel.parts) or path.is_dir():
+    for entry in scan.entries:
+        if isinstance(entry, Problem):
+            problems.append(entry)
             continue
-        if path.name in README_NAMES:  # notes for staff ('openaffairs init' writes one per folder)
+        doc = read_document(entry, problems)
+        if doc is not None:
+            documents.append(doc)
+    return ContentTree(documents, scan.files, problems, content_root, shown_root)
+
+
+def scan_content(content_root: Path, shown_root: str) -> ContentScan:
+    """Walk ``content/`` (reading no record): the record files in sorted order, the
+    attachments and their sizes."""
+    entries: list[ToRead | Problem] = []
+    files: dict[str, int] = {}
+    for parts, entry in sorted(_entries(content_root), key=lambda pe: pe[0]):
+        if parts[-1].startswith(".") or _is_dir(entry):  # (no hidden folder is entered)
             continue
-        shown = f"{shown_root}/{rel.as_posix()}"
-        if path.is_symlink():
-            problems.append(
-                Problem(shown, 0, "symbolic links are not published", "copy the file into content/ instead")
-            )
+        if entry.name in README_NAMES:  # notes for staff ('openaffairs init' writes one per folder)
             continue
-        if path.suffix.lower() != ".md":
-            files[rel.as_posix()] = path.stat().st_size
+        rel = "/".join(parts)
+        shown = f"{shown_root}/{rel}"
+        if entry.is_symlink():
+            entries.append(Problem(shown, 0, "symbolic links are not published", "copy the file into content/ instead"))
             continue
-        type_name = rel.parts[0] if len(rel.parts) > 1 else ""
+        if _suffix(entry.name).lower() != ".md":
+            files[rel] = entry.stat().st_size
+            continue
+        path = content_root.joinpath(*parts)
+        type_name = parts[0] if len(parts) > 1 else ""
         if type_name not in RECORD_TYPES:
-            problems.append(
+            entries.append(
                 Problem(
                     shown,
                     0,
@@ -75,10 +121,50 @@ def load_content(content_root: Path, shown_root: str) -> ContentTree:
                 )
             )
             continue
-        doc = _read_document(path, shown, type_name, problems)
-        if doc is not None:
-            documents.append(doc)
-    return ContentTree(documents, dict(sorted(files.items())), problems, content_root, shown_root)
+        entries.append(ToRead(path, shown, type_name))
+    return ContentScan(entries, dict(sorted(files.items())), content_root, shown_root)
+
+
+def _entries(root: Path) -> list[tuple[tuple[str, ...], os.DirEntry[str]]]:
+    """(path parts relative to ``root``, entry) of everything below ``root`` that
+    ``root.rglob("*")`` finds, but hidden folders (whatever is in them is skipped), each
+    folder read once (``rglob`` reads each twice, and ``Path`` objects cost more than the
+    entries): symbolic links to folders are not entered, unreadable folders are skipped."""
+    out: list[tuple[tuple[str, ...], os.DirEntry[str]]] = []
+
+    def visit(folder: str, parts: tuple[str, ...]) -> None:
+        try:
+            with os.scandir(folder) as found:
+                entries = list(found)
+        except PermissionError:
+            return
+        for entry in entries:
+            here = (*parts, entry.name)
+            out.append((here, entry))
+            try:
+                folder_here = entry.is_dir(follow_symlinks=False)
+            except OSError:
+                folder_here = False
+            if folder_here and not entry.name.startswith("."):
+                visit(entry.path, here)
+
+    if root.is_dir():
+        visit(str(root), ())
+    return out
+
+
+def _is_dir(entry: os.DirEntry[str]) -> bool:
+    """``Path.is_dir``: a folder, or a link to one."""
+    try:
+        return entry.is_dir()
+    except OSError:
+        return False
+
+
+def _suffix(name: str) -> str:
+    """``PurePath.suffix`` of a file name."""
+    i = name.rfind(".")
+    return name[i:] if 0 < i < len(name) - 1 else ""
 
 
 def read_attachment(content_root: Path, rel: str) -> bytes:
@@ -97,7 +183,10 @@ def read_attachment(content_root: Path, rel: str) -> bytes:
     return path.read_bytes()
 
 
-def _read_document(path: Path, shown: str, type_name: str, problems: list[Problem]) -> SourceDocument | None:
+def read_document(entry: ToRead, problems: list[Problem]) -> SourceDocument | None:
+    """The record file ``entry`` read and its front matter parsed; None (and its problems
+    added to ``problems``) when it cannot be."""
+    path, shown, type_name = entry.path, entry.shown, entry.type
     raw = path.read_bytes()
     if len(raw) > MAX_FILE_BYTES:
         problems.append(Problem(shown, 0, f"file is larger than {MAX_FILE_BYTES // 1024 // 1024} MB"))

@@ -28,8 +28,9 @@ from .config import SiteConfig, load_config
 from .dates import Key, git_head, record_dates
 from .errors import BuildError, Problem, UsageError
 from .gitproof import verify_approvals
+from .intake import load_and_validate
 from .languages import export_all, site_sitemap, static_search_files
-from .loading import ContentTree, load_content, read_attachment
+from .loading import ContentTree, read_attachment
 from .preview import mark_drafts
 from .privacy import FilterResult, PublicRecord, Redaction, run_filter
 from .privacy.filter import Origin, review_record
@@ -49,7 +50,6 @@ from .search import (
 )
 from .search.generations import DB_NAME, current
 from .site import PageCache, remove_leftovers, write_site
-from .validation import validate
 from .verify import write_sha256sums
 
 __all__ = ["BuildReport", "build", "configure", "resolve_now", "prepare", "review"]
@@ -139,19 +139,6 @@ class _Prepared:
         return Origin(line_maps, self.tree.files, self.tree.shown_root, self.reader)
 
 
-def _load(config: SiteConfig, progress: Progress) -> ContentTree:
-    tree = load_content(config.content_path, _shown(config.content_path))
-    progress(f"Loaded {len(tree.documents)} records and {len(tree.files)} attachments from {tree.shown_root}/")
-    return tree
-
-
-def _validate(tree: ContentTree, config: SiteConfig) -> list[Record]:
-    site = validate(tree, config)
-    if site.problems:
-        raise BuildError(site.problems)
-    return site.records
-
-
 def _gate(
     records: list[Record], config: SiteConfig, now: dt.datetime, drafts: dict[tuple[str, str], str] | None
 ) -> list[tuple[Record, Decision]]:
@@ -168,10 +155,14 @@ def _decided(
     now: dt.datetime,
     progress: Progress,
     drafts: dict[tuple[str, str], str] | None = None,
+    jobs: int | None = None,
 ) -> _Prepared:
-    """load -> validate -> gate."""
-    tree = _load(config, progress)
-    decided = _gate(_validate(tree, config), config, now, drafts)
+    """load -> validate (``jobs``: processes, as for the filter) -> gate."""
+    tree, site, _ = load_and_validate(config, _shown(config.content_path), jobs)
+    progress(f"Loaded {len(tree.documents)} records and {len(tree.files)} attachments from {tree.shown_root}/")
+    if site.problems:
+        raise BuildError(site.problems)
+    decided = _gate(site.records, config, now, drafts)
     # the filter is pure: attachment bytes come through this reader (loading reads files)
     reader = functools.partial(read_attachment, tree.content_root)
     return _Prepared(config, now, decided, tree, reader)
@@ -218,7 +209,7 @@ def prepare(
     for the privacy filter (``run_filter``; None: one per CPU for a large site)."""
     start = time.perf_counter()
     marked: dict[tuple[str, str], str] | None = {} if drafts else None
-    p = _decided(config, now, progress, marked)
+    p = _decided(config, now, progress, marked, jobs)
     checked = time.perf_counter()
     filtered = _filter(p, cache, jobs)
     report = BuildReport(config, p.decided, filtered.public, filtered.redactions, now=now)

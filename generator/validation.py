@@ -20,7 +20,7 @@ from .privacy.names import needs_anonymising
 from .records import RECORD_TYPES, Disclosure, Record, Regulation
 from .schema import problems_from_validation
 
-__all__ = ["ValidatedSite", "validate", "RESERVED_IDS"]
+__all__ = ["ValidatedSite", "validate", "validate_one", "validated_site", "RESERVED_IDS"]
 
 # listing URLs: /<type>/page/<n>/, /disclosures/category/<c>/, /disclosures/year/<y>/
 RESERVED_IDS = {
@@ -42,10 +42,26 @@ INTERNAL_FIELDS = tuple(name for name, f in Record.model_fields.items() if f.exc
 
 
 def validate(tree: ContentTree, config: SiteConfig) -> ValidatedSite:
+    return validated_site(tree, config, [validate_one(doc, config) for doc in tree.documents])
+
+
+def validate_one(doc: SourceDocument, config: SiteConfig) -> tuple[Record | None, list[Problem]]:
+    """The typed record of one document (None when it has problems) and its problems: what
+    needs no other record (``intake`` runs it in worker processes)."""
+    problems: list[Problem] = []
+    return _validate_one(doc, config, problems), problems
+
+
+def validated_site(
+    tree: ContentTree, config: SiteConfig, results: list[tuple[Record | None, list[Problem]]]
+) -> ValidatedSite:
+    """The checks across records over ``validate_one``'s result of every document of
+    ``tree`` (in its order): the site's records and every problem, in the same order
+    whoever validated the documents one by one."""
     problems = list(tree.problems)
     records: list[tuple[Record, SourceDocument]] = []
-    for doc in tree.documents:
-        record = _validate_one(doc, config, problems)
+    for doc, (record, found) in zip(tree.documents, results, strict=True):
+        problems += found
         if record is not None:
             records.append((record, doc))
     problems += _check_unique_ids(records)

@@ -68,8 +68,19 @@ _BASE = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when a
 class _StrictLoader(_BASE):  # type: ignore[misc,valid-type]
     """SafeLoader with the YAML 1.2 core schema's plain scalars."""
 
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> Any:
+        """``BaseResolver.resolve`` without what this loader has not (path resolvers,
+        wildcard resolvers): called for every value, so kept short; the same tags."""
+        if kind is yaml.ScalarNode:
+            if implicit[0]:
+                for tag, regexp in self.yaml_implicit_resolvers.get(value[:1], ()):
+                    if regexp.match(value):
+                        return tag
+            return self.DEFAULT_SCALAR_TAG
+        return self.DEFAULT_SEQUENCE_TAG if kind is yaml.SequenceNode else self.DEFAULT_MAPPING_TAG
 
-_StrictLoader.yaml_implicit_resolvers = {}
+
+_StrictLoader.yaml_implicit_resolvers = {}  # (resolve: no wildcard resolvers, no path resolvers)
 _StrictLoader.add_implicit_resolver(
     "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
@@ -86,16 +97,24 @@ _StrictLoader.add_implicit_resolver(
 )
 
 
-def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], budget: list[int], depth: int) -> None:
-    budget[0] -= 1
+def _too_large(node: yaml.Node, budget: list[int], depth: int) -> YamlError | None:
+    """The error of a node past the budget of values or too deep (``budget`` is spent)."""
     if budget[0] < 0:
-        raise YamlError(
+        return YamlError(
             node.start_mark.line + 1,
             f"document too large: more than {MAX_NODES} values after expanding aliases",
             "remove YAML anchors/aliases (&name, *name); front matter does not need them",
         )
     if depth > MAX_DEPTH:
-        raise YamlError(node.start_mark.line + 1, f"nesting deeper than {MAX_DEPTH} levels")
+        return YamlError(node.start_mark.line + 1, f"nesting deeper than {MAX_DEPTH} levels")
+    return None
+
+
+def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], budget: list[int], depth: int) -> None:
+    budget[0] -= 1
+    error = _too_large(node, budget, depth)
+    if error is not None:
+        raise error
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -111,6 +130,63 @@ def _walk(node: yaml.Node, path: Path_, lines: dict[Path_, int], budget: list[in
             _walk(item, path + (i,), lines, budget, depth + 1)
 
 
+class _Slow(Exception):
+    """The document has something ``_build`` does not construct itself (an explicit tag, a
+    non-text key, an alias of a mapping or list): it is read the general way instead."""
+
+
+_STR, _MAP, _SEQ = "tag:yaml.org,2002:str", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"
+_BOOL, _INT, _NULL = "tag:yaml.org,2002:bool", "tag:yaml.org,2002:int", "tag:yaml.org,2002:null"
+_BOOLS = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_PLAIN_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9]*)$")
+
+
+def _build(node: yaml.Node, path: Path_, lines: dict[Path_, int], budget: list[int], depth: int, seen: set[int]) -> Any:
+    """``_walk`` and the constructor's work in one pass, for the plain documents front
+    matter is made of: text, true/false, whole numbers, empty values, mappings with text
+    keys, lists.  The same checks in the same order as ``_walk`` (so the same errors) and
+    the same values as ``construct_document``; raises ``_Slow`` for anything else."""
+    budget[0] -= 1
+    if budget[0] < 0 or depth > MAX_DEPTH:
+        raise _too_large(node, budget, depth) or _Slow
+    cls = type(node)
+    tag = node.tag
+    if cls is yaml.ScalarNode:
+        value = node.value
+        if tag == _STR:
+            return value
+        if tag == _NULL:
+            return None
+        if tag == _BOOL and value in _BOOLS:
+            return _BOOLS[value]
+        if tag == _INT and _PLAIN_INT.match(value):
+            return int(value)
+        raise _Slow
+    if id(node) in seen:
+        raise _Slow
+    seen.add(id(node))
+    if cls is yaml.MappingNode and tag == _MAP:
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not yaml.ScalarNode or key_node.tag != _STR:
+                raise _Slow
+            key = key_node.value
+            if key in out:
+                raise YamlError(key_node.start_mark.line + 1, f"key '{key}' appears twice")
+            sub = (*path, key)
+            lines[sub] = key_node.start_mark.line + 1
+            out[key] = _build(value_node, sub, lines, budget, depth + 1, seen)
+        return out
+    if cls is yaml.SequenceNode and tag == _SEQ:
+        items = []
+        for i, item in enumerate(node.value):
+            sub = (*path, i)
+            lines[sub] = item.start_mark.line + 1
+            items.append(_build(item, sub, lines, budget, depth + 1, seen))
+        return items
+    raise _Slow
+
+
 def load_yaml(text: str) -> tuple[Any, LineMap]:
     """Parse one YAML document; returns (data, line map). Raises YamlError."""
     loader = _StrictLoader(text)
@@ -119,8 +195,12 @@ def load_yaml(text: str) -> tuple[Any, LineMap]:
         if node is None:
             return None, LineMap()
         lines: dict[Path_, int] = {}
-        _walk(node, (), lines, [MAX_NODES], 0)
-        data = loader.construct_document(node)
+        try:
+            data = _build(node, (), lines, [MAX_NODES], 0, set())
+        except _Slow:
+            lines = {}
+            _walk(node, (), lines, [MAX_NODES], 0)
+            data = loader.construct_document(node)
     except YamlError:
         raise
     except yaml.MarkedYAMLError as exc:

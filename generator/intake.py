@@ -1,0 +1,162 @@
+"""Load and validate every record, in worker processes on a large site.
+
+Stage: the loader and validation together (``loading`` reads, ``validation``
+judges; this module only shares the work out).  ``content/`` is walked here;
+each record file is read, parsed and validated alone (``read_document``,
+``validate_one``) by forked worker processes in chunks, and the results are
+collected in the loader's order; the checks across records (unique ids,
+references, translations, attachments) run here over them.  The tree, the
+records and every problem, in their order, are those of ``load_content`` +
+``validate`` in one process, whatever the number of workers.
+
+A worker that raises or ends stops the build (``WorkerError``, exit 70): no
+record is ever left out.  Records are returned to this process only (nothing
+is written anywhere).
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import contextlib
+import dataclasses
+import gc
+import multiprocessing
+import os
+import sys
+from collections.abc import Generator, Iterator
+from dataclasses import dataclass
+
+from .config import SiteConfig
+from .errors import Problem, WorkerError
+from .loading import ContentScan, ContentTree, SourceDocument, ToRead, read_document, scan_content
+from .privacy.filter import available_cpus
+from .records import Record
+from .validation import ValidatedSite, validate_one, validated_site
+
+__all__ = ["load_and_validate", "MIN_PARALLEL", "workers_for"]
+
+MIN_PARALLEL = 500  # with jobs=None: fewer record files than this are read in this process
+CHUNK = 128  # record files per task of a worker
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One record file read and validated: its document (without its front matter's
+    values, which are in the record), the record, and the problems of each step."""
+
+    doc: SourceDocument | None
+    record: Record | None
+    load_problems: list[Problem]
+    problems: list[Problem]
+
+
+def _read_one(entry: ToRead, config: SiteConfig) -> _Read:
+    load_problems: list[Problem] = []
+    doc = read_document(entry, load_problems)
+    if doc is None:
+        return _Read(None, None, load_problems, [])
+    record, problems = validate_one(doc, config)
+    # the values are in the record now: the document keeps where they came from
+    return _Read(dataclasses.replace(doc, data={}), record, load_problems, problems)
+
+
+def workers_for(jobs: int | None, count: int) -> int:
+    """How many worker processes read ``count`` record files (1: in this process); forked,
+    so on Linux only."""
+    if not hasattr(os, "fork") or sys.platform != "linux" or count < 2:
+        return 1
+    if jobs is None:
+        return min(available_cpus(), count) if count >= MIN_PARALLEL else 1
+    return max(1, min(jobs, count))
+
+
+@contextlib.contextmanager
+def _gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while the records are made: parsing and validating
+    create millions of objects and none of them is garbage in a cycle, yet the collector
+    would walk every one of them again and again (at 20,000 records, more than half the
+    time of this stage).  Collection resumes as it was after, the objects made here counted
+    as old ones (freeze + unfreeze moves them to the oldest generation without walking
+    them): else the first collection after the stage walks them all."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        gc.unfreeze()
+        if enabled:
+            gc.enable()
+
+
+# What every worker shares: set just before the workers are forked (inherited, not pickled)
+_SHARED: tuple[list[ToRead], SiteConfig] | None = None
+
+
+def _worker_start() -> None:
+    gc.disable()  # a worker lives for one stage: its memory is freed when it ends
+
+
+def _worker_read(chunk: range) -> list[_Read]:
+    assert _SHARED is not None
+    entries, config = _SHARED
+    out = []
+    for i in chunk:
+        try:
+            out.append(_read_one(entries[i], config))
+        except Exception as exc:
+            raise WorkerError(
+                f"loading {entries[i].shown} failed in a worker process: {type(exc).__name__}: {exc}"
+            ) from None
+    return out
+
+
+def _read_parallel(entries: list[ToRead], config: SiteConfig, workers: int) -> Generator[_Read, None, None]:
+    global _SHARED
+    chunks = [range(i, min(i + CHUNK, len(entries))) for i in range(0, len(entries), CHUNK)]
+    _SHARED = (entries, config)
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_start) as pool:
+            try:
+                for results in pool.map(_worker_read, chunks):
+                    yield from results
+            except concurrent.futures.process.BrokenProcessPool as exc:
+                raise WorkerError(f"loading the records: a worker process ended unexpectedly ({exc})") from None
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                raise
+    finally:
+        _SHARED = None
+
+
+def load_and_validate(
+    config: SiteConfig, shown_root: str, jobs: int | None = None
+) -> tuple[ContentTree, ValidatedSite, int]:
+    """``load_content`` then ``validate``, the record files read by ``jobs`` worker
+    processes (None: one per available CPU for at least ``MIN_PARALLEL`` files; 1: in this
+    process).  Returns the tree, the validated site and the number of processes used."""
+    scan: ContentScan = scan_content(config.content_path, shown_root)
+    to_read = [e for e in scan.entries if isinstance(e, ToRead)]
+    workers = workers_for(jobs, len(to_read))
+    with _gc_paused():
+        if workers > 1:
+            read: Generator[_Read, None, None] = _read_parallel(to_read, config, workers)
+        else:
+            read = (_read_one(e, config) for e in to_read)
+        documents: list[SourceDocument] = []
+        load_problems: list[Problem] = []
+        results: list[tuple[Record | None, list[Problem]]] = []
+        with contextlib.closing(read):  # a failure ends the workers at once
+            for entry in scan.entries:
+                if isinstance(entry, Problem):
+                    load_problems.append(entry)
+                    continue
+                one = next(read)
+                load_problems += one.load_problems
+                if one.doc is not None:
+                    documents.append(one.doc)
+                    results.append((one.record, one.problems))
+        tree = ContentTree(documents, scan.files, load_problems, scan.content_root, scan.shown_root)
+        site = validated_site(tree, config, results)
+    return tree, site, workers
