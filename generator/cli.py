@@ -156,8 +156,9 @@ _jobs_option = click.option(
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="Processes for the privacy filter (default: one per available CPU when at least "
-    "200 records are filtered; 1: in the build's own process). The output is the same.",
+    help="Processes for loading and validating the records and for the privacy filter "
+    "(default: one per available CPU when at least 500 record files are read, 200 records "
+    "filtered; 1: in the build's own process). The output is the same.",
 )
 
 
