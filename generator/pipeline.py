@@ -35,7 +35,7 @@ from .privacy import FilterResult, PublicRecord, Redaction, run_filter
 from .privacy.filter import Origin, review_record
 from .privacy.review import Review
 from .records import Record
-from .rendering import render_site
+from .rendering import PageStore, render_site
 from .search import (
     build_generation,
     discard,
@@ -389,7 +389,10 @@ def _build(
         extra = export_all(listed, config, dates, now)  # every language (issue 10)
     # 6. pages (Markdown for MkDocs) and the sitemap
     with clock("pages"):
-        rendered = render_site(report.public, config, now, dates)
+        store = PageStore(cache.root / "pages-md", cache.fingerprint) if cache is not None else None
+        rendered = render_site(report.public, config, now, dates, store)
+        if store is not None and store.hits + store.misses:
+            progress(f"{store.hits} of {store.hits + store.misses} record pages from the cache")
         report.pages = len(rendered.pages) + sum(len(s.pages) for s in rendered.sides.values())
         sitemap = site_sitemap(rendered, report.public, config, dates, now)
     # 7. the site's search box (the same published records give the same files: from the cache)

@@ -21,7 +21,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
@@ -36,7 +36,7 @@ from .config import SiteConfig
 from .document import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, MARKDOWN_EXTENSIONS
 from .errors import BuildError, Problem
 from .i18n import theme_strings
-from .rendering import NavEntry, RenderedSite
+from .rendering import NavEntry, PageTexts, RenderedSite
 
 __all__ = [
     "write_site",
@@ -285,7 +285,10 @@ _DIRTY_WARNING = "A 'dirty' build is being performed"
 
 
 def _run_mkdocs(
-    cfg_path: Path, now: dt.datetime, docs: list[tuple[str, bytes | str, bool]], reuse: _Reuse | None = None
+    cfg_path: Path,
+    now: dt.datetime,
+    docs: Sequence[tuple[str, bytes | str | _Stored, bool]],
+    reuse: _Reuse | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """MkDocs over ``docs``: (docs path, content or an attachment's file path, reused?).
 
@@ -303,12 +306,16 @@ def _run_mkdocs(
         def on_page_content(self, html: str, **kwargs: Any) -> str:
             return sanitise(html)
 
+    stored_file = _stored_file_class()
+
     class Docs(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         """The docs as virtual files; reused ones are neither read nor written."""
 
         def on_files(self, files: Any, config: Any, **kwargs: Any) -> Any:
             for rel, data, reused in docs:
-                if isinstance(data, str) and not rel.endswith(".md"):
+                if isinstance(data, _Stored):  # reused: MkDocs does not read it (dirty build)
+                    f = stored_file.of(File.generated(config, rel, content=""), data)
+                elif isinstance(data, str) and not rel.endswith(".md"):
                     f = File.generated(config, rel, abs_src_path=data)
                 else:
                     f = File.generated(config, rel, content=data)
@@ -316,7 +323,7 @@ def _run_mkdocs(
                 if theme_file is not None:  # docs files override the theme's
                     files.remove(theme_file)
                 if reused:
-                    f.is_modified = _never_modified  # type: ignore[method-assign]
+                    f.is_modified = _never_modified
                 files.append(f)
             if reuse is not None:
                 for f in files:
@@ -589,18 +596,73 @@ def _scanned_bytes(config: SiteConfig, source: str, scanned: dict[str, str] | No
     return data
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """A page's Markdown still in the page store (``rendering.PageStore``)."""
+
+    pages: PageTexts
+    rel: str
+
+    def text(self) -> str:
+        return self.pages[self.rel]
+
+
+def _stored_file_class() -> Any:
+    from mkdocs.structure.files import File
+
+    class StoredFile(File):
+        """A MkDocs file whose Markdown is read from the page store when something asks for it."""
+
+        stored: _Stored
+
+        @classmethod
+        def of(cls, f: File, stored: _Stored) -> StoredFile:
+            f.__class__ = cls
+            assert isinstance(f, StoredFile)
+            f.stored = stored
+            f._content = None
+            return f
+
+        @property
+        def content_bytes(self) -> bytes:
+            return self.content_string.encode("utf-8") if self._content is None else super().content_bytes
+
+        @content_bytes.setter
+        def content_bytes(self, value: bytes) -> None:
+            self._content = value
+
+        @property
+        def content_string(self) -> str:
+            return self.stored.text() if self._content is None else super().content_string
+
+        @content_string.setter
+        def content_string(self, value: str) -> None:
+            self._content = value
+
+        def is_modified(self) -> bool:
+            return False
+
+    return StoredFile
+
+
 def _docs_files(
     rendered: RenderedSite,
     config: SiteConfig,
     extra_files: dict[str, bytes],
     scanned: dict[str, str] | None,
     attachments: Path,
-) -> Iterator[tuple[str, bytes | str, str]]:
+) -> Iterator[tuple[str, bytes | str | _Stored, str]]:
     """Every file MkDocs gets as docs: (docs path, content -- or a file path for an
-    attachment --, SHA-256).  Attachments are exactly the bytes the privacy filter
+    attachment, or a page still in the page store --, SHA-256).  Attachments are exactly the bytes the privacy filter
     scanned, copied into ``attachments`` (one flat folder)."""
-    for rel, text in sorted(rendered.pages.items()):
-        yield rel, text, hashlib.sha256(text.encode("utf-8")).hexdigest()
+    pages = rendered.pages
+    for rel in sorted(pages):
+        if isinstance(pages, PageTexts) and pages.stored(rel):
+            # a record page of an earlier build: read only if MkDocs renders it
+            yield rel, _Stored(pages, rel), pages.sha(rel)
+        else:
+            text = pages[rel]
+            yield rel, text, hashlib.sha256(text.encode("utf-8")).hexdigest()
     attachments.mkdir(parents=True, exist_ok=True)
     for i, (rel, source) in enumerate(sorted(rendered.copies.items())):
         data = _scanned_bytes(config, source, scanned)
@@ -652,7 +714,11 @@ def stage_site(
         spare.rename(site_dir)
         clear_files(site_dir)
     site_dir.mkdir(exist_ok=True)
-    virtual = [(rel, data, rel in reuse.docs if reuse is not None else False) for rel, data, _ in files]
+    virtual: list[tuple[str, bytes | str | _Stored, bool]] = []
+    for rel, data, _ in files:
+        reused = rel in reuse.docs if reuse is not None else False
+        # a stored page is read only when MkDocs renders it (a reused one never is)
+        virtual.append((rel, data.text() if isinstance(data, _Stored) and not reused else data, reused))
     del files
     warnings, made = _run_mkdocs(cfg_path, now, virtual, reuse)
     del virtual
