@@ -391,8 +391,8 @@ def _build(
     with clock("pages"):
         store = PageStore(cache.root / "pages-md", cache.fingerprint) if cache is not None else None
         rendered = render_site(report.public, config, now, dates, store)
-        if store is not None and store.hits + store.misses:
-            progress(f"{store.hits} of {store.hits + store.misses} record pages from the cache")
+        if store is not None and store.counts:
+            progress(store.summary())
         report.pages = len(rendered.pages) + sum(len(s.pages) for s in rendered.sides.values())
         sitemap = site_sitemap(rendered, report.public, config, dates, now)
     # 7. the site's search box (the same published records give the same files: from the cache)

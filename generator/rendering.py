@@ -10,6 +10,7 @@ any path prefix.
 from __future__ import annotations
 
 import concurrent.futures
+import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -254,38 +255,55 @@ class PageStore:
         index = read_entry(root / "index")
         self.index: dict[str, tuple[_Deps, str]] = index if isinstance(index, dict) else {}
         self.new_index: dict[str, tuple[_Deps, str]] = {}
-        self.hits = 0
-        self.misses = 0
+        self.counts: dict[str, list[int]] = {}  # kind -> [found, asked]
         self._known = {sha for _, sha in self.index.values()}
+        self._unwritten: dict[str, str] = {}  # put, not yet written
         self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="openaffairs-pages")
         self._pending: list[concurrent.futures.Future[None]] = []
 
     def _path(self, sha: str) -> Path:
         return self.root / "md" / sha[:2] / sha
 
-    def find(self, key: str, current: Callable[[Key], str | None]) -> str | None:
-        """The SHA-256 of the stored page of ``key``, when what it looked up is unchanged."""
+    def find(self, key: str, current: Callable[[Key], str | None], kind: str) -> str | None:
+        """The SHA-256 of the stored page of ``key``, when what it looked up is unchanged
+        (``kind``: "record" or "page", for the counts)."""
         entry = self.index.get(key)
+        counts = self.counts.setdefault(kind, [0, 0])
+        counts[1] += 1
         if entry is None or any(current(k) != d for k, d in entry[0]):
-            self.misses += 1
             return None
-        self.hits += 1
+        counts[0] += 1
         self.new_index[key] = entry
         return entry[1]
 
+    def summary(self) -> str:
+        """E.g. "19990 of 20000 record pages and 1200 of 1210 other pages from the cache"."""
+        record, page = self.counts.get("record", [0, 0]), self.counts.get("page", [0, 0])
+        return f"{record[0]} of {record[1]} record pages and {page[0]} of {page[1]} other pages from the cache"
+
     def load(self, sha: str) -> str | None:
         """A stored page's Markdown; None when its entry is missing or damaged."""
+        text = self._unwritten.get(sha)
+        if text is not None:
+            return text
         text = read_entry(self._path(sha))
         if not isinstance(text, str) or hashlib.sha256(text.encode("utf-8")).hexdigest() != sha:
             return None
         return text
 
-    def put(self, key: str, deps: _Deps, text: str) -> None:
+    def put(self, key: str, deps: _Deps, text: str) -> str:
+        """Store a page's Markdown; returns its SHA-256 (``load`` reads it back, at once)."""
         sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
         self.new_index[key] = (deps, sha)
         if sha not in self._known:
             self._known.add(sha)
-            self._pending.append(self._writer.submit(write_entry, self._path(sha), text))
+            self._unwritten[sha] = text
+            self._pending.append(self._writer.submit(self._write, sha, text))
+        return sha
+
+    def _write(self, sha: str, text: str) -> None:
+        write_entry(self._path(sha), text)
+        self._unwritten.pop(sha, None)
 
     def commit(self) -> None:
         """After rendering: wait for the writes, record this build's pages, drop the rest."""
@@ -306,6 +324,58 @@ class PageStore:
     def close(self) -> None:
         """Without committing (a failed render): stop the writer."""
         self._writer.shutdown(wait=True)
+
+
+def _stored_or(store: PageStore, sha: str, render: Callable[[], str]) -> str:
+    """A stored page's Markdown, rendered again when its entry is damaged or gone."""
+    text = store.load(sha)
+    return text if text is not None else render()
+
+
+class _Uncacheable(Exception):
+    """A value ``_canonical`` cannot write down faithfully: the page is rendered."""
+
+
+def _canonical(value: Any, record_digest: Callable[[Key], str | None]) -> str:
+    """A text that changes whenever ``value`` (what a template is given) does: a public
+    record by its digest, sets sorted, dataclasses field by field; anything else it does
+    not know raises ``_Uncacheable``."""
+    out: list[str] = []
+
+    def walk(v: Any) -> None:
+        if v is None or isinstance(v, str | int | float | bool | dt.date | dt.datetime):
+            out.append(f"{type(v).__name__}:{v!r}")
+        elif isinstance(v, PublicRecord):
+            out.append(f"R:{v.type}/{v.id}:{record_digest((v.type, v.id))}")
+        elif isinstance(v, dict):  # in its order: a template shows it in that order
+            out.append("{")
+            for k in v:
+                walk(k)
+                walk(v[k])
+            out.append("}")
+        elif isinstance(v, list | tuple):
+            out.append("[")
+            for item in v:
+                walk(item)
+            out.append("]")
+        elif isinstance(v, set | frozenset):
+            out.append("<")
+            for text in sorted(_canonical(item, record_digest) for item in v):
+                out.append(text)
+            out.append(">")
+        elif dataclasses.is_dataclass(v) and not isinstance(v, type):
+            out.append(type(v).__name__ + "(")
+            for f in dataclasses.fields(v):
+                item = getattr(v, f.name)
+                if callable(item):
+                    raise _Uncacheable(f.name)
+                walk(item)
+            out.append(")")
+        else:
+            raise _Uncacheable(type(v).__name__)
+
+    walk(value)
+    return "".join(out)
 
 
 class _Renderer:
@@ -435,7 +505,53 @@ class _Renderer:
         self.site.not_in_nav.append(f"/{slug}/index.md")
 
     def page(self, path: str, url: str, template: str, title: str, hide: list[str], **extra: Any) -> None:
-        self.site.pages[path] = self.page_text(path, url, template, title, hide, **extra)
+        """A page that is not a record's (listings, home, utility pages): from the store
+        when everything it is made of is unchanged (``_canonical``: the records it lists by
+        their digests, its pager and counts ...; the clock: open days' states)."""
+        store = self.store
+        key = None
+        if store is not None:
+            try:
+                shown = _canonical(extra, self.record_digest)
+            except _Uncacheable:
+                shown = None
+            if shown is not None:
+                key = digest(
+                    store.fingerprint,
+                    _STORE_VERSION,
+                    "page",
+                    path,
+                    url,
+                    template,
+                    title,
+                    repr(hide),
+                    shown,
+                    self.site_digest(),
+                    self.now.isoformat(),
+                )
+        if store is None or key is None:
+            self.site.pages[path] = self.page_text(path, url, template, title, hide, **extra)
+            return
+        sha = store.find(key, self.record_digest, "page")
+        if sha is not None:
+            render = functools.partial(self.page_text, path, url, template, title, hide, **extra)
+            self.site.pages.put_stored(path, sha, functools.partial(_stored_or, store, sha, render))
+            return
+        seen = self.by_key.track()
+        try:
+            text = self.page_text(path, url, template, title, hide, **dict(extra))
+        finally:
+            self.by_key.untrack()
+        sha = store.put(key, tuple((k, self.record_digest(k)) for k in sorted(seen)), text)
+        render = functools.partial(self.page_text, path, url, template, title, hide, **extra)
+        self.site.pages.put_stored(path, sha, functools.partial(_stored_or, store, sha, render))
+
+    def site_digest(self) -> str:
+        """What every page shows of the whole site besides the config: the feeds."""
+        if self._site_digest is None:
+            feeds = [(s.path, s.page, s.title) for s in self.feed_specs]
+            self._site_digest = digest(self.lang, repr(feeds))
+        return self._site_digest
 
     def page_text(self, path: str, url: str, template: str, title: str, hide: list[str], **extra: Any) -> str:
         """The Markdown of one page (``page`` keeps it in the site)."""
@@ -513,9 +629,10 @@ class _Renderer:
             self.site.pages[path] = self.record_text(rec)
         else:
             key = self.record_key(rec, path)
-            sha = store.find(key, self.record_digest)
+            sha = store.find(key, self.record_digest, "record")
             if sha is not None:
-                self.site.pages.put_stored(path, sha, functools.partial(self._stored_text, sha, rec))
+                render = functools.partial(self.record_text, rec)
+                self.site.pages.put_stored(path, sha, functools.partial(_stored_or, store, sha, render))
             else:
                 seen = self.by_key.track()
                 try:
@@ -523,8 +640,11 @@ class _Renderer:
                 finally:
                     self.by_key.untrack()
                 deps = tuple((k, self.record_digest(k)) for k in sorted(seen))
-                self.site.pages[path] = text
-                store.put(key, deps, text)
+                # kept by the store only (read back when MkDocs needs it): the Markdown of
+                # every page is never in memory at once
+                sha = store.put(key, deps, text)
+                render = functools.partial(self.record_text, rec)
+                self.site.pages.put_stored(path, sha, functools.partial(_stored_or, store, sha, render))
         # one pattern per folder, not per page: MkDocs matches every page against every
         # pattern, so a pattern per record made the build quadratic in the number of pages
         if rec.type != "pages":
@@ -533,12 +653,6 @@ class _Renderer:
             self.site.not_in_nav.append(f"/{path}")
         for f in rec.files:
             self.site.copies[f.href.lstrip("/")] = f.source
-
-    def _stored_text(self, sha: str, rec: PublicRecord[Record]) -> str:
-        """A stored page's Markdown (rendered again when its entry is damaged or gone)."""
-        assert self.store is not None
-        text = self.store.load(sha)
-        return text if text is not None else self.record_text(rec)
 
     def record_digest(self, key: Key) -> str | None:
         """What a record page shows of the record ``key`` (None: no such public record)."""
@@ -557,16 +671,13 @@ class _Renderer:
         body, attachments, back-links), its dates, the site-wide data it shows (the feeds)
         and, for an open day, the build time (its state and registration depend on it)."""
         assert self.store is not None
-        if self._site_digest is None:
-            feeds = [(s.path, s.page, s.title) for s in self.feed_specs]
-            self._site_digest = digest(self.lang, repr(feeds))
         return digest(
             self.store.fingerprint,
             _STORE_VERSION,
             path,
             self.record_digest((rec.type, rec.id)) or "",
             repr(self.dates[(rec.type, rec.id)]),
-            self._site_digest,
+            self.site_digest(),
             self.now.isoformat() if rec.type == "open-days" else "",
         )
 

@@ -313,8 +313,8 @@ def _run_mkdocs(
 
         def on_files(self, files: Any, config: Any, **kwargs: Any) -> Any:
             for rel, data, reused in docs:
-                if isinstance(data, _Stored):  # reused: MkDocs does not read it (dirty build)
-                    f = stored_file.of(File.generated(config, rel, content=""), data)
+                if isinstance(data, _Stored):  # read when MkDocs renders it (a reused one: never)
+                    f = stored_file.of(File.generated(config, rel, content=""), data, reused)
                 elif isinstance(data, str) and not rel.endswith(".md"):
                     f = File.generated(config, rel, abs_src_path=data)
                 else:
@@ -337,7 +337,11 @@ def _run_mkdocs(
 
     # the pages that may be made from shells: Markdown, not reused
     shells = Shells(
-        {rel: data for rel, data, reused in docs if rel.endswith(".md") and isinstance(data, str) and not reused},
+        {
+            rel: data.text if isinstance(data, _Stored) else data
+            for rel, data, reused in docs
+            if rel.endswith(".md") and isinstance(data, str | _Stored) and not reused
+        },
         _workers(),
     )
 
@@ -614,12 +618,13 @@ def _stored_file_class() -> Any:
         """A MkDocs file whose Markdown is read from the page store when something asks for it."""
 
         stored: _Stored
+        reused: bool
 
         @classmethod
-        def of(cls, f: File, stored: _Stored) -> StoredFile:
+        def of(cls, f: File, stored: _Stored, reused: bool) -> StoredFile:
             f.__class__ = cls
             assert isinstance(f, StoredFile)
-            f.stored = stored
+            f.stored, f.reused = stored, reused
             f._content = None
             return f
 
@@ -640,7 +645,7 @@ def _stored_file_class() -> Any:
             self._content = value
 
         def is_modified(self) -> bool:
-            return False
+            return not self.reused
 
     return StoredFile
 
@@ -714,11 +719,8 @@ def stage_site(
         spare.rename(site_dir)
         clear_files(site_dir)
     site_dir.mkdir(exist_ok=True)
-    virtual: list[tuple[str, bytes | str | _Stored, bool]] = []
-    for rel, data, _ in files:
-        reused = rel in reuse.docs if reuse is not None else False
-        # a stored page is read only when MkDocs renders it (a reused one never is)
-        virtual.append((rel, data.text() if isinstance(data, _Stored) and not reused else data, reused))
+    # a stored page is read only when it is rendered (a reused one never is)
+    virtual = [(rel, data, rel in reuse.docs if reuse is not None else False) for rel, data, _ in files]
     del files
     warnings, made = _run_mkdocs(cfg_path, now, virtual, reuse)
     del virtual

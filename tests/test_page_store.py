@@ -31,7 +31,7 @@ def _build(root: Path, *extra: str, now: str = NOW) -> str:
 
 
 def _stored(output: str) -> tuple[int, int]:
-    found = re.search(r"(\d+) of (\d+) record pages from the cache", output)
+    found = re.search(r"(\d+) of (\d+) record pages", output)
     assert found, output
     return int(found[1]), int(found[2])
 
