@@ -528,12 +528,13 @@ class _Reuse:
         prev = self.previous
         if prev is None:
             return
+        out, site = f"{self.out}/", f"{site_dir}/"  # strings: a Path per file costs more than the link
         for rel in sorted(self.docs):
             for dest, _, _ in prev.outputs[rel]:
-                link_or_copy(self.out / dest, site_dir / dest)
+                _link(out + dest, site + dest)
         if self.theme:
             for dest, _, _ in prev.theme:
-                link_or_copy(self.out / dest, site_dir / dest)
+                _link(out + dest, site + dest)
 
     def hash_fresh(self, site_dir: Path, made: dict[str, str] | None = None) -> dict[str, str]:
         """SHA-256 of every output MkDocs made (reused ones: from the manifest; ``made``:
@@ -575,6 +576,14 @@ class _Reuse:
         out = kept + [w for w in fresh if w not in kept]
         self.new.warnings = out
         return out
+
+
+def _link(source: str, target: str) -> None:
+    """``link_or_copy`` without a folder check per file (the recycled tree has the folders)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        link_or_copy(Path(source), Path(target))
 
 
 def _never_modified() -> bool:
