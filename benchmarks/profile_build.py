@@ -41,13 +41,10 @@ def main() -> int:
     record, original = None, b""
     if args.change:
         sys.path.insert(0, str(REPO / "benchmarks"))
-        from scale import _published_record
+        from memory_stages import _published_record
 
         build(config, out, now, use_cache=True)
-        shutil.rmtree(args.site / "site", ignore_errors=True)
-        shutil.copytree(out, args.site / "site", copy_function=os.link)  # where _published_record looks
-        record = _published_record(args.site)
-        shutil.rmtree(args.site / "site")
+        record = _published_record(args.site, out)
         original = record.read_bytes()
         record.write_bytes(original + "\n本条信息于基准测试中补充一句。\n".encode())
     profile = cProfile.Profile()
