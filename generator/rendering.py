@@ -173,9 +173,6 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
-        # one environment per render: the templates do not change during it (with reloading,
-        # every get_template and include stats its file: about eight calls a page)
-        auto_reload=False,
     )
     env.filters["yaml"] = _yaml_value
     env.filters["phones"] = link_phones
