@@ -709,7 +709,11 @@ class _Renderer:
         path = f"{rec.type}/{rec.id}/index.md"
         side = self.side
         href = None if side is None else (lambda path: side.root_url.rstrip("/") + side.full(path))
-        jsonld = record_jsonld(rec, self.dates[(rec.type, rec.id)], self.config, self.by_key.get, href)
+        # lookup(type, id): the linked record or None (a reference the filter kept is always
+        # published; this keeps JSON-LD from linking anything else)
+        jsonld = record_jsonld(
+            rec, self.dates[(rec.type, rec.id)], self.config, lambda t, i: self.by_key.get((t, i)), href
+        )
         category = r.category if isinstance(r, Disclosure) and not rec.is_tombstone else None
         if rec.type == "open-days" and not rec.is_tombstone:
             extra["ics_href"] = f"{rec.url}event.ics"
