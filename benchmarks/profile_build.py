@@ -1,10 +1,12 @@
 """Profile one build with cProfile (the build's own process; the search-index writer runs in a
 second process and is not in the profile).
 
-    python benchmarks/profile_build.py --site /tmp/oa-scale-20000 [--cache] [--top 40]
+    python benchmarks/profile_build.py --site /tmp/oa-scale-20000 [--cache] [--change] [--top 40]
 
 Prints the functions with the most cumulative and own time.  Without ``--cache`` the
-build neither reads nor writes the build cache (a cold build).
+build neither reads nor writes the build cache (a cold build).  With ``--change`` (implies
+``--cache``) a first build is made unprofiled, then one published disclosure gets a
+sentence more and the rebuild is profiled (the record is restored afterwards).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import cProfile
 import io
 import os
 import pstats
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -27,6 +30,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--site", type=Path, required=True)
     parser.add_argument("--cache", action="store_true")
+    parser.add_argument("--change", action="store_true", help="profile a one-record rebuild")
     parser.add_argument("--top", type=int, default=40)
     args = parser.parse_args()
     from generator.pipeline import build, configure
@@ -34,10 +38,24 @@ def main() -> int:
     os.chdir(args.site)
     config, now = configure(Path("site_config.yml"), NOW)
     out = Path(tempfile.mkdtemp(prefix="oa-profile-", dir=args.site)) / "site"
+    record, original = None, b""
+    if args.change:
+        sys.path.insert(0, str(REPO / "benchmarks"))
+        from memory_stages import _published_record
+
+        build(config, out, now, use_cache=True)
+        record = _published_record(args.site, out)
+        original = record.read_bytes()
+        record.write_bytes(original + "\n本条信息于基准测试中补充一句。\n".encode())
     profile = cProfile.Profile()
-    profile.enable()
-    report = build(config, out, now, use_cache=args.cache)
-    profile.disable()
+    try:
+        profile.enable()
+        report = build(config, out, now, use_cache=args.cache or args.change)
+        profile.disable()
+    finally:
+        if record is not None:
+            record.write_bytes(original)
+        shutil.rmtree(out.parent, ignore_errors=True)
     print(f"{report.pages} pages; stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in report.timings.items()))
     for order in ("cumulative", "tottime"):
         text = io.StringIO()

@@ -621,9 +621,14 @@ def serve(
     sock.listen(1024)
     children: list[int] = []
 
+    def later(signum: int, frame: object) -> None:
+        """A signal during the shutdown: nothing to do.  Not SIG_IGN: a signal that had
+        arrived already (Ctrl-C to the group, then the parent's SIGTERM) would then raise
+        "OSError: Signal 15 ignored due to race condition" wherever Python is."""
+
     def stop(signum: int, frame: object) -> None:
         for other in (signal.SIGTERM, signal.SIGINT):  # once: the shutdown is not interrupted
-            signal.signal(other, signal.SIG_IGN)
+            signal.signal(other, later)
         raise SystemExit(0)  # waitress closes its connections and returns
 
     if workers > 1 and hasattr(os, "fork"):
@@ -653,7 +658,7 @@ def serve(
         _waitress(sock, make_app(index_root, cache=cache), threads)
     finally:
         for other in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(other, signal.SIG_IGN)
+            signal.signal(other, later)
         for pid in children:
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal.SIGTERM)

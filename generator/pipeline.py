@@ -36,7 +36,7 @@ from .privacy import FilterResult, PublicRecord, Redaction, run_filter
 from .privacy.filter import Origin, review_record
 from .privacy.review import Review
 from .records import Record
-from .rendering import render_site
+from .rendering import PageStore, render_site
 from .search import (
     build_generation,
     discard,
@@ -380,25 +380,17 @@ def _build(
         extra = export_all(listed, config, dates, now)  # every language (issue 10)
     # 6. pages (Markdown for MkDocs) and the sitemap
     with clock("pages"):
-        rendered = render_site(report.public, config, now, dates)
+        store = PageStore(cache.root / "pages-md", cache.fingerprint) if cache is not None else None
+        rendered = render_site(report.public, config, now, dates, store)
+        if store is not None and store.counts:
+            progress(store.summary())
         report.pages = len(rendered.pages) + sum(len(s.pages) for s in rendered.sides.values())
         sitemap = site_sitemap(rendered, report.public, config, dates, now)
     # 7. the site's search box (the same published records give the same files: from the cache)
     progress("Indexing for the site's search box ...")
     with clock("static search index"):
-        static_key = ""
-        search_files = None
-        if cache is not None:
-            # repr, not pickle: a model's pickle holds a set (its fields set), whose order
-            # changes from one process to the next
-            static_key = cache.key(
-                "static-search", repr([(p.outcome.value, p.record, p.files, p.body_html, p.body_text) for p in listed])
-            )
-            search_files = cache.get_output(static_key)
-        if not isinstance(search_files, dict):
-            search_files = static_search_files(listed, config)
-            if cache is not None:
-                cache.put_output(static_key, search_files)
+        # from the last build's index, re-indexing only the pages that changed (issue 13)
+        search_files = static_search_files(listed, config, cache)
     # 8. MkDocs, with the journalists' index (tokenised in Python) written alongside by a
     # second process unless its documents are those of the current generation; the site,
     # the index and the cache are switched only when everything succeeded (a failure of

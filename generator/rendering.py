@@ -9,18 +9,25 @@ any path prefix.
 
 from __future__ import annotations
 
+import concurrent.futures
+import dataclasses
 import datetime as dt
+import functools
+import hashlib
 import json
+import os
 import posixpath
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Iterator, MutableMapping, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, get_args
 
 import jinja2
 from markupsafe import Markup, escape
 
+from .cache import digest, read_entry, write_entry
 from .cjk import join_cjk_html
 from .config import SiteConfig
 from .dates import Key, RecordDates, record_dates
@@ -33,7 +40,7 @@ from .records import TYPE_NAMES, Disclosure, Guide, OpenDay, Page, Record, Regul
 from .structured import home_jsonld
 from .tel import link_phones, link_phones_html, tel_href
 
-__all__ = ["RenderedSite", "render_site", "NavEntry"]
+__all__ = ["RenderedSite", "render_site", "NavEntry", "PageStore", "PageTexts"]
 
 PER_PAGE = 50  # rows on one listing page: /<listing>/, /<listing>/page/2/, ...
 HOME_TILES = 4  # guides (and pages) as tiles on the home page; twice as many guides in its list
@@ -69,9 +76,48 @@ class NavEntry:
     children: tuple[NavEntry, ...] = ()
 
 
+class PageTexts(MutableMapping[str, str]):
+    """Docs path -> Markdown.  A page found in the ``PageStore`` is held as its SHA-256
+    and read from the store only when asked for (``stored``): a rebuild neither renders
+    nor loads the record pages MkDocs reuses."""
+
+    def __init__(self, pages: dict[str, str] | None = None) -> None:
+        self._pages: dict[str, str | tuple[str, Callable[[], str]]] = dict(pages or {})
+
+    def __getitem__(self, path: str) -> str:
+        value = self._pages[path]
+        return value if isinstance(value, str) else value[1]()
+
+    def __setitem__(self, path: str, text: str) -> None:
+        self._pages[path] = text
+
+    def __delitem__(self, path: str) -> None:
+        del self._pages[path]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._pages)
+
+    def __len__(self) -> int:
+        return len(self._pages)
+
+    def put_stored(self, path: str, sha: str, load: Callable[[], str]) -> None:
+        self._pages[path] = (sha, load)
+
+    def stored(self, path: str) -> bool:
+        """True when the page's Markdown is not in memory (read by ``self[path]``)."""
+        return not isinstance(self._pages[path], str)
+
+    def sha(self, path: str) -> str:
+        """SHA-256 of the page's Markdown (UTF-8), without reading a stored page."""
+        value = self._pages[path]
+        if isinstance(value, str):
+            return hashlib.sha256(value.encode("utf-8")).hexdigest()
+        return value[0]
+
+
 @dataclass
 class RenderedSite:
-    pages: dict[str, str] = field(default_factory=dict)  # docs path -> Markdown
+    pages: PageTexts = field(default_factory=PageTexts)  # docs path -> Markdown
     copies: dict[str, str] = field(default_factory=dict)  # docs path -> content-relative source
     nav: list[NavEntry] = field(default_factory=list)
     not_in_nav: list[str] = field(default_factory=list)
@@ -147,6 +193,191 @@ def _size(n: int) -> str:
     return f"{max(1, round(n / 1024))} KB"
 
 
+class _Looked(dict[Key, PublicRecord[Record]]):
+    """The public records by (type, id), noting which ones a page looks up (hits and
+    misses: a record that appears later changes the page too)."""
+
+    seen: set[Key] | None = None
+
+    def track(self) -> set[Key]:
+        self.seen = set()
+        return self.seen
+
+    def untrack(self) -> None:
+        self.seen = None
+
+    def peek(self, key: Key) -> PublicRecord[Record] | None:
+        return dict.get(self, key)
+
+    def __getitem__(self, key: Key) -> PublicRecord[Record]:
+        if self.seen is not None and isinstance(key, tuple):
+            self.seen.add(key)
+        return dict.__getitem__(self, key)
+
+    def get(self, key: Key, default: None = None) -> PublicRecord[Record] | None:  # type: ignore[override]
+        if self.seen is not None and isinstance(key, tuple):
+            self.seen.add(key)
+        return dict.get(self, key, default)
+
+    def __contains__(self, key: object) -> bool:
+        if self.seen is not None and isinstance(key, tuple):
+            self.seen.add(key)
+        return dict.__contains__(self, key)
+
+
+def record_digest(rec: PublicRecord[Record]) -> str:
+    """A digest of a public record as pages show it: its outcome, filtered fields,
+    attachments, back-links and body (``repr``: deterministic from one process to the
+    next, unlike a pickle of a model)."""
+    return digest(repr((rec.outcome.value, rec.record, rec.files, rec.backlinks)), rec.body_html)
+
+
+_STORE_VERSION = "record-page-1"
+_Deps = tuple[tuple[Key, str | None], ...]
+
+
+class PageStore:
+    """Record pages' Markdown in the build cache (``.openaffairs/cache/pages-md/``), so
+    that an unchanged record's page is not rendered again.
+
+    ``index`` maps a page's key (``_Renderer.record_key``: the fingerprint, the public
+    record, its dates, the site-wide data, the build time for an open day) to the records
+    the page looked up with their digests, and the SHA-256 of its Markdown; the Markdown
+    is stored by that SHA-256 (``md/``).  A page is reused when its key is in the index and
+    every record it looked up still has the recorded digest (a back-link's title, a
+    version of a law, a record that was not public before).  Only ``PublicRecord``s are
+    ever read: nothing of a held-back record is stored (it has no page).  ``commit`` writes
+    the index of this build's pages and removes the Markdown no page uses any more."""
+
+    def __init__(self, root: Path, fingerprint: str) -> None:
+        self.root = root
+        self.fingerprint = fingerprint
+        index = read_entry(root / "index")
+        self.index: dict[str, tuple[_Deps, str]] = index if isinstance(index, dict) else {}
+        self.new_index: dict[str, tuple[_Deps, str]] = {}
+        self.counts: dict[str, list[int]] = {}  # kind -> [found, asked]
+        self._known = {sha for _, sha in self.index.values()}
+        self._unwritten: dict[str, str] = {}  # put, not yet written
+        self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="openaffairs-pages")
+        self._pending: list[concurrent.futures.Future[None]] = []
+
+    def _path(self, sha: str) -> Path:
+        return self.root / "md" / sha[:2] / sha
+
+    def find(self, key: str, current: Callable[[Key], str | None], kind: str) -> str | None:
+        """The SHA-256 of the stored page of ``key``, when what it looked up is unchanged
+        (``kind``: "record" or "page", for the counts)."""
+        entry = self.index.get(key)
+        counts = self.counts.setdefault(kind, [0, 0])
+        counts[1] += 1
+        if entry is None or any(current(k) != d for k, d in entry[0]):
+            return None
+        counts[0] += 1
+        self.new_index[key] = entry
+        return entry[1]
+
+    def summary(self) -> str:
+        """E.g. "19990 of 20000 record pages and 1200 of 1210 other pages from the cache"."""
+        record, page = self.counts.get("record", [0, 0]), self.counts.get("page", [0, 0])
+        return f"{record[0]} of {record[1]} record pages and {page[0]} of {page[1]} other pages from the cache"
+
+    def load(self, sha: str) -> str | None:
+        """A stored page's Markdown; None when its entry is missing or damaged."""
+        text = self._unwritten.get(sha)
+        if text is not None:
+            return text
+        text = read_entry(self._path(sha))
+        if not isinstance(text, str) or hashlib.sha256(text.encode("utf-8")).hexdigest() != sha:
+            return None
+        return text
+
+    def put(self, key: str, deps: _Deps, text: str) -> str:
+        """Store a page's Markdown; returns its SHA-256 (``load`` reads it back, at once)."""
+        sha = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        self.new_index[key] = (deps, sha)
+        if sha not in self._known:
+            self._known.add(sha)
+            self._unwritten[sha] = text
+            self._pending.append(self._writer.submit(self._write, sha, text))
+        return sha
+
+    def _write(self, sha: str, text: str) -> None:
+        write_entry(self._path(sha), text)
+        self._unwritten.pop(sha, None)
+
+    def commit(self) -> None:
+        """After rendering: wait for the writes, record this build's pages, drop the rest."""
+        try:
+            for future in self._pending:
+                future.result()
+        finally:
+            self._writer.shutdown(wait=True)
+        write_entry(self.root / "index", self.new_index)
+        live = {sha for _, sha in self.new_index.values()}
+        md = self.root / "md"
+        if md.is_dir():
+            for folder in md.iterdir():
+                for entry in os.scandir(folder):
+                    if entry.name not in live:
+                        Path(entry.path).unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Without committing (a failed render): stop the writer."""
+        self._writer.shutdown(wait=True)
+
+
+def _stored_or(store: PageStore, sha: str, render: Callable[[], str]) -> str:
+    """A stored page's Markdown, rendered again when its entry is damaged or gone."""
+    text = store.load(sha)
+    return text if text is not None else render()
+
+
+class _Uncacheable(Exception):
+    """A value ``_canonical`` cannot write down faithfully: the page is rendered."""
+
+
+def _canonical(value: Any, record_digest: Callable[[Key], str | None]) -> str:
+    """A text that changes whenever ``value`` (what a template is given) does: a public
+    record by its digest, sets sorted, dataclasses field by field; anything else it does
+    not know raises ``_Uncacheable``."""
+    out: list[str] = []
+
+    def walk(v: Any) -> None:
+        if v is None or isinstance(v, str | int | float | bool | dt.date | dt.datetime):
+            out.append(f"{type(v).__name__}:{v!r}")
+        elif isinstance(v, PublicRecord):
+            out.append(f"R:{v.type}/{v.id}:{record_digest((v.type, v.id))}")
+        elif isinstance(v, dict):  # in its order: a template shows it in that order
+            out.append("{")
+            for k in v:
+                walk(k)
+                walk(v[k])
+            out.append("}")
+        elif isinstance(v, list | tuple):
+            out.append("[")
+            for item in v:
+                walk(item)
+            out.append("]")
+        elif isinstance(v, set | frozenset):
+            out.append("<")
+            for text in sorted(_canonical(item, record_digest) for item in v):
+                out.append(text)
+            out.append(">")
+        elif dataclasses.is_dataclass(v) and not isinstance(v, type):
+            out.append(type(v).__name__ + "(")
+            for f in dataclasses.fields(v):
+                item = getattr(v, f.name)
+                if callable(item):
+                    raise _Uncacheable(f.name)
+                walk(item)
+            out.append(")")
+        else:
+            raise _Uncacheable(type(v).__name__)
+
+    walk(value)
+    return "".join(out)
+
+
 class _Renderer:
     def __init__(
         self,
@@ -156,6 +387,7 @@ class _Renderer:
         dates: dict[Key, RecordDates],
         side: Side | None = None,
         own: Sequence[PublicRecord[Record]] | None = None,
+        store: PageStore | None = None,
     ):
         """``public``: every record (for links); ``own``: the records of this side's language
         (all of ``public`` in a single-language site)."""
@@ -168,7 +400,10 @@ class _Renderer:
         self.now = now
         self.tz = config.tz
         self.env = _env()
-        self.by_key = {(p.type, p.id): p for p in public}
+        self.by_key = _Looked(((p.type, p.id), p) for p in public)
+        self.store = store  # record pages of earlier builds (single-language sites only)
+        self._digests: dict[Key, str] = {}
+        self._site_digest: str | None = None
         self.site = RenderedSite()
         self.disclosure_categories: list[tuple[str, int]] = []
         self.disclosure_years: list[tuple[int, int]] = []
@@ -270,6 +505,56 @@ class _Renderer:
         self.site.not_in_nav.append(f"/{slug}/index.md")
 
     def page(self, path: str, url: str, template: str, title: str, hide: list[str], **extra: Any) -> None:
+        """A page that is not a record's (listings, home, utility pages): from the store
+        when everything it is made of is unchanged (``_canonical``: the records it lists by
+        their digests, its pager and counts ...; the clock: open days' states)."""
+        store = self.store
+        key = None
+        if store is not None:
+            try:
+                shown = _canonical(extra, self.record_digest)
+            except _Uncacheable:
+                shown = None
+            if shown is not None:
+                key = digest(
+                    store.fingerprint,
+                    _STORE_VERSION,
+                    "page",
+                    path,
+                    url,
+                    template,
+                    title,
+                    repr(hide),
+                    shown,
+                    self.site_digest(),
+                    self.now.isoformat(),
+                )
+        if store is None or key is None:
+            self.site.pages[path] = self.page_text(path, url, template, title, hide, **extra)
+            return
+        sha = store.find(key, self.record_digest, "page")
+        if sha is not None:
+            render = functools.partial(self.page_text, path, url, template, title, hide, **extra)
+            self.site.pages.put_stored(path, sha, functools.partial(_stored_or, store, sha, render))
+            return
+        seen = self.by_key.track()
+        try:
+            text = self.page_text(path, url, template, title, hide, **dict(extra))
+        finally:
+            self.by_key.untrack()
+        sha = store.put(key, tuple((k, self.record_digest(k)) for k in sorted(seen)), text)
+        render = functools.partial(self.page_text, path, url, template, title, hide, **extra)
+        self.site.pages.put_stored(path, sha, functools.partial(_stored_or, store, sha, render))
+
+    def site_digest(self) -> str:
+        """What every page shows of the whole site besides the config: the feeds."""
+        if self._site_digest is None:
+            feeds = [(s.path, s.page, s.title) for s in self.feed_specs]
+            self._site_digest = digest(self.lang, repr(feeds))
+        return self._site_digest
+
+    def page_text(self, path: str, url: str, template: str, title: str, hide: list[str], **extra: Any) -> str:
+        """The Markdown of one page (``page`` keeps it in the site)."""
         from .structured import head_html
 
         tpl = self.env.get_template(template)
@@ -291,7 +576,7 @@ class _Renderer:
             published=dates.published if dates else None,
             updated=dates.updated if dates else None,
         )
-        self.site.pages[path] = tpl.render(
+        text: str = tpl.render(
             self.context(
                 url,
                 meta_title=str(escape(title)),
@@ -303,6 +588,7 @@ class _Renderer:
                 **extra,
             )
         )
+        return text
 
     def section_listing(self, type_: str, template: str, items: Sequence[Any], **extra: Any) -> None:
         """The listing of a whole section (``/<type>/``, in the navigation, with its feed)."""
@@ -337,6 +623,65 @@ class _Renderer:
             self.site.not_in_nav.append(f"{base}page/**")
 
     def record_page(self, rec: PublicRecord[Record]) -> None:
+        path = f"{rec.type}/{rec.id}/index.md"
+        store = self.store
+        if store is None:
+            self.site.pages[path] = self.record_text(rec)
+        else:
+            key = self.record_key(rec, path)
+            sha = store.find(key, self.record_digest, "record")
+            if sha is not None:
+                render = functools.partial(self.record_text, rec)
+                self.site.pages.put_stored(path, sha, functools.partial(_stored_or, store, sha, render))
+            else:
+                seen = self.by_key.track()
+                try:
+                    text = self.record_text(rec)
+                finally:
+                    self.by_key.untrack()
+                deps = tuple((k, self.record_digest(k)) for k in sorted(seen))
+                # kept by the store only (read back when MkDocs needs it): the Markdown of
+                # every page is never in memory at once
+                sha = store.put(key, deps, text)
+                render = functools.partial(self.record_text, rec)
+                self.site.pages.put_stored(path, sha, functools.partial(_stored_or, store, sha, render))
+        # one pattern per folder, not per page: MkDocs matches every page against every
+        # pattern, so a pattern per record made the build quadratic in the number of pages
+        if rec.type != "pages":
+            self.site.not_in_nav.append(f"/{rec.type}/*/**")
+        else:
+            self.site.not_in_nav.append(f"/{path}")
+        for f in rec.files:
+            self.site.copies[f.href.lstrip("/")] = f.source
+
+    def record_digest(self, key: Key) -> str | None:
+        """What a record page shows of the record ``key`` (None: no such public record)."""
+        found = self._digests.get(key)
+        if found is None:
+            rec = self.by_key.peek(key)
+            if rec is None:
+                return None
+            found = self._digests[key] = record_digest(rec)
+        return found
+
+    def record_key(self, rec: PublicRecord[Record], path: str) -> str:
+        """Everything a record page is made of but the other records it looks up (those
+        are checked one by one, ``PageStore.find``): the build fingerprint (code,
+        templates, config, theme, versions), the record as published (filtered fields,
+        body, attachments, back-links), its dates, the site-wide data it shows (the feeds)
+        and, for an open day, the build time (its state and registration depend on it)."""
+        assert self.store is not None
+        return digest(
+            self.store.fingerprint,
+            _STORE_VERSION,
+            path,
+            self.record_digest((rec.type, rec.id)) or "",
+            repr(self.dates[(rec.type, rec.id)]),
+            self.site_digest(),
+            self.now.isoformat() if rec.type == "open-days" else "",
+        )
+
+    def record_text(self, rec: PublicRecord[Record]) -> str:
         r = rec.record
         extra: dict[str, Any] = {}
         if isinstance(r, Disclosure) and r.parties:
@@ -364,11 +709,15 @@ class _Renderer:
         path = f"{rec.type}/{rec.id}/index.md"
         side = self.side
         href = None if side is None else (lambda path: side.root_url.rstrip("/") + side.full(path))
-        jsonld = record_jsonld(rec, self.dates[(rec.type, rec.id)], self.config, self.by_key.get, href)
+        # lookup(type, id): the linked record or None (a reference the filter kept is always
+        # published; this keeps JSON-LD from linking anything else)
+        jsonld = record_jsonld(
+            rec, self.dates[(rec.type, rec.id)], self.config, lambda t, i: self.by_key.get((t, i)), href
+        )
         category = r.category if isinstance(r, Disclosure) and not rec.is_tombstone else None
         if rec.type == "open-days" and not rec.is_tombstone:
             extra["ics_href"] = f"{rec.url}event.ics"
-        self.page(
+        return self.page_text(
             path,
             rec.url,
             "record.md.j2",
@@ -385,14 +734,6 @@ class _Renderer:
             page_scripts=scripts,
             **extra,
         )
-        # one pattern per folder, not per page: MkDocs matches every page against every
-        # pattern, so a pattern per record made the build quadratic in the number of pages
-        if rec.type != "pages":
-            self.site.not_in_nav.append(f"/{rec.type}/*/**")
-        else:
-            self.site.not_in_nav.append(f"/{path}")
-        for f in rec.files:
-            self.site.copies[f.href.lstrip("/")] = f.source
 
     def regulation_parts(self, rec: PublicRecord[Record]) -> dict[str, Any]:
         """The structured text of a law (issue 8): body HTML with article anchors and
@@ -682,13 +1023,26 @@ def render_site(
     config: SiteConfig,
     now: dt.datetime,
     dates: dict[Key, RecordDates] | None = None,
+    store: PageStore | None = None,
 ) -> RenderedSite:
-    """``dates``: from ``dates.record_dates`` (git); without, from the records' fields."""
+    """``dates``: from ``dates.record_dates`` (git); without, from the records' fields.
+    ``store``: the record pages of earlier builds (a single-language site reuses them;
+    committed when the site is rendered)."""
     public = with_backlinks(public)
     if dates is None:
         dates = record_dates(public, config, now, git=False)
     if len(config.site_languages) == 1:
-        return _Renderer(public, config, now, dates).render(public)
+        if store is None:
+            return _Renderer(public, config, now, dates).render(public)
+        try:
+            rendered = _Renderer(public, config, now, dates, store=store).render(public)
+        except BaseException:
+            store.close()
+            raise
+        store.commit()
+        return rendered
+    if store is not None:
+        store.close()
     return _render_languages(public, config, now, dates)
 
 

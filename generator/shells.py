@@ -345,6 +345,17 @@ class _Job:
 # docs path, Markdown (UTF-8 to the workers: pickling a str would leave a UTF-8 copy of it
 # attached to every page's text in the build's own process), site path, URL, canonical URL, shape
 _Item = tuple[str, str | bytes, str, str, str, str]
+_Page = tuple[str, str | Callable[[], str], str, str, str, str]  # an _Item whose Markdown may still be in the store
+
+
+def _read(item: _Page, encode: bool = False) -> _Item:
+    """The item with its Markdown (as UTF-8 with ``encode``: a pickled ``str`` leaves a
+    UTF-8 copy on the original)."""
+    rel, page, dest, url, canonical, key = item
+    text = page if isinstance(page, str) else page()
+    return (rel, text.encode("utf-8") if encode else text, dest, url, canonical, key)
+
+
 _Result = tuple[str, str, str | None]  # docs path, site path, SHA-256 (None: refused)
 
 SMALL = 400  # fewer pages than this: made in the build's own process (no workers)
@@ -355,9 +366,11 @@ _MIN_PAGES = 3  # a shape with fewer pages is not worth its two shells
 class Shells:
     """The fast path of one MkDocs run; ``generator.site`` calls these from its plugin.
 
-    ``candidates``: docs path -> Markdown of the pages that may take it (not reused)."""
+    ``candidates``: docs path -> Markdown of the pages that may take it (not reused), or a
+    function that reads it (a page in the page store: read when its shape is found and
+    again when it is handed to a worker, so that the pages' Markdown is never all in memory)."""
 
-    def __init__(self, candidates: dict[str, str], workers: int):
+    def __init__(self, candidates: dict[str, str | Callable[[], str]], workers: int):
         self.candidates = candidates
         self.workers = workers
         self.site_dir = Path()
@@ -408,7 +421,8 @@ class Shells:
             return files
         from mkdocs.structure.files import File, Files
 
-        for rel, text in self.candidates.items():
+        for rel, page in self.candidates.items():
+            text = page if isinstance(page, str) else page()
             where = _where(rel)
             meta = read_page(text)[1] if where is not None else None
             if where is None or not meta:
@@ -596,7 +610,7 @@ class Shells:
             return
         self.started = True
         templates: dict[str, tuple[Template, frozenset[str]]] = {}
-        items: list[_Item] = []
+        items: list[_Page] = []
         for shape in self.shapes.values():
             shape.template = self._template(shape)
             if shape.template is None:
@@ -607,10 +621,11 @@ class Shells:
             for f in shape.pages:
                 text = self.candidates[f.src_uri]
                 items.append((f.src_uri, text, f.dest_uri, f.page.url, f.page.canonical_url or "", shape.key))
+        self.candidates = {}
         items.sort()
         job = _Job(templates, self.nonce, self.block_level, self.site_url)
         if self.pool is None:
-            self.results += _render_pages(job, str(self.site_dir), items)
+            self.results += _render_pages(job, str(self.site_dir), (_read(item) for item in items))
             return
         fd, name = tempfile.mkstemp(prefix="shells-", suffix=".pickle", dir=self.site_dir.parent)
         with os.fdopen(fd, "wb") as fh:
@@ -619,7 +634,7 @@ class Shells:
         self.feeder = threading.Thread(target=self._feed, args=(name, items), name="shells-feeder", daemon=True)
         self.feeder.start()
 
-    def _feed(self, job_path: str, items: list[_Item]) -> None:
+    def _feed(self, job_path: str, items: list[_Page]) -> None:
         """Hand the pages to the workers a few chunks at a time (only those in flight are
         copied), while MkDocs renders the other pages."""
         assert self.pool is not None
@@ -631,9 +646,8 @@ class Shells:
                         return
                 if self.stop.is_set():
                     return
-                chunk: list[_Item] = [
-                    (r, str(t).encode("utf-8"), d, u, c, k) for r, t, d, u, c, k in items[i : i + _CHUNK]
-                ]
+                chunk: list[_Item] = [_read(item, encode=True) for item in items[i : i + _CHUNK]]
+                items[i : i + _CHUNK] = [None] * len(chunk)  # type: ignore[list-item]  # handed over: not kept
                 fut = self.pool.submit(_render_chunk, job_path, str(self.site_dir), chunk)
                 fut.add_done_callback(lambda _f: slots.release())
                 self.pending.append(fut)

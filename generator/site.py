@@ -21,7 +21,7 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
@@ -36,7 +36,7 @@ from .config import SiteConfig
 from .document import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, MARKDOWN_EXTENSIONS
 from .errors import BuildError, Problem
 from .i18n import theme_strings
-from .rendering import NavEntry, RenderedSite
+from .rendering import NavEntry, PageTexts, RenderedSite
 
 __all__ = [
     "write_site",
@@ -285,7 +285,10 @@ _DIRTY_WARNING = "A 'dirty' build is being performed"
 
 
 def _run_mkdocs(
-    cfg_path: Path, now: dt.datetime, docs: list[tuple[str, bytes | str, bool]], reuse: _Reuse | None = None
+    cfg_path: Path,
+    now: dt.datetime,
+    docs: Sequence[tuple[str, bytes | str | _Stored, bool]],
+    reuse: _Reuse | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """MkDocs over ``docs``: (docs path, content or an attachment's file path, reused?).
 
@@ -303,12 +306,16 @@ def _run_mkdocs(
         def on_page_content(self, html: str, **kwargs: Any) -> str:
             return sanitise(html)
 
+    stored_file = _stored_file_class()
+
     class Docs(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         """The docs as virtual files; reused ones are neither read nor written."""
 
         def on_files(self, files: Any, config: Any, **kwargs: Any) -> Any:
             for rel, data, reused in docs:
-                if isinstance(data, str) and not rel.endswith(".md"):
+                if isinstance(data, _Stored):  # read when MkDocs renders it (a reused one: never)
+                    f = stored_file.of(File.generated(config, rel, content=""), data, reused)
+                elif isinstance(data, str) and not rel.endswith(".md"):
                     f = File.generated(config, rel, abs_src_path=data)
                 else:
                     f = File.generated(config, rel, content=data)
@@ -316,7 +323,7 @@ def _run_mkdocs(
                 if theme_file is not None:  # docs files override the theme's
                     files.remove(theme_file)
                 if reused:
-                    f.is_modified = _never_modified  # type: ignore[method-assign]
+                    f.is_modified = _never_modified
                 files.append(f)
             if reuse is not None:
                 for f in files:
@@ -330,7 +337,11 @@ def _run_mkdocs(
 
     # the pages that may be made from shells: Markdown, not reused
     shells = Shells(
-        {rel: data for rel, data, reused in docs if rel.endswith(".md") and isinstance(data, str) and not reused},
+        {
+            rel: data.text if isinstance(data, _Stored) else data
+            for rel, data, reused in docs
+            if rel.endswith(".md") and isinstance(data, str | _Stored) and not reused
+        },
         _workers(),
     )
 
@@ -517,12 +528,13 @@ class _Reuse:
         prev = self.previous
         if prev is None:
             return
+        out, site = f"{self.out}/", f"{site_dir}/"  # strings: a Path per file costs more than the link
         for rel in sorted(self.docs):
             for dest, _, _ in prev.outputs[rel]:
-                link_or_copy(self.out / dest, site_dir / dest)
+                _link(out + dest, site + dest)
         if self.theme:
             for dest, _, _ in prev.theme:
-                link_or_copy(self.out / dest, site_dir / dest)
+                _link(out + dest, site + dest)
 
     def hash_fresh(self, site_dir: Path, made: dict[str, str] | None = None) -> dict[str, str]:
         """SHA-256 of every output MkDocs made (reused ones: from the manifest; ``made``:
@@ -566,6 +578,14 @@ class _Reuse:
         return out
 
 
+def _link(source: str, target: str) -> None:
+    """``link_or_copy`` without a folder check per file (the recycled tree has the folders)."""
+    try:
+        os.link(source, target)
+    except OSError:
+        link_or_copy(Path(source), Path(target))
+
+
 def _never_modified() -> bool:
     return False
 
@@ -589,18 +609,74 @@ def _scanned_bytes(config: SiteConfig, source: str, scanned: dict[str, str] | No
     return data
 
 
+@dataclass(frozen=True)
+class _Stored:
+    """A page's Markdown still in the page store (``rendering.PageStore``)."""
+
+    pages: PageTexts
+    rel: str
+
+    def text(self) -> str:
+        return self.pages[self.rel]
+
+
+def _stored_file_class() -> Any:
+    from mkdocs.structure.files import File
+
+    class StoredFile(File):
+        """A MkDocs file whose Markdown is read from the page store when something asks for it."""
+
+        stored: _Stored
+        reused: bool
+
+        @classmethod
+        def of(cls, f: File, stored: _Stored, reused: bool) -> StoredFile:
+            f.__class__ = cls
+            assert isinstance(f, StoredFile)
+            f.stored, f.reused = stored, reused
+            f._content = None
+            return f
+
+        @property
+        def content_bytes(self) -> bytes:
+            return self.content_string.encode("utf-8") if self._content is None else super().content_bytes
+
+        @content_bytes.setter
+        def content_bytes(self, value: bytes) -> None:
+            self._content = value
+
+        @property
+        def content_string(self) -> str:
+            return self.stored.text() if self._content is None else super().content_string
+
+        @content_string.setter
+        def content_string(self, value: str) -> None:
+            self._content = value
+
+        def is_modified(self) -> bool:
+            return not self.reused
+
+    return StoredFile
+
+
 def _docs_files(
     rendered: RenderedSite,
     config: SiteConfig,
     extra_files: dict[str, bytes],
     scanned: dict[str, str] | None,
     attachments: Path,
-) -> Iterator[tuple[str, bytes | str, str]]:
+) -> Iterator[tuple[str, bytes | str | _Stored, str]]:
     """Every file MkDocs gets as docs: (docs path, content -- or a file path for an
-    attachment --, SHA-256).  Attachments are exactly the bytes the privacy filter
+    attachment, or a page still in the page store --, SHA-256).  Attachments are exactly the bytes the privacy filter
     scanned, copied into ``attachments`` (one flat folder)."""
-    for rel, text in sorted(rendered.pages.items()):
-        yield rel, text, hashlib.sha256(text.encode("utf-8")).hexdigest()
+    pages = rendered.pages
+    for rel in sorted(pages):
+        if isinstance(pages, PageTexts) and pages.stored(rel):
+            # a record page of an earlier build: read only if MkDocs renders it
+            yield rel, _Stored(pages, rel), pages.sha(rel)
+        else:
+            text = pages[rel]
+            yield rel, text, hashlib.sha256(text.encode("utf-8")).hexdigest()
     attachments.mkdir(parents=True, exist_ok=True)
     for i, (rel, source) in enumerate(sorted(rendered.copies.items())):
         data = _scanned_bytes(config, source, scanned)
@@ -652,6 +728,7 @@ def stage_site(
         spare.rename(site_dir)
         clear_files(site_dir)
     site_dir.mkdir(exist_ok=True)
+    # a stored page is read only when it is rendered (a reused one never is)
     virtual = [(rel, data, rel in reuse.docs if reuse is not None else False) for rel, data, _ in files]
     del files
     warnings, made = _run_mkdocs(cfg_path, now, virtual, reuse)

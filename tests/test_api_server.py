@@ -180,13 +180,16 @@ def test_bounded_requests_and_no_traceback(index: Path) -> None:
         assert proc.poll() is None
 
 
-@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
-def test_shutdown_on_sigterm_and_ctrl_c(index: Path, sig: signal.Signals) -> None:
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, "both"])
+def test_shutdown_on_sigterm_and_ctrl_c(index: Path, sig: signal.Signals | str) -> None:
     with server(index) as (proc, port):
         kids = children(proc.pid)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         assert search(conn, "受贿")["total"] > 0  # a kept-alive connection is open
-        if sig == signal.SIGINT:
+        if sig == "both":  # Ctrl-C and SIGTERM at once: a second signal during the shutdown
+            os.killpg(proc.pid, signal.SIGINT)
+            os.killpg(proc.pid, signal.SIGTERM)
+        elif sig == signal.SIGINT:
             os.killpg(proc.pid, sig)  # Ctrl-C in a terminal: the whole process group
         else:
             proc.send_signal(sig)  # a service manager: the main process
