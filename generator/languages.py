@@ -22,6 +22,7 @@ from .privacy import PublicRecord
 from .records import Record
 
 if TYPE_CHECKING:
+    from .cache import BuildCache
     from .rendering import RenderedSite
 
 __all__ = [
@@ -116,16 +117,31 @@ def export_all(
     return out
 
 
-def static_search_files(listed: Sequence[PublicRecord[Record]], config: SiteConfig) -> dict[str, bytes]:
-    """The in-browser search index of every side: ``/en/search/`` searches the English records."""
+def static_search_files(
+    listed: Sequence[PublicRecord[Record]], config: SiteConfig, cache: BuildCache | None = None
+) -> dict[str, bytes]:
+    """The in-browser search index of every side: ``/en/search/`` searches the English records.
+
+    With a ``cache``, each side's index of the last build (``StaticIndex``: the pages as the
+    index saw them, made from PublicRecords only, and the files) is the starting point: only
+    the pages that changed are indexed again (issue 13); the files are those a build from
+    nothing makes."""
     from .search import static_docs
-    from .static_search import build_static_index
+    from .static_search import StaticIndex, update_static_index
+
+    def side(own: Sequence[PublicRecord[Record]], side_cfg: SiteConfig, lang: str) -> dict[str, bytes]:
+        key = cache.key("static-search", lang) if cache is not None else ""
+        previous = cache.get_output(key) if cache is not None else None
+        index = update_static_index(static_docs(own, side_cfg), previous if isinstance(previous, StaticIndex) else None)
+        if cache is not None and index is not previous:
+            cache.put_output(key, index)
+        return index.files
 
     if not is_multilingual(config):
-        return build_static_index(static_docs(listed, config))
+        return side(listed, config, config.language)
     out: dict[str, bytes] = {}
     for lang, own in by_language(listed, config).items():
-        files = build_static_index(static_docs(own, side_config(config, lang)))
+        files = side(own, side_config(config, lang), lang)
         out.update(files if lang == config.language else _prefixed(files, lang))
     return out
 

@@ -395,19 +395,8 @@ def _build(
     # 7. the site's search box (the same published records give the same files: from the cache)
     progress("Indexing for the site's search box ...")
     with clock("static search index"):
-        static_key = ""
-        search_files = None
-        if cache is not None:
-            # repr, not pickle: a model's pickle holds a set (its fields set), whose order
-            # changes from one process to the next
-            static_key = cache.key(
-                "static-search", repr([(p.outcome.value, p.record, p.files, p.body_html, p.body_text) for p in listed])
-            )
-            search_files = cache.get_output(static_key)
-        if not isinstance(search_files, dict):
-            search_files = static_search_files(listed, config)
-            if cache is not None:
-                cache.put_output(static_key, search_files)
+        # from the last build's index, re-indexing only the pages that changed (issue 13)
+        search_files = static_search_files(listed, config, cache)
     # 8. MkDocs, with the journalists' index (tokenised in Python) written alongside by a
     # second process unless its documents are those of the current generation; the site,
     # the index and the cache are switched only when everything succeeded (a failure of

@@ -32,13 +32,14 @@ is id order and needs no dates in the browser.
 
 from __future__ import annotations
 
+import bisect
 import datetime
 import hashlib
 import json
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Iterable, KeysView, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, compress, pairwise
 from typing import Any
@@ -47,7 +48,9 @@ __all__ = [
     "FORMAT_VERSION",
     "PREFIX_MAX",
     "StaticDoc",
+    "StaticIndex",
     "build_static_index",
+    "update_static_index",
     "decode_ids",
     "fnv1a32",
     "normalize",
@@ -203,7 +206,78 @@ def build_static_index(docs: Sequence[StaticDoc]) -> dict[str, bytes]:
     Deterministic: the same pages give byte-identical files (no timestamps, sorted keys),
     whatever order they come in.
     """
+    return update_static_index(docs, None).files
+
+
+@dataclass
+class StaticIndex:
+    """A built index and what the next build needs to redo only the pages that changed
+    (kept in the build cache: it holds nothing the index does not publish)."""
+
+    docs: list[StaticDoc]  # in id order
+    windowed: list[bool]  # per id: published in windows
+    files: dict[str, bytes]
+    total: int  # bytes of every shard entry (decides the number of shards)
+    shards: int
+    filters: dict[str, Any]  # meta.json's "filters"
+
+
+def _contribution(doc: StaticDoc) -> tuple[dict[str, int], set[str], list[tuple[int, int, int]] | None]:
+    """What one page adds to the shards: term -> windows holding it (bit k: window k; -1 when
+    the page is published whole), the terms of its top tier, and its windows."""
+    cut = windows(doc.text)
+    if cut is None:
+        body = dict.fromkeys(tokens(doc.text), -1)
+    else:
+        body = {}
+        for k, (start, _core, end) in enumerate(cut):
+            window_terms = tokens(doc.text[start:end])
+            bit = 1 << k
+            for term in window_terms & body.keys():  # seen in an earlier window: a step each
+                body[term] |= bit
+            body.update(dict.fromkeys(window_terms - body.keys(), bit))  # new: at C speed
+    top = tokens(doc.title)
+    if doc.articles:
+        top |= dense_terms(doc) & body.keys()
+    return body, top, cut
+
+
+def _entry(
+    tb: bytes,
+    body: Sequence[int],
+    title: Sequence[int],
+    in_windows: Sequence[bool],
+    where: Sequence[int],
+    codes: _MaskCodes,
+) -> bytes:
+    return b"".join(
+        (
+            _varint(len(tb)),
+            tb,
+            _blob(_encode_ids(body)),
+            _blob(_encode_ids(title)),
+            _blob(_encode_windows(body, in_windows, where, codes)),
+        )
+    )
+
+
+def update_static_index(docs: Sequence[StaticDoc], previous: StaticIndex | None) -> StaticIndex:
+    """The index of `docs`, byte for byte what a build from nothing gives; from `previous`
+    (the index of an earlier build) only the pages that changed are indexed again and only
+    their terms' entries re-encoded, when every page keeps its id (the same urls in the same
+    order) and the number of shards stays; otherwise everything is built afresh."""
     ordered = _ordered(docs)
+    if previous is not None and [d.url for d in previous.docs] == [d.url for d in ordered]:
+        changed = [i for i, (a, b) in enumerate(zip(previous.docs, ordered, strict=True)) if a != b]
+        if not changed:
+            return previous
+        updated = _update(previous, ordered, changed)
+        if updated is not None:
+            return updated
+    return _build(ordered)
+
+
+def _build(ordered: list[StaticDoc]) -> StaticIndex:
     body: defaultdict[str, list[int]] = defaultdict(list)
     title: defaultdict[str, list[int]] = defaultdict(list)
     # term -> masks (bit k: window k holds it) of the pages published in windows, in the
@@ -211,46 +285,25 @@ def build_static_index(docs: Sequence[StaticDoc]) -> dict[str, bytes]:
     where: defaultdict[str, list[int]] = defaultdict(list)
     cuts: list[list[tuple[int, int, int]] | None] = []
     for doc_id, doc in enumerate(ordered):  # the hot loop of the build: one step per posting
-        cut = windows(doc.text)
+        held, top, cut = _contribution(doc)
         cuts.append(cut)
-        terms: set[str] | KeysView[str]
         if cut is None:
-            terms = tokens(doc.text)
-            for term in terms:
+            for term in held:
                 body[term].append(doc_id)
         else:
-            held: dict[str, int] = {}
-            for k, (start, _core, end) in enumerate(cut):
-                window_terms = tokens(doc.text[start:end])
-                bit = 1 << k
-                for term in window_terms & held.keys():  # seen in an earlier window: a step each
-                    held[term] |= bit
-                held.update(dict.fromkeys(window_terms - held.keys(), bit))  # new: at C speed
             for term, mask in held.items():
                 body[term].append(doc_id)
                 where[term].append(mask)
-            terms = held.keys()
-        top = tokens(doc.title)
-        if doc.articles:
-            top |= dense_terms(doc) & terms
         for term in top:
             title[term].append(doc_id)
 
-    entries: list[tuple[bytes, bytes]] = []
     total = 0
     masks = _MaskCodes()
     in_windows = [cut is not None for cut in cuts]
+    entries: list[tuple[bytes, bytes]] = []
     for term in sorted(body.keys() | title.keys(), key=lambda t: t.encode()):
         tb = term.encode()
-        entry = b"".join(
-            (
-                _varint(len(tb)),
-                tb,
-                _blob(_encode_ids(body.get(term, ()))),
-                _blob(_encode_ids(title.get(term, ()))),
-                _blob(_encode_windows(body.get(term, []), in_windows, where.get(term, []), masks)),
-            )
-        )
+        entry = _entry(tb, body.get(term, ()), title.get(term, ()), in_windows, where.get(term, []), masks)
         entries.append((tb, entry))
         total += len(entry)
     n_shards = shard_count(total)
@@ -261,6 +314,16 @@ def build_static_index(docs: Sequence[StaticDoc]) -> dict[str, bytes]:
     files: dict[str, bytes] = {}
     for i, parts in enumerate(shards):
         files[f"search/shards/{i}.bin"] = b"".join(parts)
+    filters_meta = _filter_files(ordered, files)
+    for doc_id, (doc, cut) in enumerate(zip(ordered, cuts, strict=True)):
+        files.update(_doc_files(doc_id, doc, cut))
+    index = StaticIndex(ordered, in_windows, files, total, n_shards, filters_meta)
+    _finish(index)
+    return index
+
+
+def _filter_files(ordered: Sequence[StaticDoc], files: dict[str, bytes]) -> dict[str, Any]:
+    """Writes search/filters/<k>.bin into `files`; returns meta.json's "filters"."""
     filters_meta = {}
     for k, (key, values) in enumerate(sorted(_filter_values(ordered).items())):
         blob = bytearray()
@@ -273,27 +336,38 @@ def build_static_index(docs: Sequence[StaticDoc]) -> dict[str, bytes]:
         files[f"search/filters/{k}.bin"] = bytes(blob)
         types = sorted({ordered[i].type for ids in values.values() for i in ids})
         filters_meta[key] = {"file": k, "types": types, "values": listed}
-    for doc_id, (doc, cut) in enumerate(zip(ordered, cuts, strict=True)):
-        folder = f"search/docs/{doc_id // DOC_DIR}/{doc_id}"
-        record: dict[str, object] = {
-            "u": doc.url,
-            "t": doc.title,
-            "y": doc.type,
-            "d": doc.date.isoformat() if doc.date else None,
-            "e": doc.excerpt,
-        }
-        heads = _article_heads(doc)
-        if cut is None:
-            record["x"] = doc.text
-            if doc.articles:
-                record["h"] = [[u16, label, alias] for _, u16, label, alias in heads]
-        else:
-            record["n"] = len(cut)
-            if heads:
-                record["a"] = len(heads)
-            for k, window in enumerate(_window_files(doc.text, cut, heads)):
-                files[f"{folder}-{k}.json"] = _json(window)
-        files[f"{folder}.json"] = _json(record)
+    return filters_meta
+
+
+def _doc_files(doc_id: int, doc: StaticDoc, cut: list[tuple[int, int, int]] | None) -> dict[str, bytes]:
+    folder = f"search/docs/{doc_id // DOC_DIR}/{doc_id}"
+    files: dict[str, bytes] = {}
+    record: dict[str, object] = {
+        "u": doc.url,
+        "t": doc.title,
+        "y": doc.type,
+        "d": doc.date.isoformat() if doc.date else None,
+        "e": doc.excerpt,
+    }
+    heads = _article_heads(doc)
+    if cut is None:
+        record["x"] = doc.text
+        if doc.articles:
+            record["h"] = [[u16, label, alias] for _, u16, label, alias in heads]
+    else:
+        record["n"] = len(cut)
+        if heads:
+            record["a"] = len(heads)
+        for k, window in enumerate(_window_files(doc.text, cut, heads)):
+            files[f"{folder}-{k}.json"] = _json(window)
+    files[f"{folder}.json"] = _json(record)
+    return files
+
+
+def _finish(index: StaticIndex) -> None:
+    """meta.json (with the digest of every other file), and the files in path order."""
+    files = index.files
+    files.pop("search/meta.json", None)
     digest = hashlib.sha256()
     for path in sorted(files):
         digest.update(b"%d %s %d\n" % (len(path.encode()), path.encode(), len(files[path])))
@@ -301,15 +375,130 @@ def build_static_index(docs: Sequence[StaticDoc]) -> dict[str, bytes]:
     meta = {
         "build": digest.hexdigest()[:16],  # appended to every other file's URL (?v=) against stale caches
         "version": FORMAT_VERSION,
-        "docs": len(ordered),
-        "shards": n_shards,
+        "docs": len(index.docs),
+        "shards": index.shards,
         "prefix_max": PREFIX_MAX,
         "doc_dir": DOC_DIR,
         "overlap": OVERLAP,
-        "filters": filters_meta,
+        "filters": index.filters,
     }
     files["search/meta.json"] = _json(meta)
-    return dict(sorted(files.items()))
+    index.files = dict(sorted(files.items()))
+
+
+def _term_state(body: Mapping[str, int], top: set[str], term: str) -> tuple[int | None, bool]:
+    return body.get(term), term in top
+
+
+def _update(previous: StaticIndex, ordered: list[StaticDoc], changed: list[int]) -> StaticIndex | None:
+    """`previous` with the pages `changed` (ids) indexed again; None when the number of
+    shards changes or so many pages changed that a build from nothing is quicker."""
+    if len(changed) * 20 > len(ordered) + 20:
+        return None
+    n_shards = previous.shards
+    windowed = list(previous.windowed)
+    files = dict(previous.files)
+    # id -> (term -> (mask or None: not in the text, in the top tier)) of each changed page, as it is now
+    news: dict[int, dict[str, tuple[int | None, bool]]] = {}
+    touched: dict[int, set[str]] = defaultdict(set)  # shard -> terms whose entry changes
+    for i in changed:
+        old_body, old_top, old_cut = _contribution(previous.docs[i])
+        body, top, cut = _contribution(ordered[i])
+        windowed[i] = cut is not None
+        terms = {
+            t
+            for t in old_body.keys() | body.keys() | old_top | top
+            if _term_state(old_body, old_top, t) != _term_state(body, top, t)
+        }
+        if (old_cut is None) != (cut is None):
+            terms |= old_body.keys() | body.keys()  # every entry that holds the page
+        news[i] = {t: _term_state(body, top, t) for t in terms}
+        for t in terms:
+            touched[fnv1a32(t.encode()) & (n_shards - 1)].add(t)
+        for path in list(_doc_paths(i, previous.files)):
+            del files[path]
+        files.update(_doc_files(i, ordered[i], cut))
+    codes = _MaskCodes()
+    total = previous.total
+    for shard, terms in touched.items():
+        path = f"search/shards/{shard}.bin"
+        entries = dict(_split_shard(files[path]))
+        for term in terms:
+            tb = term.encode()
+            old = entries.pop(tb, b"")
+            body_ids, title_ids, where = _parse_entry(old) if old else ([], [], {})
+            for i, doc in news.items():
+                if term not in doc:
+                    continue
+                mask, top_tier = doc[term]
+                _discard(body_ids, i)
+                _discard(title_ids, i)
+                where.pop(i, None)
+                if mask is not None:
+                    bisect.insort(body_ids, i)
+                    if mask >= 0:
+                        where[i] = mask
+                if top_tier:
+                    bisect.insort(title_ids, i)
+            total -= len(old)
+            if body_ids or title_ids:
+                masks = [where[j] for j in body_ids if windowed[j]]
+                entry = _entry(tb, body_ids, title_ids, windowed, masks, codes)
+                entries[tb] = entry
+                total += len(entry)
+        files[path] = b"".join(entries[tb] for tb in sorted(entries))
+    if shard_count(total) != n_shards:
+        return None
+    filters = previous.filters
+    if any((previous.docs[i].type, previous.docs[i].filters) != (ordered[i].type, ordered[i].filters) for i in changed):
+        for path in [p for p in files if p.startswith("search/filters/")]:
+            del files[path]
+        filters = _filter_files(ordered, files)
+    index = StaticIndex(ordered, windowed, files, total, n_shards, filters)
+    _finish(index)
+    return index
+
+
+def _doc_paths(doc_id: int, files: Mapping[str, bytes]) -> Iterable[str]:
+    """The doc file of a page and its windows' files."""
+    folder = f"search/docs/{doc_id // DOC_DIR}/{doc_id}"
+    record = json.loads(files[f"{folder}.json"])
+    yield f"{folder}.json"
+    for k in range(record.get("n", 0)):
+        yield f"{folder}-{k}.json"
+
+
+def _discard(ids: list[int], i: int) -> None:
+    at = bisect.bisect_left(ids, i)
+    if at < len(ids) and ids[at] == i:
+        del ids[at]
+
+
+def _split_shard(data: bytes) -> Iterable[tuple[bytes, bytes]]:
+    """(term bytes, the whole entry) of each entry of a shard file."""
+    pos = 0
+    while pos < len(data):
+        start = pos
+        n, pos = _read_varint(data, pos)
+        tb = data[pos : pos + n]
+        pos += n
+        for _ in range(3):
+            n, pos = _read_varint(data, pos)
+            pos += n
+        yield tb, data[start:pos]
+
+
+def _parse_entry(entry: bytes) -> tuple[list[int], list[int], dict[int, int]]:
+    """(body ids, title ids, id -> mask of windows) of one shard entry."""
+    n, pos = _read_varint(entry, 0)
+    pos += n
+    blobs = []
+    for _ in range(3):
+        n, pos = _read_varint(entry, pos)
+        blobs.append(entry[pos : pos + n])
+        pos += n
+    where = {i: sum(1 << k for k in ks) for i, ks in decode_windows(blobs[2]).items()}
+    return decode_ids(blobs[0]), decode_ids(blobs[1]), where
 
 
 # -- windows --------------------------------------------------------------------------------

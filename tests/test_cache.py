@@ -336,6 +336,32 @@ def test_the_static_index_entry_is_reused_by_another_process(tmp_path: Path) -> 
     assert sorted(p.name for p in (root / ".openaffairs/cache/outputs").iterdir()) == before
 
 
+def test_the_static_index_updated_page_by_page_is_a_cold_build(tmp_path: Path) -> None:
+    """Issue 13: the site's search index starts from the last build's (only the changed pages
+    are indexed again); every file of out/search/ is byte for byte a cold build's, after a
+    body changed, a record added and a record removed; the cache holds nothing held back."""
+    root = _copy(tmp_path)
+    _build(root)
+
+    def same_as_cold() -> None:
+        other = tmp_path / f"cold-search-{len(list(tmp_path.iterdir()))}"
+        shutil.copytree(root, other, ignore=shutil.ignore_patterns("out", ".openaffairs"))
+        _build(other, "out", "--no-cache")
+        assert tree_digest(root / "out/search") == tree_digest(other / "out/search")
+
+    _edit(root / REPORT, "全年共受理审查逮捕案件", "全年共受理审查批准逮捕案件")
+    _build(root)
+    same_as_cold()
+    (root / "content/disclosures/2026/press-note.md").write_text(CITING.replace("钱多多", "某人"), "utf-8")
+    _build(root)
+    same_as_cold()
+    (root / "content/disclosures/2026/bribery-case.md").unlink()
+    _build(root)
+    same_as_cold()
+    raw = b"".join(p.read_bytes() for p in (root / ".openaffairs/cache/outputs").rglob("*") if p.is_file())
+    assert "禁发期泄露测试短语丙".encode() not in raw and b"held-embargo" not in raw
+
+
 # --- nothing changed: recognised by the signatures of what a build reads -----------------
 
 UNCHANGED = "Nothing changed since the last build"

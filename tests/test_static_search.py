@@ -33,6 +33,7 @@ from generator.static_search import (
     read_shards,
     shard_count,
     tokens,
+    update_static_index,
     windows,
 )
 
@@ -227,6 +228,49 @@ def test_build_is_deterministic_whatever_the_input_order(corpus: list[StaticDoc]
     assert re.fullmatch("[0-9a-f]{16}", build)
     changed = [dataclasses.replace(shuffled[0], text=shuffled[0].text + "。")] + shuffled[1:]
     assert json.loads(build_static_index(changed)["search/meta.json"])["build"] != build
+
+
+def test_an_update_from_the_previous_index_is_byte_identical_to_a_cold_build(
+    corpus: list[StaticDoc], long_corpus: list[StaticDoc]
+) -> None:
+    """Issue 13: a page changed re-indexes that page and re-encodes only its terms' entries;
+    every file is what a build from nothing makes of the same pages (a page added or removed
+    renumbers the pages after it: built afresh)."""
+    from generator.static_search import _update
+
+    docs = corpus[:150] + long_corpus
+    previous = update_static_index(docs, None)
+    assert previous.files == build_static_index(docs)
+    long_page = next(d for d in long_corpus if d.articles)
+    short_page = docs[3]
+    cases = {
+        "body": [dataclasses.replace(docs[0], text=docs[0].text + "\n本条信息于测试中补充一句：取保候审。")],
+        "title and filter": [dataclasses.replace(docs[1], title="新的标题甲乙", filters={"category": ("other",)})],
+        "short page made long": [dataclasses.replace(short_page, text=short_page.text + "。" + long_page.text)],
+        "law in windows edited": [dataclasses.replace(long_page, text=long_page.text.replace("第", "第 ", 1) + "后记")],
+        "two pages": [
+            dataclasses.replace(docs[5], text="全新的正文：检察院"),
+            dataclasses.replace(docs[6], excerpt="新摘要"),
+        ],
+    }
+    ordered = sorted(docs, key=lambda d: (d.date is None, -(d.date.toordinal() if d.date else 0), d.url))
+    for name, new in cases.items():
+        by_url = {d.url: d for d in new}
+        changed = [by_url.get(d.url, d) for d in docs]
+        updated = update_static_index(changed, previous)
+        assert updated.files == build_static_index(changed), name
+        # the update itself, not the fallback to a build from nothing, made them
+        ids = [i for i, d in enumerate(ordered) if d.url in by_url]
+        new_order = [by_url.get(d.url, d) for d in ordered]
+        direct = _update(previous, new_order, ids)
+        assert direct is not None and direct.files == updated.files, name
+        # and a further update from the updated index goes back
+        assert update_static_index(docs, updated).files == previous.files, name
+    assert update_static_index(docs, previous) is previous  # nothing changed
+    added = [*docs, doc("/disclosures/new/", "新增", "新增的记录", date=dt.date(2027, 1, 1))]
+    assert update_static_index(added, previous).files == build_static_index(added)
+    removed = docs[:10] + docs[11:]
+    assert update_static_index(removed, previous).files == build_static_index(removed)
 
 
 def test_layout_meta_shards_and_doc_files(corpus: list[StaticDoc]) -> None:
