@@ -68,6 +68,7 @@ from .matching import Edit, Matcher, detect, fold_words, merge
 from .names import pseudonyms
 from .normalise import BLOCK, Normalised, normalise
 from .people import undeclared_people
+from .plain import plain_tree
 from .public import _FILTER_KEY, PUBLIC_FIELDS, PublicFile, PublicRecord, Redaction
 from .review import Review, ReviewFile, ReviewText, node_lines, review_body
 from .secrets import find_markings
@@ -302,7 +303,9 @@ class _RecordFilter:
                 )
             )
             return "", ""
-        root = parse_html(sanitise(render_markdown(source)))
+        root = plain_tree(source)  # paragraphs of plain text: the same tree, built directly
+        if root is None:
+            root = parse_html(sanitise(render_markdown(source)))
         nodes, raw = _text_view(root)
         located = node_lines(nodes, source, first_line)
         norm = normalise(raw)
