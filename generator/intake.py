@@ -16,22 +16,19 @@ is written anywhere).
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import dataclasses
 import gc
-import multiprocessing
-import os
-import sys
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
 from .config import SiteConfig
 from .errors import Problem, WorkerError
 from .loading import ContentScan, ContentTree, SourceDocument, ToRead, read_document, scan_content
-from .privacy.filter import available_cpus
 from .records import Record
 from .validation import ValidatedSite, validate_one, validated_site
+from .workers import forked_map
+from .workers import workers_for as _workers_for
 
 __all__ = ["load_and_validate", "MIN_PARALLEL", "workers_for"]
 
@@ -61,13 +58,8 @@ def _read_one(entry: ToRead, config: SiteConfig) -> _Read:
 
 
 def workers_for(jobs: int | None, count: int) -> int:
-    """How many worker processes read ``count`` record files (1: in this process); forked,
-    so on Linux only."""
-    if not hasattr(os, "fork") or sys.platform != "linux" or count < 2:
-        return 1
-    if jobs is None:
-        return min(available_cpus(), count) if count >= MIN_PARALLEL else 1
-    return max(1, min(jobs, count))
+    """How many worker processes read ``count`` record files (1: in this process)."""
+    return _workers_for(jobs, count, MIN_PARALLEL)
 
 
 @contextlib.contextmanager
@@ -111,21 +103,15 @@ def _worker_read(chunk: range) -> list[_Read]:
     return out
 
 
-def _read_parallel(entries: list[ToRead], config: SiteConfig, workers: int) -> Generator[_Read, None, None]:
+def _read_parallel(entries: list[ToRead], config: SiteConfig, count: int) -> Generator[_Read, None, None]:
     global _SHARED
     chunks = [range(i, min(i + CHUNK, len(entries))) for i in range(0, len(entries), CHUNK)]
     _SHARED = (entries, config)
     try:
-        ctx = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_start) as pool:
-            try:
-                for results in pool.map(_worker_read, chunks):
-                    yield from results
-            except concurrent.futures.process.BrokenProcessPool as exc:
-                raise WorkerError(f"loading the records: a worker process ended unexpectedly ({exc})") from None
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
+        for results in forked_map(
+            _worker_read, chunks, count, _worker_start, lambda why: WorkerError(f"loading the records: {why}")
+        ):
+            yield from results
     finally:
         _SHARED = None
 

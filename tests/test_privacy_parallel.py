@@ -22,6 +22,7 @@ from generate import generate  # noqa: E402
 from generator import pipeline  # noqa: E402
 from generator.privacy import filter as privacy_filter  # noqa: E402
 from generator.privacy import run_filter  # noqa: E402
+from generator.workers import available_cpus  # noqa: E402
 
 
 def _prepared(root: Path) -> Any:
@@ -136,6 +137,6 @@ def test_the_same_failure_in_one_process_also_stops_the_build(tmp_path: Path, mo
 
 def test_jobs_default_and_bounds() -> None:
     assert privacy_filter._workers(None, privacy_filter.MIN_PARALLEL - 1) == 1  # small sites: no pool
-    assert privacy_filter._workers(None, 10_000) == min(privacy_filter.available_cpus(), 10_000)
+    assert privacy_filter._workers(None, 10_000) == min(available_cpus(), 10_000)
     assert privacy_filter._workers(4, 3) == 3 and privacy_filter._workers(2, 1) == 1
     assert privacy_filter._workers(1, 10_000) == 1

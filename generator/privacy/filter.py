@@ -30,15 +30,11 @@ The filter reads no file itself: attachment bytes come through ``read_file``.
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import gc
 import hashlib
-import multiprocessing
-import os
 import posixpath
 import re
-import sys
 from bisect import bisect_right
 from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field, replace
@@ -61,6 +57,7 @@ from ..document import (
 )
 from ..errors import Problem
 from ..records import RECORD_TYPES, Disclosure, Guide, OpenDay, Page, Record
+from ..workers import forked_map, workers_for
 from ..yamlsource import LineMap
 from . import detectors
 from .attachments import AttachmentScan, Extractor, scan_attachment
@@ -876,21 +873,9 @@ def _worker_filter(chunk: list[int]) -> list[tuple[dict[str, Any], list[Problem]
     return out
 
 
-def available_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # pragma: no cover - not Linux
-        return os.cpu_count() or 1
-
-
 def _workers(jobs: int | None, count: int) -> int:
-    """How many worker processes filter ``count`` records (1: in this process).  Workers
-    are forked (they inherit the site-wide inputs): on Linux only."""
-    if not hasattr(os, "fork") or sys.platform != "linux" or count < 2:
-        return 1
-    if jobs is None:
-        return min(available_cpus(), count) if count >= MIN_PARALLEL else 1
-    return max(1, min(jobs, count))
+    """How many worker processes filter ``count`` records (1: in this process)."""
+    return workers_for(jobs, count, MIN_PARALLEL)
 
 
 def _filter_parallel(site: _Site, items: list[tuple[Record, Outcome]], workers: int) -> Generator[_One, None, None]:
@@ -902,17 +887,11 @@ def _filter_parallel(site: _Site, items: list[tuple[Record, Outcome]], workers: 
     _SHARED = (site, items)
     gc.freeze()  # the inherited objects stay shared: no copy-on-write from the collector
     try:
-        ctx = multiprocessing.get_context("fork")
-        with concurrent.futures.ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_start) as pool:
-            try:
-                for results in pool.map(_worker_filter, chunks):
-                    for entry, problems in results:
-                        yield _one_from(entry, problems)
-            except concurrent.futures.process.BrokenProcessPool as exc:
-                raise FilterWorkerError(f"privacy filter: a worker process ended unexpectedly ({exc})") from exc
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)
-                raise
+        for results in forked_map(
+            _worker_filter, chunks, workers, _worker_start, lambda why: FilterWorkerError(f"privacy filter: {why}")
+        ):
+            for entry, problems in results:
+                yield _one_from(entry, problems)
     finally:
         _SHARED = None
         gc.unfreeze()
