@@ -173,6 +173,9 @@ def _env() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # one Environment per build: the package's templates cannot change during it, and
+        # auto_reload would stat every template on every get_template (about eight a page)
+        auto_reload=False,
     )
     env.filters["yaml"] = _yaml_value
     env.filters["phones"] = link_phones
