@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import re
 import shutil
 import sys
 import tempfile
@@ -27,6 +26,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
+from scale import published_record  # noqa: E402
+
 NOW = "2026-11-26T10:00:00+08:00"
 
 # function of the pipeline -> stage (the innermost one on the main thread's stack wins)
@@ -107,18 +108,6 @@ def _print(label: str, stages: dict[str, list[float]], timings: dict[str, float]
     print("build's timings: " + ", ".join(f"{k} {v:.1f} s" for k, v in timings.items()))
 
 
-def _published_record(site: Path, out: Path) -> Path:
-    """The first disclosure (in path order) that ``out`` publishes with a page of its own
-    (as ``scale._published_record``; the site is only read: a hard link into it would
-    change its files' change times, and the page cache would not reuse them)."""
-    for path in sorted((site / "content/disclosures").rglob("*.md")):
-        found = re.search(r"^id: *(\S+)", path.read_text("utf-8"), re.M)
-        page = out / "disclosures" / (found[1] if found else "") / "index.html"
-        if found and page.is_file() and "oa-tombstone" not in page.read_text("utf-8"):
-            return path
-    raise SystemExit("no published disclosure")
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--site", type=Path, required=True)
@@ -131,7 +120,7 @@ def main() -> int:
     try:
         _print("cold", *_sampled_build(args.site, out, not args.no_cache))
         if args.change:
-            record = _published_record(args.site, out)
+            record = published_record(args.site, out)
             original = record.read_bytes()
             record.write_bytes(original + "\n本条信息于基准测试中补充一句。\n".encode())
             try:

@@ -41,10 +41,10 @@ def main() -> int:
     record, original = None, b""
     if args.change:
         sys.path.insert(0, str(REPO / "benchmarks"))
-        from memory_stages import _published_record
+        from scale import published_record
 
         build(config, out, now, use_cache=True)
-        record = _published_record(args.site, out)
+        record = published_record(args.site, out)
         original = record.read_bytes()
         record.write_bytes(original + "\n本条信息于基准测试中补充一句。\n".encode())
     profile = cProfile.Profile()

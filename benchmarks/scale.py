@@ -131,11 +131,13 @@ def _log(label: str, value: Any) -> None:
     print(json.dumps({label: value}, ensure_ascii=False), file=sys.stderr, flush=True)
 
 
-def _published_record(site: Path) -> Path:
-    """The first disclosure (in path order) that the site publishes with a page of its own."""
+def published_record(site: Path, out: Path | None = None) -> Path:
+    """The first disclosure (in path order) that the site built into ``out`` (default:
+    ``site/site``) publishes with a page of its own.  The site is only read: a hard link
+    into it would change its files' change times, and the page cache would not reuse them."""
     for path in sorted((site / "content/disclosures").rglob("*.md")):
         found = re.search(r"^id: *(\S+)", path.read_text("utf-8"), re.M)
-        page = site / "site/disclosures" / (found[1] if found else "") / "index.html"
+        page = (out or site / "site") / "disclosures" / (found[1] if found else "") / "index.html"
         if found and page.is_file() and "oa-tombstone" not in page.read_text("utf-8"):
             return path
     raise SystemExit("no published disclosure")
@@ -157,7 +159,7 @@ def ours(site: Path) -> dict[str, Any]:
     result["filter_s"] = _stage(summary, "privacy filter")
     result["filter_share"] = round(result["filter_s"] / result["cold"]["wall_s"], 3)
     run("no_change")
-    record = _published_record(site)
+    record = published_record(site)
     original = record.read_bytes()
     record.write_bytes(original + "\n本条信息于基准测试中补充一句。\n".encode())
     try:
