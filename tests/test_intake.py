@@ -21,6 +21,7 @@ from test_bad_inputs import CASES
 from generator import intake, pipeline, yamlsource
 from generator.loading import load_content
 from generator.validation import validate
+from generator.workers import available_cpus
 
 sys.path.insert(0, str(REPO / "benchmarks"))
 
@@ -127,7 +128,7 @@ def test_a_worker_that_fails_stops_the_build(action: str, tmp_path: Path, monkey
 
 def test_jobs_default_and_bounds() -> None:
     assert intake.workers_for(None, intake.MIN_PARALLEL - 1) == 1  # small sites: no pool
-    assert intake.workers_for(None, 10_000) == min(intake.available_cpus(), 10_000)
+    assert intake.workers_for(None, 10_000) == min(available_cpus(), 10_000)
     assert intake.workers_for(4, 3) == 3 and intake.workers_for(2, 1) == 1
     assert intake.workers_for(1, 10_000) == 1
 
