@@ -67,6 +67,14 @@ def run_cli(args: list[str], cwd: Path) -> Result:
     return Result(result.exit_code, result.stdout, result.stderr)
 
 
+def build_sample_on_two_workers(tmp_path: Path) -> tuple[Path, Result]:
+    """A copy of the sample site built with ``--jobs 2`` (the worker-failure tests of the
+    loading and of the privacy filter patch a stage first)."""
+    root = tmp_path / "sample"
+    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("site"))
+    return root, run_cli(["build", "--now", NOW, "--out", "out", "--jobs", "2"], root)
+
+
 def write_site(root: Path, files: dict[str, str | bytes], config: str = CONFIG) -> Path:
     """A throwaway site: site_config.yml plus the given content files (dedented)."""
     (root / "content").mkdir(parents=True, exist_ok=True)

@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import dataclasses
 import os
-import shutil
 import sys
 import textwrap
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import NOW, REPO, SAMPLE, run_cli, write_site
+from conftest import NOW, REPO, build_sample_on_two_workers, run_cli, write_site
 from test_bad_inputs import CASES
 
 from generator import intake, pipeline, yamlsource
@@ -110,10 +109,8 @@ def _failing_on(monkeypatch: pytest.MonkeyPatch, wanted: str, action: str) -> No
 
 @pytest.mark.parametrize("action", ["raise", "exit"])
 def test_a_worker_that_fails_stops_the_build(action: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    root = tmp_path / "sample"
-    shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("site"))
     _failing_on(monkeypatch, "2026/bribery-case.md", action)
-    result = run_cli(["build", "--now", NOW, "--out", "out", "--jobs", "2"], root)
+    root, result = build_sample_on_two_workers(tmp_path)
     assert result.exit_code == 70
     assert "internal error in openaffairs" in result.stderr and "Traceback" not in result.stderr
     if action == "raise":
