@@ -988,6 +988,19 @@ def _filter_parallel(site: _Site, items: list[tuple[Record, Outcome]], workers: 
         gc.unfreeze()
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Generator[None, None, None]:
+    """The cyclic garbage collector off while cache entries are restored: they make many
+    objects and no cycles, and each collection would walk the whole heap (every record)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def run_filter(
     decided: Sequence[tuple[Record, Decision]],
     config: SiteConfig,
@@ -1019,14 +1032,15 @@ def run_filter(
         visible = [(record, decision.outcome) for record, decision in decided if decision.outcome.visible]
         done: list[_One | None] = []
         keys: list[str | None] = []
-        for record, outcome in visible:
-            key = None
-            one = None
-            if cache is not None and sources is not None and record.source_path in sources:
-                key = _cache_key(cache, site_key, record, sources[record.source_path], outcome)
-                one = _restore(cache.get(key), outcome, reads)
-            done.append(one)
-            keys.append(key)
+        with _collector_paused():  # many small objects, no cycles: no collection of the whole heap
+            for record, outcome in visible:
+                key = None
+                one = None
+                if cache is not None and sources is not None and record.source_path in sources:
+                    key = _cache_key(cache, site_key, record, sources[record.source_path], outcome)
+                    one = _restore(cache.get(key), outcome, reads)
+                done.append(one)
+                keys.append(key)
         missing = [i for i, one in enumerate(done) if one is None]
         workers = _workers(jobs, len(missing))
         if workers > 1:
