@@ -293,8 +293,9 @@ def _row(p: PublicRecord[Record], ctx: Ctx) -> dict[str, Any]:
     return {f.name: _json_value(f.get(p, ctx)) for f in FIELDS[p.type]}
 
 
-def record_json(p: PublicRecord[Record], ctx: Ctx) -> dict[str, Any]:
-    """The JSON twin of a record page: the page's public fields, absolute URLs, dates."""
+def record_json(p: PublicRecord[Record], ctx: Ctx, row: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The JSON twin of a record page: the page's public fields, absolute URLs, dates
+    (``row``: the record's ``_row``, when already made)."""
     d = ctx.dates[(p.type, p.id)]
     if p.is_tombstone:
         return {
@@ -308,7 +309,7 @@ def record_json(p: PublicRecord[Record], ctx: Ctx) -> dict[str, Any]:
             "withdrawn_on": p.record.withdrawn_on.isoformat() if p.record.withdrawn_on else None,
             "withdrawn_reason": p.record.withdrawn_reason,
         }
-    out: dict[str, Any] = {"type": p.type, "status": "published", **_row(p, ctx)}
+    out: dict[str, Any] = {"type": p.type, "status": "published", **(row if row is not None else _row(p, ctx))}
     out["changes"] = [
         {"date": c.date.isoformat(), "note": c.note, "minor": c.minor}
         for c in sorted(p.record.changes, key=lambda c: c.date, reverse=True)
@@ -331,19 +332,25 @@ def _dumps(obj: Any) -> bytes:
     return (json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
 
 
-def data_tables(public: Sequence[PublicRecord[Record]], ctx: Ctx) -> dict[str, bytes]:
-    """``data/<type>.csv`` and ``data/<type>.json`` for every type."""
+def data_tables(
+    public: Sequence[PublicRecord[Record]],
+    ctx: Ctx,
+    row: Callable[[PublicRecord[Record]], dict[str, Any]] | None = None,
+) -> dict[str, bytes]:
+    """``data/<type>.csv`` and ``data/<type>.json`` for every type (``row``: a record's
+    row, ``_row`` unless given, e.g. from an ``OpenDataMemo``)."""
     lang = ctx.lang()
     out: dict[str, bytes] = {}
+    row_of = row or (lambda p: _row(p, ctx))
     for type_ in TYPE_NAMES:
         fields = FIELDS[type_]
-        rows = [_row(p, ctx) for p in _live(public, type_)]
+        rows = [row_of(p) for p in _live(public, type_)]
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow([f.en if lang == "en" else f.zh for f in fields])
         writer.writerow([f.name for f in fields])
-        for row in rows:
-            writer.writerow([_csv_value(row[f.name]) for f in fields])
+        for r in rows:
+            writer.writerow([_csv_value(r[f.name]) for f in fields])
         out[f"data/{type_}.csv"] = ("\ufeff" + buf.getvalue()).encode("utf-8")
         out[f"data/{type_}.json"] = _dumps(
             {
@@ -499,13 +506,48 @@ def sitemap_entries(
     return out
 
 
+class OpenDataMemo:
+    """Each record's open-data row and JSON twin (issue 13), reused from the last build
+    when the record is the same: keyed by a digest of the public record as the exports
+    see it (``rendering.record_digest``: fields, attachments, back-links, body), its dates
+    and the side's language and address (the rest of the config is in the cache's
+    fingerprint).  Made from PublicRecords only; ``fresh`` holds the entries of this
+    build (what the next build may reuse)."""
+
+    def __init__(self, previous: dict[str, tuple[dict[str, Any] | None, bytes]] | None = None):
+        self.previous = previous or {}
+        self.fresh: dict[str, tuple[dict[str, Any] | None, bytes]] = {}
+        self.hits = 0
+
+    def entry(self, p: PublicRecord[Record], ctx: Ctx) -> tuple[dict[str, Any] | None, bytes]:
+        from .cache import digest
+        from .rendering import record_digest
+
+        key = digest(record_digest(p), repr(ctx.dates[(p.type, p.id)]), ctx.config.site_url, ctx.lang())
+        found = self.fresh.get(key) or self.previous.get(key)
+        if found is not None:
+            self.hits += 1
+        else:
+            row = None if p.is_tombstone else _row(p, ctx)
+            found = (row, _dumps(record_json(p, ctx, row)))
+        self.fresh[key] = found
+        return found
+
+    @property
+    def changed(self) -> bool:
+        """Whether ``fresh`` differs from ``previous`` (else the cache need not be written)."""
+        return self.fresh.keys() != self.previous.keys()
+
+
 def export_files(
     public: Sequence[PublicRecord[Record]],
     config: SiteConfig,
     dates: dict[Key, RecordDates] | None = None,
     now: dt.datetime | None = None,
+    memo: OpenDataMemo | None = None,
 ) -> dict[str, bytes]:
-    """Every data file of the site (docs-relative path -> bytes)."""
+    """Every data file of the site (docs-relative path -> bytes); with a ``memo``, the
+    unchanged records' rows and JSON twins are those of the last build (same bytes)."""
     from .calendars import calendar_files
     from .feeds import feed_files
 
@@ -518,12 +560,19 @@ def export_files(
     files: dict[str, bytes] = {"regulations/regulations.csv": regulations_csv(public, config)}
     files.update(feed_files(public, config, dates, now))
     files.update(calendar_files(public, config, dates))
-    data = data_tables(public, ctx)
+    entries = {(p.type, p.id): memo.entry(p, ctx) for p in public} if memo is not None else {}
+
+    def row(p: PublicRecord[Record]) -> dict[str, Any]:
+        found = entries[(p.type, p.id)][0] if entries else None
+        return found if found is not None else _row(p, ctx)
+
+    data = data_tables(public, ctx, row)
     data["data/changes.json"] = changes_json(public, ctx)
     data["data/datapackage.json"] = datapackage(ctx, data, now)
     files.update(data)
     files["data/openaffairs-data.zip"] = _zip({k[len("data/") :]: v for k, v in data.items()}, now)
     for p in public:
-        files[f"{p.type}/{p.id}/index.json"] = _dumps(record_json(p, ctx))
+        key = (p.type, p.id)
+        files[f"{p.type}/{p.id}/index.json"] = entries[key][1] if entries else _dumps(record_json(p, ctx))
     files["robots.txt"] = robots_txt(config)
     return files

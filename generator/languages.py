@@ -97,17 +97,35 @@ def _prefixed(files: dict[str, bytes], lang: str) -> dict[str, bytes]:
 
 
 def export_all(
-    listed: Sequence[PublicRecord[Record]], config: SiteConfig, dates: dict[Key, RecordDates], now: dt.datetime
+    listed: Sequence[PublicRecord[Record]],
+    config: SiteConfig,
+    dates: dict[Key, RecordDates],
+    now: dt.datetime,
+    cache: BuildCache | None = None,
 ) -> dict[str, bytes]:
     """The data files (feeds, calendars, CSV/JSON, JSON twins) of every side: each language's
-    records under its own root (``/en/data/``, ``/en/feed.atom`` ...); one robots.txt."""
-    from .exports import export_files
+    records under its own root (``/en/data/``, ``/en/feed.atom`` ...); one robots.txt.
+
+    With a ``cache``, each side's per-record rows and JSON twins of the last build
+    (``exports.OpenDataMemo``) are reused for the records that did not change (issue 13)."""
+    from .exports import OpenDataMemo, export_files
+
+    def side(own: Sequence[PublicRecord[Record]], side_cfg: SiteConfig, lang: str) -> dict[str, bytes]:
+        if cache is None:
+            return export_files(own, side_cfg, dates, now)
+        key = cache.key("open-data", lang)
+        previous = cache.get_output(key)
+        memo = OpenDataMemo(previous if isinstance(previous, dict) else None)
+        files = export_files(own, side_cfg, dates, now, memo)
+        if memo.changed:
+            cache.put_output(key, memo.fresh)
+        return files
 
     if not is_multilingual(config):
-        return export_files(listed, config, dates, now)
+        return side(listed, config, config.language)
     out: dict[str, bytes] = {}
     for lang, own in by_language(listed, config).items():
-        files = export_files(own, side_config(config, lang), dates, now)
+        files = side(own, side_config(config, lang), lang)
         if lang != config.language:
             del files["robots.txt"]
             files = _prefixed(files, lang)

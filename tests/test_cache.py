@@ -331,7 +331,7 @@ def test_the_static_index_entry_is_reused_by_another_process(tmp_path: Path) -> 
     root = _copy(tmp_path)
     assert _cli(root, "build", "--now", NOW, "--out", "out", "-q").returncode == 0
     before = sorted(p.name for p in (root / ".openaffairs/cache/outputs").iterdir())
-    assert len(before) == 1
+    assert len(before) == 2  # the static index and the open-data rows (issue 13)
     assert _cli(root, "build", "--now", NOW, "--out", "out", "-q").returncode == 0
     assert sorted(p.name for p in (root / ".openaffairs/cache/outputs").iterdir()) == before
 
