@@ -15,6 +15,7 @@ import contextlib
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -51,24 +52,27 @@ _STATUS = {
 }
 _PARAMS = ("q", "type", "limit", "sort", "offset", "page")
 MAX_OFFSET = 100_000
+_MARKS = re.compile(f"([{re.escape(MARK_START)}{re.escape(MARK_END)}])")
 
 
 def split_snippet(marked: str) -> tuple[str, list[list[int]]]:
     """Turn a snippet with \\x01...\\x02 markers into (plain text, highlights)."""
+    if MARK_START not in marked and MARK_END not in marked:
+        return marked, []
     out: list[str] = []
     spans: list[list[int]] = []
     length = 0
     start = None
-    for ch in marked:
-        if ch == MARK_START:
+    for piece in _MARKS.split(marked):
+        if piece == MARK_START:
             start = length
-        elif ch == MARK_END:
+        elif piece == MARK_END:
             if start is not None and length > start:
                 spans.append([start, length])
             start = None
-        else:
-            out.append(ch)
-            length += 1
+        elif piece:
+            out.append(piece)
+            length += len(piece)
     return "".join(out), spans
 
 

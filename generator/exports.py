@@ -30,6 +30,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .cache import digest
 from .config import SiteConfig
 from .dates import Key, RecordDates, record_dates
 from .i18n import label
@@ -44,6 +45,8 @@ __all__ = [
     "record_json",
     "public_body",
     "data_tables",
+    "encode_all",
+    "ExportMemo",
     "sitemap_xml",
     "robots_txt",
 ]
@@ -293,9 +296,8 @@ def _row(p: PublicRecord[Record], ctx: Ctx) -> dict[str, Any]:
     return {f.name: _json_value(f.get(p, ctx)) for f in FIELDS[p.type]}
 
 
-def record_json(p: PublicRecord[Record], ctx: Ctx, row: dict[str, Any] | None = None) -> dict[str, Any]:
-    """The JSON twin of a record page: the page's public fields, absolute URLs, dates
-    (``row``: the record's ``_row``, when already made)."""
+def record_json(p: PublicRecord[Record], ctx: Ctx) -> dict[str, Any]:
+    """The JSON twin of a record page: the page's public fields, absolute URLs, dates."""
     d = ctx.dates[(p.type, p.id)]
     if p.is_tombstone:
         return {
@@ -309,7 +311,7 @@ def record_json(p: PublicRecord[Record], ctx: Ctx, row: dict[str, Any] | None = 
             "withdrawn_on": p.record.withdrawn_on.isoformat() if p.record.withdrawn_on else None,
             "withdrawn_reason": p.record.withdrawn_reason,
         }
-    out: dict[str, Any] = {"type": p.type, "status": "published", **(row if row is not None else _row(p, ctx))}
+    out: dict[str, Any] = {"type": p.type, "status": "published", **_row(p, ctx)}
     out["changes"] = [
         {"date": c.date.isoformat(), "note": c.note, "minor": c.minor}
         for c in sorted(p.record.changes, key=lambda c: c.date, reverse=True)
@@ -332,35 +334,102 @@ def _dumps(obj: Any) -> bytes:
     return (json.dumps(obj, ensure_ascii=False, indent=1, sort_keys=False) + "\n").encode("utf-8")
 
 
+# One record's encoded exports: (its JSON twin, its CSV line, its element of the
+# ``records`` array of data/<type>.json as indented there); a tombstone has no rows ("").
+Encoded = tuple[bytes, str, str]
+
+
+class _Line:
+    """A csv writer's stream that hands back the line instead of keeping it."""
+
+    @staticmethod
+    def write(line: str) -> str:
+        return line
+
+
+class ExportMemo:
+    """Each record's encoded exports of the last build, by a digest of everything they are
+    made of (``record_key``): a record whose public copy, back-links, dates and side config
+    are unchanged is not encoded again (issue 13).  ``current`` is what this build used;
+    only PublicRecords given to ``export_files`` are ever encoded (nothing of a held-back
+    record)."""
+
+    def __init__(self, previous: dict[str, Encoded] | None = None) -> None:
+        self.previous = previous or {}
+        self.current: dict[str, Encoded] = {}
+        self.hits = 0
+        self.misses = 0
+
+
+def record_key(p: PublicRecord[Record], ctx: Ctx, side: str) -> str:
+    """A digest of what a record's exports are made of: its outcome, filtered fields,
+    attachments, back-links, body, dates (``repr``: deterministic from one process to the
+    next) and ``side`` (the digest of the side's config)."""
+    fields = (p.outcome.value, p.record, p.files, p.backlinks, ctx.dates[(p.type, p.id)])
+    return digest(side, repr(fields), p.body_html, p.body_text)
+
+
+def _encode(p: PublicRecord[Record], ctx: Ctx, writer: Any) -> Encoded:
+    twin = _dumps(record_json(p, ctx))
+    if p.is_tombstone:
+        return twin, "", ""
+    row = _row(p, ctx)
+    line: str = writer.writerow([_csv_value(row[f.name]) for f in FIELDS[p.type]])
+    element = json.dumps(row, ensure_ascii=False, indent=1)
+    return twin, line, "  " + element.replace("\n", "\n  ")
+
+
+def encode_all(public: Sequence[PublicRecord[Record]], ctx: Ctx, memo: ExportMemo | None = None) -> dict[Key, Encoded]:
+    """Every record's encoded exports, from ``memo`` when the record's key is there."""
+    writer = csv.writer(_Line(), lineterminator="\r\n")
+    if memo is None:
+        return {(p.type, p.id): _encode(p, ctx, writer) for p in public}
+    side = digest(ctx.config.model_dump_json())
+    out: dict[Key, Encoded] = {}
+    for p in public:
+        key = record_key(p, ctx, side)
+        enc = memo.current.get(key) or memo.previous.get(key)
+        if enc is None:
+            enc = _encode(p, ctx, writer)
+            memo.misses += 1
+        else:
+            memo.hits += 1
+        memo.current[key] = enc
+        out[(p.type, p.id)] = enc
+    return out
+
+
 def data_tables(
-    public: Sequence[PublicRecord[Record]],
-    ctx: Ctx,
-    row: Callable[[PublicRecord[Record]], dict[str, Any]] | None = None,
+    public: Sequence[PublicRecord[Record]], ctx: Ctx, encoded: dict[Key, Encoded] | None = None
 ) -> dict[str, bytes]:
-    """``data/<type>.csv`` and ``data/<type>.json`` for every type (``row``: a record's
-    row, ``_row`` unless given, e.g. from an ``OpenDataMemo``)."""
+    """``data/<type>.csv`` and ``data/<type>.json`` for every type (the JSON exactly as
+    ``json.dumps(..., indent=1)`` writes it, assembled from the records' encoded rows)."""
     lang = ctx.lang()
+    if encoded is None:
+        encoded = encode_all(public, ctx)
     out: dict[str, bytes] = {}
-    row_of = row or (lambda p: _row(p, ctx))
     for type_ in TYPE_NAMES:
         fields = FIELDS[type_]
-        rows = [row_of(p) for p in _live(public, type_)]
+        rows = [encoded[(p.type, p.id)] for p in _live(public, type_)]
         buf = io.StringIO()
         writer = csv.writer(buf, lineterminator="\r\n")
         writer.writerow([f.en if lang == "en" else f.zh for f in fields])
         writer.writerow([f.name for f in fields])
-        for r in rows:
-            writer.writerow([_csv_value(r[f.name]) for f in fields])
-        out[f"data/{type_}.csv"] = ("\ufeff" + buf.getvalue()).encode("utf-8")
-        out[f"data/{type_}.json"] = _dumps(
+        out[f"data/{type_}.csv"] = ("\ufeff" + buf.getvalue() + "".join(r[1] for r in rows)).encode("utf-8")
+        head = json.dumps(
             {
                 "type": type_,
                 "title": _t(type_, lang),
                 "count": len(rows),
                 "fields": [{"name": f.name, "title": f.zh, "title_en": f.en, "type": f.type} for f in fields],
-                "records": rows,
-            }
+                "records": [],
+            },
+            ensure_ascii=False,
+            indent=1,
         )
+        if rows:
+            head = head[: -len("[]\n}")] + "[\n" + ",\n".join(r[2] for r in rows) + "\n ]\n}"
+        out[f"data/{type_}.json"] = (head + "\n").encode("utf-8")
     return out
 
 
@@ -506,48 +575,15 @@ def sitemap_entries(
     return out
 
 
-class OpenDataMemo:
-    """Each record's open-data row and JSON twin (issue 13), reused from the last build
-    when the record is the same: keyed by a digest of the public record as the exports
-    see it (``rendering.record_digest``: fields, attachments, back-links, body), its dates
-    and the side's language and address (the rest of the config is in the cache's
-    fingerprint).  Made from PublicRecords only; ``fresh`` holds the entries of this
-    build (what the next build may reuse)."""
-
-    def __init__(self, previous: dict[str, tuple[dict[str, Any] | None, bytes]] | None = None):
-        self.previous = previous or {}
-        self.fresh: dict[str, tuple[dict[str, Any] | None, bytes]] = {}
-        self.hits = 0
-
-    def entry(self, p: PublicRecord[Record], ctx: Ctx) -> tuple[dict[str, Any] | None, bytes]:
-        from .cache import digest
-        from .rendering import record_digest
-
-        key = digest(record_digest(p), repr(ctx.dates[(p.type, p.id)]), ctx.config.site_url, ctx.lang())
-        found = self.fresh.get(key) or self.previous.get(key)
-        if found is not None:
-            self.hits += 1
-        else:
-            row = None if p.is_tombstone else _row(p, ctx)
-            found = (row, _dumps(record_json(p, ctx, row)))
-        self.fresh[key] = found
-        return found
-
-    @property
-    def changed(self) -> bool:
-        """Whether ``fresh`` differs from ``previous`` (else the cache need not be written)."""
-        return self.fresh.keys() != self.previous.keys()
-
-
 def export_files(
     public: Sequence[PublicRecord[Record]],
     config: SiteConfig,
     dates: dict[Key, RecordDates] | None = None,
     now: dt.datetime | None = None,
-    memo: OpenDataMemo | None = None,
+    memo: ExportMemo | None = None,
 ) -> dict[str, bytes]:
-    """Every data file of the site (docs-relative path -> bytes); with a ``memo``, the
-    unchanged records' rows and JSON twins are those of the last build (same bytes)."""
+    """Every data file of the site (docs-relative path -> bytes); with a ``memo``, the records
+    encoded by the last build are reused (the bytes are the same)."""
     from .calendars import calendar_files
     from .feeds import feed_files
 
@@ -560,19 +596,13 @@ def export_files(
     files: dict[str, bytes] = {"regulations/regulations.csv": regulations_csv(public, config)}
     files.update(feed_files(public, config, dates, now))
     files.update(calendar_files(public, config, dates))
-    entries = {(p.type, p.id): memo.entry(p, ctx) for p in public} if memo is not None else {}
-
-    def row(p: PublicRecord[Record]) -> dict[str, Any]:
-        found = entries[(p.type, p.id)][0] if entries else None
-        return found if found is not None else _row(p, ctx)
-
-    data = data_tables(public, ctx, row)
+    encoded = encode_all(public, ctx, memo)
+    data = data_tables(public, ctx, encoded)
     data["data/changes.json"] = changes_json(public, ctx)
     data["data/datapackage.json"] = datapackage(ctx, data, now)
     files.update(data)
     files["data/openaffairs-data.zip"] = _zip({k[len("data/") :]: v for k, v in data.items()}, now)
     for p in public:
-        key = (p.type, p.id)
-        files[f"{p.type}/{p.id}/index.json"] = entries[key][1] if entries else _dumps(record_json(p, ctx))
+        files[f"{p.type}/{p.id}/index.json"] = encoded[(p.type, p.id)][0]
     files["robots.txt"] = robots_txt(config)
     return files

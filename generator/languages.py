@@ -96,6 +96,9 @@ def _prefixed(files: dict[str, bytes], lang: str) -> dict[str, bytes]:
     return {f"{lang}/{k}": v for k, v in files.items()}
 
 
+_SHARDS = 16  # the records' encoded exports are kept in this many cache entries per side
+
+
 def export_all(
     listed: Sequence[PublicRecord[Record]],
     config: SiteConfig,
@@ -106,19 +109,29 @@ def export_all(
     """The data files (feeds, calendars, CSV/JSON, JSON twins) of every side: each language's
     records under its own root (``/en/data/``, ``/en/feed.atom`` ...); one robots.txt.
 
-    With a ``cache``, each side's per-record rows and JSON twins of the last build
-    (``exports.OpenDataMemo``) are reused for the records that did not change (issue 13)."""
-    from .exports import OpenDataMemo, export_files
+    With a ``cache``, each record's encoded JSON twin and table rows of the last build are
+    reused when its public copy, dates and side are unchanged (``exports.ExportMemo``; made
+    from the PublicRecords given here only): the files are those a build from nothing makes."""
+    from .exports import export_files
 
     def side(own: Sequence[PublicRecord[Record]], side_cfg: SiteConfig, lang: str) -> dict[str, bytes]:
         if cache is None:
             return export_files(own, side_cfg, dates, now)
-        key = cache.key("open-data", lang)
-        previous = cache.get_output(key)
-        memo = OpenDataMemo(previous if isinstance(previous, dict) else None)
+        from .exports import Encoded, ExportMemo
+
+        keys = [cache.key("open-data", (lang, i)) for i in range(_SHARDS)]
+        shards: list[dict[str, Encoded]] = []
+        for key in keys:
+            value = cache.get_output(key)
+            shards.append(value if isinstance(value, dict) else {})
+        memo = ExportMemo({k: v for shard in shards for k, v in shard.items()})
         files = export_files(own, side_cfg, dates, now, memo)
-        if memo.changed:
-            cache.put_output(key, memo.fresh)
+        new: list[dict[str, Encoded]] = [{} for _ in keys]
+        for k, v in memo.current.items():
+            new[int(k[:8], 16) % _SHARDS][k] = v
+        for key, old, shard in zip(keys, shards, new, strict=True):
+            if shard.keys() != old.keys():
+                cache.put_output(key, shard)
         return files
 
     if not is_multilingual(config):

@@ -382,7 +382,7 @@ def _build(
     # 5. dates and open data
     with clock("dates (git) and open data"):
         dates = record_dates(report.public, config, now, sources=report.sources)
-        extra = export_all(listed, config, dates, now, cache)  # every language (issue 10); per-record rows cached
+        extra = export_all(listed, config, dates, now, cache)  # every language (issue 10)
     # 6. pages (Markdown for MkDocs) and the sitemap
     with clock("pages"):
         store = PageStore(cache.root / "pages-md", cache.fingerprint) if cache is not None else None

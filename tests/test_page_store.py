@@ -6,12 +6,23 @@ clock (an open day), and when a stored entry is damaged.  Real builds throughout
 
 from __future__ import annotations
 
+import ast
+import dataclasses
+import datetime as dt
+import os
 import re
 import shutil
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 from conftest import NOW, SAMPLE, run_cli, tree_digest
+from pydantic import BaseModel
 from test_privacy_invariant import NON_PUBLIC_NAMES, PRIVATE_VALUES, UNPUBLISHED_TEXT
+
+from generator.pipeline import configure, prepare
+from generator.rendering import record_digest
 
 REPORT = "content/disclosures/2026/work-report.md"
 CASE = "content/disclosures/2026/bribery-case.md"  # cites cpl-2018 (legal_basis)
@@ -109,3 +120,75 @@ def test_the_page_store_holds_only_published_pages(tmp_path: Path) -> None:
     assert raw
     for value in PRIVATE_VALUES + NON_PUBLIC_NAMES + UNPUBLISHED_TEXT:
         assert value.encode("utf-8") not in raw, value
+
+
+def _changed(value: Any) -> Any:
+    """Another value of the same kind (a model: its first field changed)."""
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int | float):
+        return value + 1
+    if isinstance(value, str):
+        return value + "改"
+    if isinstance(value, dt.datetime | dt.date):
+        return value + dt.timedelta(days=1)
+    if isinstance(value, list | tuple):
+        return type(value)(value[:-1]) if value else type(value)(["改"])
+    if isinstance(value, BaseModel):
+        name, item = next(iter(value.__dict__.items()))
+        return value.model_copy(update={name: _changed(item)})
+    if value is None:
+        return "改"
+    raise AssertionError(f"no change made for {type(value).__name__}")
+
+
+def test_a_change_of_any_public_field_changes_the_pages_key(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    config, now = configure(root / "site_config.yml", NOW)
+    public = prepare(config, now).public
+    assert public
+    fields = 0
+    for rec in public:
+        before = record_digest(rec)
+        assert record_digest(dataclasses.replace(rec)) == before  # a copy: the same key
+        for name, value in rec.record.__dict__.items():
+            # every field the record holds, sub-models (parties, offices ...) too
+            for changed in [_changed(value)] + [
+                type(value)(v if j != i else _changed(v) for j, v in enumerate(value))
+                for i, item in enumerate(value if isinstance(value, list) else [])
+                if isinstance(item, BaseModel)
+            ]:
+                other = dataclasses.replace(rec, record=rec.record.model_copy(update={name: changed}))
+                assert record_digest(other) != before, (rec.url, name)
+                fields += 1
+        assert record_digest(dataclasses.replace(rec, body_html=rec.body_html + "<p>改</p>")) != before
+        assert record_digest(dataclasses.replace(rec, backlinks=(*rec.backlinks, ("x", "y", "z")))) != before
+        if rec.files:
+            file = dataclasses.replace(rec.files[0], title=rec.files[0].title + "改")
+            assert record_digest(dataclasses.replace(rec, files=(file, *rec.files[1:]))) != before
+    assert fields > 100
+
+
+def test_a_records_key_is_the_same_in_another_process(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    code = (
+        "import sys; from pathlib import Path;"
+        "from generator.pipeline import configure, prepare;"
+        "from generator.rendering import record_digest;"
+        f"config, now = configure(Path(sys.argv[1]), {NOW!r});"
+        "print([record_digest(r) for r in prepare(config, now).public])"
+    )
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", code, str(root / "site_config.yml")],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "PYTHONHASHSEED": seed},
+        ).stdout
+        for seed in ("1", "2")
+    ]
+    assert runs[0] == runs[1]
+    keys = ast.literal_eval(runs[0])
+    assert len(keys) > 5
+    assert len(set(keys)) == len(keys)  # one per record

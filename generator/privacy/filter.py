@@ -40,6 +40,7 @@ from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
+from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from ..approval import Decision, Outcome
@@ -140,11 +141,27 @@ class RecordCache(Protocol):
     def put(self, key: str, value: Any) -> None: ...
 
 
+class _LazyMatcher:
+    """The site-wide ``Matcher``, built the first time a record is filtered (a rebuild
+    whose records all come from the cache never builds it).  Shared by the copies of a
+    ``_Site`` (``dataclasses.replace``), built before the workers are forked."""
+
+    def __init__(self, records: Sequence[Record], not_names: Sequence[str] = ()):
+        self.records = records
+        self.not_names = list(not_names)
+        self._matcher: Matcher | None = None
+
+    def get(self) -> Matcher:
+        if self._matcher is None:
+            self._matcher = Matcher(self.records, self.not_names)
+        return self._matcher
+
+
 @dataclass(frozen=True)
 class _Site:
     """What the filter of one record needs to know about the whole site."""
 
-    matcher: Matcher
+    lazy_matcher: _LazyMatcher
     allow: list[str]
     block: list[tuple[str, str]]
     config: SiteConfig
@@ -154,6 +171,10 @@ class _Site:
     read_file: ReadFile
     visible: frozenset[tuple[str, str]]  # (type, id) of every record with a page
     extractor: Extractor
+
+    @property
+    def matcher(self) -> Matcher:
+        return self.lazy_matcher.get()
 
 
 class _RecordFilter:
@@ -723,11 +744,10 @@ def _site(
 ) -> _Site:
     records = [r for r, _ in decided]
     visible_records = [r for r, d in decided if d.outcome.visible] + list(extra_visible)
-    matcher = Matcher(records, config.privacy.not_names)
     allow = _public_contacts(visible_records, config)
     visible = frozenset((r.TYPE, r.id) for r in visible_records)
     return _Site(
-        matcher,
+        _LazyMatcher(records, config.privacy.not_names),
         allow,
         fold_words(config.privacy.block),
         config,
@@ -767,22 +787,34 @@ class _Reads:
 
 def _site_digest(site: _Site) -> str:
     """Everything the filter of one record knows about the other records (and the site):
-    any change here invalidates the cached result of every record."""
-    m = site.matcher
-    parts = [
-        repr(sorted(m.entries.items())),
-        repr(sorted(m.codes.items())),
-        repr(sorted((k, sorted(v)) for k, v in m.public.items())),
+    any change here invalidates the cached result of every record.
+
+    The site-wide matcher is a function of ``privacy.not_names`` and of the source path
+    and parties (every field of each: names, aliases, role, minor, public, private
+    values) of every disclosure, in their order, and of the code (in the cache's
+    fingerprint): the digest is taken over those inputs, so the matcher need not be
+    built to know whether any cached result still holds."""
+    h = hashlib.sha256()
+
+    def part(text: str) -> None:
+        h.update(text.encode("utf-8"))
+        h.update(b"\0")
+
+    lazy = site.lazy_matcher
+    part(repr(lazy.not_names))
+    for record in lazy.records:
+        if isinstance(record, Disclosure) and record.parties:
+            part(record.source_path)
+            part(repr([party.__dict__ for party in record.parties]))
+    part("--")
+    for text in (
         repr(site.allow),
         repr(site.block),
         repr(sorted(site.visible)),
         repr(sorted(site.files.items())),
         site.prefix,
-    ]
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(part.encode("utf-8"))
-        h.update(b"\0")
+    ):
+        part(text)
     return h.hexdigest()
 
 
@@ -794,40 +826,99 @@ def _cache_key(cache: RecordCache, site_key: str, record: Record, source: str, o
     return h.hexdigest()
 
 
+_ENTRY_VERSION = 2
+_MODEL = "\0model"  # a model in an entry: (_MODEL, class, fields, fields set, names of nested fields)
+
+
+def _plain(value: Any) -> Any:
+    """``value`` with every pydantic model in it as a plain tuple (``_MODEL`` ...): an entry
+    unpickles without pydantic's ``__setstate__`` and is rebuilt without validation."""
+    if isinstance(value, BaseModel):
+        fields: dict[str, Any] = {}
+        nested: list[str] = []
+        for name, item in value.__dict__.items():
+            plain = _plain(item)
+            if plain is not item:
+                nested.append(name)
+            fields[name] = plain
+        return (_MODEL, type(value), fields, tuple(sorted(value.model_fields_set)), tuple(nested))
+    if isinstance(value, list):
+        items = [_plain(v) for v in value]
+        return items if any(p is not v for p, v in zip(items, value, strict=True)) else value
+    if isinstance(value, tuple):
+        items = [_plain(v) for v in value]
+        return tuple(items) if any(p is not v for p, v in zip(items, value, strict=True)) else value
+    if isinstance(value, dict):
+        pairs = {k: _plain(v) for k, v in value.items()}
+        return pairs if any(pairs[k] is not v for k, v in value.items()) else value
+    return value
+
+
+def _thaw(value: Any) -> Any:
+    """The inverse of ``_plain``: models again, exactly as they were (fields and fields set)."""
+    kind = type(value)
+    if kind is tuple:
+        if len(value) == 5 and value[0] == _MODEL:
+            _, model, fields, fields_set, nested = value
+            data = dict(fields)
+            for name in nested:
+                data[name] = _thaw(data[name])
+            obj = model.__new__(model)
+            object.__setattr__(obj, "__dict__", data)
+            object.__setattr__(obj, "__pydantic_fields_set__", set(fields_set))
+            object.__setattr__(obj, "__pydantic_extra__", None)
+            object.__setattr__(obj, "__pydantic_private__", None)
+            return obj
+        return tuple(_thaw(v) for v in value)
+    if kind is list:
+        return [_thaw(v) for v in value]
+    if kind is dict:
+        return {k: _thaw(v) for k, v in value.items()}
+    return value
+
+
 def _restore(value: Any, outcome: Outcome, reads: _Reads) -> _One | None:
     """A cached result as a fresh PublicRecord, or None when it does not hold (any of its
     attachments changed, or the entry is not what this version writes)."""
-    if not isinstance(value, dict) or value.get("v") != 1 or value.get("outcome") != outcome.value:
+    if not isinstance(value, tuple) or len(value) != 9 or value[0] != _ENTRY_VERSION or value[1] != outcome.value:
         return None
-    scanned = value["scanned"]
-    if not all(reads.unchanged(rel, sha) for rel, sha in scanned.items()):
+    scanned = value[8]
+    if scanned and not all(reads.unchanged(rel, sha) for rel, sha in scanned.items()):
         return None
-    public = PublicRecord(outcome, value["record"], value["files"], (), _FILTER_KEY, value["html"], value["text"])
-    return _One(public, list(value["redactions"]), [], [], [], list(value["warnings"]))
+    return _from_entry(value)
 
 
-def _entry(one: _One, scanned: dict[str, str]) -> dict[str, Any]:
-    p = one.public
-    return {
-        "v": 1,
-        "outcome": p.outcome.value,
-        "record": p.record,
-        "files": p.files,
-        "html": p.body_html,
-        "text": p.body_text,
-        "redactions": one.redactions,
-        "warnings": one.warnings,
-        "scanned": dict(scanned),
-    }
-
-
-def _one_from(entry: dict[str, Any], problems: list[Problem]) -> _One:
-    """A worker's result (``_entry`` + its problems) as a fresh PublicRecord, made here."""
-    outcome = Outcome(entry["outcome"])
-    public = PublicRecord(outcome, entry["record"], entry["files"], (), _FILTER_KEY, entry["html"], entry["text"])
-    return _One(
-        public, list(entry["redactions"]), list(problems), [], [], list(entry["warnings"]), dict(entry["scanned"])
+def _from_entry(value: tuple[Any, ...]) -> _One:
+    _, outcome, record, files, html, text, redactions, warnings, scanned = value
+    public = PublicRecord(
+        Outcome(outcome), _thaw(record), tuple(PublicFile(*f) for f in files), (), _FILTER_KEY, html, text
     )
+    return _One(public, [Redaction(*r) for r in redactions], [], [], [], [Problem(*w) for w in warnings], dict(scanned))
+
+
+def _entry(one: _One, scanned: dict[str, str]) -> tuple[Any, ...]:
+    """What the cache keeps of one record's result (and what a worker sends back): plain
+    values only -- the public copy (``_plain``), its files, body HTML and text, the
+    redactions (masked), the warnings and the digests of the attachments read."""
+    p = one.public
+    return (
+        _ENTRY_VERSION,
+        p.outcome.value,
+        _plain(p.record),
+        tuple((f.source, f.href, f.title, f.size) for f in p.files),
+        p.body_html,
+        p.body_text,
+        tuple((r.path, r.line, r.rule, r.masked, r.replacement) for r in one.redactions),
+        tuple((w.path, w.line, w.message, w.hint) for w in one.warnings),
+        dict(scanned),
+    )
+
+
+def _one_from(entry: tuple[Any, ...], problems: list[Problem]) -> _One:
+    """A worker's result (``_entry`` + its problems) as a fresh PublicRecord, made here."""
+    one = _from_entry(entry)
+    one.problems = list(problems)
+    return one
 
 
 class FilterWorkerError(RuntimeError):
@@ -853,7 +944,7 @@ def _worker_start() -> None:
     _SHARED = replace(site, extractor=Extractor(), read_file=_Reads(reads.read_file)), items
 
 
-def _worker_filter(chunk: list[int]) -> list[tuple[dict[str, Any], list[Problem]]]:
+def _worker_filter(chunk: list[int]) -> list[tuple[tuple[Any, ...], list[Problem]]]:
     """Filter the records at ``chunk`` (indices into the shared list); in a worker."""
     assert _SHARED is not None
     site, items = _SHARED
@@ -897,6 +988,19 @@ def _filter_parallel(site: _Site, items: list[tuple[Record, Outcome]], workers: 
         gc.unfreeze()
 
 
+@contextlib.contextmanager
+def _collector_paused() -> Generator[None, None, None]:
+    """The cyclic garbage collector off while cache entries are restored: they make many
+    objects and no cycles, and each collection would walk the whole heap (every record)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def run_filter(
     decided: Sequence[tuple[Record, Decision]],
     config: SiteConfig,
@@ -928,14 +1032,15 @@ def run_filter(
         visible = [(record, decision.outcome) for record, decision in decided if decision.outcome.visible]
         done: list[_One | None] = []
         keys: list[str | None] = []
-        for record, outcome in visible:
-            key = None
-            one = None
-            if cache is not None and sources is not None and record.source_path in sources:
-                key = _cache_key(cache, site_key, record, sources[record.source_path], outcome)
-                one = _restore(cache.get(key), outcome, reads)
-            done.append(one)
-            keys.append(key)
+        with _collector_paused():  # many small objects, no cycles: no collection of the whole heap
+            for record, outcome in visible:
+                key = None
+                one = None
+                if cache is not None and sources is not None and record.source_path in sources:
+                    key = _cache_key(cache, site_key, record, sources[record.source_path], outcome)
+                    one = _restore(cache.get(key), outcome, reads)
+                done.append(one)
+                keys.append(key)
         missing = [i for i, one in enumerate(done) if one is None]
         workers = _workers(jobs, len(missing))
         if workers > 1:
@@ -1005,7 +1110,7 @@ def _tool_filter(records: Sequence[Record], lang: str, allow: Sequence[str], pat
         id="text", title="text", lang=lang, status="approved", author="x", source_path=path, body=body, body_line=1
     )
     no_config: Any = None  # the checks that need a config (markings' block list) are not run
-    site = _Site(Matcher(records), list(allow), [], no_config, {}, {}, "", lambda _p: b"", frozenset(), no_config)
+    site = _Site(_LazyMatcher(records), list(allow), [], no_config, {}, {}, "", lambda _p: b"", frozenset(), no_config)
     return _RecordFilter(holder, site, lang, LineMap())
 
 

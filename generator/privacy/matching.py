@@ -44,8 +44,15 @@ def _code_key(text: str) -> str:
 
 def is_code_like(value: str) -> bool:
     """Digit-heavy values (ID/phone/card numbers) are matched separator-insensitively."""
+    return _code_like_key(value) is not None
+
+
+def _code_like_key(value: str) -> str | None:
+    """The code key of a digit-heavy value (``is_code_like``), else None."""
     n = _code_key(value)
-    return len(n) >= 5 and sum(c.isdigit() for c in n) >= len(n) * 0.6 and n.isalnum() and n.isascii()
+    if len(n) >= 5 and sum(c.isdigit() for c in n) >= len(n) * 0.6 and n.isalnum() and n.isascii():
+        return n
+    return None
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,23 @@ class Matcher:
         self.public: dict[str, frozenset[str]] = {}  # record source_path -> keys it shows
         self.codes: dict[str, str] = {}  # code key -> rule
         keep: set[str] = set()
+        # the same names and values recur across records (officials, courts, a party in a
+        # series of cases): each distinct string is normalised once per build
+        keys_of: dict[str, str] = {}
+        codes_of: dict[str, str | None] = {}
+
+        def key_of(value: str) -> str:
+            key = keys_of.get(value)
+            if key is None:
+                key = keys_of[value] = norm_key(value)
+            return key
+
+        def code_of(value: str) -> str | None:
+            """The code key of a code-like value (``is_code_like``), else None."""
+            if value not in codes_of:
+                codes_of[value] = _code_like_key(value)
+            return codes_of[value]
+
         for word in not_names:
             if norm_key(word):
                 keep.add(norm_key(word))
@@ -85,7 +109,7 @@ class Matcher:
                 continue
             shown: set[str] = set()
             for party in record.parties:
-                keys = [norm_key(s) for s in (party.name, *party.aliases) if s.strip()]
+                keys = [key_of(s) for s in (party.name, *party.aliases) if s.strip()]
                 if needs_anonymising(party):
                     for key in keys:
                         if key and (key not in entries or entries[key].kind != "name"):
@@ -98,10 +122,11 @@ class Matcher:
                     if len(value) < 2:
                         continue
                     rule = private_rule(field_name)
-                    if is_code_like(value):
-                        self.codes[_code_key(value)] = rule
-                    elif norm_key(value):
-                        entries[norm_key(value)] = _Entry("private", rule=rule)
+                    code = code_of(value)
+                    if code is not None:
+                        self.codes[code] = rule
+                    elif key_of(value):
+                        entries[key_of(value)] = _Entry("private", rule=rule)
             self.public[record.source_path] = frozenset(shown)
         for key in keep:
             entries.setdefault(key, _Entry("keep"))

@@ -271,42 +271,82 @@ def _page(
     return page
 
 
+JOIN_HEAD = 100  # a tier whose head set is no larger is counted by looking each record up in fts
+
+
+def _tier_size(db: sqlite3.Connection, matching: _Query, head: str, bound: int) -> int:
+    """How many records of ``matching`` the head set ``head`` holds, or -1 when at least
+    ``bound``.  The head set alone first (small, fast): none, or a few looked up one by
+    one in fts; else the query's records tested against it, stopping at ``bound``."""
+    upper = int(db.execute("SELECT count(*) FROM head WHERE head MATCH ?", [head]).fetchone()[0])
+    if upper == 0:
+        return 0
+    if upper <= JOIN_HEAD and matching.fts is not None and not matching.where:
+        return int(
+            db.execute(
+                "SELECT count(*) FROM head CROSS JOIN fts ON fts.rowid = head.rowid WHERE head MATCH ? AND fts MATCH ?",
+                [head, matching.fts],
+            ).fetchone()[0]
+        )
+    source, col, params = matching.source()
+    found = int(
+        db.execute(
+            f"SELECT count(*) FROM (SELECT 1 {source} AND +{col} IN (SELECT rowid FROM head WHERE head MATCH ?) "
+            "LIMIT ?)",
+            [*params, head, bound],
+        ).fetchone()[0]
+    )
+    return found if found < bound else -1
+
+
 def _tiered(
     db: sqlite3.Connection, node: Node, matching: _Query, offset: int, limit: int, known: tuple[int, ...] | None
 ) -> tuple[tuple[int, ...], list[tuple[int, float]]]:
-    """((total, size of each tier), page) of a query that is not ``_simple`` (an AND, a NOT,
-    a field, a type ...); no page when it has at most RANK_ALL hits (the caller ranks it
-    whole).  ``known``: the counts, from an earlier page of the same query.
+    """((total, size of each tier or -1 when not counted), page) of a query that is not
+    ``_simple`` (an AND, a NOT, a field, a type ...); no page when it has at most RANK_ALL
+    hits (the caller ranks it whole).  ``known``: the counts, from an earlier page of the
+    same query.
 
     A tier's records are those of the query that the small ``head`` table has in the
-    tier (title, then summary), tested inside the one statement that counts the query
-    (``+rowid IN (SELECT ... FROM head ...)``: SQLite builds each tier's set once).  So
-    the query runs once to count it and its tiers and once, stopping early, for the
-    page -- asking FTS5 for ``(query) AND {title}: ...`` instead walks the whole
-    postings of the title's tokens in every column: 5-8 times the query itself."""
+    tier (title, then summary), tested as the query runs (``+rowid IN (SELECT ... FROM
+    head ...)``: SQLite builds each tier's set once).  The total is counted alone; a
+    tier is counted only when the page reaches it, and only up to what the page needs
+    to know (whether it is skipped whole, whether it has at most RANK_ALL records and is
+    ranked by BM25): ``LIMIT max(offset, RANK_ALL) + 1``, which stops early in a large
+    tier.  A tier read to its end is then counted exactly.  Asking FTS5 for ``(query)
+    AND {title}: ...`` instead walks the whole postings of the title's tokens in every
+    column: 5-8 times the query itself."""
     tiers = _tiers(node, "relevance")
     source, col, params = matching.source()
     heads = [_head_tier(include, exclude)[1][0] for include, exclude in tiers[:-1] if include is not None]
     member = f"+{col} IN (SELECT rowid FROM head WHERE head MATCH ?)"
     if known is None:
-        sums = "".join(f", coalesce(sum({member}), 0)" for _ in heads)
-        known = tuple(int(x) for x in db.execute(f"SELECT count(*){sums} {source}", [*heads, *params]).fetchone())
+        known = (int(db.execute(f"SELECT count(*) {source}", params).fetchone()[0]), *([-1] * len(heads)))
     total = known[0]
     if total <= RANK_ALL:
         return known, []
-    sizes = [*known[1:], total - sum(known[1:])]
+    sizes = list(known[1:])
     need = min(limit, max(0, total - offset))
     page: list[tuple[int, float]] = []
     skip = offset
-    for number, size in enumerate(sizes):
+    for number in range(len(heads) + 1):
         if need <= 0:
             break
-        if skip >= size:
+        weight = float(len(heads) + 1 - number)
+        if number < len(heads):
+            size = sizes[number]
+            if size < 0:
+                size = sizes[number] = _tier_size(db, matching, heads[number], max(skip, RANK_ALL) + 1)
+            # size < 0: more than max(skip, RANK_ALL) records
+        else:
+            assert all(x >= 0 for x in sizes)  # every tier above was skipped or read to its end
+            size = total - sum(sizes)
+        if size >= 0 and skip >= size:
             skip -= size
             continue
-        weight = float(len(sizes) - number)
+        ranked = 0 <= size <= RANK_ALL
         rows: list[tuple[int, float]]
-        if number < len(heads) and size <= RANK_ALL:  # BM25 on the title (summary) within the tier
+        if number < len(heads) and ranked:  # BM25 on the title (summary) within the tier
             rows = [
                 (int(r), float(k))
                 for r, k in db.execute(
@@ -323,7 +363,9 @@ def _tiered(
                     [*params, heads[number], need, skip],
                 )
             ]
-        elif size <= RANK_ALL:  # a small rest: BM25 of the whole query, as for a small query
+            if size < 0 and len(rows) < need:  # read to its end: now counted
+                sizes[number] = skip + len(rows)
+        elif ranked:  # a small rest: BM25 of the whole query, as for a small query
             include, exclude = tiers[-1]
             rows = matching.tier(include, exclude).rows(db, need, skip, True)
         else:
@@ -339,7 +381,7 @@ def _tiered(
         page += [(r, weight + (-rank / (1.0 - rank) if rank < 0 else 0.0)) for r, rank in rows]
         need -= len(rows)
         skip = 0
-    return known, page
+    return (total, *sizes), page
 
 
 def _known(key: _CountKey) -> tuple[int, ...] | None:
