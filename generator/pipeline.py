@@ -274,9 +274,14 @@ def build(
                 )
                 return kept
             cache.forget_state(out)
+            checked = time.perf_counter() - start
             report = _build(config, out, now, progress, drafts, cache, jobs)
+            report.timings["signatures (inputs), unchanged check"] = checked
             if inputs is not None:
+                start = time.perf_counter()
                 _commit_state(cache, out, inputs, report)
+                report.timings["signatures (outputs), build state"] = time.perf_counter() - start
+            report.seconds = sum(v for k, v in report.timings.items() if "parallel" not in k)
             return report
         finally:
             cache.close()
@@ -494,6 +499,7 @@ def _build(
     )
     # 9. the cache last: a build killed before this line leaves the previous cache, which
     # is still right for what it holds (every entry is keyed by content)
+    flushed = time.perf_counter()
     if cache is not None:
         cache.flush()
     if cache is not None and pages is not None and pages.reuse is not None:
@@ -507,6 +513,8 @@ def _build(
         if not report.drafts:
             cache.commit_written(out, written)
         cache.prune_records()
+    if cache is not None:
+        report.timings["cache flush, manifest, pruning"] = time.perf_counter() - flushed
     report.seconds = sum(v for k, v in report.timings.items() if "parallel" not in k)
     return report
 
