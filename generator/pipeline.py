@@ -395,7 +395,7 @@ def _build(
     progress("Indexing for the site's search box ...")
     with clock("static search index"):
         # from the last build's index, re-indexing only the pages that changed (issue 13)
-        search_files = static_search_files(listed, config, cache, jobs)
+        search_files = static_search_files(listed, config, cache)
     # 8. MkDocs, with the journalists' index (tokenised in Python) written alongside by a
     # second process unless its documents are those of the current generation; the site,
     # the index and the cache are switched only when everything succeeded (a failure of
