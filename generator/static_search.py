@@ -34,7 +34,6 @@ from __future__ import annotations
 
 import bisect
 import datetime
-import gc
 import hashlib
 import json
 import re
@@ -44,9 +43,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import chain, compress, pairwise
 from typing import Any
-
-from .errors import WorkerError
-from .workers import forked_map, workers_for
 
 __all__ = [
     "FORMAT_VERSION",
@@ -204,13 +200,13 @@ def shard_count(postings_bytes: int) -> int:
     return n
 
 
-def build_static_index(docs: Sequence[StaticDoc], jobs: int | None = None) -> dict[str, bytes]:
+def build_static_index(docs: Sequence[StaticDoc]) -> dict[str, bytes]:
     """Every file of the static search index: site-relative path -> bytes.
 
     Deterministic: the same pages give byte-identical files (no timestamps, sorted keys),
-    whatever order they come in and however many worker processes (``jobs``) build it.
+    whatever order they come in.
     """
-    return update_static_index(docs, None, jobs).files
+    return update_static_index(docs, None).files
 
 
 @dataclass
@@ -265,9 +261,7 @@ def _entry(
     )
 
 
-def update_static_index(
-    docs: Sequence[StaticDoc], previous: StaticIndex | None, jobs: int | None = None
-) -> StaticIndex:
+def update_static_index(docs: Sequence[StaticDoc], previous: StaticIndex | None) -> StaticIndex:
     """The index of `docs`, byte for byte what a build from nothing gives; from `previous`
     (the index of an earlier build) only the pages that changed are indexed again and only
     their terms' entries re-encoded, when every page keeps its id (the same urls in the same
@@ -280,33 +274,19 @@ def update_static_index(
         updated = _update(previous, ordered, changed)
         if updated is not None:
             return updated
-    return _build(ordered, jobs)
+    return _build(ordered)
 
 
-#: With jobs=None, fewer pages than this are indexed in this process (forking costs more).
-MIN_PARALLEL = 2000
-_CHUNK = 500  # pages per task of a worker: its postings come back merged, term by term
-_TERMS_CHUNK = 20_000  # shard entries encoded per task
-
-_Postings = tuple[dict[str, list[int]], dict[str, list[int]], dict[str, list[int]]]
-# What the workers of one build share: set just before they are forked (inherited, not pickled)
-_SHARED: list[Any] = []
-
-
-def _index_pages(ordered: Sequence[StaticDoc], ids: range) -> tuple[_Postings, list[bool], dict[str, bytes]]:
-    """The postings of the pages `ids` (term -> their ids in order: body, title, and the
-    masks of those in windows), which of them are in windows, and their doc files."""
+def _build(ordered: list[StaticDoc]) -> StaticIndex:
     body: defaultdict[str, list[int]] = defaultdict(list)
     title: defaultdict[str, list[int]] = defaultdict(list)
     # term -> masks (bit k: window k holds it) of the pages published in windows, in the
     # order of their ids in body[term]
     where: defaultdict[str, list[int]] = defaultdict(list)
-    in_windows: list[bool] = []
-    files: dict[str, bytes] = {}
-    for doc_id in ids:  # the hot loop of the build: one step per posting
-        doc = ordered[doc_id]
+    cuts: list[list[tuple[int, int, int]] | None] = []
+    for doc_id, doc in enumerate(ordered):  # the hot loop of the build: one step per posting
         held, top, cut = _contribution(doc)
-        in_windows.append(cut is not None)
+        cuts.append(cut)
         if cut is None:
             for term in held:
                 body[term].append(doc_id)
@@ -316,94 +296,16 @@ def _index_pages(ordered: Sequence[StaticDoc], ids: range) -> tuple[_Postings, l
                 where[term].append(mask)
         for term in top:
             title[term].append(doc_id)
-        files.update(_doc_files(doc_id, doc, cut))
-    return (dict(body), dict(title), dict(where)), in_windows, files
 
-
-def _worker_pages(ids: range) -> tuple[_Postings, list[bool], dict[str, bytes]]:
-    (ordered,) = _SHARED
-    try:
-        return _index_pages(ordered, ids)
-    except Exception as exc:
-        doc = next((ordered[i] for i in ids if not _indexes(ordered[i])), ordered[ids[0]])
-        raise WorkerError(
-            f"static search index: indexing the page {doc.url} failed in a worker process: {type(exc).__name__}: {exc}"
-        ) from None
-
-
-def _indexes(doc: StaticDoc) -> bool:
-    """Whether the page indexes without an exception (to name the one that did not)."""
-    try:
-        _contribution(doc)
-        _doc_files(0, doc, windows(doc.text))
-    except Exception:
-        return False
-    return True
-
-
-def _encode_entries(terms: Sequence[str], postings: _Postings, in_windows: Sequence[bool]) -> list[bytes]:
-    body, title, where = postings
+    total = 0
     masks = _MaskCodes()
-    return [
-        _entry(term.encode(), body.get(term, ()), title.get(term, ()), in_windows, where.get(term, []), masks)
-        for term in terms
-    ]
-
-
-def _worker_entries(span: range) -> list[bytes]:
-    terms, postings, in_windows = _SHARED
-    try:
-        return _encode_entries(terms[span.start : span.stop], postings, in_windows)
-    except Exception as exc:
-        raise WorkerError(
-            f"static search index: encoding the shard entries failed in a worker process: {type(exc).__name__}: {exc}"
-        ) from None
-
-
-def _broken(why: str) -> WorkerError:
-    return WorkerError(f"static search index: {why}")
-
-
-def _parallel(task: Any, chunks: Sequence[range], workers: int, shared: list[Any]) -> list[Any]:
-    _SHARED[:] = shared
-    try:
-        return list(forked_map(task, chunks, workers, _worker_start, _broken))
-    finally:
-        _SHARED.clear()
-
-
-def _worker_start() -> None:
-    gc.disable()  # a worker lives for one step of the build: its memory is freed when it ends
-
-
-def _build(ordered: list[StaticDoc], jobs: int | None = None) -> StaticIndex:
-    workers = workers_for(jobs, len(ordered), MIN_PARALLEL)
-    if workers == 1:
-        postings, in_windows, doc_files = _index_pages(ordered, range(len(ordered)))
-    else:
-        chunks = [range(i, min(i + _CHUNK, len(ordered))) for i in range(0, len(ordered), _CHUNK)]
-        parts = _parallel(_worker_pages, chunks, workers, [ordered])
-        postings = ({}, {}, {})
-        in_windows, doc_files = [], {}
-        for part, part_windows, part_files in parts:  # in id order: each list stays sorted
-            for merged, lists in zip(postings, part, strict=True):
-                for term, ids in lists.items():
-                    have = merged.get(term)
-                    if have is None:
-                        merged[term] = ids
-                    else:
-                        have += ids
-            in_windows += part_windows
-            doc_files.update(part_files)
-    body, title, _where = postings
-    terms = sorted(body.keys() | title.keys(), key=str.encode)
-    if workers == 1 or len(terms) < 2 * _TERMS_CHUNK:
-        encoded = _encode_entries(terms, postings, in_windows)
-    else:
-        spans = [range(i, min(i + _TERMS_CHUNK, len(terms))) for i in range(0, len(terms), _TERMS_CHUNK)]
-        encoded = list(chain.from_iterable(_parallel(_worker_entries, spans, workers, [terms, postings, in_windows])))
-    entries = [(term.encode(), entry) for term, entry in zip(terms, encoded, strict=True)]
-    total = sum(map(len, encoded))
+    in_windows = [cut is not None for cut in cuts]
+    entries: list[tuple[bytes, bytes]] = []
+    for term in sorted(body.keys() | title.keys(), key=lambda t: t.encode()):
+        tb = term.encode()
+        entry = _entry(tb, body.get(term, ()), title.get(term, ()), in_windows, where.get(term, []), masks)
+        entries.append((tb, entry))
+        total += len(entry)
     n_shards = shard_count(total)
     shards: list[list[bytes]] = [[] for _ in range(n_shards)]
     for tb, entry in entries:  # already sorted by term bytes, so each shard is too
@@ -413,7 +315,8 @@ def _build(ordered: list[StaticDoc], jobs: int | None = None) -> StaticIndex:
     for i, parts in enumerate(shards):
         files[f"search/shards/{i}.bin"] = b"".join(parts)
     filters_meta = _filter_files(ordered, files)
-    files.update(doc_files)
+    for doc_id, (doc, cut) in enumerate(zip(ordered, cuts, strict=True)):
+        files.update(_doc_files(doc_id, doc, cut))
     index = StaticIndex(ordered, in_windows, files, total, n_shards, filters_meta)
     _finish(index)
     return index

@@ -10,19 +10,15 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import json
-import os
 import random
 import re
 import shutil
 import subprocess
 from pathlib import Path
-from typing import Any
 
 import pytest
 from search_corpus_static import build_docs, build_queries, contains, expected, parse_query
 
-from generator import static_search
-from generator.errors import WorkerError
 from generator.static_search import (
     OVERLAP,
     PREFIX_MAX,
@@ -217,40 +213,6 @@ def test_phrase_terms_are_held_by_every_text_containing_the_phrase() -> None:
 
 
 # -- the files -------------------------------------------------------------------------------
-
-
-def test_two_workers_build_the_bytes_of_one(corpus: list[StaticDoc], long_corpus: list[StaticDoc]) -> None:
-    docs = corpus[:300] + long_corpus[:40]  # pages whole and pages in windows
-    one = build_static_index(docs, jobs=1)
-    with pytest.MonkeyPatch.context() as patch:  # small tasks: many chunks to merge, in order
-        patch.setattr(static_search, "_CHUNK", 7)
-        patch.setattr(static_search, "_TERMS_CHUNK", 500)
-        assert build_static_index(docs, jobs=2) == one
-
-
-@pytest.mark.parametrize("action", ["raise", "exit"])
-def test_a_worker_that_fails_stops_the_index(
-    action: str, corpus: list[StaticDoc], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    real = static_search._contribution
-    parent = os.getpid()
-    bad = corpus[17].url
-
-    def failing(doc: StaticDoc) -> Any:
-        if doc.url == bad and os.getpid() != parent:
-            if action == "exit":
-                os._exit(3)  # the worker process dies
-            raise KeyError("a bug in the index")
-        return real(doc)
-
-    monkeypatch.setattr(static_search, "_contribution", failing)
-    monkeypatch.setattr(static_search, "_CHUNK", 10)
-    with pytest.raises(WorkerError) as info:
-        build_static_index(corpus[:100], jobs=2)
-    if action == "raise":
-        assert f"indexing the page {bad} failed in a worker process: KeyError: 'a bug in the index'" in str(info.value)
-    else:
-        assert "static search index: a worker process ended unexpectedly" in str(info.value)
 
 
 def test_build_is_deterministic_whatever_the_input_order(corpus: list[StaticDoc]) -> None:
