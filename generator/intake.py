@@ -109,7 +109,12 @@ def _read_parallel(entries: list[ToRead], config: SiteConfig, count: int) -> Gen
     _SHARED = (entries, config)
     try:
         for results in forked_map(
-            _worker_read, chunks, count, _worker_start, lambda why: WorkerError(f"loading the records: {why}")
+            _worker_read,
+            chunks,
+            count,
+            _worker_start,
+            lambda why: WorkerError(f"loading the records: {why}"),
+            "loading-workers",
         ):
             yield from results
     finally:

@@ -15,7 +15,6 @@ import hashlib
 import multiprocessing
 import os
 import pickle
-import signal
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -51,6 +50,7 @@ from .search import (
 from .search.generations import DB_NAME, current
 from .site import PageCache, remove_leftovers, write_site
 from .verify import write_sha256sums
+from .workers import die_with_parent, kill_point
 
 __all__ = ["BuildReport", "build", "configure", "resolve_now", "prepare", "review"]
 
@@ -419,7 +419,10 @@ def _build(
     with (
         writer_lock(index_root),
         concurrent.futures.ProcessPoolExecutor(
-            1, mp_context=multiprocessing.get_context("spawn"), initializer=_die_with_parent
+            1,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=die_with_parent,
+            initargs=(os.getpid(),),
         ) as pool,
     ):
         start = time.perf_counter()
@@ -547,22 +550,9 @@ def _update_generation_timed(added: list[Any], removed: list[tuple[str, str]], i
     return name, time.perf_counter() - start
 
 
-def _die_with_parent() -> None:
-    """A worker of the build ends when the build is killed (Linux: PR_SET_PDEATHSIG); it
-    would otherwise finish an index generation nobody switches to, and hold the build's
-    output pipes open."""
-    with contextlib.suppress(Exception):
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG = 1
-        if os.getppid() == 1:  # the parent died before prctl
-            os._exit(1)
-
-
 def _stage(name: str) -> None:
     """Tests kill a build at a named stage (tests/test_cache.py): OPENAFFAIRS_KILL_AT=<stage>."""
-    if os.environ.get("OPENAFFAIRS_KILL_AT") == name:
-        os.kill(os.getpid(), signal.SIGKILL)
+    kill_point(name)
 
 
 def _finish(

@@ -44,6 +44,7 @@ from typing import Any
 
 from .document import MARKDOWN_EXTENSIONS
 from .errors import BuildError, Problem
+from .workers import kill_point
 
 __all__ = ["html_only", "Shells", "PLAIN_ENV", "plain_render", "verified_versions"]
 
@@ -394,7 +395,10 @@ class Shells:
         if self.enabled and workers > 1 and len(candidates) >= SMALL:
             # started now: the workers import while MkDocs reads the other pages
             self.pool = concurrent.futures.ProcessPoolExecutor(
-                workers, mp_context=multiprocessing.get_context("spawn"), initializer=_worker_init
+                workers,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_worker_init,
+                initargs=(os.getpid(),),
             )
             for _ in range(workers):
                 self.pool.submit(_warm)
@@ -516,6 +520,7 @@ class Shells:
             self.feeder.join()
             if self.feeder_error is not None:
                 raise self.feeder_error
+        kill_point("shell-workers")  # tests: a build killed with its workers alive
         for fut in self.pending:
             self.results.extend(fut.result())
         refused = []
@@ -680,10 +685,10 @@ def _warm() -> None:
     from . import site  # noqa: F401
 
 
-def _worker_init() -> None:
-    from .pipeline import _die_with_parent
+def _worker_init(parent: int) -> None:
+    from .workers import die_with_parent
 
-    _die_with_parent()
+    die_with_parent(parent)
 
 
 def _render_chunk(job_path: str, site_dir: str, items: list[_Item]) -> list[_Result]:

@@ -979,7 +979,12 @@ def _filter_parallel(site: _Site, items: list[tuple[Record, Outcome]], workers: 
     gc.freeze()  # the inherited objects stay shared: no copy-on-write from the collector
     try:
         for results in forked_map(
-            _worker_filter, chunks, workers, _worker_start, lambda why: FilterWorkerError(f"privacy filter: {why}")
+            _worker_filter,
+            chunks,
+            workers,
+            _worker_start,
+            lambda why: FilterWorkerError(f"privacy filter: {why}"),
+            "filter-workers",
         ):
             for entry, problems in results:
                 yield _one_from(entry, problems)
