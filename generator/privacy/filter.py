@@ -153,7 +153,11 @@ class _LazyMatcher:
 
     def get(self) -> Matcher:
         if self._matcher is None:
-            self._matcher = Matcher(self.records, self.not_names)
+            # many small objects (a key per declared string), no cycles: a collection of the
+            # whole heap (every record, every restored entry) now and then would cost more
+            # than building the matcher
+            with _collector_paused():
+                self._matcher = Matcher(self.records, self.not_names)
         return self._matcher
 
 

@@ -26,7 +26,7 @@ from ..records import Disclosure, Record
 from . import detectors
 from .markers import marker, private_rule
 from .names import needs_anonymising, pseudonym_base
-from .normalise import Normalised, fold, normalise
+from .normalise import Normalised, fold, normalise, normalise_folded
 
 __all__ = ["Edit", "Matcher", "norm_key", "is_code_like"]
 
@@ -35,7 +35,7 @@ _SEP = r"[\s\-‐‑–—.·・/_]*"
 
 def norm_key(value: str) -> str:
     """A declared string as the matcher compares it (normalised, Latin folded)."""
-    return normalise(value).folded.strip()
+    return normalise_folded(value).strip()
 
 
 def _code_key(text: str) -> str:
@@ -50,9 +50,13 @@ def is_code_like(value: str) -> bool:
 def _code_like_key(value: str) -> str | None:
     """The code key of a digit-heavy value (``is_code_like``), else None."""
     n = _code_key(value)
-    if len(n) >= 5 and sum(c.isdigit() for c in n) >= len(n) * 0.6 and n.isalnum() and n.isascii():
+    # ASCII letters and digits only (checked first: cheap), then the share of digits
+    if len(n) >= 5 and n.isascii() and n.isalnum() and len(n) - len(n.translate(_NO_DIGITS)) >= len(n) * 0.6:
         return n
     return None
+
+
+_NO_DIGITS = str.maketrans("", "", "0123456789")
 
 
 @dataclass(frozen=True)

@@ -26,10 +26,11 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
-__all__ = ["Normalised", "normalise", "fold", "BLOCK", "is_cjk"]
+__all__ = ["Normalised", "normalise", "normalise_folded", "fold", "BLOCK", "is_cjk"]
 
 BLOCK = "\x00"
 
@@ -116,10 +117,30 @@ def normalise(raw: str, plain: bool = False) -> Normalised:
     special = _PLAIN_SPECIAL if plain else _SPECIAL
     if special.search(raw) is None:  # most fields: plain CJK and lower-case ASCII
         return Normalised(raw, raw, None, None)
-    out: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
+    text = _normalised(raw, special, starts, ends)
+    if len(text) != len(starts):  # a multi-character piece copied through: rebuild per character
+        raise AssertionError("normalise: offset map out of step")  # pragma: no cover
+    return Normalised(text, fold(text), starts, ends)
+
+
+def normalise_folded(raw: str) -> str:
+    """``normalise(raw).folded``, without the offset maps (declared names and values are
+    compared as keys: nothing maps them back).  The same code as ``normalise``."""
+    if _SPECIAL.search(raw) is None:
+        return raw
+    return fold(_normalised(raw, _SPECIAL, None, None))
+
+
+def _normalised(raw: str, special: re.Pattern[str], starts: list[int] | None, ends: list[int] | None) -> str:
+    """The text of ``normalise``; the offset maps are filled into ``starts`` / ``ends``
+    when given (both or neither)."""
+    out: list[str] = []
     last = 0
+    if starts is None or ends is None:
+        # no maps: one ``_Discard`` takes every extend (the same loop, nothing kept)
+        starts = ends = _DISCARD
 
     def emit(text: str, a: int, b: int) -> None:
         out.append(text)
@@ -182,7 +203,14 @@ def normalise(raw: str, plain: bool = False) -> Normalised:
         out.append(raw[last:])
         starts.extend(range(last, len(raw)))
         ends.extend(range(last + 1, len(raw) + 1))
-    text = "".join(out)
-    if len(text) != len(starts):  # a multi-character piece copied through: rebuild per character
-        raise AssertionError("normalise: offset map out of step")  # pragma: no cover
-    return Normalised(text, fold(text), starts, ends)
+    return "".join(out)
+
+
+class _Discard(list[int]):
+    """An offset map that keeps nothing (``normalise_folded``)."""
+
+    def extend(self, values: Iterable[int]) -> None:
+        pass
+
+
+_DISCARD = _Discard()
