@@ -6,7 +6,8 @@ second process and is not in the profile).
 Prints the functions with the most cumulative and own time.  Without ``--cache`` the
 build neither reads nor writes the build cache (a cold build).  With ``--change`` (implies
 ``--cache``) a first build is made unprofiled, then one published disclosure gets a
-sentence more and the rebuild is profiled (the record is restored afterwards).
+sentence more and the rebuild is profiled (the record is restored afterwards).  ``--save FILE``
+also writes the raw profile (``pstats``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ def main() -> int:
     parser.add_argument("--cache", action="store_true")
     parser.add_argument("--change", action="store_true", help="profile a one-record rebuild")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--save", type=Path, help="also write the raw profile here (pstats; e.g. for snakeviz)")
     args = parser.parse_args()
     from generator.pipeline import build, configure
 
@@ -57,6 +59,8 @@ def main() -> int:
             record.write_bytes(original)
         shutil.rmtree(out.parent, ignore_errors=True)
     print(f"{report.pages} pages; stages: " + ", ".join(f"{k} {v:.1f} s" for k, v in report.timings.items()))
+    if args.save:
+        profile.dump_stats(str(args.save))
     for order in ("cumulative", "tottime"):
         text = io.StringIO()
         pstats.Stats(profile, stream=text).sort_stats(order).print_stats(args.top)

@@ -362,11 +362,11 @@ class ExportMemo:
 
 
 def record_key(p: PublicRecord[Record], ctx: Ctx, side: str) -> str:
-    """A digest of what a record's exports are made of: its outcome, filtered fields,
-    attachments, back-links, body, dates (``repr``: deterministic from one process to the
-    next) and ``side`` (the digest of the side's config)."""
-    fields = (p.outcome.value, p.record, p.files, p.backlinks, ctx.dates[(p.type, p.id)])
-    return digest(side, repr(fields), p.body_html, p.body_text)
+    """A digest of what a record's exports are made of: the public copy as a whole
+    (``PublicRecord.digest``: outcome, filtered fields, attachments, back-links, body),
+    its dates (``repr``: deterministic from one process to the next) and ``side`` (the
+    digest of the side's config)."""
+    return digest(side, p.digest(), repr(ctx.dates[(p.type, p.id)]))
 
 
 def _encode(p: PublicRecord[Record], ctx: Ctx, writer: Any) -> Encoded:

@@ -12,7 +12,6 @@ from __future__ import annotations
 import concurrent.futures
 import dataclasses
 import datetime as dt
-import enum
 import functools
 import hashlib
 import json
@@ -229,36 +228,11 @@ class _Looked(dict[Key, PublicRecord[Record]]):
         return dict.__contains__(self, key)
 
 
-_PLAIN = (str, int, float, bool, type(None), dt.date, dt.datetime, dt.time)
-
-
-def _plain(value: Any) -> Any:
-    """``value`` as built-in containers and scalars only, so that one ``repr`` (C code,
-    deterministic from one process to the next, unlike a pickle) writes it down: a model
-    as its class and every field it holds (``__dict__``: the excluded ones too), in
-    order; a dataclass likewise; an enum as its class and value; a set sorted."""
-    if isinstance(value, _PLAIN):
-        return value
-    if isinstance(value, list | tuple):
-        return type(value)(_plain(v) for v in value)
-    if isinstance(value, dict):
-        return {_plain(k): _plain(v) for k, v in value.items()}
-    if isinstance(value, enum.Enum):
-        return ("enum", type(value).__qualname__, _plain(value.value))
-    if isinstance(value, set | frozenset):
-        return ("set", sorted(repr(_plain(v)) for v in value))
-    fields = getattr(value, "__dict__", None)
-    if isinstance(fields, dict) and not isinstance(value, type):
-        return (type(value).__qualname__, [(k, _plain(v)) for k, v in fields.items()])
-    return ("repr", type(value).__qualname__, repr(value))
-
-
 def record_digest(rec: PublicRecord[Record]) -> str:
-    """A digest of a public record as pages show it: its outcome, filtered fields (the
-    model's every field, ``_plain``), attachments, back-links and body.  (A pydantic
-    ``repr`` of the model wrote the same down at ten times the cost.)"""
-    plain = (rec.outcome.value, _plain(rec.record), _plain(rec.files), rec.backlinks)
-    return digest(repr(plain), rec.body_html)
+    """A digest of a public record as pages show it (``PublicRecord.digest``: its outcome,
+    filtered fields, attachments, back-links and body; computed once, shared with the
+    open data's cache)."""
+    return rec.digest()
 
 
 _STORE_VERSION = "record-page-1"

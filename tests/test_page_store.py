@@ -162,6 +162,8 @@ def test_a_change_of_any_public_field_changes_the_pages_key(tmp_path: Path) -> N
                 assert record_digest(other) != before, (rec.url, name)
                 fields += 1
         assert record_digest(dataclasses.replace(rec, body_html=rec.body_html + "<p>改</p>")) != before
+        # the open data's cache keys by the same digest: the search text counts too
+        assert record_digest(dataclasses.replace(rec, body_text=rec.body_text + "改")) != before
         assert record_digest(dataclasses.replace(rec, backlinks=(*rec.backlinks, ("x", "y", "z")))) != before
         if rec.files:
             file = dataclasses.replace(rec.files[0], title=rec.files[0].title + "改")

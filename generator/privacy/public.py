@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+import enum
+import hashlib
 from dataclasses import dataclass, field
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from ..approval import Outcome
 from ..records import Record
@@ -81,6 +83,31 @@ R = TypeVar("R", bound=Record)
 M = TypeVar("M", bound=Record)
 
 
+_PLAIN = (str, int, float, bool, type(None), dt.date, dt.datetime, dt.time)
+
+
+def plain(value: Any) -> Any:
+    """``value`` as built-in containers and scalars only, so that one ``repr`` (C code,
+    deterministic from one process to the next, unlike a pickle) writes it down: a model
+    as its class and every field it holds (``__dict__``: the excluded ones too), in
+    order; a dataclass likewise; an enum as its class and value; a set sorted.  (A pydantic
+    ``repr`` of the model wrote the same down at ten times the cost.)"""
+    if isinstance(value, _PLAIN):
+        return value
+    if isinstance(value, list | tuple):
+        return type(value)(plain(v) for v in value)
+    if isinstance(value, dict):
+        return {plain(k): plain(v) for k, v in value.items()}
+    if isinstance(value, enum.Enum):
+        return ("enum", type(value).__qualname__, plain(value.value))
+    if isinstance(value, set | frozenset):
+        return ("set", sorted(repr(plain(v)) for v in value))
+    fields = getattr(value, "__dict__", None)
+    if isinstance(fields, dict) and not isinstance(value, type):
+        return (type(value).__qualname__, [(k, plain(v)) for k, v in fields.items() if k != "_digest"])
+    return ("repr", type(value).__qualname__, repr(value))
+
+
 @dataclass(frozen=True)
 class PublicFile:
     source: str  # path relative to content/ (posix) - read by the site writer only
@@ -117,6 +144,7 @@ class PublicRecord(Generic[R]):
     id: str = field(init=False, repr=False)
     url: str = field(init=False, repr=False)
     title: str = field(init=False, repr=False)
+    _digest: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self._key is not _FILTER_KEY:
@@ -124,6 +152,22 @@ class PublicRecord(Generic[R]):
         r = self.record
         for name, value in (("type", r.TYPE), ("id", r.id), ("url", r.url), ("title", r.title)):
             object.__setattr__(self, name, value)  # frozen: set once, here
+
+    def digest(self) -> str:
+        """A SHA-256 (hex) of everything this public copy holds: outcome, filtered fields
+        (every field of the model, ``plain``), attachments, back-links, body HTML and text.
+        Computed once per object (the record pages' store and the open-data cache both key
+        by it); the same in every process (``repr`` of built-in values only)."""
+        if self._digest is None:
+            fields = (self.outcome.value, plain(self.record), plain(self.files), self.backlinks)
+            h = hashlib.sha256()
+            for part in (repr(fields), self.body_html, self.body_text):
+                data = part.encode("utf-8")
+                h.update(len(data).to_bytes(8, "big"))
+                h.update(data)
+            object.__setattr__(self, "_digest", h.hexdigest())  # frozen: set once, here
+        assert self._digest is not None
+        return self._digest
 
     @property
     def is_tombstone(self) -> bool:
