@@ -38,6 +38,10 @@ Two stores, both keyed by content, never by time stamps:
   new bytes have that SHA-256 and whose published copy still has that signature
   is hard-linked into the new site instead of being written (at 20,000 records
   some 40,000 files; creating a file costs far more than linking one).
+  This store and the pages' manifest hold plain values only and are written with
+  marshal (``write_entry(..., flat=True)``: several times faster than pickle for
+  tables of tens of thousands of rows); their files are checked with string paths
+  and one ``lstat`` each (a ``Path`` per file costs more than the check).
 * ``spare/<out>``: the previous site, kept so that the next build recycles its
   folders (on file systems that discard freed blocks, removing a folder costs
   milliseconds: at 100,000 pages more than rendering them).
