@@ -579,23 +579,51 @@ def _write_files(
     (``BuildCache.intact_written``) says the file there has these very bytes; returns
     their SHA-256 (site path -> hex)."""
     sums = {}
-    made: set[Path] = set()
+    made: set[str] = set()
+    base = f"{root}/"  # strings: a Path per file costs more than writing a small one
+    source = f"{published}/" if published is not None and reusable is not None else None
     for rel, data in sorted(files.items()):
-        target = root / rel
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
+        target = base + rel
+        folder = rel.rpartition("/")[0]
+        if folder and folder not in made:
+            os.makedirs(base + folder, exist_ok=True)  # noqa: PTH103 (strings: no Path per file)
+            made.add(folder)
         sha = hashlib.sha256(data).hexdigest()
-        target.unlink(missing_ok=True)
-        if published is not None and reusable is not None and reusable.get(rel) == sha:
-            try:
-                os.link(published / rel, target)
-            except OSError:
-                target.write_bytes(data)
+        if source is not None and reusable is not None and reusable.get(rel) == sha and _link_new(source + rel, target):
+            pass
         else:
-            target.write_bytes(data)
+            _write_new(target, data)
         sums[rel] = sha
     return sums
+
+
+def _link_new(source: str, target: str) -> bool:
+    """``target`` becomes a new name of ``source`` (a name already there is replaced, never
+    written through); False when the file system refuses the link."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        os.unlink(target)  # noqa: PTH108
+        try:
+            os.link(source, target)
+        except OSError:
+            return False
+    except OSError:
+        return False
+    return True
+
+
+def _write_new(target: str, data: bytes) -> None:
+    """A new file at ``target`` with ``data`` (a name already there -- maybe a hard link
+    into the published site -- is removed first, never written through)."""
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(target, flags, 0o666)
+    except FileExistsError:
+        os.unlink(target)  # noqa: PTH108
+        fd = os.open(target, flags, 0o666)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
 
 
 def _build_generation_timed(docs: list[Any], index_root: Path) -> tuple[str, float]:

@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.resources.abc import Traversable
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 import nh3
@@ -476,11 +477,6 @@ _QUOTED = re.compile(r"'([^']+)'")
 _Output = tuple[str, str, tuple[int, int, int, int]]  # site path, SHA-256, (inode, size, mtime, ctime)
 
 
-def _signature(path: Path) -> tuple[int, int, int, int]:
-    st = path.stat()
-    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-
-
 class _Reuse:
     """Which outputs of the last build MkDocs need not make again (``generator.cache``).
 
@@ -509,11 +505,14 @@ class _Reuse:
         self.theme = self._intact(prev.theme)
 
     def _intact(self, outputs: list[_Output]) -> bool:
+        out = f"{self.out}/"  # strings: a Path per file costs more than its stat
+        stat = os.stat
         for dest, _sha, sig in outputs:
             try:
-                if _signature(self.out / dest) != tuple(sig):
-                    return False
+                st = stat(out + dest)
             except OSError:
+                return False
+            if (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) != tuple(sig):
                 return False
         for dest, sha, _sig in outputs:
             self.known[dest] = sha
@@ -529,12 +528,13 @@ class _Reuse:
         if prev is None:
             return
         out, site = f"{self.out}/", f"{site_dir}/"  # strings: a Path per file costs more than the link
+        made: set[str] = set()  # folders created here (each once)
         for rel in sorted(self.docs):
             for dest, _, _ in prev.outputs[rel]:
-                _link(out + dest, site + dest)
+                _link(out + dest, site, dest, made)
         if self.theme:
             for dest, _, _ in prev.theme:
-                _link(out + dest, site + dest)
+                _link(out + dest, site, dest, made)
 
     def hash_fresh(self, site_dir: Path, made: dict[str, str] | None = None) -> dict[str, str]:
         """SHA-256 of every output MkDocs made (reused ones: from the manifest; ``made``:
@@ -554,12 +554,19 @@ class _Reuse:
     def manifest(self, out: Path) -> PageManifest:
         """The manifest of the site now published at ``out`` (after the swap)."""
 
+        root = f"{out}/"  # strings: a Path per file costs more than its stat
+
         def entry(dest: str) -> list[_Output]:
             sha = self.hashes.get(dest)
-            path = out / dest
-            if sha is None or not path.is_file():  # pruned (prune_unused)
+            if sha is None:
                 return []
-            return [(dest, sha, _signature(path))]
+            try:
+                st = os.stat(root + dest)  # noqa: PTH116 (strings: no Path per file)
+            except OSError:  # pruned (prune_unused)
+                return []
+            if not S_ISREG(st.st_mode):
+                return []
+            return [(dest, sha, (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns))]
 
         self.new.outputs = {src: entry(dest) for src, dest in sorted(self.src_to_dest.items())}
         self.new.theme = [item for dest in sorted(set(self.theme_dests)) for item in entry(dest)]
@@ -578,12 +585,39 @@ class _Reuse:
         return out
 
 
-def _link(source: str, target: str) -> None:
-    """``link_or_copy`` without a folder check per file (the recycled tree has the folders)."""
+def _link(source: str, site: str, dest: str, made: set[str]) -> None:
+    """``link_or_copy(source, site + dest)`` without a folder check per file: the recycled
+    tree has the folders; a missing one (no spare tree, e.g. the first build after a cold
+    one) is created when the link fails, once (``made``: the folders created so far)."""
+    target = site + dest
+    try:
+        os.link(source, target)
+        return
+    except FileNotFoundError:
+        folder = dest.rpartition("/")[0]
+        if not folder or folder in made or not os.path.exists(source):  # noqa: PTH110
+            link_or_copy(Path(source), Path(target))
+            return
+        _make_folders(site, folder, made)
+    except OSError:
+        link_or_copy(Path(source), Path(target))
+        return
     try:
         os.link(source, target)
     except OSError:
         link_or_copy(Path(source), Path(target))
+
+
+def _make_folders(site: str, folder: str, made: set[str]) -> None:
+    """``os.makedirs(site + folder, exist_ok=True)``, one ``mkdir`` per folder not made yet."""
+    missing = []
+    while folder and folder not in made:
+        missing.append(folder)
+        folder = folder.rpartition("/")[0]
+    for name in reversed(missing):
+        with contextlib.suppress(FileExistsError):
+            os.mkdir(site + name)  # noqa: PTH102 (strings: no Path per folder)
+        made.add(name)
 
 
 def _never_modified() -> bool:
