@@ -338,7 +338,7 @@ class BuildCache:
         root = f"{out.resolve()}/"
         value = {}
         for rel, sha in sums.items():
-            sig = _signature(root + rel)
+            sig = file_signature(root + rel)
             if sig is not None:  # a file that is gone is not recorded (it would never match)
                 value[rel] = (sha, sig)
         write_entry(self._written_path(out), value, flat=True)
@@ -426,10 +426,6 @@ def tree_signature(root: Path, *, racy_before: int | None = None) -> str | None:
 
 def file_signature(path: Path | str) -> tuple[int, int, int, int] | None:
     """(inode, size, modification time, change time), or None when there is no such file."""
-    return _signature(path)
-
-
-def _signature(path: Path | str) -> tuple[int, int, int, int] | None:
     try:
         st = os.lstat(path)
     except OSError:

@@ -589,9 +589,8 @@ def _write_files(
             os.makedirs(base + folder, exist_ok=True)  # noqa: PTH103 (strings: no Path per file)
             made.add(folder)
         sha = hashlib.sha256(data).hexdigest()
-        if source is not None and reusable is not None and reusable.get(rel) == sha and _link_new(source + rel, target):
-            pass
-        else:
+        linked = source is not None and reusable is not None and reusable.get(rel) == sha
+        if not (linked and _link_new(f"{source}{rel}", target)):
             _write_new(target, data)
         sums[rel] = sha
     return sums
