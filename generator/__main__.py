@@ -1,5 +1,5 @@
 """``python -m generator`` runs the same command line as ``openaffairs``."""
 
-from .cli import main
+from .cli import run
 
-main(prog_name="openaffairs")
+run()

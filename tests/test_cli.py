@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -57,6 +58,34 @@ def test_python_m_generator_runs_the_same_cli(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stderr.startswith("OK: 1 records to publish")
+
+
+def test_the_quick_exit_keeps_every_line_and_exit_code(tmp_path: Path) -> None:
+    """``cli.run`` leaves without tearing the heap down (``os._exit``): everything printed
+    must still arrive through a pipe, more than a pipe buffer of it, and each exit code
+    must be the command's."""
+    drafts = {
+        f"content/regulations/draft-{i:03d}.md": REGULATION.replace("id: cpl", f"id: draft-{i:03d}").replace(
+            "status: approved", "status: draft"
+        )
+        for i in range(300)
+    }
+    root = write_site(tmp_path, {"content/regulations/cpl.md": REGULATION, **drafts})
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "generator", *args], cwd=root, capture_output=True, text=True, timeout=300
+        )
+
+    built = cli("build", "--now", NOW)
+    assert built.returncode == 0, built.stderr
+    lines = built.stdout.splitlines()
+    assert sum(line.startswith("held back: content/regulations/draft-") for line in lines) == 300
+    assert lines[-1].startswith("Built ") and len(built.stdout.encode()) > io.DEFAULT_BUFFER_SIZE
+    (root / "content/regulations/bad.md").write_text("---\nid: bad\ntitle: [unclosed\n---\n", "utf-8")
+    failed = cli("build", "--now", NOW)
+    assert failed.returncode == 1 and "content/regulations/bad.md:" in failed.stderr, failed.stderr
+    assert cli("build", "--now", "not a date").returncode == 2
 
 
 def test_privacy_report_masks_values(sample_site: Path) -> None:
