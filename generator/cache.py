@@ -66,7 +66,6 @@ import json
 import marshal
 import os
 import pickle
-import shutil
 import stat
 import sys
 import tempfile
@@ -436,15 +435,6 @@ def file_signature(path: Path | str) -> tuple[int, int, int, int] | None:
 
 def now_ns() -> int:
     return time.time_ns()
-
-
-def link_or_copy(source: Path, target: Path) -> None:
-    """``target`` becomes a new name of ``source`` (a copy across file systems)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def files_under(root: Path) -> Iterable[str]:

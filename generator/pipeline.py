@@ -10,8 +10,6 @@ import concurrent.futures
 import contextlib
 import datetime as dt
 import functools
-import gzip
-import hashlib
 import multiprocessing
 import os
 import pickle
@@ -30,6 +28,7 @@ from .errors import BuildError, Problem, UsageError
 from .gitproof import verify_approvals
 from .intake import load_and_validate
 from .languages import export_all, site_sitemap, static_search_files
+from .linking import write_files, write_sitemap_and_sums
 from .loading import ContentTree, read_attachment
 from .preview import mark_drafts
 from .privacy import FilterResult, PublicRecord, Redaction, run_filter
@@ -49,7 +48,6 @@ from .search import (
 )
 from .search.generations import current
 from .site import PageCache, remove_leftovers, write_site
-from .verify import write_sha256sums
 from .workers import die_with_parent, kill_point
 
 __all__ = ["BuildReport", "build", "configure", "resolve_now", "prepare", "review"]
@@ -382,7 +380,7 @@ def _build(
             report.timings["mkdocs-material"] = time.perf_counter() - start
             _stage("rendered")
             waited = time.perf_counter()
-            written.update(_write_files(search_files, site_dir, out.resolve(), reusable))
+            written.update(write_files(search_files, site_dir, out.resolve(), reusable))
             if report.drafts:
                 mark_drafts(site_dir, report)
             else:  # their SHA-256 from the bytes written (SHA256SUMS reads no file twice)
@@ -396,7 +394,7 @@ def _build(
                     raise BuildError([Problem(str(index_root), 0, f"writing the search index failed: {exc}")]) from exc
                 generation.append(name)
                 report.timings["search index (in parallel)"] = seconds
-            written.update(_finish(sitemap, site_dir, known, out.resolve(), reusable))  # SHA256SUMS last
+            written.update(write_sitemap_and_sums(sitemap, site_dir, known, out.resolve(), reusable))  # SHA256SUMS last
             if cache is not None:
                 cache.forget_manifest(out)  # it describes the site about to be replaced
             report.timings["search index wait, SHA256SUMS"] = time.perf_counter() - waited
@@ -467,76 +465,6 @@ def _update_generation_timed(added: list[Any], removed: list[tuple[str, str]], i
 def _stage(name: str) -> None:
     """Tests kill a build at a named stage (tests/test_cache.py): OPENAFFAIRS_KILL_AT=<stage>."""
     kill_point(name)
-
-
-def _finish(
-    sitemap: bytes,
-    root: Path,
-    known: dict[str, str],
-    published: Path | None = None,
-    reusable: dict[str, str] | None = None,
-) -> dict[str, str]:
-    """After MkDocs: our sitemap (lastmod = last change, not the build date), then
-    SHA256SUMS over every other file of the site (``known``: checksums of the files of
-    the page store, computed when they were stored or verified, and of the files written
-    from bytes in memory)."""
-    files = {"sitemap.xml": sitemap, "sitemap.xml.gz": gzip.compress(sitemap, mtime=0)}
-    written = _write_files(files, root, published, reusable)
-    write_sha256sums(root, {**known, **written})
-    return written
-
-
-def _write_files(
-    files: dict[str, bytes], root: Path, published: Path | None = None, reusable: dict[str, str] | None = None
-) -> dict[str, str]:
-    """Write each file afresh, or link it from the ``published`` site when ``reusable``
-    (``BuildCache.intact_written``) says the file there has these very bytes; returns
-    their SHA-256 (site path -> hex)."""
-    sums = {}
-    made: set[str] = set()
-    base = f"{root}/"  # strings: a Path per file costs more than writing a small one
-    source = f"{published}/" if published is not None and reusable is not None else None
-    for rel, data in sorted(files.items()):
-        target = base + rel
-        folder = rel.rpartition("/")[0]
-        if folder and folder not in made:
-            os.makedirs(base + folder, exist_ok=True)  # noqa: PTH103 (strings: no Path per file)
-            made.add(folder)
-        sha = hashlib.sha256(data).hexdigest()
-        linked = source is not None and reusable is not None and reusable.get(rel) == sha
-        if not (linked and _link_new(f"{source}{rel}", target)):
-            _write_new(target, data)
-        sums[rel] = sha
-    return sums
-
-
-def _link_new(source: str, target: str) -> bool:
-    """``target`` becomes a new name of ``source`` (a name already there is replaced, never
-    written through); False when the file system refuses the link."""
-    try:
-        os.link(source, target)
-    except FileExistsError:
-        os.unlink(target)  # noqa: PTH108
-        try:
-            os.link(source, target)
-        except OSError:
-            return False
-    except OSError:
-        return False
-    return True
-
-
-def _write_new(target: str, data: bytes) -> None:
-    """A new file at ``target`` with ``data`` (a name already there -- maybe a hard link
-    into the published site -- is removed first, never written through)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(target, flags, 0o666)
-    except FileExistsError:
-        os.unlink(target)  # noqa: PTH108
-        fd = os.open(target, flags, 0o666)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
 
 
 def _build_generation_timed(docs: list[Any], index_root: Path) -> tuple[str, float]:
