@@ -31,8 +31,9 @@ Two stores, both keyed by content, never by time stamps:
   and the signature of every file of the published site and of the search
   index's current generation.  A build whose inputs and outputs all still have
   those signatures would make the same bytes: it reads nothing and keeps the
-  site (``pipeline.build``).  A file changed within a second before the scan is
-  "racy" (its time stamp may not show a second change): no state is recorded.
+  site (``pipeline.build``; the signatures: ``generator/buildstate.py``).  A file
+  changed within a second before the scan is "racy" (its time stamp may not show a
+  second change): no state is recorded.
 * ``written/<out>``: the files the pipeline writes itself (the static search
   index, the sitemap): path -> (SHA-256, signature) as published.  A file whose
   new bytes have that SHA-256 and whose published copy still has that signature
@@ -65,7 +66,6 @@ import json
 import marshal
 import os
 import pickle
-import shutil
 import stat
 import sys
 import tempfile
@@ -435,15 +435,6 @@ def file_signature(path: Path | str) -> tuple[int, int, int, int] | None:
 
 def now_ns() -> int:
     return time.time_ns()
-
-
-def link_or_copy(source: Path, target: Path) -> None:
-    """``target`` becomes a new name of ``source`` (a copy across file systems)."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    try:
-        os.link(source, target)
-    except OSError:
-        shutil.copyfile(source, target)
 
 
 def files_under(root: Path) -> Iterable[str]:

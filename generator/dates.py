@@ -28,18 +28,19 @@ from __future__ import annotations
 import datetime as dt
 import json
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from .cache import digest
 from .config import SiteConfig
 from .privacy import PublicRecord
 from .records import Record
 
-__all__ = ["RecordDates", "record_dates", "DATES_FILE", "dates_json", "Key"]
+__all__ = ["RecordDates", "record_dates", "DATES_FILE", "dates_json", "digest_with_dates", "Key"]
 
 DATES_FILE = ".dates.json"
 INTERNAL_FIELDS = ("author", "approved_by", "approved_on", "status", "publish_on")
@@ -56,6 +57,14 @@ class RecordDates:
     withdrawn: dt.date | None = None
     source: str = "fields"  # where the dates were found: "fields" | "git"
     exported: bool = False  # read from a public export's .dates.json
+
+
+def digest_with_dates(record: PublicRecord[Record], dates: Mapping[Key, RecordDates]) -> str:
+    """A digest of the public copy as a whole (``PublicRecord.digest``: outcome, filtered
+    fields, attachments, back-links, body) and its dates (``repr``: deterministic from one
+    process to the next): what a record's page and its open data are keyed by, besides
+    their own inputs (``rendering._Renderer.record_key``, ``exports.record_key``)."""
+    return digest(record.digest(), repr(dates[(record.type, record.id)]))
 
 
 def _day(value: Any, tz: dt.tzinfo) -> dt.date | None:

@@ -32,7 +32,7 @@ from typing import Any
 
 from .cache import digest
 from .config import SiteConfig
-from .dates import Key, RecordDates, record_dates
+from .dates import Key, RecordDates, digest_with_dates, record_dates
 from .i18n import label
 from .i18n import t as _t
 from .privacy import PublicRecord
@@ -362,11 +362,9 @@ class ExportMemo:
 
 
 def record_key(p: PublicRecord[Record], ctx: Ctx, side: str) -> str:
-    """A digest of what a record's exports are made of: the public copy as a whole
-    (``PublicRecord.digest``: outcome, filtered fields, attachments, back-links, body),
-    its dates (``repr``: deterministic from one process to the next) and ``side`` (the
-    digest of the side's config)."""
-    return digest(side, p.digest(), repr(ctx.dates[(p.type, p.id)]))
+    """A digest of what a record's exports are made of: the public copy as a whole and
+    its dates (``dates.digest_with_dates``) and ``side`` (the digest of the side's config)."""
+    return digest(side, digest_with_dates(p, ctx.dates))
 
 
 def _encode(p: PublicRecord[Record], ctx: Ctx, writer: Any) -> Encoded:

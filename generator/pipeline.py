@@ -10,8 +10,6 @@ import concurrent.futures
 import contextlib
 import datetime as dt
 import functools
-import gzip
-import hashlib
 import multiprocessing
 import os
 import pickle
@@ -22,13 +20,15 @@ from pathlib import Path
 from typing import Any
 
 from .approval import Decision, Outcome, decide
-from .cache import BuildCache, cache_dir_for, digest, fingerprint, now_ns, tree_signature
+from .buildstate import KeptState, commit_state, current_index_state, db_signature, inputs_signature, kept_state
+from .cache import BuildCache, cache_dir_for, digest, fingerprint
 from .config import SiteConfig, load_config
-from .dates import Key, git_head, record_dates
+from .dates import Key, record_dates
 from .errors import BuildError, Problem, UsageError
 from .gitproof import verify_approvals
 from .intake import load_and_validate
 from .languages import export_all, site_sitemap, static_search_files
+from .linking import write_files, write_sitemap_and_sums
 from .loading import ContentTree, read_attachment
 from .preview import mark_drafts
 from .privacy import FilterResult, PublicRecord, Redaction, run_filter
@@ -40,16 +40,14 @@ from .search import (
     build_generation,
     discard,
     index_dir_for,
-    index_exists,
     search_docs,
     switch_to,
     update_generation,
     write_index,
     writer_lock,
 )
-from .search.generations import DB_NAME, current
+from .search.generations import current
 from .site import PageCache, remove_leftovers, write_site
-from .verify import write_sha256sums
 from .workers import die_with_parent, kill_point
 
 __all__ = ["BuildReport", "build", "configure", "resolve_now", "prepare", "review"]
@@ -263,23 +261,17 @@ def build(
         try:
             remove_leftovers(out)
             start = time.perf_counter()
-            inputs = _inputs_signature(config, now, out, cache)  # before anything is read
-            kept = _unchanged(config, now, out, cache, inputs)
+            inputs = inputs_signature(config, now, out, cache, _shown(config.content_path))  # before anything is read
+            kept = kept_state(cache, out, inputs)
             if kept is not None:
-                kept.timings["unchanged (signatures checked)"] = kept.seconds = time.perf_counter() - start
-                held = sum(n for k, n in kept.counts.items() if k not in ("publish", "tombstone"))
-                progress(
-                    f"Nothing changed since the last build of {out}: the site and its search index are kept "
-                    f"({held} records held back; 'openaffairs check' lists them)."
-                )
-                return kept
+                return _kept(config, out, now, kept, time.perf_counter() - start, progress)
             cache.forget_state(out)
             checked = time.perf_counter() - start
             report = _build(config, out, now, progress, drafts, cache, jobs)
             report.timings["signatures (inputs), unchanged check"] = checked
             if inputs is not None:
                 start = time.perf_counter()
-                _commit_state(cache, out, inputs, report)
+                commit_state(cache, out, inputs, report)
                 report.timings["signatures (outputs), build state"] = time.perf_counter() - start
             report.seconds = sum(v for k, v in report.timings.items() if "parallel" not in k)
             return report
@@ -287,76 +279,18 @@ def build(
             cache.close()
 
 
-def _inputs_signature(config: SiteConfig, now: dt.datetime, out: Path, cache: BuildCache) -> str | None:
-    """Everything a build reads, by signature (like git's index): the fingerprint (code,
-    config, theme, versions), the clock, where the site goes, the git commit the dates are
-    read from and the stat signature of every file under content/.  None when it cannot
-    be trusted (a file changed in the last second; approvals proven by git signatures)."""
-    if config.approval.verify_git:
-        return None
-    content = tree_signature(config.content_path, racy_before=now_ns())
-    if content is None:
-        return None
-    return digest(
-        cache.fingerprint,
-        now.isoformat(),
-        str(out.resolve()),
-        str(config.content_path.resolve()),
-        _shown(config.content_path),  # how paths are shown (messages, source_path): from the working folder
-        git_head(config.content_path) if config.content_path.is_dir() else "",
-        content,
+def _kept(
+    config: SiteConfig, out: Path, now: dt.datetime, kept: KeptState, seconds: float, progress: Progress
+) -> BuildReport:
+    """The report of a build that found nothing changed (the site and its index are kept)."""
+    report = BuildReport(config, [], [], [], now=now, unchanged=True)
+    report.counts, report.pages, report.warnings = kept.counts, kept.pages, kept.warnings
+    report.timings["unchanged (signatures checked)"] = report.seconds = seconds
+    held = sum(n for k, n in report.counts.items() if k not in ("publish", "tombstone"))
+    progress(
+        f"Nothing changed since the last build of {out}: the site and its search index are kept "
+        f"({held} records held back; 'openaffairs check' lists them)."
     )
-
-
-def _outputs_signature(out: Path) -> dict[str, Any]:
-    index_root = index_dir_for(out)
-    name = current(index_root) if index_exists(index_root) else None
-    return {
-        "site": tree_signature(out),
-        "index": (name, _db_signature(index_root, name) if name is not None else None),
-    }
-
-
-def _commit_state(cache: BuildCache, out: Path, inputs: str, report: BuildReport) -> None:
-    """After a completed build: what it read and wrote, and the counts ``build`` prints.
-    Nothing of a record that is not published goes into the cache (not its path, not its
-    reason), and no state is kept when the filter warned (its warnings name people): such
-    a site is built, and its warnings printed, every time."""
-    if report.privacy_warnings:
-        return
-    counts: dict[str, int] = {}
-    for _, decision in report.decisions:
-        counts[decision.outcome.value] = counts.get(decision.outcome.value, 0) + 1
-    cache.commit_state(
-        out,
-        {
-            "inputs": inputs,
-            "outputs": _outputs_signature(out),
-            "counts": counts,
-            "pages": report.pages,
-            "warnings": report.warnings,
-        },
-    )
-
-
-def _unchanged(
-    config: SiteConfig, now: dt.datetime, out: Path, cache: BuildCache, inputs: str | None
-) -> BuildReport | None:
-    """The last build's report when its inputs and outputs all still have their signatures."""
-    if inputs is None:
-        return None
-    state = cache.state(out)
-    if state is None or state.get("inputs") != inputs:
-        return None
-    try:
-        if state["outputs"] != _outputs_signature(out):
-            return None
-        report = BuildReport(config, [], [], [], now=now, unchanged=True)
-        report.counts = dict(state["counts"])
-        report.pages = int(state["pages"])
-        report.warnings = list(state["warnings"])
-    except (KeyError, TypeError, ValueError):
-        return None
     return report
 
 
@@ -408,7 +342,7 @@ def _build(
         if cache is not None
         else {}
     )
-    index_state = _index_state(cache, index_root)
+    index_state = current_index_state(cache, index_root)
     keep_index = index_state is not None and index_state["key"] == index_key
     pages = None
     reusable: dict[str, str] = {}  # files of the published site this build may link instead of writing
@@ -446,7 +380,7 @@ def _build(
             report.timings["mkdocs-material"] = time.perf_counter() - start
             _stage("rendered")
             waited = time.perf_counter()
-            written.update(_write_files(search_files, site_dir, out.resolve(), reusable))
+            written.update(write_files(search_files, site_dir, out.resolve(), reusable))
             if report.drafts:
                 mark_drafts(site_dir, report)
             else:  # their SHA-256 from the bytes written (SHA256SUMS reads no file twice)
@@ -460,7 +394,7 @@ def _build(
                     raise BuildError([Problem(str(index_root), 0, f"writing the search index failed: {exc}")]) from exc
                 generation.append(name)
                 report.timings["search index (in parallel)"] = seconds
-            written.update(_finish(sitemap, site_dir, known, out.resolve(), reusable))  # SHA256SUMS last
+            written.update(write_sitemap_and_sums(sitemap, site_dir, known, out.resolve(), reusable))  # SHA256SUMS last
             if cache is not None:
                 cache.forget_manifest(out)  # it describes the site about to be replaced
             report.timings["search index wait, SHA256SUMS"] = time.perf_counter() - waited
@@ -510,7 +444,7 @@ def _build(
         if name is not None:
             cache.set_index_state(
                 index_root,
-                {"key": index_key, "generation": name, "file": _db_signature(index_root, name), "docs": doc_keys},
+                {"key": index_key, "generation": name, "file": db_signature(index_root, name), "docs": doc_keys},
             )
         cache.commit_manifest(out, pages.reuse.manifest(out.resolve()))
         if not report.drafts:
@@ -522,28 +456,6 @@ def _build(
     return report
 
 
-def _db_signature(index_root: Path, name: str) -> tuple[int, int, int] | None:
-    try:
-        st = (index_root / name / DB_NAME).stat()
-    except OSError:
-        return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns)
-
-
-def _index_state(cache: BuildCache | None, index_root: Path) -> dict[str, Any] | None:
-    """What the current generation of the journalists' index was made of, when the cache
-    knows it and the generation is still the one it recorded (else the index is written whole)."""
-    if cache is None or not index_exists(index_root):
-        return None
-    state = cache.index_state(index_root)
-    if state is None or not {"key", "generation", "file", "docs"} <= state.keys():
-        return None
-    name = current(index_root)
-    if name is None or name != state["generation"] or _db_signature(index_root, name) != state["file"]:
-        return None
-    return state
-
-
 def _update_generation_timed(added: list[Any], removed: list[tuple[str, str]], index_root: Path) -> tuple[str, float]:
     start = time.perf_counter()
     name = update_generation(index_root, added, removed)
@@ -553,76 +465,6 @@ def _update_generation_timed(added: list[Any], removed: list[tuple[str, str]], i
 def _stage(name: str) -> None:
     """Tests kill a build at a named stage (tests/test_cache.py): OPENAFFAIRS_KILL_AT=<stage>."""
     kill_point(name)
-
-
-def _finish(
-    sitemap: bytes,
-    root: Path,
-    known: dict[str, str],
-    published: Path | None = None,
-    reusable: dict[str, str] | None = None,
-) -> dict[str, str]:
-    """After MkDocs: our sitemap (lastmod = last change, not the build date), then
-    SHA256SUMS over every other file of the site (``known``: checksums of the files of
-    the page store, computed when they were stored or verified, and of the files written
-    from bytes in memory)."""
-    files = {"sitemap.xml": sitemap, "sitemap.xml.gz": gzip.compress(sitemap, mtime=0)}
-    written = _write_files(files, root, published, reusable)
-    write_sha256sums(root, {**known, **written})
-    return written
-
-
-def _write_files(
-    files: dict[str, bytes], root: Path, published: Path | None = None, reusable: dict[str, str] | None = None
-) -> dict[str, str]:
-    """Write each file afresh, or link it from the ``published`` site when ``reusable``
-    (``BuildCache.intact_written``) says the file there has these very bytes; returns
-    their SHA-256 (site path -> hex)."""
-    sums = {}
-    made: set[str] = set()
-    base = f"{root}/"  # strings: a Path per file costs more than writing a small one
-    source = f"{published}/" if published is not None and reusable is not None else None
-    for rel, data in sorted(files.items()):
-        target = base + rel
-        folder = rel.rpartition("/")[0]
-        if folder and folder not in made:
-            os.makedirs(base + folder, exist_ok=True)  # noqa: PTH103 (strings: no Path per file)
-            made.add(folder)
-        sha = hashlib.sha256(data).hexdigest()
-        linked = source is not None and reusable is not None and reusable.get(rel) == sha
-        if not (linked and _link_new(f"{source}{rel}", target)):
-            _write_new(target, data)
-        sums[rel] = sha
-    return sums
-
-
-def _link_new(source: str, target: str) -> bool:
-    """``target`` becomes a new name of ``source`` (a name already there is replaced, never
-    written through); False when the file system refuses the link."""
-    try:
-        os.link(source, target)
-    except FileExistsError:
-        os.unlink(target)  # noqa: PTH108
-        try:
-            os.link(source, target)
-        except OSError:
-            return False
-    except OSError:
-        return False
-    return True
-
-
-def _write_new(target: str, data: bytes) -> None:
-    """A new file at ``target`` with ``data`` (a name already there -- maybe a hard link
-    into the published site -- is removed first, never written through)."""
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(target, flags, 0o666)
-    except FileExistsError:
-        os.unlink(target)  # noqa: PTH108
-        fd = os.open(target, flags, 0o666)
-    with os.fdopen(fd, "wb") as f:
-        f.write(data)
 
 
 def _build_generation_timed(docs: list[Any], index_root: Path) -> tuple[str, float]:

@@ -30,7 +30,7 @@ from markupsafe import Markup, escape
 from .cache import digest, read_entry, write_entry
 from .cjk import join_cjk_html
 from .config import SiteConfig
-from .dates import Key, RecordDates, record_dates
+from .dates import Key, RecordDates, digest_with_dates, record_dates
 from .feeds import feed_links, feed_specs
 from .i18n import LABELS, SEARCH_FILTER_KEYS, SEARCH_UI_KEYS
 from .i18n import label as _label
@@ -678,8 +678,7 @@ class _Renderer:
             self.store.fingerprint,
             _STORE_VERSION,
             path,
-            self.record_digest((rec.type, rec.id)) or "",
-            repr(self.dates[(rec.type, rec.id)]),
+            digest_with_dates(rec, self.dates),  # the record as published and its dates
             self.site_digest(),
             self.now.isoformat() if rec.type == "open-days" else "",
         )

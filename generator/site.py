@@ -32,11 +32,12 @@ from typing import Any
 import nh3
 import yaml
 
-from .cache import PageManifest, digest, link_or_copy
+from .cache import PageManifest, digest
 from .config import SiteConfig
 from .document import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, MARKDOWN_EXTENSIONS
 from .errors import BuildError, Problem
 from .i18n import theme_strings
+from .linking import link_into
 from .rendering import NavEntry, PageTexts, RenderedSite
 
 __all__ = [
@@ -531,10 +532,10 @@ class _Reuse:
         made: set[str] = set()  # folders created here (each once)
         for rel in sorted(self.docs):
             for dest, _, _ in prev.outputs[rel]:
-                _link(out + dest, site, dest, made)
+                link_into(out + dest, site, dest, made)
         if self.theme:
             for dest, _, _ in prev.theme:
-                _link(out + dest, site, dest, made)
+                link_into(out + dest, site, dest, made)
 
     def hash_fresh(self, site_dir: Path, made: dict[str, str] | None = None) -> dict[str, str]:
         """SHA-256 of every output MkDocs made (reused ones: from the manifest; ``made``:
@@ -583,41 +584,6 @@ class _Reuse:
         out = kept + [w for w in fresh if w not in kept]
         self.new.warnings = out
         return out
-
-
-def _link(source: str, site: str, dest: str, made: set[str]) -> None:
-    """``link_or_copy(source, site + dest)`` without a folder check per file: the recycled
-    tree has the folders; a missing one (no spare tree, e.g. the first build after a cold
-    one) is created when the link fails, once (``made``: the folders created so far)."""
-    target = site + dest
-    try:
-        os.link(source, target)
-        return
-    except FileNotFoundError:
-        folder = dest.rpartition("/")[0]
-        if not folder or folder in made or not os.path.exists(source):  # noqa: PTH110
-            link_or_copy(Path(source), Path(target))
-            return
-        _make_folders(site, folder, made)
-    except OSError:
-        link_or_copy(Path(source), Path(target))
-        return
-    try:
-        os.link(source, target)
-    except OSError:
-        link_or_copy(Path(source), Path(target))
-
-
-def _make_folders(site: str, folder: str, made: set[str]) -> None:
-    """``os.makedirs(site + folder, exist_ok=True)``, one ``mkdir`` per folder not made yet."""
-    missing = []
-    while folder and folder not in made:
-        missing.append(folder)
-        folder = folder.rpartition("/")[0]
-    for name in reversed(missing):
-        with contextlib.suppress(FileExistsError):
-            os.mkdir(site + name)  # noqa: PTH102 (strings: no Path per folder)
-        made.add(name)
 
 
 def _never_modified() -> bool:

@@ -5,13 +5,15 @@ generator/cache.py's docstring on the stores themselves."""
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 from pathlib import Path
+from typing import Any
 
+from generator import linking
 from generator.cache import BuildCache, PageManifest, read_entry, write_entry
-from generator.pipeline import _write_files
-from generator.site import _link
+from generator.linking import link_into, link_or_copy, write_files
 
 
 def test_flat_entry_round_trip_and_fails_closed(tmp_path: Path) -> None:
@@ -81,7 +83,7 @@ def test_write_files_links_or_writes_new_files_never_through_a_link(tmp_path: Pa
     # a name already in the staged site that is a link into the published site
     (staged / "search").mkdir(parents=True)
     os.link(published / "search/b.json", staged / "search/b.json")
-    sums = _write_files(
+    sums = write_files(
         {"search/a.json": b"A", "search/b.json": b"new B", "deep/er/c.json": b"C"}, staged, published, reusable
     )
     assert sums["search/a.json"] == sha_a
@@ -100,9 +102,33 @@ def test_link_makes_each_missing_folder_once(tmp_path: Path) -> None:
     (site / "a").mkdir()  # a recycled folder
     made: set[str] = set()
     for rel in ("a/b/1.html", "a/b/2.html", "a/c/3.html", "top.html"):
-        _link(f"{published}/{rel}", f"{site}/", rel, made)
+        link_into(f"{published}/{rel}", f"{site}/", rel, made)
         assert (site / rel).stat().st_ino == (published / rel).stat().st_ino
     assert made == {"a", "a/b", "a/c"}
+
+
+def test_link_and_copy_replace_a_name_already_there_never_write_through(tmp_path: Path, monkeypatch: Any) -> None:
+    published, site = tmp_path / "published", tmp_path / "site"
+    (published / "a").mkdir(parents=True)
+    (published / "a/new.html").write_bytes(b"new")
+    (published / "a/old.html").write_bytes(b"old")
+    (site / "a").mkdir(parents=True)
+    os.link(published / "a/old.html", site / "a/page.html")  # a name that is a link into the published site
+    link_into(f"{published}/a/new.html", f"{site}/", "a/page.html", set())
+    assert (site / "a/page.html").stat().st_ino == (published / "a/new.html").stat().st_ino
+    assert (published / "a/old.html").read_bytes() == b"old"
+    # the copy fallback (a file system that refuses the link) makes a new file too
+    (site / "a/page.html").unlink()
+    os.link(published / "a/old.html", site / "a/page.html")
+
+    def refuse(source: object, target: object) -> None:
+        raise OSError(errno.EXDEV, "cross-device link")
+
+    monkeypatch.setattr(linking.os, "link", refuse)
+    link_or_copy(f"{published}/a/new.html", f"{site}/a/page.html")
+    assert (site / "a/page.html").read_bytes() == b"new"
+    assert (site / "a/page.html").stat().st_ino != (published / "a/new.html").stat().st_ino
+    assert (published / "a/old.html").read_bytes() == b"old"
 
 
 def test_prune_drops_only_unused_entries(tmp_path: Path) -> None:

@@ -67,7 +67,7 @@ from .names import pseudonyms
 from .normalise import BLOCK, Normalised, normalise
 from .people import undeclared_people
 from .plain import plain_tree
-from .public import _FILTER_KEY, PUBLIC_FIELDS, PublicFile, PublicRecord, Redaction
+from .public import _FILTER_KEY, PUBLIC_FIELDS, PublicFile, PublicRecord, Redaction, walker
 from .review import Review, ReviewFile, ReviewText, node_lines, review_body
 from .secrets import find_markings
 
@@ -834,28 +834,31 @@ _ENTRY_VERSION = 2
 _MODEL = "\0model"  # a model in an entry: (_MODEL, class, fields, fields set, names of nested fields)
 
 
+def _frozen_model(value: Any, walk: Callable[[Any], Any]) -> Any:
+    if not isinstance(value, BaseModel):  # a dataclass or another object: kept as it is
+        return value
+    fields: dict[str, Any] = {}
+    nested: list[str] = []
+    for name, item in value.__dict__.items():
+        plain = walk(item)
+        if plain is not item:
+            nested.append(name)
+        fields[name] = plain
+    return (_MODEL, type(value), fields, tuple(sorted(value.model_fields_set)), tuple(nested))
+
+
+def _kept(value: Any, walk: Callable[[Any], Any]) -> Any:
+    return value
+
+
+_frozen = walker(_frozen_model, _kept)
+
+
 def _plain(value: Any) -> Any:
     """``value`` with every pydantic model in it as a plain tuple (``_MODEL`` ...): an entry
-    unpickles without pydantic's ``__setstate__`` and is rebuilt without validation."""
-    if isinstance(value, BaseModel):
-        fields: dict[str, Any] = {}
-        nested: list[str] = []
-        for name, item in value.__dict__.items():
-            plain = _plain(item)
-            if plain is not item:
-                nested.append(name)
-            fields[name] = plain
-        return (_MODEL, type(value), fields, tuple(sorted(value.model_fields_set)), tuple(nested))
-    if isinstance(value, list):
-        items = [_plain(v) for v in value]
-        return items if any(p is not v for p, v in zip(items, value, strict=True)) else value
-    if isinstance(value, tuple):
-        items = [_plain(v) for v in value]
-        return tuple(items) if any(p is not v for p, v in zip(items, value, strict=True)) else value
-    if isinstance(value, dict):
-        pairs = {k: _plain(v) for k, v in value.items()}
-        return pairs if any(pairs[k] is not v for k, v in value.items()) else value
-    return value
+    unpickles without pydantic's ``__setstate__`` and is rebuilt without validation
+    (``_thaw``).  The same walk as the digest's (``public.walker``), another policy."""
+    return _frozen(value)
 
 
 def _thaw(value: Any) -> Any:

@@ -12,7 +12,9 @@ import builtins
 import datetime as dt
 import enum
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from operator import is_not
 from typing import Any, Generic, TypeVar
 
 from ..approval import Outcome
@@ -85,27 +87,61 @@ M = TypeVar("M", bound=Record)
 
 _PLAIN = (str, int, float, bool, type(None), dt.date, dt.datetime, dt.time)
 
+Walk = Callable[[Any], Any]
+Policy = Callable[[Any, Walk], Any]  # (value, the walk itself) -> what the walk gives for it
+
+
+def walker(node: Policy, leaf: Policy) -> Walk:
+    """One walk over a model and everything in it, with two policies: scalars (``str``,
+    numbers, dates, None) stay as they are; lists, tuples and dicts are walked (their
+    values; a container whose items all came back as themselves is returned itself);
+    every other object with fields (a pydantic model, a dataclass) goes to ``node``,
+    anything else (an enum, a set, a class) to ``leaf``.  The privacy filter's cache
+    entries (``filter._plain``, reversed by ``filter._thaw``) and the digest of a public
+    record (``plain``) are the two walks made with it."""
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, _PLAIN):
+            return value
+        if isinstance(value, list):
+            items = [walk(v) for v in value]
+            return items if any(map(is_not, items, value)) else value
+        if isinstance(value, tuple):
+            items = [walk(v) for v in value]
+            return tuple(items) if any(map(is_not, items, value)) else value
+        if isinstance(value, dict):
+            pairs = {k: walk(v) for k, v in value.items()}
+            return pairs if any(map(is_not, pairs.values(), value.values())) else value
+        if not isinstance(value, enum.Enum | type) and isinstance(getattr(value, "__dict__", None), dict):
+            return node(value, walk)
+        return leaf(value, walk)
+
+    return walk
+
+
+def _written_node(value: Any, walk: Walk) -> Any:
+    return (type(value).__qualname__, [(k, walk(v)) for k, v in value.__dict__.items() if k != "_digest"])
+
+
+def _written_leaf(value: Any, walk: Walk) -> Any:
+    if isinstance(value, enum.Enum):
+        return ("enum", type(value).__qualname__, walk(value.value))
+    if isinstance(value, set | frozenset):
+        return ("set", sorted(repr(walk(v)) for v in value))
+    return ("repr", type(value).__qualname__, repr(value))
+
+
+_written = walker(_written_node, _written_leaf)
+
 
 def plain(value: Any) -> Any:
     """``value`` as built-in containers and scalars only, so that one ``repr`` (C code,
     deterministic from one process to the next, unlike a pickle) writes it down: a model
     as its class and every field it holds (``__dict__``: the excluded ones too), in
     order; a dataclass likewise; an enum as its class and value; a set sorted.  (A pydantic
-    ``repr`` of the model wrote the same down at ten times the cost.)"""
-    if isinstance(value, _PLAIN):
-        return value
-    if isinstance(value, list | tuple):
-        return type(value)(plain(v) for v in value)
-    if isinstance(value, dict):
-        return {plain(k): plain(v) for k, v in value.items()}
-    if isinstance(value, enum.Enum):
-        return ("enum", type(value).__qualname__, plain(value.value))
-    if isinstance(value, set | frozenset):
-        return ("set", sorted(repr(plain(v)) for v in value))
-    fields = getattr(value, "__dict__", None)
-    if isinstance(fields, dict) and not isinstance(value, type):
-        return (type(value).__qualname__, [(k, plain(v)) for k, v in fields.items() if k != "_digest"])
-    return ("repr", type(value).__qualname__, repr(value))
+    ``repr`` of the model wrote the same down at ten times the cost.)  One way only: for
+    the digest of a public record."""
+    return _written(value)
 
 
 @dataclass(frozen=True)
