@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from .config import SiteConfig
 from .errors import Problem, WorkerError
+from .heap import settle
 from .loading import ContentScan, ContentTree, SourceDocument, ToRead, read_document, scan_content
 from .records import Record
 from .validation import ValidatedSite, validate_one, validated_site
@@ -67,16 +68,15 @@ def _gc_paused() -> Iterator[None]:
     """No cyclic garbage collection while the records are made: parsing and validating
     create millions of objects and none of them is garbage in a cycle, yet the collector
     would walk every one of them again and again (at 20,000 records, more than half the
-    time of this stage).  Collection resumes as it was after, the objects made here counted
-    as old ones (freeze + unfreeze moves them to the oldest generation without walking
-    them): else the first collection after the stage walks them all."""
+    time of this stage).  Collection resumes as it was after, the objects made here frozen
+    for the rest of the build (``heap.settle``; outside a build, counted as old ones
+    without being walked): else the first collection after the stage walks them all."""
     enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        gc.freeze()
-        gc.unfreeze()
+        settle()
         if enabled:
             gc.enable()
 

@@ -26,6 +26,7 @@ from .config import SiteConfig, load_config
 from .dates import Key, record_dates
 from .errors import BuildError, Problem, UsageError
 from .gitproof import verify_approvals
+from .heap import holding_heap, settle
 from .intake import load_and_validate
 from .languages import export_all, site_sitemap, static_search_files
 from .linking import write_files, write_sitemap_and_sums
@@ -193,6 +194,7 @@ def _as_drafts(
     return out
 
 
+@holding_heap
 def prepare(
     config: SiteConfig,
     now: dt.datetime,
@@ -210,6 +212,7 @@ def prepare(
     p = _decided(config, now, progress, marked, jobs)
     checked = time.perf_counter()
     filtered = _filter(p, cache, jobs)
+    settle()  # the records and what the filter made of them live until the build ends
     report = BuildReport(config, p.decided, filtered.public, filtered.redactions, now=now)
     report.timings["load, validate, gate"] = checked - start
     report.timings["privacy filter"] = time.perf_counter() - checked
@@ -236,6 +239,7 @@ def review(config: SiteConfig, now: dt.datetime, record_path: Path) -> Review:
     raise UsageError(f"{record_path}: not a record of this site (expected a .md file under {p.tree.shown_root}/)")
 
 
+@holding_heap
 def build(
     config: SiteConfig,
     out: Path,
@@ -474,7 +478,8 @@ def _build_generation_timed(docs: list[Any], index_root: Path) -> tuple[str, flo
 
 
 class _Clock:
-    """``with clock("stage"):`` adds the stage's wall time to ``timings``."""
+    """``with clock("stage"):`` adds the stage's wall time to ``timings``; what a stage
+    that succeeded leaves is frozen (``heap.settle``)."""
 
     def __init__(self, timings: dict[str, float]):
         self.timings = timings
@@ -486,6 +491,7 @@ class _Clock:
             yield
         finally:
             self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
+        settle()  # what the stage made lives until the build ends (heap.py)
 
 
 def write_search_index(

@@ -36,6 +36,7 @@ from .cache import PageManifest, digest
 from .config import SiteConfig
 from .document import ALLOWED_ATTRIBUTES, ALLOWED_TAGS, MARKDOWN_EXTENSIONS
 from .errors import BuildError, Problem
+from .heap import release
 from .i18n import theme_strings
 from .linking import link_into
 from .rendering import NavEntry, PageTexts, RenderedSite
@@ -876,7 +877,7 @@ def write_site(
         swap_into(staging / "site", out, keep=spare)
         return warnings
     finally:
-        gc.unfreeze()
+        release()
         shutil.rmtree(staging, ignore_errors=True)
 
 

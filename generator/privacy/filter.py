@@ -57,6 +57,7 @@ from ..document import (
     sanitise,
 )
 from ..errors import Problem
+from ..heap import release
 from ..records import RECORD_TYPES, Disclosure, Guide, OpenDay, Page, Record
 from ..workers import forked_map, workers_for
 from ..yamlsource import LineMap
@@ -997,7 +998,7 @@ def _filter_parallel(site: _Site, items: list[tuple[Record, Outcome]], workers: 
                 yield _one_from(entry, problems)
     finally:
         _SHARED = None
-        gc.unfreeze()
+        release()
 
 
 @contextlib.contextmanager
