@@ -20,7 +20,7 @@ import gc
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar, cast
 
-__all__ = ["build_heap", "holding_heap", "release", "settle"]
+__all__ = ["build_heap", "holding_heap", "paused", "release", "settle"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -63,3 +63,17 @@ def release() -> None:
     """End a local ``gc.freeze()``: unfreeze, unless a build holds the heap frozen."""
     if _depth == 0:
         gc.unfreeze()
+
+
+@contextlib.contextmanager
+def paused() -> Iterator[None]:
+    """No cyclic collection within: for code that makes many objects and no cycles
+    (records parsed and validated, cache entries restored, the matcher's keys), where each
+    collection would walk the whole heap.  Collection resumes as it was after."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from .config import SiteConfig
 from .errors import Problem, WorkerError
-from .heap import settle
+from .heap import paused, settle
 from .loading import ContentScan, ContentTree, SourceDocument, ToRead, read_document, scan_content
 from .records import Record
 from .validation import ValidatedSite, validate_one, validated_site
@@ -65,20 +65,17 @@ def workers_for(jobs: int | None, count: int) -> int:
 
 @contextlib.contextmanager
 def _gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the records are made: parsing and validating
-    create millions of objects and none of them is garbage in a cycle, yet the collector
-    would walk every one of them again and again (at 20,000 records, more than half the
-    time of this stage).  Collection resumes as it was after, the objects made here frozen
-    for the rest of the build (``heap.settle``; outside a build, counted as old ones
-    without being walked): else the first collection after the stage walks them all."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        settle()
-        if enabled:
-            gc.enable()
+    """No cyclic garbage collection while the records are made (``heap.paused``): parsing
+    and validating create millions of objects and none of them is garbage in a cycle, yet
+    the collector would walk every one of them again and again (at 20,000 records, more
+    than half the time of this stage).  The objects made here are then frozen for the rest
+    of the build (``heap.settle``; outside a build, counted as old ones without being
+    walked): else the first collection after the stage walks them all."""
+    with paused():
+        try:
+            yield
+        finally:
+            settle()
 
 
 # What every worker shares: set just before the workers are forked (inherited, not pickled)

@@ -57,7 +57,7 @@ from ..document import (
     sanitise,
 )
 from ..errors import Problem
-from ..heap import release
+from ..heap import paused, release
 from ..records import RECORD_TYPES, Disclosure, Guide, OpenDay, Page, Record
 from ..workers import forked_map, workers_for
 from ..yamlsource import LineMap
@@ -157,7 +157,7 @@ class _LazyMatcher:
             # many small objects (a key per declared string), no cycles: a collection of the
             # whole heap (every record, every restored entry) now and then would cost more
             # than building the matcher
-            with _collector_paused():
+            with paused():
                 self._matcher = Matcher(self.records, self.not_names)
         return self._matcher
 
@@ -1001,19 +1001,6 @@ def _filter_parallel(site: _Site, items: list[tuple[Record, Outcome]], workers: 
         release()
 
 
-@contextlib.contextmanager
-def _collector_paused() -> Generator[None, None, None]:
-    """The cyclic garbage collector off while cache entries are restored: they make many
-    objects and no cycles, and each collection would walk the whole heap (every record)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def run_filter(
     decided: Sequence[tuple[Record, Decision]],
     config: SiteConfig,
@@ -1045,7 +1032,7 @@ def run_filter(
         visible = [(record, decision.outcome) for record, decision in decided if decision.outcome.visible]
         done: list[_One | None] = []
         keys: list[str | None] = []
-        with _collector_paused():  # many small objects, no cycles: no collection of the whole heap
+        with paused():  # many small objects, no cycles: no collection of the whole heap
             for record, outcome in visible:
                 key = None
                 one = None
