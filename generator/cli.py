@@ -152,9 +152,10 @@ def main() -> None:
     """
 
 
-# What a command leaves for the process's exit: a large build's records and pages
-# (hundreds of thousands of objects) that the operating system takes back at once.
-_LEFT_FOR_EXIT: list[Any] = []
+# Under ``run`` only: what a command leaves for the process's exit, a large build's
+# records and pages (hundreds of thousands of objects) that the operating system takes
+# back at once.  None when ``main`` runs inside another program (tests): nothing is kept.
+_LEFT_FOR_EXIT: list[Any] | None = None
 
 
 def run() -> None:
@@ -166,6 +167,8 @@ def run() -> None:
     the output is flushed and the process ends without that teardown (as mypy does).
     With other threads still running, or inside another program (tests call ``main``),
     the exit is the ordinary one."""
+    global _LEFT_FOR_EXIT
+    _LEFT_FOR_EXIT = []
     try:
         main(prog_name="openaffairs")
         code: int = 0
@@ -228,7 +231,8 @@ def build(config: Path, out: Path | None, now: str | None, quiet: bool, no_cache
     out_dir = _default_out(config, out)
     site_config, when = configure(config, now)
     report = run_build(site_config, out_dir, when, _progress(quiet), use_cache=not no_cache, jobs=jobs)
-    _LEFT_FOR_EXIT.append(report)
+    if _LEFT_FOR_EXIT is not None:  # freed by the operating system at exit (``run``)
+        _LEFT_FOR_EXIT.append(report)
     _print_held_back(report)
     _print_privacy_warnings(report.privacy_warnings)
     for warning in report.warnings:
