@@ -302,6 +302,7 @@ def _run_mkdocs(
     from mkdocs.config import load_config as mkdocs_load_config
     from mkdocs.plugins import BasePlugin
     from mkdocs.structure.files import File
+    from mkdocs.utils import is_markdown_file
 
     from .shells import Shells
 
@@ -314,8 +315,26 @@ def _run_mkdocs(
     class Docs(BasePlugin):  # type: ignore[type-arg,no-untyped-call]
         """The docs as virtual files; reused ones are neither read nor written."""
 
+        def on_config(self, config: Any, **kwargs: Any) -> Any:
+            # MkDocs' own sitemap lists every page, and ours replaces it (linking.write_sitemap_and_sums)
+            config.theme.static_templates.discard("sitemap.xml")
+            return config
+
         def on_files(self, files: Any, config: Any, **kwargs: Any) -> Any:
+            in_nav = _nav_sources(config["nav"])
+            known = files.src_uris
             for rel, data, reused in docs:
+                if (
+                    reused
+                    and reuse is not None
+                    and rel not in in_nav
+                    and rel not in known
+                    and (rel.endswith(".md") or not is_markdown_file(rel))
+                ):
+                    # a reused file outside the navigation: MkDocs never sees it (no File, no
+                    # Page, no exclusion match); its output is linked from the published site
+                    reuse.src_to_dest[rel] = _dest_uri(rel)
+                    continue
                 if isinstance(data, _Stored):  # read when MkDocs renders it (a reused one: never)
                     f = stored_file.of(File.generated(config, rel, content=""), data, reused)
                 elif isinstance(data, str) and not rel.endswith(".md"):
@@ -585,6 +604,36 @@ class _Reuse:
         out = kept + [w for w in fresh if w not in kept]
         self.new.warnings = out
         return out
+
+
+def _nav_sources(nav: Any) -> set[str]:
+    """The docs paths that MkDocs' ``nav`` configuration names (a reused one keeps its File:
+    the navigation needs its page)."""
+    found: set[str] = set()
+    todo = [nav]
+    while todo:
+        item = todo.pop()
+        if isinstance(item, str):
+            found.add(item)
+        elif isinstance(item, dict):
+            todo.extend(item.values())
+        elif isinstance(item, list | tuple):
+            todo.extend(item)
+    return found
+
+
+def _dest_uri(src: str) -> str:
+    """Where MkDocs (``use_directory_urls``) writes the docs file ``src``: as its
+    ``File.dest_uri`` (``a/index.md`` and ``a/README.md`` -> ``a/index.html``, ``a/b.md`` ->
+    ``a/b/index.html``, any other file where it is)."""
+    parent, _, name = src.rpartition("/")
+    if not name.endswith(".md"):
+        return src
+    stem = name[:-3]
+    prefix = f"{parent}/" if parent else ""
+    if stem in ("index", "README"):
+        return f"{prefix}index.html"
+    return f"{prefix}{stem}/index.html"
 
 
 def _never_modified() -> bool:

@@ -42,3 +42,29 @@ def test_entries_round_trip_every_public_record(sample_site: Path) -> None:
         assert repr(plain(thawed)) == repr(plain(rec.record))
         one = _from_entry(_entry(_One(rec, [], [], [], [], [], {}), {}))
         assert one.public.with_backlinks(rec.backlinks).digest() == rec.digest(), rec.url
+
+
+def test_the_entry_keeps_the_digest_of_what_it_holds(sample_site: Path) -> None:
+    """A record restored from the cache is not walked again for its digest: the entry
+    carries its ``content_digest``, which must be the one a walk of the restored copy gives,
+    and must leave the back-links out (they change with other records)."""
+    from dataclasses import replace
+
+    from generator.rendering import with_backlinks
+
+    config, now = configure(sample_site / "site_config.yml", NOW)
+    public = with_backlinks(prepare(config, now).public)
+    cited = [rec for rec in public if rec.backlinks]
+    assert cited, "the sample site has records cited by others"
+    for rec in public:
+        entry = _entry(_One(rec, [], [], [], [], [], {}), {})
+        restored = _from_entry(pickle.loads(pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))).public
+        walked = replace(restored)  # a new object: no digest known yet
+        assert walked._content is None
+        assert restored.content_digest() == walked.content_digest() == entry[-1], rec.url
+        linked = restored.with_backlinks(rec.backlinks)
+        assert linked.content_digest() == restored.content_digest()
+        assert linked.digest() == rec.digest(), rec.url
+    rec = cited[0]
+    assert rec.with_backlinks(()).digest() != rec.digest()  # the back-links count in the digest
+    assert rec.with_backlinks(()).content_digest() == rec.content_digest()

@@ -831,7 +831,7 @@ def _cache_key(cache: RecordCache, site_key: str, record: Record, source: str, o
     return h.hexdigest()
 
 
-_ENTRY_VERSION = 2
+_ENTRY_VERSION = 3
 _MODEL = "\0model"  # a model in an entry: (_MODEL, class, fields, fields set, names of nested fields)
 
 
@@ -888,7 +888,7 @@ def _thaw(value: Any) -> Any:
 def _restore(value: Any, outcome: Outcome, reads: _Reads) -> _One | None:
     """A cached result as a fresh PublicRecord, or None when it does not hold (any of its
     attachments changed, or the entry is not what this version writes)."""
-    if not isinstance(value, tuple) or len(value) != 9 or value[0] != _ENTRY_VERSION or value[1] != outcome.value:
+    if not isinstance(value, tuple) or len(value) != 10 or value[0] != _ENTRY_VERSION or value[1] != outcome.value:
         return None
     scanned = value[8]
     if scanned and not all(reads.unchanged(rel, sha) for rel, sha in scanned.items()):
@@ -897,17 +897,19 @@ def _restore(value: Any, outcome: Outcome, reads: _Reads) -> _One | None:
 
 
 def _from_entry(value: tuple[Any, ...]) -> _One:
-    _, outcome, record, files, html, text, redactions, warnings, scanned = value
+    _, outcome, record, files, html, text, redactions, warnings, scanned, content = value
     public = PublicRecord(
         Outcome(outcome), _thaw(record), tuple(PublicFile(*f) for f in files), (), _FILTER_KEY, html, text
-    )
+    ).with_content_digest(content)
     return _One(public, [Redaction(*r) for r in redactions], [], [], [], [Problem(*w) for w in warnings], dict(scanned))
 
 
 def _entry(one: _One, scanned: dict[str, str]) -> tuple[Any, ...]:
     """What the cache keeps of one record's result (and what a worker sends back): plain
     values only -- the public copy (``_plain``), its files, body HTML and text, the
-    redactions (masked), the warnings and the digests of the attachments read."""
+    redactions (masked), the warnings, the digests of the attachments read and the
+    public copy's ``content_digest`` (walked here once: a record restored from the entry is
+    not walked again for the pages' and the open data's keys)."""
     p = one.public
     return (
         _ENTRY_VERSION,
@@ -919,6 +921,7 @@ def _entry(one: _One, scanned: dict[str, str]) -> tuple[Any, ...]:
         tuple((r.path, r.line, r.rule, r.masked, r.replacement) for r in one.redactions),
         tuple((w.path, w.line, w.message, w.hint) for w in one.warnings),
         dict(scanned),
+        p.content_digest(),
     )
 
 

@@ -119,8 +119,11 @@ def walker(node: Policy, leaf: Policy) -> Walk:
     return walk
 
 
+_MEMOS = frozenset({"_digest", "_content"})  # a PublicRecord's memoised digests: not part of what it holds
+
+
 def _written_node(value: Any, walk: Walk) -> Any:
-    return (type(value).__qualname__, [(k, walk(v)) for k, v in value.__dict__.items() if k != "_digest"])
+    return (type(value).__qualname__, [(k, walk(v)) for k, v in value.__dict__.items() if k not in _MEMOS])
 
 
 def _written_leaf(value: Any, walk: Walk) -> Any:
@@ -181,6 +184,7 @@ class PublicRecord(Generic[R]):
     url: str = field(init=False, repr=False)
     title: str = field(init=False, repr=False)
     _digest: str | None = field(default=None, init=False, repr=False, compare=False)
+    _content: str | None = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         if self._key is not _FILTER_KEY:
@@ -189,21 +193,41 @@ class PublicRecord(Generic[R]):
         for name, value in (("type", r.TYPE), ("id", r.id), ("url", r.url), ("title", r.title)):
             object.__setattr__(self, name, value)  # frozen: set once, here
 
-    def digest(self) -> str:
-        """A SHA-256 (hex) of everything this public copy holds: outcome, filtered fields
-        (every field of the model, ``plain``), attachments, back-links, body HTML and text.
-        Computed once per object (the record pages' store and the open-data cache both key
-        by it); the same in every process (``repr`` of built-in values only)."""
-        if self._digest is None:
-            fields = (self.outcome.value, plain(self.record), plain(self.files), self.backlinks)
+    def content_digest(self) -> str:
+        """A SHA-256 (hex) of what the privacy filter made: outcome, filtered fields (every
+        field of the model, ``plain``), attachments, body HTML and text -- everything but the
+        back-links.  Computed once per filtered record: the filter's cache keeps it with the
+        entry it describes (``filter._entry``), so a record from the cache is not walked
+        again; a copy with back-links keeps it (``with_backlinks``)."""
+        if self._content is None:
+            fields = (self.outcome.value, plain(self.record), plain(self.files))
             h = hashlib.sha256()
             for part in (repr(fields), self.body_html, self.body_text):
                 data = part.encode("utf-8")
                 h.update(len(data).to_bytes(8, "big"))
                 h.update(data)
+            object.__setattr__(self, "_content", h.hexdigest())  # frozen: set once, here
+        assert self._content is not None
+        return self._content
+
+    def digest(self) -> str:
+        """A SHA-256 (hex) of everything this public copy holds: ``content_digest`` and the
+        back-links.  Computed once per object (the record pages' store and the open-data
+        cache both key by it); the same in every process (``repr`` of built-in values only)."""
+        if self._digest is None:
+            h = hashlib.sha256(self.content_digest().encode("ascii"))
+            h.update(repr(self.backlinks).encode("utf-8"))
             object.__setattr__(self, "_digest", h.hexdigest())  # frozen: set once, here
         assert self._digest is not None
         return self._digest
+
+    def with_content_digest(self, content: str | None) -> PublicRecord[R]:
+        """This object, its ``content_digest`` known (``content``: as the filter's cache
+        entry of this very copy recorded it; None: computed when asked).  Only the privacy
+        filter calls it, with the entry it restored this copy from."""
+        if content is not None:
+            object.__setattr__(self, "_content", content)  # frozen: set once, here
+        return self
 
     @property
     def is_tombstone(self) -> bool:
@@ -222,4 +246,6 @@ class PublicRecord(Generic[R]):
         raise TypeError(f"{self.type}/{self.id} is not a {model.__name__}")
 
     def with_backlinks(self, links: tuple[tuple[str, str, str], ...]) -> PublicRecord[R]:
-        return PublicRecord(self.outcome, self.record, self.files, links, _FILTER_KEY, self.body_html, self.body_text)
+        copy = PublicRecord(self.outcome, self.record, self.files, links, _FILTER_KEY, self.body_html, self.body_text)
+        object.__setattr__(copy, "_content", self._content)  # the same content: its digest too
+        return copy
