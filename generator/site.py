@@ -302,7 +302,6 @@ def _run_mkdocs(
     from mkdocs.config import load_config as mkdocs_load_config
     from mkdocs.plugins import BasePlugin
     from mkdocs.structure.files import File
-    from mkdocs.utils import is_markdown_file
 
     from .shells import Shells
 
@@ -324,16 +323,9 @@ def _run_mkdocs(
             in_nav = _nav_sources(config["nav"])
             known = files.src_uris
             for rel, data, reused in docs:
-                if (
-                    reused
-                    and reuse is not None
-                    and rel not in in_nav
-                    and rel not in known
-                    and (rel.endswith(".md") or not is_markdown_file(rel))
-                ):
+                if reused and reuse is not None and rel not in in_nav and rel not in known and reuse.outside(rel):
                     # a reused file outside the navigation: MkDocs never sees it (no File, no
                     # Page, no exclusion match); its output is linked from the published site
-                    reuse.src_to_dest[rel] = _dest_uri(rel)
                     continue
                 if isinstance(data, _Stored):  # read when MkDocs renders it (a reused one: never)
                     f = stored_file.of(File.generated(config, rel, content=""), data, reused)
@@ -539,6 +531,16 @@ class _Reuse:
             self.known[dest] = sha
         return True
 
+    def outside(self, rel: str) -> bool:
+        """Take the reused docs file ``rel`` past MkDocs: its output is the one the last
+        build wrote (the manifest's), linked by ``link``.  False when the manifest recorded
+        no output for it (MkDocs gets the file)."""
+        outs = self.previous.outputs.get(rel) if self.previous is not None else None
+        if not outs or rel not in self.docs:
+            return False
+        self.src_to_dest[rel] = outs[0][0]
+        return True
+
     @property
     def any(self) -> bool:
         return bool(self.docs) or self.theme
@@ -620,20 +622,6 @@ def _nav_sources(nav: Any) -> set[str]:
         elif isinstance(item, list | tuple):
             todo.extend(item)
     return found
-
-
-def _dest_uri(src: str) -> str:
-    """Where MkDocs (``use_directory_urls``) writes the docs file ``src``: as its
-    ``File.dest_uri`` (``a/index.md`` and ``a/README.md`` -> ``a/index.html``, ``a/b.md`` ->
-    ``a/b/index.html``, any other file where it is)."""
-    parent, _, name = src.rpartition("/")
-    if not name.endswith(".md"):
-        return src
-    stem = name[:-3]
-    prefix = f"{parent}/" if parent else ""
-    if stem in ("index", "README"):
-        return f"{prefix}index.html"
-    return f"{prefix}{stem}/index.html"
 
 
 def _never_modified() -> bool:

@@ -221,12 +221,11 @@ class PublicRecord(Generic[R]):
         assert self._digest is not None
         return self._digest
 
-    def with_content_digest(self, content: str | None) -> PublicRecord[R]:
-        """This object, its ``content_digest`` known (``content``: as the filter's cache
-        entry of this very copy recorded it; None: computed when asked).  Only the privacy
-        filter calls it, with the entry it restored this copy from."""
-        if content is not None:
-            object.__setattr__(self, "_content", content)  # frozen: set once, here
+    def with_content_digest(self, content: str) -> PublicRecord[R]:
+        """This object, its ``content_digest`` known (as the filter's cache entry of this
+        very copy recorded it).  Only the privacy filter calls it, with the entry it
+        restored this copy from."""
+        object.__setattr__(self, "_content", content)  # frozen: set once, here
         return self
 
     @property
