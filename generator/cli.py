@@ -210,8 +210,8 @@ _jobs_option = click.option(
     "--no-cache",
     "no_cache",
     is_flag=True,
-    help="Filter and render every record again, neither reading nor writing the build cache "
-    "(.openaffairs/cache/ beside --out; the output is the same).",
+    help="Read, filter and render every record again, neither reading nor writing the build cache "
+    "(.openaffairs/cache/ beside --out) or the loader's cache (~/.cache/openaffairs/; the output is the same).",
 )
 @_jobs_option
 def build(config: Path, out: Path | None, now: str | None, quiet: bool, no_cache: bool, jobs: int | None) -> None:
@@ -220,7 +220,9 @@ def build(config: Path, out: Path | None, now: str | None, quiet: bool, no_cache
     Nothing is written when any record has a problem: the previous site stays
     as it was. Exit 0 on success, 1 on content errors or blocked content.
     Unchanged records and pages are taken from the build cache
-    (.openaffairs/cache/ beside --out, safe to delete); when no file, setting or
+    (.openaffairs/cache/ beside --out, safe to delete; the record files as
+    read, private data, from the loader's cache in ~/.cache/openaffairs/,
+    for the user only); when no file, setting or
     version changed since the last build with the same --now, the site is kept
     as it is (only the files' signatures are read; the held-back list is then
     not printed: 'openaffairs check' prints it).

@@ -19,6 +19,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import hashlib
+import pickle
 from collections.abc import Generator, Iterator
 from dataclasses import dataclass
 
@@ -27,6 +29,7 @@ from .errors import Problem, WorkerError
 from .heap import paused, settle
 from .loading import ContentScan, ContentTree, SourceDocument, ToRead, read_document, scan_content
 from .records import Record
+from .sourcecache import SourceCache
 from .validation import ValidatedSite, validate_one, validated_site
 from .workers import forked_map
 from .workers import workers_for as _workers_for
@@ -82,17 +85,22 @@ def _gc_paused() -> Iterator[None]:
 _SHARED: tuple[list[ToRead], SiteConfig] | None = None
 
 
+def _dumps(one: _Read) -> bytes:
+    return pickle.dumps(one, protocol=pickle.HIGHEST_PROTOCOL)
+
+
 def _worker_start() -> None:
     gc.disable()  # a worker lives for one stage: its memory is freed when it ends
 
 
-def _worker_read(chunk: range) -> list[_Read]:
+def _worker_read(chunk: range) -> list[bytes]:
+    """The records at ``chunk``, each pickled here (the bytes the loader's cache keeps)."""
     assert _SHARED is not None
     entries, config = _SHARED
     out = []
     for i in chunk:
         try:
-            out.append(_read_one(entries[i], config))
+            out.append(_dumps(_read_one(entries[i], config)))
         except Exception as exc:
             raise WorkerError(
                 f"loading {entries[i].shown} failed in a worker process: {type(exc).__name__}: {exc}"
@@ -100,7 +108,9 @@ def _worker_read(chunk: range) -> list[_Read]:
     return out
 
 
-def _read_parallel(entries: list[ToRead], config: SiteConfig, count: int) -> Generator[_Read, None, None]:
+def _read_parallel(
+    entries: list[ToRead], config: SiteConfig, count: int
+) -> Generator[tuple[_Read, bytes | None], None, None]:
     global _SHARED
     chunks = [range(i, min(i + CHUNK, len(entries))) for i in range(0, len(entries), CHUNK)]
     _SHARED = (entries, config)
@@ -113,38 +123,83 @@ def _read_parallel(entries: list[ToRead], config: SiteConfig, count: int) -> Gen
             lambda why: WorkerError(f"loading the records: {why}"),
             "loading-workers",
         ):
-            yield from results
+            for payload in results:
+                one = pickle.loads(payload)
+                yield one, payload
     finally:
         _SHARED = None
 
 
 def load_and_validate(
-    config: SiteConfig, shown_root: str, jobs: int | None = None
+    config: SiteConfig, shown_root: str, jobs: int | None = None, sources: SourceCache | None = None
 ) -> tuple[ContentTree, ValidatedSite, int]:
     """``load_content`` then ``validate``, the record files read by ``jobs`` worker
     processes (None: one per available CPU for at least ``MIN_PARALLEL`` files; 1: in this
-    process).  Returns the tree, the validated site and the number of processes used."""
+    process).  With ``sources`` (the loader's cache), a file whose bytes, place, config and
+    code are those of an entry is taken from it, neither parsed nor validated again; the
+    result is the same.  Returns the tree, the validated site and the number of processes
+    used."""
     scan: ContentScan = scan_content(config.content_path, shown_root)
     to_read = [e for e in scan.entries if isinstance(e, ToRead)]
-    workers = workers_for(jobs, len(to_read))
     with _gc_paused():
+        cached = _from_cache(to_read, sources)
+        missing = [e for i, e in enumerate(to_read) if i not in cached]
+        workers = workers_for(jobs, len(missing))
         if workers > 1:
-            read: Generator[_Read, None, None] = _read_parallel(to_read, config, workers)
+            read: Generator[tuple[_Read, bytes | None], None, None] = _read_parallel(missing, config, workers)
         else:
-            read = (_read_one(e, config) for e in to_read)
+            read = ((one, _dumps(one) if sources is not None else None) for one in _read_in_process(missing, config))
         documents: list[SourceDocument] = []
         load_problems: list[Problem] = []
         results: list[tuple[Record | None, list[Problem]]] = []
         with contextlib.closing(read):  # a failure ends the workers at once
+            at = 0
             for entry in scan.entries:
                 if isinstance(entry, Problem):
                     load_problems.append(entry)
                     continue
-                one = next(read)
+                one = cached.get(at)
+                at += 1
+                if one is None:
+                    one, payload = next(read)
+                    if sources is not None and payload is not None and one.doc is not None:
+                        sources.put(sources.key(entry.shown, entry.type, one.doc.digest), payload)
                 load_problems += one.load_problems
                 if one.doc is not None:
                     documents.append(one.doc)
                     results.append((one.record, one.problems))
+        if sources is not None:
+            sources.misses = len(missing)
+            sources.commit()
         tree = ContentTree(documents, scan.files, load_problems, scan.content_root, scan.shown_root)
         site = validated_site(tree, config, results)
     return tree, site, workers
+
+
+def _read_in_process(entries: list[ToRead], config: SiteConfig) -> Iterator[_Read]:
+    for entry in entries:
+        yield _read_one(entry, config)
+
+
+def _from_cache(to_read: list[ToRead], sources: SourceCache | None) -> dict[int, _Read]:
+    """Index in ``to_read`` -> the entry of the loader's cache for that file (its bytes
+    hashed here: the key is the content, never a time stamp)."""
+    if sources is None or sources.empty():
+        return {}
+    keys: dict[str, int] = {}
+    for i, entry in enumerate(to_read):
+        try:
+            raw = entry.path.read_bytes()
+        except OSError:
+            continue  # read_document reports it
+        keys[sources.key(entry.shown, entry.type, hashlib.sha256(raw).hexdigest())] = i
+    out: dict[int, _Read] = {}
+    for key, payload in sources.get_many(keys).items():
+        try:
+            one = pickle.loads(payload)
+        except Exception:  # noqa: S112 (a payload that passed its checksum but does not load: read the file)
+            continue
+        if isinstance(one, _Read) and one.doc is not None and one.doc.path == to_read[keys[key]].shown:
+            out[keys[key]] = one
+    sources.hits = len(out)
+    return out

@@ -49,6 +49,7 @@ from .search import (
 )
 from .search.generations import current
 from .site import PageCache, remove_leftovers, write_site
+from .sourcecache import source_cache
 from .workers import die_with_parent, kill_point
 
 __all__ = ["BuildReport", "build", "configure", "resolve_now", "prepare", "review"]
@@ -155,10 +156,16 @@ def _decided(
     progress: Progress,
     drafts: dict[tuple[str, str], str] | None = None,
     jobs: int | None = None,
+    fingerprint: str | None = None,
 ) -> _Prepared:
-    """load -> validate (``jobs``: processes, as for the filter) -> gate."""
-    tree, site, _ = load_and_validate(config, _shown(config.content_path), jobs)
-    progress(f"Loaded {len(tree.documents)} records and {len(tree.files)} attachments from {tree.shown_root}/")
+    """load -> validate (``jobs``: processes, as for the filter) -> gate.  With
+    ``fingerprint`` (a build with the cache), unchanged record files come from the
+    loader's cache (``sourcecache``, in the user's cache folder)."""
+    with contextlib.ExitStack() as stack:
+        sources = stack.enter_context(source_cache(config.root, fingerprint)) if fingerprint else None
+        tree, site, _ = load_and_validate(config, _shown(config.content_path), jobs, sources)
+    cached = f" ({sources.hits} unchanged, from the loader's cache)" if sources is not None and sources.hits else ""
+    progress(f"Loaded {len(tree.documents)} records{cached} and {len(tree.files)} attachments from {tree.shown_root}/")
     if site.problems:
         raise BuildError(site.problems)
     decided = _gate(site.records, config, now, drafts)
@@ -209,7 +216,7 @@ def prepare(
     for the privacy filter (``run_filter``; None: one per CPU for a large site)."""
     start = time.perf_counter()
     marked: dict[tuple[str, str], str] | None = {} if drafts else None
-    p = _decided(config, now, progress, marked, jobs)
+    p = _decided(config, now, progress, marked, jobs, cache.fingerprint if cache is not None else None)
     checked = time.perf_counter()
     filtered = _filter(p, cache, jobs)
     settle()  # the records and what the filter made of them live until the build ends

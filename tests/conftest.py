@@ -49,6 +49,19 @@ validity: in-force
 """
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> object:
+    """The loader's cache (private data: the user's cache folder) of every test's builds in
+    a folder of this session, not the home folder of whoever runs the tests."""
+    before = os.environ.get("OPENAFFAIRS_PRIVATE_CACHE")
+    os.environ["OPENAFFAIRS_PRIVATE_CACHE"] = str(tmp_path_factory.mktemp("private-cache"))
+    yield
+    if before is None:
+        os.environ.pop("OPENAFFAIRS_PRIVATE_CACHE", None)
+    else:
+        os.environ["OPENAFFAIRS_PRIVATE_CACHE"] = before
+
+
 @dataclass
 class Result:
     exit_code: int

@@ -19,6 +19,7 @@ from test_bad_inputs import CASES
 
 from generator import intake, pipeline, yamlsource
 from generator.loading import load_content
+from generator.sourcecache import source_cache
 from generator.validation import validate
 from generator.workers import available_cpus
 
@@ -81,6 +82,22 @@ def test_workers_load_and_validate_exactly_as_one_process(bad_site: Path) -> Non
             got_site.problems,
         )
         assert got == expected
+    # ... and from the loader's cache: filled by one or two workers, then every file a hit
+    fp = f"test-{os.getpid()}"
+    for jobs in (2, 1):
+        for expect_hits in (False, True):
+            with source_cache(bad_site, f"{fp}-{jobs}") as sources:
+                assert sources is not None
+                got_tree, got_site, _ = intake.load_and_validate(config, "content", jobs, sources)
+                assert (sources.hits == len(got_tree.documents) > 250) is expect_hits
+            got = (
+                got_tree.documents,
+                got_tree.files,
+                got_tree.problems,
+                [repr(r) for r in got_site.records],
+                got_site.problems,
+            )
+            assert got == expected
 
 
 def test_build_messages_are_the_same_with_one_and_two_workers(bad_site: Path) -> None:
