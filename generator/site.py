@@ -290,7 +290,7 @@ _DIRTY_WARNING = "A 'dirty' build is being performed"
 def _run_mkdocs(
     cfg_path: Path,
     now: dt.datetime,
-    docs: Sequence[tuple[str, bytes | str | _Stored, bool]],
+    docs: Sequence[tuple[str, bytes | str | _Stored | _Copy, bool]],
     reuse: _Reuse | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """MkDocs over ``docs``: (docs path, content or an attachment's file path, reused?).
@@ -329,8 +329,8 @@ def _run_mkdocs(
                     continue
                 if isinstance(data, _Stored):  # read when MkDocs renders it (a reused one: never)
                     f = stored_file.of(File.generated(config, rel, content=""), data, reused)
-                elif isinstance(data, str) and not rel.endswith(".md"):
-                    f = File.generated(config, rel, abs_src_path=data)
+                elif isinstance(data, _Copy):  # an attachment: copied only now
+                    f = File.generated(config, rel, abs_src_path=data.path())
                 else:
                     f = File.generated(config, rel, content=data)
                 theme_file = files.get_file_from_path(rel)
@@ -647,6 +647,27 @@ def _scanned_bytes(config: SiteConfig, source: str, scanned: dict[str, str] | No
     return data
 
 
+@dataclass
+class _Copy:
+    """An attachment for MkDocs: a copy of the bytes the privacy filter scanned, written
+    only when MkDocs gets the file (a reused attachment is linked from the published site
+    and never copied)."""
+
+    config: SiteConfig
+    source: str  # relative to content/
+    sha: str  # of the bytes checked against the filter's when the docs were listed
+    copy: str
+    written: bool = False
+
+    def path(self) -> str:
+        if not self.written:
+            data = _scanned_bytes(self.config, self.source, {self.source: self.sha})
+            with open(self.copy, "xb") as f:  # noqa: PTH123 (a new file, never written through a link)
+                f.write(data)
+            self.written = True
+        return self.copy
+
+
 @dataclass(frozen=True)
 class _Stored:
     """A page's Markdown still in the page store (``rendering.PageStore``)."""
@@ -703,10 +724,11 @@ def _docs_files(
     extra_files: dict[str, bytes],
     scanned: dict[str, str] | None,
     attachments: Path,
-) -> Iterator[tuple[str, bytes | str | _Stored, str]]:
+) -> Iterator[tuple[str, bytes | str | _Stored | _Copy, str]]:
     """Every file MkDocs gets as docs: (docs path, content -- or a file path for an
     attachment, or a page still in the page store --, SHA-256).  Attachments are exactly the bytes the privacy filter
-    scanned, copied into ``attachments`` (one flat folder)."""
+    scanned, copied into ``attachments`` (one flat folder) when MkDocs gets them (``_Copy``:
+    a reused one never is)."""
     pages = rendered.pages
     for rel in sorted(pages):
         if isinstance(pages, PageTexts) and pages.stored(rel):
@@ -717,11 +739,8 @@ def _docs_files(
             yield rel, text, hashlib.sha256(text.encode("utf-8")).hexdigest()
     attachments.mkdir(parents=True, exist_ok=True)
     for i, (rel, source) in enumerate(sorted(rendered.copies.items())):
-        data = _scanned_bytes(config, source, scanned)
-        sha = hashlib.sha256(data).hexdigest()
-        copy = attachments / str(i)
-        copy.write_bytes(data)
-        yield rel, str(copy), sha
+        sha = hashlib.sha256(_scanned_bytes(config, source, scanned)).hexdigest()
+        yield rel, _Copy(config, source, sha, str(attachments / str(i))), sha
     for rel, data in sorted(extra_files.items()):
         yield rel, data, hashlib.sha256(data).hexdigest()
 
