@@ -4,8 +4,9 @@ Stage: infrastructure of the pipeline (no stage reads it but through here).
 
 Two stores, both keyed by content, never by time stamps:
 
-* ``records/``: the privacy filter's result for one record (its public copy,
-  body HTML and text, redactions, warnings), one file per record.  The key is
+* ``records.sqlite``: the privacy filter's result for one record (its public copy,
+  body HTML and text, redactions, warnings), one row per record in one SQLite table
+  (``BlobStore``; read in a few queries, not a file per record).  The key is
   the **fingerprint** of the build (package version and the digest of its code
   and templates, the loaded config, the theme, the versions of MkDocs and the
   other renderers) + the **site digest** (everything the filter of one record
@@ -66,6 +67,8 @@ import json
 import marshal
 import os
 import pickle
+import shutil
+import sqlite3
 import stat
 import sys
 import tempfile
@@ -79,6 +82,7 @@ from . import __version__
 from .config import SiteConfig
 
 __all__ = [
+    "BlobStore",
     "BuildCache",
     "PageManifest",
     "cache_dir_for",
@@ -190,6 +194,132 @@ def read_entry(path: Path) -> Any | None:
         return None
 
 
+# -- many small entries in one file: a SQLite table of checksummed payloads -----------------
+
+_BLOB_SCHEMA = 1  # the shape of the table (another: the store is started again)
+
+
+class BlobStore:
+    """Payloads (bytes) by key in one SQLite database (the standard library's ``sqlite3``):
+    one file instead of one per entry, read in a few queries.  Every payload carries its
+    SHA-256: one that does not match is a miss, never returned.  Any error of the database
+    turns the store off for the build (nothing read, nothing written: the work is done
+    again); a file that is no database, or a damaged table, is started again."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._db: sqlite3.Connection | None = None
+        self._reset = False
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self._db = _open_blobs(path)
+            except sqlite3.DatabaseError:  # not a database, or damaged: start again
+                for name in self.files():
+                    name.unlink(missing_ok=True)
+                self._db = _open_blobs(path)
+        except (OSError, sqlite3.Error):
+            self._db = None
+
+    def files(self) -> list[Path]:
+        """The database's files (the table, and SQLite's write-ahead log and its index)."""
+        return [self.path, self.path.with_name(self.path.name + "-wal"), self.path.with_name(self.path.name + "-shm")]
+
+    @property
+    def usable(self) -> bool:
+        return self._db is not None
+
+    def empty(self) -> bool:
+        if self._db is None:
+            return True
+        try:
+            return self._db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None
+        except sqlite3.Error:
+            self._reset = True
+            return True
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, bytes]:
+        """The intact payload of every key found."""
+        found: dict[str, bytes] = {}
+        if self._db is None or self._reset:
+            return found
+        wanted = list(keys)
+        sha256 = hashlib.sha256
+        try:
+            for start in range(0, len(wanted), 500):  # (SQLite's limit of bound parameters)
+                batch = wanted[start : start + 500]
+                rows = self._db.execute(
+                    "SELECT key, CAST(sha AS BLOB), CAST(payload AS BLOB) FROM entries "  # noqa: S608 (marks only)
+                    f"WHERE key IN ({','.join('?' * len(batch))})",
+                    batch,
+                )
+                for key, sha, payload in rows:
+                    if isinstance(payload, bytes) and sha256(payload).digest() == sha:
+                        found[key] = payload
+        except sqlite3.Error:  # a damaged table: nothing of it is used, and it is started again
+            self._reset = True
+            return {}
+        return found
+
+    def put_many(self, items: Iterable[tuple[str, bytes]]) -> None:
+        """Store the payloads (one transaction)."""
+        if self._db is None:
+            return
+        sha256 = hashlib.sha256
+        rows = [(key, sha256(payload).digest(), payload) for key, payload in items]
+        try:
+            with self._db:
+                if self._reset:
+                    self._db.execute("DELETE FROM entries")
+                    self._reset = False
+                self._db.executemany("INSERT OR REPLACE INTO entries (key, sha, payload) VALUES (?, ?, ?)", rows)
+        except sqlite3.Error:
+            self.close()
+
+    def keep_only(self, used: set[str]) -> None:
+        """Drop every entry whose key is not in ``used``."""
+        if self._db is None:
+            return
+        db = self._db
+        try:
+            with db:
+                if self._reset:
+                    db.execute("DELETE FROM entries")
+                    self._reset = False
+                (count,) = db.execute("SELECT count(*) FROM entries").fetchone()
+                if count:
+                    db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
+                    db.execute("DELETE FROM temp.used")
+                    db.executemany("INSERT OR IGNORE INTO temp.used (key) VALUES (?)", ((k,) for k in used))
+                    db.execute("DELETE FROM entries WHERE key NOT IN (SELECT key FROM temp.used)")
+        except sqlite3.Error:
+            self.close()
+
+    def close(self) -> None:
+        if self._db is not None:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.close()
+            self._db = None
+
+
+def _open_blobs(path: Path) -> sqlite3.Connection:
+    # one connection, used by the build's thread and by the cache's writer thread in turn
+    db = sqlite3.connect(path, timeout=60, check_same_thread=False)
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")  # (a cache: a torn write is a checksum miss)
+        if db.execute("PRAGMA user_version").fetchone()[0] != _BLOB_SCHEMA:
+            with db:
+                db.execute("DROP TABLE IF EXISTS entries")
+                db.execute("CREATE TABLE entries (key TEXT PRIMARY KEY, sha BLOB NOT NULL, payload BLOB NOT NULL)")
+                db.execute(f"PRAGMA user_version = {_BLOB_SCHEMA}")
+        db.execute("SELECT count(*) FROM entries").fetchone()
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
 # -- the pages' manifest -------------------------------------------------------------------
 
 
@@ -217,39 +347,57 @@ class BuildCache:
         self.used: set[str] = set()
         self.hits = 0
         self.misses = 0
-        # entries are written by a thread while the filter goes on (file I/O releases the GIL)
+        # entries are written by a thread while the filter goes on (SQLite releases the GIL)
         self._writer = concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="openaffairs-cache")
         self._pending: list[concurrent.futures.Future[None]] = []
+        self._records: BlobStore | None = None
+        self._batch: list[tuple[str, bytes]] = []
 
     def close(self) -> None:
-        """End the writer thread (after the build, whatever its outcome)."""
+        """End the writer thread and the records' store (after the build, whatever its outcome)."""
         with contextlib.suppress(Exception):
             self.flush()
         self._writer.shutdown(wait=True)
+        if self._records is not None:
+            self._records.close()
 
     def flush(self) -> None:
         """Wait until every entry is written (raises what a write raised)."""
+        if self._batch:
+            batch, self._batch = self._batch, []
+            self._pending.append(self._writer.submit(self.records.put_many, batch))
         pending, self._pending = self._pending, []
         for future in pending:
             future.result()
 
-    # records
-    def _record_path(self, key: str) -> Path:
-        return self.root / "records" / key[:2] / key
+    # records: the privacy filter's result of each record, in one table (``records.sqlite``)
+    @property
+    def records(self) -> BlobStore:
+        if self._records is None:
+            self._records = BlobStore(self.root / "records.sqlite")
+        return self._records
+
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]:
+        """The value of every key found intact (the others are misses)."""
+        wanted = list(keys)
+        self.used.update(wanted)
+        found: dict[str, Any] = {}
+        for key, payload in self.records.get_many(wanted).items():
+            with contextlib.suppress(Exception):  # a payload that passed its checksum but does not load: a miss
+                found[key] = pickle.loads(payload)
+        self.hits += len(found)
+        self.misses += len(set(wanted)) - len(found)
+        return found
 
     def get(self, key: str) -> Any | None:
-        self.used.add(key)
-        value = read_entry(self._record_path(key))
-        if value is None:
-            self.misses += 1
-        else:
-            self.hits += 1
-        return value
+        return self.get_many([key]).get(key)
 
     def put(self, key: str, value: Any) -> None:
         self.used.add(key)
-        payload = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)  # now: the value may change later
-        self._pending.append(self._writer.submit(_write_payload, self._record_path(key), payload))
+        self._batch.append((key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))  # now: it may change later
+        if len(self._batch) >= 256:
+            batch, self._batch = self._batch, []
+            self._pending.append(self._writer.submit(self.records.put_many, batch))
 
     # outputs made from many records (the static search index): keyed by their inputs
     def key(self, kind: str, inputs: Any) -> str:
@@ -279,20 +427,19 @@ class BuildCache:
 
     def prune_records(self) -> None:
         """Drop the entries this build did not use (a completed build only)."""
-        folders = [str(self.root / "outputs")]
-        records = str(self.root / "records")
-        with contextlib.suppress(OSError), os.scandir(records) as listing:
-            folders += [e.path for e in listing if e.is_dir(follow_symlinks=False)]
+        self.flush()
+        self.records.keep_only(self.used)
+        shutil.rmtree(self.root / "records", ignore_errors=True)  # (earlier builds' store: one file per record)
+        folder = str(self.root / "outputs")
+        try:
+            names = os.listdir(folder)  # noqa: PTH208 (strings: no Path per entry)
+        except OSError:
+            return
         used = self.used
-        for folder in folders:
-            try:
-                names = os.listdir(folder)  # noqa: PTH208 (strings: no Path per entry)
-            except OSError:
-                continue
-            for name in names:
-                if name not in used:
-                    with contextlib.suppress(FileNotFoundError):
-                        os.unlink(f"{folder}/{name}")  # noqa: PTH108
+        for name in names:
+            if name not in used:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(f"{folder}/{name}")  # noqa: PTH108
 
     # the inputs' and outputs' signatures of the last completed build of an output folder
     def _state_path(self, out: Path) -> Path:

@@ -5,9 +5,11 @@ stage leaves the previous site, search index and cache usable.  Real builds thro
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -192,15 +194,18 @@ def test_a_damaged_cache_entry_is_ignored_never_published(tmp_path: Path) -> Non
     root = _copy(tmp_path)
     _build(root)
     cache = root / ".openaffairs/cache"
-    entries = sorted((cache / "records").rglob("*"))
-    entries = [e for e in entries if e.is_file()]
-    assert len(entries) > 5
-    # truncated, one byte flipped, and a well-formed header over someone else's payload
-    entries[0].write_bytes(entries[0].read_bytes()[:40])
-    data = bytearray(entries[1].read_bytes())
-    data[-3] ^= 0xFF
-    entries[1].write_bytes(bytes(data))
-    entries[2].write_bytes(entries[2].read_bytes()[:44] + entries[3].read_bytes()[44:])
+    with contextlib.closing(sqlite3.connect(cache / "records.sqlite")) as db, db:
+        keys = [k for (k,) in db.execute("SELECT key FROM entries ORDER BY key")]
+        assert len(keys) > 5
+        # truncated, one byte flipped, and someone else's payload under an entry's checksum
+        db.execute("UPDATE entries SET payload = substr(payload, 1, 40) WHERE key = ?", (keys[0],))
+        (data,) = db.execute("SELECT payload FROM entries WHERE key = ?", (keys[1],)).fetchone()
+        flipped = bytearray(data)
+        flipped[-3] ^= 0xFF
+        db.execute("UPDATE entries SET payload = ? WHERE key = ?", (bytes(flipped), keys[1]))
+        db.execute(
+            "UPDATE entries SET payload = (SELECT payload FROM entries WHERE key = ?) WHERE key = ?", (keys[3], keys[2])
+        )
     # a published page changed in place, its modification time put back (what the cache
     # would link into the next site): the change time gives it away
     page = root / "out/disclosures/bribery-case/index.html"
@@ -241,6 +246,51 @@ def test_attachment_changed_after_the_scan_is_not_published(tmp_path: Path) -> N
         write_site(rendered, config, root / "out", now, scanned=report.scanned)
     assert "changed while the site was being built" in caught.value.problems[0].message
     assert not (root / "out").exists()
+
+
+def test_attachment_changed_before_its_copy_is_not_published(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The copy MkDocs publishes is made only when MkDocs gets the file (a reused one never
+    is), from the file read again: bytes other than those scanned stop the build."""
+    from generator import site
+    from generator.errors import BuildError
+    from generator.pipeline import configure, prepare
+    from generator.rendering import render_site
+
+    root = _copy(tmp_path)
+    config, now = configure(root / "site_config.yml", NOW)
+    report = prepare(config, now)
+    rendered = render_site(report.public, config, now)
+    source = "disclosures/2026/notice.txt"
+    real, calls = site._scanned_bytes, []
+
+    def racing(config: object, rel: str, scanned: object) -> bytes:
+        calls.append(rel)
+        if rel == source and calls.count(rel) == 2:  # after the listing, before the copy
+            (root / "content" / rel).write_text("张建国 13912345678", "utf-8")
+        return real(config, rel, scanned)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(site, "_scanned_bytes", racing)
+    with pytest.raises(BuildError) as caught:
+        site.write_site(rendered, config, root / "out", now, scanned=report.scanned)
+    assert calls.count(source) == 2
+    assert "changed while the site was being built" in caught.value.problems[0].message
+    assert not (root / "out").exists()
+
+
+def test_a_reused_attachment_is_linked_not_copied(tmp_path: Path) -> None:
+    root = _copy(tmp_path)
+    _build(root)
+    published = root / "out/disclosures/2026/notice.txt"
+    if not published.exists():
+        published = next(p for p in (root / "out").rglob("notice.txt"))
+    before = published.stat().st_ino
+    _edit(root / REPORT, "全年共受理审查逮捕案件", "全年共受理审查批准逮捕案件")
+    _build(root)
+    assert published.stat().st_ino == before  # the published file, linked
+    (root / "content/disclosures/2026/notice.txt").write_text("本院通知：开放日改期。", "utf-8")
+    _build(root)
+    assert published.read_text("utf-8") == "本院通知：开放日改期。"
+    assert tree_digest(root / "out") == _cold(root, tmp_path)
 
 
 # --- one transaction: a build killed at any stage ----------------------------------------

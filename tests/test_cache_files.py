@@ -132,13 +132,22 @@ def test_link_and_copy_replace_a_name_already_there_never_write_through(tmp_path
 
 
 def test_prune_drops_only_unused_entries(tmp_path: Path) -> None:
+    earlier = BuildCache(tmp_path / "cache", "fp")  # an earlier build's entries
+    earlier.put("cd" + "2" * 62, {"y": 2})
+    earlier.put("ab" + "1" * 62, {"x": 0})
+    earlier.close()
+    write_entry(tmp_path / "cache/outputs/out-old", 2)
+    write_entry(tmp_path / "cache/records/cd" / ("cd" + "2" * 62), {"y": 2})  # the store of older versions
     cache = BuildCache(tmp_path / "cache", "fp")
+    assert cache.get_many(["ab" + "1" * 62]) == {"ab" + "1" * 62: {"x": 0}}
     cache.put("ab" + "1" * 62, {"x": 1})
     cache.put_output("out-used", 1)
     cache.flush()
-    write_entry(tmp_path / "cache/records/cd" / ("cd" + "2" * 62), {"y": 2})  # an earlier build's
-    write_entry(tmp_path / "cache/outputs/out-old", 2)
     cache.prune_records()
-    assert sorted(p.name for p in (tmp_path / "cache/records").rglob("*") if p.is_file()) == ["ab" + "1" * 62]
-    assert sorted(p.name for p in (tmp_path / "cache/outputs").iterdir()) == ["out-used"]
     cache.close()
+    again = BuildCache(tmp_path / "cache", "fp")
+    assert again.get_many(["ab" + "1" * 62, "cd" + "2" * 62]) == {"ab" + "1" * 62: {"x": 1}}
+    assert (again.hits, again.misses) == (1, 1)
+    again.close()
+    assert not (tmp_path / "cache/records").exists()
+    assert sorted(p.name for p in (tmp_path / "cache/outputs").iterdir()) == ["out-used"]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from conftest import NOW, REGULATION, write_site
 
-from generator.heap import build_heap, release, settle
+from generator.heap import build_heap, paused, release, settle
 from generator.pipeline import build, configure, prepare
 
 
@@ -35,6 +35,21 @@ def test_settled_objects_stay_frozen_until_the_outermost_build_ends() -> None:
     assert gc.get_freeze_count() == 0
     settle()  # outside a build: nothing stays frozen
     assert gc.get_freeze_count() == 0
+
+
+def test_what_a_pause_made_in_a_build_is_frozen_when_it_ends() -> None:
+    gc.collect()
+    with paused():  # outside a build: collection resumes, nothing frozen
+        outside = [_Cycle() for _ in range(100)]
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    with build_heap():
+        with paused():
+            assert not gc.isenabled()
+            made = [_Cycle() for _ in range(1000)]
+        assert gc.isenabled() and gc.get_freeze_count() >= 1000  # no collection walks them again
+        del made
+    assert gc.get_freeze_count() == 0
+    del outside
 
 
 def test_a_build_and_a_check_leave_nothing_frozen_and_their_cycles_collectable(tmp_path: Path) -> None:

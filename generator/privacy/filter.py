@@ -36,7 +36,7 @@ import hashlib
 import posixpath
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
@@ -137,7 +137,7 @@ class RecordCache(Protocol):
 
     fingerprint: str
 
-    def get(self, key: str) -> Any | None: ...
+    def get_many(self, keys: Iterable[str]) -> dict[str, Any]: ...
 
     def put(self, key: str, value: Any) -> None: ...
 
@@ -1038,12 +1038,12 @@ def run_filter(
         with paused():  # many small objects, no cycles: no collection of the whole heap
             for record, outcome in visible:
                 key = None
-                one = None
                 if cache is not None and sources is not None and record.source_path in sources:
                     key = _cache_key(cache, site_key, record, sources[record.source_path], outcome)
-                    one = _restore(cache.get(key), outcome, reads)
-                done.append(one)
                 keys.append(key)
+            found = cache.get_many(k for k in keys if k is not None) if cache is not None else {}
+            for (_, outcome), key in zip(visible, keys, strict=True):
+                done.append(_restore(found.get(key), outcome, reads) if key is not None else None)
         missing = [i for i, one in enumerate(done) if one is None]
         workers = _workers(jobs, len(missing))
         if workers > 1:
@@ -1058,12 +1058,12 @@ def run_filter(
                 key = keys[i]
                 if cache is not None and key is not None and not one.problems:
                     cache.put(key, _entry(one, files_read))
-        for one in done:
-            assert one is not None
-            public.append(one.public)
-            redactions += one.redactions
-            problems += one.problems
-            warnings += one.warnings
+        for item in done:
+            assert item is not None
+            public.append(item.public)
+            redactions += item.redactions
+            problems += item.problems
+            warnings += item.warnings
     scanned = dict(sorted(reads.all.items()))
     return FilterResult(public, redactions, problems, sorted(set(warnings)), scanned, workers)
 
