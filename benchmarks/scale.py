@@ -144,7 +144,11 @@ def published_record(site: Path, out: Path | None = None) -> Path:
 
 
 def ours(site: Path) -> dict[str, Any]:
-    for leftover in (site / "site", site / ".openaffairs"):
+    # a cold build is cold: no site, no build cache, no loader's cache (the user's cache
+    # folder: one of this run's own)
+    private = site.with_name(f"{site.name}-private-cache")
+    os.environ["OPENAFFAIRS_PRIVATE_CACHE"] = str(private)
+    for leftover in (site / "site", site / ".openaffairs", private):
         shutil.rmtree(leftover, ignore_errors=True)
     result: dict[str, Any] = {}
 

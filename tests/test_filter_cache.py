@@ -1,5 +1,5 @@
 """The privacy filter's cache entries (``filter._entry``/``_from_entry``): a public copy
-frozen into plain tuples (``_plain``) and thawed again (``_thaw``) is the same model --
+frozen into plain tuples (``as_plain``) and thawed again (``from_plain``) is the same model --
 fields, fields set, sub-models -- with the same digest.  The walk is the one the
 digest's ``public.plain`` makes, with another policy (``public.walker``)."""
 
@@ -12,8 +12,8 @@ from conftest import NOW
 from pydantic import BaseModel
 
 from generator.pipeline import configure, prepare
-from generator.privacy.filter import _MODEL, _entry, _from_entry, _One, _plain, _thaw
-from generator.privacy.public import plain
+from generator.privacy.filter import _entry, _from_entry, _One
+from generator.privacy.public import MODEL_TAG, as_plain, from_plain, plain
 
 
 def _models(value: object) -> list[BaseModel]:
@@ -31,10 +31,10 @@ def test_entries_round_trip_every_public_record(sample_site: Path) -> None:
     public = prepare(config, now).public
     assert len(public) > 5
     for rec in public:
-        frozen = _plain(rec.record)
-        assert isinstance(frozen, tuple) and frozen[0] == _MODEL
+        frozen = as_plain(rec.record)
+        assert isinstance(frozen, tuple) and frozen[0] == MODEL_TAG
         assert not _models(frozen)  # no pydantic model left in an entry
-        thawed = _thaw(pickle.loads(pickle.dumps(frozen, protocol=pickle.HIGHEST_PROTOCOL)))
+        thawed = from_plain(pickle.loads(pickle.dumps(frozen, protocol=pickle.HIGHEST_PROTOCOL)))
         assert thawed == rec.record
         assert type(thawed) is type(rec.record)
         for a, b in zip(_models(thawed), _models(rec.record), strict=True):

@@ -40,7 +40,6 @@ from collections.abc import Callable, Generator, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
-from pydantic import BaseModel
 from pydantic_core import PydanticUndefined
 
 from ..approval import Decision, Outcome
@@ -68,7 +67,7 @@ from .names import pseudonyms
 from .normalise import BLOCK, Normalised, normalise
 from .people import undeclared_people
 from .plain import plain_tree
-from .public import _FILTER_KEY, PUBLIC_FIELDS, PublicFile, PublicRecord, Redaction, walker
+from .public import _FILTER_KEY, PUBLIC_FIELDS, PublicFile, PublicRecord, Redaction, as_plain, from_plain
 from .review import Review, ReviewFile, ReviewText, node_lines, review_body
 from .secrets import find_markings
 
@@ -832,57 +831,6 @@ def _cache_key(cache: RecordCache, site_key: str, record: Record, source: str, o
 
 
 _ENTRY_VERSION = 3
-_MODEL = "\0model"  # a model in an entry: (_MODEL, class, fields, fields set, names of nested fields)
-
-
-def _frozen_model(value: Any, walk: Callable[[Any], Any]) -> Any:
-    if not isinstance(value, BaseModel):  # a dataclass or another object: kept as it is
-        return value
-    fields: dict[str, Any] = {}
-    nested: list[str] = []
-    for name, item in value.__dict__.items():
-        plain = walk(item)
-        if plain is not item:
-            nested.append(name)
-        fields[name] = plain
-    return (_MODEL, type(value), fields, tuple(sorted(value.model_fields_set)), tuple(nested))
-
-
-def _kept(value: Any, walk: Callable[[Any], Any]) -> Any:
-    return value
-
-
-_frozen = walker(_frozen_model, _kept)
-
-
-def _plain(value: Any) -> Any:
-    """``value`` with every pydantic model in it as a plain tuple (``_MODEL`` ...): an entry
-    unpickles without pydantic's ``__setstate__`` and is rebuilt without validation
-    (``_thaw``).  The same walk as the digest's (``public.walker``), another policy."""
-    return _frozen(value)
-
-
-def _thaw(value: Any) -> Any:
-    """The inverse of ``_plain``: models again, exactly as they were (fields and fields set)."""
-    kind = type(value)
-    if kind is tuple:
-        if len(value) == 5 and value[0] == _MODEL:
-            _, model, fields, fields_set, nested = value
-            data = dict(fields)
-            for name in nested:
-                data[name] = _thaw(data[name])
-            obj = model.__new__(model)
-            object.__setattr__(obj, "__dict__", data)
-            object.__setattr__(obj, "__pydantic_fields_set__", set(fields_set))
-            object.__setattr__(obj, "__pydantic_extra__", None)
-            object.__setattr__(obj, "__pydantic_private__", None)
-            return obj
-        return tuple(_thaw(v) for v in value)
-    if kind is list:
-        return [_thaw(v) for v in value]
-    if kind is dict:
-        return {k: _thaw(v) for k, v in value.items()}
-    return value
 
 
 def _restore(value: Any, outcome: Outcome, reads: _Reads) -> _One | None:
@@ -899,14 +847,14 @@ def _restore(value: Any, outcome: Outcome, reads: _Reads) -> _One | None:
 def _from_entry(value: tuple[Any, ...]) -> _One:
     _, outcome, record, files, html, text, redactions, warnings, scanned, content = value
     public = PublicRecord(
-        Outcome(outcome), _thaw(record), tuple(PublicFile(*f) for f in files), (), _FILTER_KEY, html, text
+        Outcome(outcome), from_plain(record), tuple(PublicFile(*f) for f in files), (), _FILTER_KEY, html, text
     ).with_content_digest(content)
     return _One(public, [Redaction(*r) for r in redactions], [], [], [], [Problem(*w) for w in warnings], dict(scanned))
 
 
 def _entry(one: _One, scanned: dict[str, str]) -> tuple[Any, ...]:
     """What the cache keeps of one record's result (and what a worker sends back): plain
-    values only -- the public copy (``_plain``), its files, body HTML and text, the
+    values only -- the public copy (``public.as_plain``), its files, body HTML and text, the
     redactions (masked), the warnings, the digests of the attachments read and the
     public copy's ``content_digest`` (walked here once: a record restored from the entry is
     not walked again for the pages' and the open data's keys)."""
@@ -914,7 +862,7 @@ def _entry(one: _One, scanned: dict[str, str]) -> tuple[Any, ...]:
     return (
         _ENTRY_VERSION,
         p.outcome.value,
-        _plain(p.record),
+        as_plain(p.record),
         tuple((f.source, f.href, f.title, f.size) for f in p.files),
         p.body_html,
         p.body_text,

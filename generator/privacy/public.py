@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from operator import is_not
 from typing import Any, Generic, TypeVar
 
+from pydantic import BaseModel
+
 from ..approval import Outcome
 from ..records import Record
 
@@ -97,7 +99,7 @@ def walker(node: Policy, leaf: Policy) -> Walk:
     values; a container whose items all came back as themselves is returned itself);
     every other object with fields (a pydantic model, a dataclass) goes to ``node``,
     anything else (an enum, a set, a class) to ``leaf``.  The privacy filter's cache
-    entries (``filter._plain``, reversed by ``filter._thaw``) and the digest of a public
+    entries (``as_plain``, reversed by ``from_plain``) and the digest of a public
     record (``plain``) are the two walks made with it."""
 
     def walk(value: Any) -> Any:
@@ -117,6 +119,61 @@ def walker(node: Policy, leaf: Policy) -> Walk:
         return leaf(value, walk)
 
     return walk
+
+
+MODEL_TAG = "\0model"  # a model made plain: (MODEL_TAG, class, fields, fields set, names of nested fields)
+
+
+def _frozen_model(value: Any, walk: Callable[[Any], Any]) -> Any:
+    if not isinstance(value, BaseModel):  # a dataclass or another object: kept as it is
+        return value
+    fields: dict[str, Any] = {}
+    nested: list[str] = []
+    for name, item in value.__dict__.items():
+        plain = walk(item)
+        if plain is not item:
+            nested.append(name)
+        fields[name] = plain
+    return (MODEL_TAG, type(value), fields, tuple(sorted(value.model_fields_set)), tuple(nested))
+
+
+def _kept(value: Any, walk: Callable[[Any], Any]) -> Any:
+    return value
+
+
+_as_plain = walker(_frozen_model, _kept)
+
+
+def as_plain(value: Any) -> Any:
+    """``value`` with every pydantic model in it as a plain tuple (``MODEL_TAG`` ...): a cache
+    entry (the privacy filter's, the loader's) unpickles without pydantic's ``__setstate__``
+    (three times faster) and is rebuilt without validation (``from_plain``).  The same walk
+    as the digest's (``walker``), another policy."""
+    return _as_plain(value)
+
+
+def from_plain(value: Any) -> Any:
+    """The inverse of ``as_plain``: models again, exactly as they were (fields and fields set).
+    A tuple that only looks like a model made plain (its class is no pydantic model) stays a tuple."""
+    kind = type(value)
+    if kind is tuple:
+        if len(value) == 5 and value[0] == MODEL_TAG and isinstance(value[1], type) and issubclass(value[1], BaseModel):
+            _, model, fields, fields_set, nested = value
+            data = dict(fields)
+            for name in nested:
+                data[name] = from_plain(data[name])
+            obj = model.__new__(model)
+            object.__setattr__(obj, "__dict__", data)
+            object.__setattr__(obj, "__pydantic_fields_set__", set(fields_set))
+            object.__setattr__(obj, "__pydantic_extra__", None)
+            object.__setattr__(obj, "__pydantic_private__", None)
+            return obj
+        return tuple(from_plain(v) for v in value)
+    if kind is list:
+        return [from_plain(v) for v in value]
+    if kind is dict:
+        return {k: from_plain(v) for k, v in value.items()}
+    return value
 
 
 _MEMOS = frozenset({"_digest", "_content"})  # a PublicRecord's memoised digests: not part of what it holds
