@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -213,7 +214,8 @@ def feed_files(
     events = publication_events(public, dates)
     out: dict[str, bytes] = {}
     for spec in feed_specs(public, config):
-        chosen = [e for e in events if spec.keep(e.rec)]
+        # newest first: a feed shows the first FEED_LIMIT of its events (no need to test the rest)
+        chosen = list(itertools.islice((e for e in events if spec.keep(e.rec)), FEED_LIMIT))
         out[spec.path.lstrip("/")] = atom_feed(
             chosen, config, dates, feed_path=spec.path, page_path=spec.page, title=spec.title, now=now
         )

@@ -347,12 +347,14 @@ def _build(
     # either changes neither).
     docs = search_docs(listed, config, dates)
     index_root = index_dir_for(out)
-    index_key = cache.key("search-index", docs) if cache is not None else ""
     doc_keys = (
         {(d.type, d.id): digest(pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL)) for d in docs}
         if cache is not None
         else {}
     )
+    # the index is a function of its documents in their order: of their digests, in order
+    # (not of the documents pickled a second time)
+    index_key = cache.key("search-index", [doc_keys[(d.type, d.id)] for d in docs]) if cache is not None else ""
     index_state = current_index_state(cache, index_root)
     keep_index = index_state is not None and index_state["key"] == index_key
     pages = None
