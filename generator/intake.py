@@ -86,7 +86,7 @@ def _gc_paused() -> Iterator[None]:
 _SHARED: tuple[list[ToRead], SiteConfig] | None = None
 
 
-_PAYLOAD = "loaded-1"  # the shape of a payload (another: a miss)
+_PAYLOAD = "loaded-2"  # the shape of a payload (another: a miss)
 
 
 def _dumps(one: _Read) -> bytes:

@@ -44,6 +44,33 @@ def test_entries_round_trip_every_public_record(sample_site: Path) -> None:
         assert one.public.with_backlinks(rec.backlinks).digest() == rec.digest(), rec.url
 
 
+def test_records_as_written_round_trip_and_share_their_field_names(sample_site: Path) -> None:
+    """The loader's cache keeps the validated records (not filtered) the same way: every
+    record comes back equal, with the same fields set, and the names in its models'
+    ``__dict__`` are the class's own strings (not a copy per record); a model whose fields
+    are not in its class's order is kept as a dict of them and comes back alike."""
+    from generator import intake
+
+    config, _ = configure(sample_site / "site_config.yml", NOW)
+    _, site, _ = intake.load_and_validate(config, "content", 1)
+    assert len(site.records) > 10
+    for record in site.records:
+        frozen = as_plain(record)
+        assert type(frozen[2]) is tuple  # the compact form
+        thawed = from_plain(pickle.loads(pickle.dumps(frozen, protocol=pickle.HIGHEST_PROTOCOL)))
+        assert thawed == record and repr(plain(thawed)) == repr(plain(record))
+        for a, b in zip(_models(thawed), _models(record), strict=True):
+            assert type(a) is type(b) and a.model_fields_set == b.model_fields_set
+            names = tuple(type(a).model_fields)
+            assert all(k is n for k, n in zip(a.__dict__, names, strict=True))
+    odd = site.records[0].model_copy()
+    object.__setattr__(odd, "__dict__", dict(reversed(list(odd.__dict__.items()))))
+    frozen = as_plain(odd)
+    assert type(frozen[2]) is dict
+    back = from_plain(pickle.loads(pickle.dumps(frozen, protocol=pickle.HIGHEST_PROTOCOL)))
+    assert list(back.__dict__) == list(odd.__dict__) and back.model_fields_set == odd.model_fields_set
+
+
 def test_the_entry_keeps_the_digest_of_what_it_holds(sample_site: Path) -> None:
     """A record restored from the cache is not walked again for its digest: the entry
     carries its ``content_digest``, which must be the one a walk of the restored copy gives,

@@ -830,7 +830,7 @@ def _cache_key(cache: RecordCache, site_key: str, record: Record, source: str, o
     return h.hexdigest()
 
 
-_ENTRY_VERSION = 3
+_ENTRY_VERSION = 4  # (4: models as values in the order of their fields)
 
 
 def _restore(value: Any, outcome: Outcome, reads: _Reads) -> _One | None:

@@ -121,20 +121,41 @@ def walker(node: Policy, leaf: Policy) -> Walk:
     return walk
 
 
-MODEL_TAG = "\0model"  # a model made plain: (MODEL_TAG, class, fields, fields set, names of nested fields)
+MODEL_TAG = "\0model"  # a model made plain: (MODEL_TAG, class, fields, fields set, nested fields)
+_NAMES: dict[type, tuple[str, ...]] = {}  # a model class -> its fields' names, in order
+
+
+def _names(model: type) -> tuple[str, ...]:
+    names = _NAMES.get(model)
+    if names is None:
+        names = _NAMES[model] = tuple(model.model_fields)  # type: ignore[attr-defined]
+    return names
 
 
 def _frozen_model(value: Any, walk: Callable[[Any], Any]) -> Any:
+    """A model as (MODEL_TAG, class, values, fields set, nested): the values in the order of the
+    class's fields and the names as their positions (a name is then the class's own string,
+    not one copy per record: at 100,000 records, hundreds of MB); a model whose fields are not
+    exactly its class's, as a dict of them and names."""
     if not isinstance(value, BaseModel):  # a dataclass or another object: kept as it is
         return value
-    fields: dict[str, Any] = {}
-    nested: list[str] = []
-    for name, item in value.__dict__.items():
-        plain = walk(item)
-        if plain is not item:
-            nested.append(name)
-        fields[name] = plain
-    return (MODEL_TAG, type(value), fields, tuple(sorted(value.model_fields_set)), tuple(nested))
+    names = _names(type(value))
+    own = value.__dict__
+    plain = [walk(item) for item in own.values()]
+    nested = [n for n, (item, p) in enumerate(zip(own.values(), plain, strict=True)) if p is not item]
+    if tuple(own) == names:
+        at = {name: n for n, name in enumerate(names)}
+        fields_set = tuple(sorted(at[name] for name in value.model_fields_set if name in at))
+        if len(fields_set) == len(value.model_fields_set):
+            return (MODEL_TAG, type(value), tuple(plain), fields_set, tuple(nested))
+    keys = list(own)
+    return (
+        MODEL_TAG,
+        type(value),
+        dict(zip(keys, plain, strict=True)),
+        tuple(sorted(value.model_fields_set)),
+        tuple(keys[n] for n in nested),
+    )
 
 
 def _kept(value: Any, walk: Callable[[Any], Any]) -> Any:
@@ -159,12 +180,21 @@ def from_plain(value: Any) -> Any:
     if kind is tuple:
         if len(value) == 5 and value[0] == MODEL_TAG and isinstance(value[1], type) and issubclass(value[1], BaseModel):
             _, model, fields, fields_set, nested = value
-            data = dict(fields)
-            for name in nested:
-                data[name] = from_plain(data[name])
+            if type(fields) is tuple:  # values in the order of the class's fields
+                names = _names(model)
+                values = list(fields)
+                for n in nested:
+                    values[n] = from_plain(values[n])
+                data = dict(zip(names, values, strict=True))
+                given = {names[n] for n in fields_set}
+            else:
+                data = dict(fields)
+                for name in nested:
+                    data[name] = from_plain(data[name])
+                given = set(fields_set)
             obj = model.__new__(model)
             object.__setattr__(obj, "__dict__", data)
-            object.__setattr__(obj, "__pydantic_fields_set__", set(fields_set))
+            object.__setattr__(obj, "__pydantic_fields_set__", given)
             object.__setattr__(obj, "__pydantic_extra__", None)
             object.__setattr__(obj, "__pydantic_private__", None)
             return obj
