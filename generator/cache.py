@@ -210,6 +210,7 @@ class BlobStore:
         self.path = path
         self._db: sqlite3.Connection | None = None
         self._reset = False
+        self._present: set[str] = set()  # keys known to be in the table (found or stored)
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             try:
@@ -254,6 +255,7 @@ class BlobStore:
                     batch,
                 )
                 for key, sha, payload in rows:
+                    self._present.add(key)
                     if isinstance(payload, bytes) and sha256(payload).digest() == sha:
                         found[key] = payload
         except sqlite3.Error:  # a damaged table: nothing of it is used, and it is started again
@@ -272,7 +274,9 @@ class BlobStore:
                 if self._reset:
                     self._db.execute("DELETE FROM entries")
                     self._reset = False
+                    self._present.clear()
                 self._db.executemany("INSERT OR REPLACE INTO entries (key, sha, payload) VALUES (?, ?, ?)", rows)
+            self._present.update(row[0] for row in rows)
         except sqlite3.Error:
             self.close()
 
@@ -286,7 +290,10 @@ class BlobStore:
                 if self._reset:
                     db.execute("DELETE FROM entries")
                     self._reset = False
+                    self._present.clear()
                 (count,) = db.execute("SELECT count(*) FROM entries").fetchone()
+                if count == len(self._present) and self._present <= used:
+                    return  # every entry in the table is one of ``used``: nothing to drop
                 if count:
                     db.execute("CREATE TEMP TABLE IF NOT EXISTS used (key TEXT PRIMARY KEY)")
                     db.execute("DELETE FROM temp.used")

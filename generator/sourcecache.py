@@ -84,8 +84,13 @@ class SourceCache:
         return self._store.get_many(wanted)
 
     def put(self, key: str, payload: bytes) -> None:
+        """Kept for ``commit``; stored in batches meanwhile (the loading waits for its workers
+        most of the time, and the payloads of 100,000 records are 300 MB)."""
         self.used.add(key)
         self._new.append((key, payload))
+        if len(self._new) >= 2048:
+            new, self._new = self._new, []
+            self._store.put_many(new)
 
     def commit(self) -> None:
         """Store the new entries and drop those this load did not use (every record file of
