@@ -96,7 +96,16 @@ __all__ = [
 _MAGIC = b"OACACHE1"  # a pickled payload
 _MAGIC_FLAT = b"OACACHM1"  # a marshalled payload of plain values (tuples, lists, dicts, str, int)
 PACKAGE_DIR = Path(__file__).parent  # the code and templates of this package (all in the fingerprint)
-_PACKAGES = ("mkdocs", "mkdocs-material", "markdown", "pymdown-extensions", "nh3", "jinja2", "pydantic", "pyahocorasick")
+_PACKAGES = (
+    "mkdocs",
+    "mkdocs-material",
+    "markdown",
+    "pymdown-extensions",
+    "nh3",
+    "jinja2",
+    "pydantic",
+    "pyahocorasick",
+)
 
 
 def cache_dir_for(out: Path) -> Path:
