@@ -293,35 +293,6 @@ def test_a_reused_attachment_is_linked_not_copied(tmp_path: Path) -> None:
     assert tree_digest(root / "out") == _cold(root, tmp_path)
 
 
-def test_the_matcher_of_unchanged_declarations_comes_from_the_cache(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from generator.privacy import matching
-
-    root = _copy(tmp_path)
-    _build(root)
-    built: list[int] = []
-    real = matching.Matcher.__init__
-
-    def counted(self: matching.Matcher, *args: object, **kwargs: object) -> None:
-        built.append(1)
-        real(self, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(matching.Matcher, "__init__", counted)
-    _edit(root / REPORT, "全年共受理审查逮捕案件", "全年共受理审查批准逮捕案件")
-    hits, total = _from_cache(_build(root))
-    assert hits == total - 1 and built == []  # a record was filtered, with the cached matcher
-    digest = tree_digest(root / "out")
-    assert digest == _cold(root, tmp_path)
-    # a party declared anywhere: the site digest changes, the matcher is built again
-    _edit(root / REPORT, "全年共受理审查批准逮捕案件", "全年共受理审查批准逮捕案件，钱多多到庭")
-    (root / "content/disclosures/2026/press-note.md").write_text(CITING, "utf-8")
-    built.clear()
-    _build(root)
-    assert built
-    assert tree_digest(root / "out") == _cold(root, tmp_path)
-
-
 # --- one transaction: a build killed at any stage ----------------------------------------
 
 STAGES = ["filtered", "rendered", "staged", "swapped", "indexed"]

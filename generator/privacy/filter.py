@@ -138,12 +138,6 @@ class RecordCache(Protocol):
 
     def get_many(self, keys: Iterable[str]) -> dict[str, Any]: ...
 
-    def key(self, kind: str, inputs: Any) -> str: ...
-
-    def get_output(self, key: str) -> Any | None: ...
-
-    def put_output(self, key: str, value: Any) -> None: ...
-
     def put(self, key: str, value: Any) -> None: ...
 
 
@@ -156,8 +150,6 @@ class _LazyMatcher:
         self.records = records
         self.not_names = list(not_names)
         self._matcher: Matcher | None = None
-        # (cache, key): the matcher of an earlier build with the same inputs (``run_filter``)
-        self.cached: tuple[RecordCache, str] | None = None
 
     def get(self) -> Matcher:
         if self._matcher is None:
@@ -165,13 +157,7 @@ class _LazyMatcher:
             # whole heap (every record, every restored entry) now and then would cost more
             # than building the matcher
             with paused():
-                found = self.cached[0].get_output(self.cached[1]) if self.cached is not None else None
-                if isinstance(found, Matcher):
-                    self._matcher = found
-                else:
-                    self._matcher = Matcher(self.records, self.not_names)
-                    if self.cached is not None:
-                        self.cached[0].put_output(self.cached[1], self._matcher)
+                self._matcher = Matcher(self.records, self.not_names)
         return self._matcher
 
 
@@ -994,8 +980,6 @@ def run_filter(
     with Extractor() as extractor:
         site = _site(decided, config, replace(origin, read_file=reads), extractor)
         site_key = _site_digest(site) if cache is not None else ""
-        if cache is not None:  # the site digest covers every input of the matcher (and the code)
-            site.lazy_matcher.cached = (cache, cache.key("matcher", site_key))
         visible = [(record, decision.outcome) for record, decision in decided if decision.outcome.visible]
         done: list[_One | None] = []
         keys: list[str | None] = []
