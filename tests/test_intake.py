@@ -74,14 +74,7 @@ def test_workers_load_and_validate_exactly_as_one_process(bad_site: Path) -> Non
     for jobs, workers in ((1, 1), (2, 2)):
         got_tree, got_site, used = intake.load_and_validate(config, "content", jobs)
         assert used == workers
-        got = (
-            got_tree.documents,
-            got_tree.files,
-            got_tree.problems,
-            [repr(r) for r in got_site.records],
-            got_site.problems,
-        )
-        assert got == expected
+        assert _seen(got_tree, got_site) == expected
     # ... and from the loader's cache: filled by one or two workers, then every file a hit
     fp = f"test-{os.getpid()}"
     for jobs in (2, 1):
@@ -90,14 +83,12 @@ def test_workers_load_and_validate_exactly_as_one_process(bad_site: Path) -> Non
                 assert sources is not None
                 got_tree, got_site, _ = intake.load_and_validate(config, "content", jobs, sources)
                 assert (sources.hits == len(got_tree.documents) > 250) is expect_hits
-            got = (
-                got_tree.documents,
-                got_tree.files,
-                got_tree.problems,
-                [repr(r) for r in got_site.records],
-                got_site.problems,
-            )
-            assert got == expected
+            assert _seen(got_tree, got_site) == expected
+
+
+def _seen(tree: Any, site: Any) -> tuple[Any, ...]:
+    """What loading and validating gave, as the tests compare it."""
+    return (tree.documents, tree.files, tree.problems, [repr(r) for r in site.records], site.problems)
 
 
 def test_build_messages_are_the_same_with_one_and_two_workers(bad_site: Path) -> None:
