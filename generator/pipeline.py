@@ -48,7 +48,7 @@ from .search import (
     writer_lock,
 )
 from .search.generations import current
-from .site import PageCache, remove_leftovers, write_site
+from .site import PageCache, SpareTree, remove_leftovers, write_site
 from .sourcecache import source_cache
 from .workers import die_with_parent, kill_point
 
@@ -314,8 +314,45 @@ def _build(
     cache: BuildCache | None,
     jobs: int | None = None,
 ) -> BuildReport:
+    pages = None
+    reusable: dict[str, str] = {}  # files of the published site this build may link instead of writing
+    spare = None
+    checked = time.perf_counter()
+    if cache is not None:
+        # the published site's files checked against the cache's records first: removing the
+        # spare tree's files (in a thread while the build goes on) moves the change time of
+        # the published files that share their inodes
+        pages = PageCache(cache.fingerprint, cache.manifest(out), out.resolve())
+        pages.check()
+        reusable = cache.intact_written(out)
+        spare = SpareTree(cache.spare(out))  # started once the records are filtered
+    checked = time.perf_counter() - checked
+    try:
+        return _build_checked(config, out, now, progress, drafts, cache, jobs, pages, reusable, spare, checked)
+    finally:
+        if spare is not None:
+            spare.wait()
+
+
+def _build_checked(
+    config: SiteConfig,
+    out: Path,
+    now: dt.datetime,
+    progress: Progress,
+    drafts: bool,
+    cache: BuildCache | None,
+    jobs: int | None,
+    pages: PageCache | None,
+    reusable: dict[str, str],
+    spare: SpareTree | None,
+    checked: float = 0.0,
+) -> BuildReport:
     # 1-4. load, validate, gate, privacy filter (unchanged records come from the cache)
     report = prepare(config, now, progress, drafts=drafts, cache=cache, jobs=jobs)
+    if pages is not None:
+        report.timings["published site checked"] = checked
+    if spare is not None:  # the loading and the filter use both cores: from now on, one is free
+        spare.start()
     _stage("filtered")
     listed = [p for p in report.public if (p.type, p.id) not in report.drafts]
     clock = _Clock(report.timings)
@@ -357,11 +394,6 @@ def _build(
     index_key = cache.key("search-index", [doc_keys[(d.type, d.id)] for d in docs]) if cache is not None else ""
     index_state = current_index_state(cache, index_root)
     keep_index = index_state is not None and index_state["key"] == index_key
-    pages = None
-    reusable: dict[str, str] = {}  # files of the published site this build may link instead of writing
-    if cache is not None:
-        pages = PageCache(cache.fingerprint, cache.manifest(out), out.resolve())
-        reusable = cache.intact_written(out)
     written: dict[str, str] = {}
     with (
         writer_lock(index_root),
@@ -425,7 +457,7 @@ def _build(
                 after_build=before_swap,
                 scanned=None if report.drafts else report.scanned,
                 pages=pages,
-                spare=cache.spare(out) if cache is not None else None,
+                spare=spare,
             )
             _stage("swapped")
         except BaseException:

@@ -10,6 +10,7 @@ any point leaves the previous site untouched.
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import datetime as dt
 import gc
@@ -17,6 +18,7 @@ import glob
 import hashlib
 import importlib.resources
 import logging
+import multiprocessing
 import os
 import re
 import shutil
@@ -499,7 +501,14 @@ class _Reuse:
     and only when the file there is still the one the manifest recorded (same inode,
     size, modification and change time: a file changed in place is rendered again)."""
 
-    def __init__(self, previous: PageManifest | None, out: Path, key: str, digests: dict[str, str]):
+    def __init__(
+        self,
+        previous: PageManifest | None,
+        out: Path,
+        key: str,
+        digests: dict[str, str],
+        checked: PageCache | None = None,
+    ):
         self.previous = previous if previous is not None and previous.key == key else None
         self.out = out
         self.new = PageManifest(key=key, sources=dict(digests))
@@ -511,25 +520,24 @@ class _Reuse:
         prev = self.previous
         if prev is None:
             return
+        # the outputs' signatures as ``PageCache.check`` found them (before the spare tree's
+        # files were removed), else as they are now
+        intact = checked.intact if checked is not None else None
         for rel, sha in digests.items():
             outs = prev.outputs.get(rel)
-            if prev.sources.get(rel) == sha and outs is not None and self._intact(outs):
+            if prev.sources.get(rel) != sha or outs is None:
+                continue
+            if intact.get(rel, False) if intact is not None else outputs_intact(out, outs):
                 self.docs.add(rel)
-        self.theme = self._intact(prev.theme)
+                self._know(outs)
+        theme = checked.theme_intact if checked is not None and intact is not None else outputs_intact(out, prev.theme)
+        if theme:
+            self.theme = True
+            self._know(prev.theme)
 
-    def _intact(self, outputs: list[_Output]) -> bool:
-        out = f"{self.out}/"  # strings: a Path per file costs more than its stat
-        stat = os.stat
-        for dest, _sha, sig in outputs:
-            try:
-                st = stat(out + dest)
-            except OSError:
-                return False
-            if (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) != tuple(sig):
-                return False
+    def _know(self, outputs: list[_Output]) -> None:
         for dest, sha, _sig in outputs:
             self.known[dest] = sha
-        return True
 
     def outside(self, rel: str) -> bool:
         """Take the reused docs file ``rel`` past MkDocs: its output is the one the last
@@ -754,7 +762,7 @@ def stage_site(
     *,
     scanned: dict[str, str] | None = None,
     pages: PageCache | None = None,
-    spare: Path | None = None,
+    spare: Path | SpareTree | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """Build with MkDocs into ``staging/site``; returns MkDocs warnings and the SHA-256
     of the files MkDocs made or that were reused (for SHA256SUMS).
@@ -777,11 +785,15 @@ def stage_site(
     reuse = None
     if pages is not None:
         key = _page_key(pages.fingerprint, cfg_text, (docs, site_dir, theme), digests)
-        reuse = _Reuse(pages.previous, pages.out, key, digests)
+        reuse = _Reuse(pages.previous, pages.out, key, digests, pages)
         pages.reuse = reuse
     # only now (the published site's files were checked above: their change times move
     # when a name that shares their inode is removed)
-    if spare is not None and spare.is_dir():
+    if isinstance(spare, SpareTree):  # its files were removed while the build went on
+        tree = spare.ready()
+        if tree is not None:
+            tree.rename(site_dir)
+    elif spare is not None and spare.is_dir():
         spare.rename(site_dir)
         clear_files(site_dir)
     site_dir.mkdir(exist_ok=True)
@@ -876,6 +888,101 @@ class PageCache:
     previous: PageManifest | None
     out: Path
     reuse: _Reuse | None = None
+    intact: dict[str, bool] | None = None  # docs path -> its outputs still as recorded (``check``)
+    theme_intact: bool = False
+
+    def check(self) -> None:
+        """Check every output the manifest records against the published site, now: before
+        the spare tree's files are removed (``SpareTree``), which moves the change time of
+        every published file that shares an inode with one of them."""
+        prev = self.previous
+        if prev is None:
+            return
+        self.intact = {rel: outputs_intact(self.out, outs) for rel, outs in prev.outputs.items()}
+        self.theme_intact = outputs_intact(self.out, prev.theme)
+
+
+def outputs_intact(out: Path, outputs: list[_Output]) -> bool:
+    """Whether every one of ``outputs`` is still in the site at ``out`` as recorded (inode,
+    size, modification and change time: a file changed in place is not)."""
+    root = f"{out}/"  # strings: a Path per file costs more than its stat
+    stat = os.stat
+    for dest, _sha, sig in outputs:
+        try:
+            st = stat(root + dest)
+        except OSError:
+            return False
+        if (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) != tuple(sig):
+            return False
+    return True
+
+
+class SpareTree:
+    """The spare folder tree of ``out`` (the site before the published one, kept by the last
+    build), its files removed by another process while this one builds the pages and the
+    indexes (one core each: at 100,000 pages removing its 190,000 names takes some 10 s, in
+    the MkDocs stage before; a thread of this process would wait for the interpreter).  Start
+    it only after the published site's outputs were checked (``PageCache.check``,
+    ``BuildCache.intact_written``); ``wait`` before the build ends.  The process ends with
+    the build, however it ends (``workers.die_with_parent``)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._job: concurrent.futures.Future[None] | None = None
+
+    def start(self) -> None:
+        if not self.path.is_dir():
+            return
+        from .workers import die_with_parent
+
+        try:
+            self._pool = concurrent.futures.ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=die_with_parent,
+                initargs=(os.getpid(),),
+            )
+            self._job = self._pool.submit(unlink_files, str(self.path))
+        except Exception:  # no process to be had: ``ready`` removes them itself
+            self.wait()
+
+    def wait(self) -> bool:
+        """Wait for the other process; whether it removed every file."""
+        done = False
+        if self._job is not None:
+            with contextlib.suppress(Exception):
+                self._job.result()
+                done = True
+            self._job = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+        return done
+
+    def ready(self) -> Path | None:
+        """The tree with no file left in it, or None when there is none."""
+        done = self.wait()
+        if not self.path.is_dir():
+            return None
+        if not done:
+            clear_files(self.path)
+        return self.path
+
+
+def unlink_files(root: str) -> None:
+    """Remove every file below ``root`` (and keep the folders)."""
+    pending = [root]
+    while pending:
+        folder = pending.pop()
+        with os.scandir(folder) as listing:
+            entries = list(listing)
+        for entry in entries:
+            if entry.is_dir(follow_symlinks=False):
+                pending.append(entry.path)
+            else:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(entry.path)  # noqa: PTH108
 
 
 def swap_into(built: Path, out: Path, keep: Path | None = None) -> None:
@@ -908,7 +1015,7 @@ def write_site(
     *,
     scanned: dict[str, str] | None = None,
     pages: PageCache | None = None,
-    spare: Path | None = None,
+    spare: Path | SpareTree | None = None,
 ) -> list[str]:
     """Build into a staging folder beside ``out``, then swap. Returns MkDocs warnings.
 
@@ -930,7 +1037,7 @@ def write_site(
             after_build(staging / "site", known)
         if spare is not None:
             remove_empty_dirs(staging / "site")
-        swap_into(staging / "site", out, keep=spare)
+        swap_into(staging / "site", out, keep=spare.path if isinstance(spare, SpareTree) else spare)
         return warnings
     finally:
         release()

@@ -88,6 +88,32 @@ def test_one_record_change_rebuilds_only_what_depends_on_it(tmp_path: Path) -> N
     assert hits == total and tree_digest(out) == before
 
 
+def test_rebuilds_recycling_the_spare_tree_still_reuse_pages(tmp_path: Path) -> None:
+    """From the third build on there is a spare tree (the site before the published one),
+    whose files a thread removes while the build goes on -- after the published site was
+    checked: removing a name that shares an inode with a published file moves its change
+    time, and the published pages must still be found intact and linked."""
+    root = _copy(tmp_path)
+    _build(root)
+    page = root / "out/guides/index.html"
+    for n, (old, new) in enumerate(
+        [("全年共受理审查逮捕案件", "全年共受理审查批准逮捕案件"), ("审查批准逮捕案件", "审查逮捕案件")]
+    ):
+        ino = page.stat().st_ino
+        _edit(root / REPORT, old, new)
+        hits, total = _from_cache(_build(root))
+        assert hits == total - 1
+        assert page.stat().st_ino == ino, n  # linked from the published site, not rendered again
+        spare = root / ".openaffairs/cache/spare/out"
+        assert spare.is_dir()
+    assert tree_digest(root / "out") == _cold(root, tmp_path)
+    # the spare tree the next build recycles is cleared by it, and the site is still a cold one's
+    _edit(root / REPORT, "审查逮捕案件", "审查批准逮捕案件")
+    _build(root)
+    assert page.stat().st_ino == ino
+    assert tree_digest(root / "out") == _cold(root, tmp_path)
+
+
 def test_a_declaration_in_one_record_reaches_every_page_where_the_name_occurs(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     (root / "content/disclosures/2026/press-note.md").write_text(CITING, "utf-8")

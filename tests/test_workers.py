@@ -82,6 +82,37 @@ def test_a_build_killed_with_busy_workers_leaves_no_process(site: Path, point: s
     assert not out.exists()  # killed before the swap: nothing published
 
 
+def test_a_build_killed_while_the_spare_tree_is_cleared_leaves_no_process(site: Path, tmp_path: Path) -> None:
+    """From the third build of an output on, another process removes the spare tree's files
+    while the pages are made; killed right after it started, the build leaves none behind,
+    and the next build is a whole one."""
+    out = tmp_path / "out"
+    cmd = [sys.executable, "-m", "generator", "build", "--now", NOW, "--out", str(out), "-q"]
+    record = sorted((site / "content/disclosures").rglob("*.md"))[3]
+    original = record.read_bytes()
+    try:
+        for n in range(2):
+            record.write_bytes(original + f"\n补充{n}。\n".encode())
+            assert subprocess.run(cmd, cwd=site, capture_output=True, timeout=600).returncode == 0
+        assert (tmp_path / ".openaffairs/cache/spare/out").is_dir()  # the spare tree (cache_dir_for(out))
+        tag = uuid.uuid4().hex
+        record.write_bytes(original + "\n补充2。\n".encode())
+        env = {**os.environ, "OPENAFFAIRS_KILL_AT": "filtered", "OPENAFFAIRS_TEST_TAG": tag}
+        code = subprocess.run(cmd, cwd=site, env=env, capture_output=True, timeout=600).returncode
+        assert code == -9
+        left = _tagged(tag)
+        deadline = time.monotonic() + 10
+        while left and time.monotonic() < deadline:
+            time.sleep(0.2)
+            left = _tagged(tag)
+        for line in left:
+            os.kill(int(line.split(":")[0]), 9)
+        assert not left, f"processes left behind: {left}"
+        assert subprocess.run(cmd, cwd=site, capture_output=True, timeout=600).returncode == 0
+    finally:
+        record.write_bytes(original)
+
+
 def test_the_kill_points_are_off_without_the_variable() -> None:
     from generator.workers import kill_point
 
