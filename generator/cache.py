@@ -73,7 +73,7 @@ import stat
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -368,9 +368,18 @@ class BuildCache:
         self._pending: list[concurrent.futures.Future[None]] = []
         self._records: BlobStore | None = None
         self._batch: list[tuple[str, bytes]] = []
+        self._at_close: list[Callable[[], object]] = []
+
+    def at_close(self, fn: Callable[[], object]) -> None:
+        """Call ``fn`` when the cache is closed (the end of the build, whatever its outcome)."""
+        self._at_close.append(fn)
 
     def close(self) -> None:
         """End the writer thread and the records' store (after the build, whatever its outcome)."""
+        for fn in self._at_close:
+            with contextlib.suppress(Exception):
+                fn()
+        self._at_close = []
         with contextlib.suppress(Exception):
             self.flush()
         self._writer.shutdown(wait=True)

@@ -314,39 +314,7 @@ def _build(
     cache: BuildCache | None,
     jobs: int | None = None,
 ) -> BuildReport:
-    pages = None
-    reusable: dict[str, str] = {}  # files of the published site this build may link instead of writing
-    spare = None
-    checked = time.perf_counter()
-    if cache is not None:
-        # the published site's files checked against the cache's records first: removing the
-        # spare tree's files (in a thread while the build goes on) moves the change time of
-        # the published files that share their inodes
-        pages = PageCache(cache.fingerprint, cache.manifest(out), out.resolve())
-        pages.check()
-        reusable = cache.intact_written(out)
-        spare = SpareTree(cache.spare(out))  # started once the records are filtered
-    checked = time.perf_counter() - checked
-    try:
-        return _build_checked(config, out, now, progress, drafts, cache, jobs, pages, reusable, spare, checked)
-    finally:
-        if spare is not None:
-            spare.wait()
-
-
-def _build_checked(
-    config: SiteConfig,
-    out: Path,
-    now: dt.datetime,
-    progress: Progress,
-    drafts: bool,
-    cache: BuildCache | None,
-    jobs: int | None,
-    pages: PageCache | None,
-    reusable: dict[str, str],
-    spare: SpareTree | None,
-    checked: float = 0.0,
-) -> BuildReport:
+    pages, reusable, spare, checked = _published_state(cache, out)
     # 1-4. load, validate, gate, privacy filter (unchanged records come from the cache)
     report = prepare(config, now, progress, drafts=drafts, cache=cache, jobs=jobs)
     if pages is not None:
@@ -499,6 +467,26 @@ def _build_checked(
         report.timings["cache flush, manifest, pruning"] = time.perf_counter() - flushed
     report.seconds = sum(v for k, v in report.timings.items() if "parallel" not in k)
     return report
+
+
+def _published_state(
+    cache: BuildCache | None, out: Path
+) -> tuple[PageCache | None, dict[str, str], SpareTree | None, float]:
+    """What a build checks of the published site before anything may change it: the pages'
+    manifest and the outputs it records (``PageCache.check``), the files the pipeline wrote
+    itself (``intact_written``: both are linked instead of made again when intact), and the
+    spare tree, whose files another process removes later -- removing a name that shares an
+    inode with a published file moves that file's change time, so the checks come first.  The
+    build cache waits for that process when it closes (whatever the build's outcome)."""
+    if cache is None:
+        return None, {}, None, 0.0
+    start = time.perf_counter()
+    pages = PageCache(cache.fingerprint, cache.manifest(out), out.resolve())
+    pages.check()
+    reusable = cache.intact_written(out)  # files of the published site this build may link
+    spare = SpareTree(cache.spare(out))  # started once the records are filtered
+    cache.at_close(spare.wait)
+    return pages, reusable, spare, time.perf_counter() - start
 
 
 def _update_generation_timed(added: list[Any], removed: list[tuple[str, str]], index_root: Path) -> tuple[str, float]:
