@@ -280,10 +280,7 @@ class BlobStore:
         rows = [(key, sha256(payload).digest(), payload) for key, payload in items]
         try:
             with self._db:
-                if self._reset:
-                    self._db.execute("DELETE FROM entries")
-                    self._reset = False
-                    self._present.clear()
+                self._start_again_if_damaged(self._db)
                 self._db.executemany("INSERT OR REPLACE INTO entries (key, sha, payload) VALUES (?, ?, ?)", rows)
             self._present.update(row[0] for row in rows)
         except sqlite3.Error:
@@ -296,10 +293,7 @@ class BlobStore:
         db = self._db
         try:
             with db:
-                if self._reset:
-                    db.execute("DELETE FROM entries")
-                    self._reset = False
-                    self._present.clear()
+                self._start_again_if_damaged(db)
                 (count,) = db.execute("SELECT count(*) FROM entries").fetchone()
                 if count == len(self._present) and self._present <= used:
                     return  # every entry in the table is one of ``used``: nothing to drop
@@ -310,6 +304,13 @@ class BlobStore:
                     db.execute("DELETE FROM entries WHERE key NOT IN (SELECT key FROM temp.used)")
         except sqlite3.Error:
             self.close()
+
+    def _start_again_if_damaged(self, db: sqlite3.Connection) -> None:
+        """In a write's transaction: empty a table that could not be read (``get_many``)."""
+        if self._reset:
+            db.execute("DELETE FROM entries")
+            self._reset = False
+            self._present.clear()
 
     def close(self) -> None:
         if self._db is not None:
@@ -388,9 +389,7 @@ class BuildCache:
 
     def flush(self) -> None:
         """Wait until every entry is written (raises what a write raised)."""
-        if self._batch:
-            batch, self._batch = self._batch, []
-            self._pending.append(self._writer.submit(self.records.put_many, batch))
+        self._write_batch()
         pending, self._pending = self._pending, []
         for future in pending:
             future.result()
@@ -414,13 +413,15 @@ class BuildCache:
         self.misses += len(set(wanted)) - len(found)
         return found
 
-    def get(self, key: str) -> Any | None:
-        return self.get_many([key]).get(key)
-
     def put(self, key: str, value: Any) -> None:
         self.used.add(key)
         self._batch.append((key, pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)))  # now: it may change later
         if len(self._batch) >= 256:
+            self._write_batch()
+
+    def _write_batch(self) -> None:
+        """The entries put since the last batch, to the writer thread."""
+        if self._batch:
             batch, self._batch = self._batch, []
             self._pending.append(self._writer.submit(self.records.put_many, batch))
 

@@ -171,7 +171,9 @@ def load_and_validate(
         if workers > 1:
             read: Generator[tuple[_Read, bytes | None], None, None] = _read_parallel(missing, config, workers)
         else:
-            read = ((one, _dumps(one) if sources is not None else None) for one in _read_in_process(missing, config))
+            read = (
+                (one, _dumps(one) if sources is not None else None) for one in (_read_one(e, config) for e in missing)
+            )
         documents: list[SourceDocument] = []
         load_problems: list[Problem] = []
         results: list[tuple[Record | None, list[Problem]]] = []
@@ -197,11 +199,6 @@ def load_and_validate(
         tree = ContentTree(documents, scan.files, load_problems, scan.content_root, scan.shown_root)
         site = validated_site(tree, config, results)
     return tree, site, workers
-
-
-def _read_in_process(entries: list[ToRead], config: SiteConfig) -> Iterator[_Read]:
-    for entry in entries:
-        yield _read_one(entry, config)
 
 
 def _from_cache(to_read: list[ToRead], sources: SourceCache | None) -> dict[int, _Read]:

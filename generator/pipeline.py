@@ -161,8 +161,7 @@ def _decided(
     """load -> validate (``jobs``: processes, as for the filter) -> gate.  With
     ``fingerprint`` (a build with the cache), unchanged record files come from the
     loader's cache (``sourcecache``, in the user's cache folder)."""
-    with contextlib.ExitStack() as stack:
-        sources = stack.enter_context(source_cache(config.root, fingerprint)) if fingerprint else None
+    with source_cache(config.root, fingerprint) if fingerprint else contextlib.nullcontext() as sources:
         tree, site, _ = load_and_validate(config, _shown(config.content_path), jobs, sources)
     cached = f" ({sources.hits} unchanged, from the loader's cache)" if sources is not None and sources.hits else ""
     progress(f"Loaded {len(tree.documents)} records{cached} and {len(tree.files)} attachments from {tree.shown_root}/")

@@ -501,16 +501,10 @@ class _Reuse:
     and only when the file there is still the one the manifest recorded (same inode,
     size, modification and change time: a file changed in place is rendered again)."""
 
-    def __init__(
-        self,
-        previous: PageManifest | None,
-        out: Path,
-        key: str,
-        digests: dict[str, str],
-        checked: PageCache | None = None,
-    ):
+    def __init__(self, pages: PageCache, key: str, digests: dict[str, str]):
+        previous = pages.previous
         self.previous = previous if previous is not None and previous.key == key else None
-        self.out = out
+        self.out = pages.out
         self.new = PageManifest(key=key, sources=dict(digests))
         self.docs: set[str] = set()
         self.theme = False
@@ -521,17 +515,16 @@ class _Reuse:
         if prev is None:
             return
         # the outputs' signatures as ``PageCache.check`` found them (before the spare tree's
-        # files were removed), else as they are now
-        intact = checked.intact if checked is not None else None
+        # files were removed)
+        if pages.intact is None:
+            pages.check()
+        intact = pages.intact or {}
         for rel, sha in digests.items():
             outs = prev.outputs.get(rel)
-            if prev.sources.get(rel) != sha or outs is None:
-                continue
-            if intact.get(rel, False) if intact is not None else outputs_intact(out, outs):
+            if prev.sources.get(rel) == sha and outs is not None and intact.get(rel, False):
                 self.docs.add(rel)
                 self._know(outs)
-        theme = checked.theme_intact if checked is not None and intact is not None else outputs_intact(out, prev.theme)
-        if theme:
+        if pages.theme_intact:
             self.theme = True
             self._know(prev.theme)
 
@@ -762,7 +755,7 @@ def stage_site(
     *,
     scanned: dict[str, str] | None = None,
     pages: PageCache | None = None,
-    spare: Path | SpareTree | None = None,
+    spare: SpareTree | None = None,
 ) -> tuple[list[str], dict[str, str]]:
     """Build with MkDocs into ``staging/site``; returns MkDocs warnings and the SHA-256
     of the files MkDocs made or that were reused (for SHA256SUMS).
@@ -785,17 +778,13 @@ def stage_site(
     reuse = None
     if pages is not None:
         key = _page_key(pages.fingerprint, cfg_text, (docs, site_dir, theme), digests)
-        reuse = _Reuse(pages.previous, pages.out, key, digests, pages)
+        reuse = _Reuse(pages, key, digests)
         pages.reuse = reuse
     # only now (the published site's files were checked above: their change times move
     # when a name that shares their inode is removed)
-    if isinstance(spare, SpareTree):  # its files were removed while the build went on
-        tree = spare.ready()
-        if tree is not None:
-            tree.rename(site_dir)
-    elif spare is not None and spare.is_dir():
-        spare.rename(site_dir)
-        clear_files(site_dir)
+    tree = spare.ready() if spare is not None else None  # its files removed while the build went on
+    if tree is not None:
+        tree.rename(site_dir)
     site_dir.mkdir(exist_ok=True)
     # a stored page is read only when it is rendered (a reused one never is)
     virtual = [(rel, data, rel in reuse.docs if reuse is not None else False) for rel, data, _ in files]
@@ -1015,7 +1004,7 @@ def write_site(
     *,
     scanned: dict[str, str] | None = None,
     pages: PageCache | None = None,
-    spare: Path | SpareTree | None = None,
+    spare: SpareTree | None = None,
 ) -> list[str]:
     """Build into a staging folder beside ``out``, then swap. Returns MkDocs warnings.
 
@@ -1037,7 +1026,7 @@ def write_site(
             after_build(staging / "site", known)
         if spare is not None:
             remove_empty_dirs(staging / "site")
-        swap_into(staging / "site", out, keep=spare.path if isinstance(spare, SpareTree) else spare)
+        swap_into(staging / "site", out, keep=spare.path if spare is not None else None)
         return warnings
     finally:
         release()

@@ -1,4 +1,4 @@
-"""The loader's cache: each record file as read and validated, in the site's own folder.
+"""The loader's cache: each record file as read and validated, in the user's cache folder.
 
 Stage: infrastructure of the loader (``intake`` is its only user).
 
@@ -36,7 +36,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from .cache import BlobStore
+from .cache import BlobStore, digest
 
 __all__ = ["SourceCache", "private_cache_path", "source_cache"]
 
@@ -68,11 +68,7 @@ class SourceCache:
         self.misses = 0
 
     def key(self, shown: str, type_name: str, sha: str) -> str:
-        h = hashlib.sha256()
-        for part in (self.fingerprint, shown, type_name, sha):
-            h.update(part.encode("utf-8"))
-            h.update(b"\0")
-        return h.hexdigest()
+        return digest(self.fingerprint, shown, type_name, sha)
 
     def empty(self) -> bool:
         return self._store.empty()
