@@ -6,6 +6,7 @@ Stage: configuration (reads one file).  Unknown keys are errors with a
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -152,13 +153,32 @@ class SiteConfig(Strict):
         return (self.root / self.theme_dir).resolve()
 
 
+CEILING_ENV = "OPENAFFAIRS_CEILING_DIRECTORIES"
+
+
 def find_config(start: Path) -> Path | None:
-    """``site_config.yml`` in ``start`` or the nearest parent folder holding one (as git finds ``.git``)."""
+    """``site_config.yml`` in ``start`` or the nearest parent folder holding one (as git finds ``.git``).
+
+    The search never leaves the git work tree it starts in (it stops at the folder holding
+    ``.git``), never climbs above the user's home folder when it starts inside it, and never
+    looks in a folder named in ``OPENAFFAIRS_CEILING_DIRECTORIES`` (``:``-separated, as git's
+    ``GIT_CEILING_DIRECTORIES``) or above it: a stray ``site_config.yml`` in ``/tmp`` or ``/``
+    is not taken for the site's.
+    """
     start = start.resolve()
+    ceilings = {Path(item).resolve() for item in os.environ.get(CEILING_ENV, "").split(os.pathsep) if item}
+    try:
+        home: Path | None = Path.home().resolve()
+    except (RuntimeError, KeyError):
+        home = None
     for folder in (start, *start.parents):
+        if folder in ceilings:
+            return None
         candidate = folder / CONFIG_NAME
         if candidate.is_file():
             return candidate
+        if (folder / ".git").exists() or folder == home:
+            return None
     return None
 
 

@@ -52,14 +52,21 @@ validity: in-force
 @pytest.fixture(scope="session", autouse=True)
 def _private_cache(tmp_path_factory: pytest.TempPathFactory) -> object:
     """The loader's cache (private data: the user's cache folder) of every test's builds in
-    a folder of this session, not the home folder of whoever runs the tests."""
-    before = os.environ.get("OPENAFFAIRS_PRIVATE_CACHE")
-    os.environ["OPENAFFAIRS_PRIVATE_CACHE"] = str(tmp_path_factory.mktemp("private-cache"))
+    a folder of this session, not the home folder of whoever runs the tests; and the search
+    for ``site_config.yml`` never climbs above the session's temp folder (a stray file in
+    ``/tmp`` must not decide a test, as ``GIT_CEILING_DIRECTORIES`` in git's own tests)."""
+    settings = {
+        "OPENAFFAIRS_PRIVATE_CACHE": str(tmp_path_factory.mktemp("private-cache")),
+        "OPENAFFAIRS_CEILING_DIRECTORIES": str(tmp_path_factory.getbasetemp()),
+    }
+    before = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
     yield
-    if before is None:
-        os.environ.pop("OPENAFFAIRS_PRIVATE_CACHE", None)
-    else:
-        os.environ["OPENAFFAIRS_PRIVATE_CACHE"] = before
+    for name, value in before.items():
+        if value is None:
+            os.environ.pop(name, None)
+        else:
+            os.environ[name] = value
 
 
 @dataclass

@@ -344,6 +344,28 @@ def test_missing_config_is_a_clear_error(tmp_path: Path) -> None:
     )
 
 
+def test_the_config_search_stays_in_its_work_tree(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ``site_config.yml`` above the git work tree, or in a ceiling folder, is not the site's."""
+    from generator.config import find_config
+
+    (tmp_path / "site_config.yml").write_text(CONFIG, encoding="utf-8")
+    inside = tmp_path / "office" / "content" / "disclosures"
+    inside.mkdir(parents=True)
+    monkeypatch.delenv("OPENAFFAIRS_CEILING_DIRECTORIES")
+    assert find_config(inside) == tmp_path / "site_config.yml"  # no work tree, no ceiling: found
+    (tmp_path / "office" / ".git").mkdir()
+    assert find_config(inside) is None
+    result = run_cli(["build"], inside)
+    assert result.exit_code == 1
+    assert result.stderr.startswith("site_config.yml: configuration file not found\n")
+    (tmp_path / "office" / "site_config.yml").write_text(CONFIG, encoding="utf-8")
+    assert find_config(inside) == tmp_path / "office" / "site_config.yml"
+    (tmp_path / "office" / ".git").rmdir()
+    (tmp_path / "office" / "site_config.yml").unlink()
+    monkeypatch.setenv("OPENAFFAIRS_CEILING_DIRECTORIES", f"/nonexistent:{tmp_path}")
+    assert find_config(inside) is None
+
+
 def test_bad_now_is_a_usage_error(tmp_path: Path) -> None:
     root = write_site(tmp_path, {"content/regulations/cpl.md": REGULATION})
     result = run_cli(["build", "--now", "yesterday"], root)
