@@ -21,6 +21,7 @@ generation, so its next pages count nothing again (docs/search.md).
 from __future__ import annotations
 
 import datetime as dt
+import json
 import sqlite3
 import threading
 import time
@@ -31,7 +32,7 @@ from pathlib import Path
 from .errors import QueryError, SearchTimeout
 from .fields import ASCII_FIELDS, DATE_FIELDS, TEXT_FIELDS
 from .generations import reader
-from .index import key_token
+from .index import key_token, rowid_range
 from .model import Hit, Results
 from .query import And, DateIn, Every, Exact, Node, Not, Or, Phrase, check_type, parse
 from .snippets import articles, highlighter, snippet
@@ -55,6 +56,55 @@ _EVERY = '{keys} : "' + key_token("*", "") + '"'
 _UNFILTERED = frozenset(TEXT_FIELDS) - frozenset(ASCII_FIELDS)
 
 
+@dataclass(frozen=True)
+class _Facts:
+    """What a generation's meta table says the engine may rely on (index._finish checks
+    it when it writes the generation): every record's day in its rowid, the number of
+    records of each type.  A generation without them is searched without these shortcuts."""
+
+    day_in_rowid: bool = False
+    types: tuple[tuple[str, int], ...] = ()
+
+
+_NO_FACTS = _Facts()
+_facts_cache: OrderedDict[str, _Facts] = OrderedDict()
+
+
+def _facts(name: str, db: sqlite3.Connection) -> _Facts:
+    with _cache_lock:
+        found = _facts_cache.get(name)
+    if found is not None:
+        return found
+    meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('day_in_rowid', 'types')").fetchall())
+    try:
+        counts = json.loads(meta.get("types", "{}"))
+        types = tuple(sorted((str(k), int(v)) for k, v in counts.items()))
+    except (ValueError, TypeError, AttributeError):
+        types = ()
+    found = _Facts(meta.get("day_in_rowid") == "1", types)
+    with _cache_lock:
+        _facts_cache[name] = found
+        while len(_facts_cache) > 16:
+            _facts_cache.popitem(last=False)
+    return found
+
+
+def _type_complement(node: Exact, facts: _Facts) -> list[str] | None:
+    """``type:X`` as the other types present, when they hold fewer records than X: the
+    same records (each has exactly one type), and FTS5 tests a record against a short
+    list of keys faster than against a long one (docs/search.md)."""
+    if node.field != "type" or not facts.types:
+        return None
+    counts = dict(facts.types)
+    here = counts.get(node.key)
+    if here is None:
+        return None
+    others = [t for t, n in facts.types if t != node.key and n > 0]
+    if sum(n for t, n in facts.types if t != node.key) >= here:
+        return None
+    return [_key("type", t) for t in others]
+
+
 def _phrase(p: Phrase, fields: tuple[str, ...] | None = None) -> str:
     parts = [f'"{t.text}"' + (" *" if t.prefix else "") for t in p.tokens]
     fields = fields or p.fields
@@ -67,7 +117,7 @@ def _key(field: str, value: str) -> str:
     return '{keys} : "' + key_token(field, value) + '"'
 
 
-def _fts(node: Node) -> str | None:
+def _fts(node: Node, facts: _Facts = _NO_FACTS) -> str | None:
     """The FTS5 expression matching exactly ``node``, or None (a date condition inside)."""
     if isinstance(node, Phrase):
         return _phrase(node)
@@ -76,10 +126,10 @@ def _fts(node: Node) -> str | None:
     if isinstance(node, Every):
         return _EVERY
     if isinstance(node, Not):
-        inner = _fts(node.item)
+        inner = _fts(node.item, facts)
         return None if inner is None else f"({_EVERY} NOT ({inner}))"
     if isinstance(node, Or):
-        subs = [_fts(x) for x in node.items]
+        subs = [_fts(x, facts) for x in node.items]
         if any(x is None for x in subs):
             return None
         return "(" + " OR ".join(f"({x})" for x in subs) + ")"
@@ -87,18 +137,24 @@ def _fts(node: Node) -> str | None:
         pos: list[str] = []
         neg: list[str] = []
         for item in node.items:
-            sub = _fts(item.item if isinstance(item, Not) else item)
+            sub = _fts(item.item if isinstance(item, Not) else item, facts)
             if sub is None:
                 return None
+            others = _type_complement(item, facts) if isinstance(item, Exact) and len(node.items) > 1 else None
+            if others:
+                neg.extend(others)
+                continue
+            if others is not None:  # X is every type present: the condition holds for every record
+                continue
             (neg if isinstance(item, Not) else pos).append(sub)
         expr = "(" + " AND ".join(f"({x})" for x in pos or [_EVERY]) + ")"
         return f"({expr} NOT ({' OR '.join(f'({x})' for x in neg)}))" if neg else expr
     return None
 
 
-def _sql(node: Node, params: Params) -> str:
+def _sql(node: Node, params: Params, facts: _Facts = _NO_FACTS) -> str:
     """A condition on ``d`` (a docs row) matching exactly ``node``."""
-    expr = _fts(node)
+    expr = _fts(node, facts)
     if expr is not None:
         params.append(expr)
         return "d.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
@@ -113,11 +169,11 @@ def _sql(node: Node, params: Params) -> str:
             params.append(node.last)
         return "(" + " AND ".join(conds) + ")" if conds else f"d.{node.field} IS NOT NULL"
     if isinstance(node, And):
-        return "(" + " AND ".join(_sql(x, params) for x in node.items) + ")"
+        return "(" + " AND ".join(_sql(x, params, facts) for x in node.items) + ")"
     if isinstance(node, Or):
-        return "(" + " OR ".join(_sql(x, params) for x in node.items) + ")"
+        return "(" + " OR ".join(_sql(x, params, facts) for x in node.items) + ")"
     assert isinstance(node, Not)
-    return f"NOT {_sql(node.item, params)}"
+    return f"NOT {_sql(node.item, params, facts)}"
 
 
 def _positive_phrases(node: Node) -> list[Phrase]:
@@ -131,24 +187,38 @@ def _positive_phrases(node: Node) -> list[Phrase]:
 
 @dataclass(frozen=True)
 class _Query:
-    """The records matching ``fts`` (an FTS5 expression, or None) and ``where`` (SQL on d)."""
+    """The records matching ``fts`` (an FTS5 expression, or None), ``where`` (SQL on d) and
+    ``rowids`` (an inclusive range of rowids: a condition on ``date``, see index.rowid_range)."""
 
     fts: str | None
     where: str
     params: tuple[str | int, ...]
+    rowids: tuple[int, int] | None = None
 
     @classmethod
-    def of(cls, node: Node) -> _Query:
-        expr = _fts(node)
+    def of(cls, node: Node, facts: _Facts = _NO_FACTS) -> _Query:
+        expr = _fts(node, facts)
         if expr is not None:
             return cls(expr, "", ())
         params: Params = []
-        if isinstance(node, And):  # FTS5 finds, SQL filters by date
-            text = [x for x in node.items if _fts(x) is not None]
-            if text:
-                rest = [_sql(x, params) for x in node.items if _fts(x) is None]
-                return cls(_fts(And(tuple(text))), " AND ".join(rest), tuple(params))
-        return cls(None, _sql(node, params), tuple(params))
+        items = node.items if isinstance(node, And) else (node,)
+        rowids: tuple[int, int] | None = None
+        rest: list[Node] = []
+        for x in items:  # a date condition on ``date`` that every hit must meet: a rowid range
+            if facts.day_in_rowid and isinstance(x, DateIn) and x.field == "date":
+                lo, hi = rowid_range(x.first, x.last)
+                rowids = (lo, hi) if rowids is None else (max(lo, rowids[0]), min(hi, rowids[1]))
+            else:
+                rest.append(x)
+        text = [x for x in rest if _fts(x, facts) is not None]
+        if text:  # FTS5 finds, SQL filters by date
+            others = [_sql(x, params, facts) for x in rest if _fts(x, facts) is None]
+            fts = _fts(And(tuple(text)), facts) if len(text) > 1 else _fts(text[0], facts)
+            return cls(fts, " AND ".join(others), tuple(params), rowids)
+        if not rest:  # date conditions alone
+            return cls(None, "", (), rowids)
+        where = " AND ".join(_sql(x, params, facts) for x in rest)
+        return cls(None, where, tuple(params), rowids)
 
     def tier(self, include: str | None, exclude: list[str]) -> _Query:
         """Only the records also matching ``include`` and none of ``exclude``."""
@@ -156,26 +226,34 @@ class _Query:
             expr = self.fts if include is None else f"({self.fts}) AND ({include})"
             if exclude:
                 expr = f"({expr}) NOT ({' OR '.join(f'({x})' for x in exclude)})"
-            return _Query(expr, self.where, self.params)
-        where, params = self.where, list(self.params)
+            return _Query(expr, self.where, self.params, self.rowids)
+        conds, params = [self.where] if self.where else [], list(self.params)
         if include is not None:
-            where += " AND d.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
+            conds.append("d.rowid IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
             params.append(include)
         for x in exclude:
-            where += " AND d.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)"
+            conds.append("d.rowid NOT IN (SELECT rowid FROM fts WHERE fts MATCH ?)")
             params.append(x)
-        return _Query(None, where, tuple(params))
+        return _Query(None, " AND ".join(conds), tuple(params), self.rowids)
+
+    def bounds(self, col: str) -> tuple[str, Params]:
+        """`` AND col BETWEEN ...`` for the rowid range, or nothing."""
+        if self.rowids is None:
+            return "", []
+        return f" AND {col} BETWEEN ? AND ?", [*self.rowids]
 
     def source(self) -> tuple[str, str, Params]:
         """(FROM ... WHERE ..., the rowid column, parameters)."""
         if self.fts is None:
-            return f"FROM docs d WHERE {self.where}", "d.rowid", list(self.params)
+            between, extra = self.bounds("d.rowid")
+            return f"FROM docs d WHERE {self.where or '1'}{between}", "d.rowid", [*self.params, *extra]
+        between, extra = self.bounds("fts.rowid")
         if not self.where:
-            return "FROM fts WHERE fts MATCH ?", "fts.rowid", [self.fts]
+            return f"FROM fts WHERE fts MATCH ?{between}", "fts.rowid", [self.fts, *extra]
         return (
-            f"FROM fts CROSS JOIN docs d ON d.rowid = fts.rowid WHERE fts MATCH ? AND {self.where}",
+            f"FROM fts CROSS JOIN docs d ON d.rowid = fts.rowid WHERE fts MATCH ?{between} AND {self.where}",
             "fts.rowid",
-            [self.fts, *self.params],
+            [self.fts, *extra, *self.params],
         )
 
     def count(self, db: sqlite3.Connection) -> int:
@@ -282,10 +360,12 @@ def _tier_size(db: sqlite3.Connection, matching: _Query, head: str, bound: int) 
     if upper == 0:
         return 0
     if upper <= JOIN_HEAD and matching.fts is not None and not matching.where:
+        between, extra = matching.bounds("head.rowid")
         return int(
             db.execute(
-                "SELECT count(*) FROM head CROSS JOIN fts ON fts.rowid = head.rowid WHERE head MATCH ? AND fts MATCH ?",
-                [head, matching.fts],
+                "SELECT count(*) FROM head CROSS JOIN fts ON fts.rowid = head.rowid "
+                f"WHERE head MATCH ?{between} AND fts MATCH ?",
+                [head, *extra, matching.fts],
             ).fetchone()[0]
         )
     source, col, params = matching.source()
@@ -448,7 +528,6 @@ def search(
     deadline = None if time_limit_s is None else time.monotonic() + time_limit_s
     parsed = parse(query)
     node = parsed.query if doc_type is None else And((parsed.query, Exact("type", doc_type)))
-    matching = _Query.of(node)
     with reader(Path(index_root)) as gen:
         key = (gen.name, query, limit, sort, doc_type, offset)
         if cache:
@@ -458,6 +537,7 @@ def search(
                     _cache.move_to_end(key)
                     return Results(done.total, list(done.hits))
         db = gen.db
+        matching = _Query.of(node, _facts(gen.name, db))
         if deadline is not None:
             db.set_progress_handler(lambda: int(time.monotonic() >= deadline), 2000)
         try:

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import json
 import os
 import re
 import shutil
@@ -34,11 +35,22 @@ from .generations import DB_NAME, current, mark_ready, new_generation, switch_to
 from .model import DOC_TYPES, SearchDoc
 from .text import VALUE_SEP, clean, exact_key, index_tokens
 
-__all__ = ["SCHEMA_VERSION", "FTS_COLUMNS", "key_token", "write_index", "build_generation", "update_generation"]
+__all__ = [
+    "SCHEMA_VERSION",
+    "FTS_COLUMNS",
+    "key_token",
+    "rowid_range",
+    "day_of_rowid",
+    "write_index",
+    "build_generation",
+    "update_generation",
+]
 
 SCHEMA_VERSION = "2"  # 1: whoosh; 2: SQLite FTS5
 FTS_COLUMNS = (*TEXT_FIELDS, "keys")
 _MAX_DAY = dt.date.max.toordinal()
+DAY_SHIFT = 40  # a rowid is (_MAX_DAY - date) << DAY_SHIFT | 40 bits of a hash of type and id
+DAY_MASK = (1 << DAY_SHIFT) - 1
 _STORED = ("url", "link", "published", "updated", *TEXT_FIELDS)
 
 _SCHEMA = f"""
@@ -107,7 +119,7 @@ class _Row:
         )
         self.dates = (_ordinal(doc.date), _ordinal(doc.issued), _ordinal(doc.effective))
         digest = hashlib.sha1(f"{doc.type}/{doc.id}".encode()).digest()
-        self.rowid = ((_MAX_DAY - (self.dates[0] or 0)) << 40) | int.from_bytes(digest[:5], "big")
+        self.rowid = ((_MAX_DAY - (self.dates[0] or 0)) << DAY_SHIFT) | int.from_bytes(digest[:5], "big")
 
     @classmethod
     def tokens(cls, type_: str, id_: str, stored: Sequence[str | None]) -> list[str]:
@@ -122,14 +134,33 @@ class _Row:
 
 def _insert(db: sqlite3.Connection, row: _Row, used: set[int]) -> None:
     rowid = row.rowid
-    while rowid in used:  # a hash collision on the same day (about 1 in 10^9): next free
-        rowid += 1
+    while rowid in used:  # a hash collision on the same day (about 1 in 10^9): the next free
+        rowid = next_rowid(rowid)  # rowid of that day (the day stays in the high bits)
     used.add(rowid)
     db.execute(_INSERT_DOC, (rowid, row.type, row.id, *row.dates))
     db.execute(_INSERT_STORED, (rowid, *row.stored))
     tokens = _Row.tokens(row.type, row.id, row.stored)
     db.execute(_INSERT_FTS, (rowid, *tokens))
     db.execute(_INSERT_HEAD, (rowid, tokens[0], tokens[1]))
+
+
+def next_rowid(rowid: int) -> int:
+    """The rowid after ``rowid`` on the same day: the low 40 bits wrap around."""
+    return (rowid & ~DAY_MASK) | ((rowid + 1) & DAY_MASK)
+
+
+def day_of_rowid(rowid: int) -> int:
+    """The ``date`` (an ordinal, 0 when undated) of the record with this rowid."""
+    return _MAX_DAY - (rowid >> DAY_SHIFT)
+
+
+def rowid_range(first: int | None, last: int | None) -> tuple[int, int]:
+    """The rowids of the records dated ``first`` to ``last`` (ordinals, None: open end;
+    an undated record is in no range) -- exact in a generation whose meta says
+    ``day_in_rowid``."""
+    first = max(1, first if first is not None else 1)
+    last = min(_MAX_DAY, last if last is not None else _MAX_DAY)
+    return (_MAX_DAY - last) << DAY_SHIFT, ((_MAX_DAY - first) << DAY_SHIFT) | DAY_MASK
 
 
 def _connect(path: Path) -> sqlite3.Connection:
@@ -143,6 +174,16 @@ def _connect(path: Path) -> sqlite3.Connection:
 def _finish(db: sqlite3.Connection, gdir: Path) -> None:
     count = db.execute("SELECT count(*) FROM docs").fetchone()[0]
     db.execute("INSERT OR REPLACE INTO meta VALUES ('docs', ?)", (str(count),))
+    # what the engine may rely on, checked here rather than assumed: every record's day in
+    # its rowid (a date condition becomes a rowid range), and how many records of each type
+    misplaced = db.execute(
+        f"SELECT count(*) FROM docs WHERE coalesce(date, 0) != {_MAX_DAY} - (rowid >> {DAY_SHIFT})"
+    ).fetchone()[0]
+    db.execute("DELETE FROM meta WHERE key = 'day_in_rowid'")
+    if misplaced == 0:
+        db.execute("INSERT INTO meta VALUES ('day_in_rowid', '1')")
+    types = dict(db.execute("SELECT type, count(*) FROM docs GROUP BY type ORDER BY type").fetchall())
+    db.execute("INSERT OR REPLACE INTO meta VALUES ('types', ?)", (json.dumps(types, sort_keys=True),))
     db.execute("COMMIT")
     db.execute("INSERT INTO fts(fts) VALUES ('optimize')")
     db.execute("INSERT INTO head(head) VALUES ('optimize')")
