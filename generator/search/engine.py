@@ -353,8 +353,8 @@ JOIN_HEAD = 100  # a tier whose head set is no larger is counted by looking each
 
 
 def _tier_size(db: sqlite3.Connection, matching: _Query, head: str, bound: int) -> int:
-    """How many records of ``matching`` the head set ``head`` holds, or -1 when at least
-    ``bound``.  The head set alone first (small, fast): none, or a few looked up one by
+    """How many records of ``matching`` the head set ``head`` holds, or ``-bound`` when
+    at least ``bound``.  The head set alone first (small, fast): none, or a few looked up one by
     one in fts; else the query's records tested against it, stopping at ``bound``."""
     upper = int(db.execute("SELECT count(*) FROM head WHERE head MATCH ?", [head]).fetchone()[0])
     if upper == 0:
@@ -376,13 +376,13 @@ def _tier_size(db: sqlite3.Connection, matching: _Query, head: str, bound: int) 
             [*params, head, bound],
         ).fetchone()[0]
     )
-    return found if found < bound else -1
+    return found if found < bound else -bound
 
 
 def _tiered(
     db: sqlite3.Connection, node: Node, matching: _Query, offset: int, limit: int, known: tuple[int, ...] | None
 ) -> tuple[tuple[int, ...], list[tuple[int, float]]]:
-    """((total, size of each tier or -1 when not counted), page) of a query that is not
+    """((total, size of each tier: -n when at least n, -1 when not counted), page) of a query that is not
     ``_simple`` (an AND, a NOT, a field, a type ...); no page when it has at most RANK_ALL
     hits (the caller ranks it whole).  ``known``: the counts, from an earlier page of the
     same query.
@@ -393,7 +393,8 @@ def _tiered(
     tier is counted only when the page reaches it, and only up to what the page needs
     to know (whether it is skipped whole, whether it has at most RANK_ALL records and is
     ranked by BM25): ``LIMIT max(offset, RANK_ALL) + 1``, which stops early in a large
-    tier.  A tier read to its end is then counted exactly.  Asking FTS5 for ``(query)
+    tier; that lower bound is kept with the counts, so the next pages of the query do
+    not count the tier again.  A tier read to its end is then counted exactly.  Asking FTS5 for ``(query)
     AND {title}: ...`` instead walks the whole postings of the title's tokens in every
     column: 5-8 times the query itself."""
     tiers = _tiers(node, "relevance")
@@ -415,9 +416,10 @@ def _tiered(
         weight = float(len(heads) + 1 - number)
         if number < len(heads):
             size = sizes[number]
-            if size < 0:
+            if size < 0 and -size <= max(skip, RANK_ALL):  # not known well enough for this page
                 size = sizes[number] = _tier_size(db, matching, heads[number], max(skip, RANK_ALL) + 1)
-            # size < 0: more than max(skip, RANK_ALL) records
+            # size < 0: more than max(skip, RANK_ALL) records (an earlier page may have found
+            # that already: its next pages count nothing again)
         else:
             assert all(x >= 0 for x in sizes)  # every tier above was skipped or read to its end
             size = total - sum(sizes)
