@@ -13,16 +13,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import sqlite3
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from search_corpus import build_corpus
 
 from generator.search import SearchDoc, engine, search, write_index
 from generator.search import index as index_module
 from generator.search.generations import DB_NAME, current
 from generator.search.index import day_of_rowid, key_token, next_rowid, rowid_range
+from generator.search.snippets import _norm_map, highlighter
+from generator.search.text import HSPACE, HSPACE_RE, WORDCHAR, norm, segments
 
 DOCS = build_corpus()
 QUERIES = [
@@ -149,3 +154,84 @@ def test_a_generation_without_the_facts_is_searched_without_them(tmp_path: Path)
     assert not facts.day_in_rowid
     assert engine._Query.of(engine.parse("检察 date:2026").query, facts).rowids is None
     db.close()
+
+
+def _reference(literals: tuple[str, ...]) -> re.Pattern[str] | None:
+    """The highlighter as it was: one expression, the word boundaries as lookarounds and
+    every horizontal space of text.HSPACE allowed between two Chinese characters."""
+    pats = []
+    for literal in literals:
+        segs = [(k, s) for k, s, _, _ in segments(norm(literal)) if k != "gap"]
+        if not segs:
+            continue
+        parts = []
+        for i, (kind, s) in enumerate(segs):
+            if i:
+                parts.append(r"\s+" if kind == "word" and segs[i - 1][0] == "word" else r"\s*")
+            if kind == "cjk":
+                parts.append(f"[{HSPACE}]*".join(re.escape(c) for c in HSPACE_RE.sub("", s)))
+            else:
+                parts.append(re.escape(s))
+        pat = "".join(parts)
+        if segs[0][0] == "word":
+            pat = rf"(?<!{WORDCHAR})" + pat
+        if segs[-1][0] == "word":
+            pat += rf"(?!{WORDCHAR})"
+        pats.append(pat)
+    if not pats:
+        return None
+    pats.sort(key=len, reverse=True)
+    return re.compile("|".join(f"(?:{p})" for p in pats))
+
+
+_PIECES = [
+    "检察",
+    "院",
+    "人民",
+    "2026",
+    "年",
+    "ab",
+    "AB",
+    "x1",
+    "_",
+    " ",
+    "\u3000",
+    "\u1680",
+    "\t",
+    "\n",
+    "，",
+    "Ａ",
+    "é",
+    "ab2026",
+    "１２",
+    "受贿",
+    "a_b",
+    "〔",
+    "〕",
+]
+
+
+@settings(max_examples=400, deadline=None)
+@example(["x1", "ab"], [["ab"]])  # a word character before: no match
+@example(["ab2026", "年"], [["2026"]])  # ... and after one: none either
+@example(["检察", "2026", "年"], [["2026"]])  # Chinese around a number: a match
+@example(["Ａ", "B", " ", "x1"], [["ab"], ["ab", " ", "x1"]])  # the longer text first
+@example(["检察", "\u1680", "院", "\u3000", "人民"], [["检察院人民"]])
+@given(
+    st.lists(st.sampled_from(_PIECES), max_size=30),
+    st.lists(st.lists(st.sampled_from(_PIECES), min_size=1, max_size=4), min_size=1, max_size=3),
+)
+def test_the_highlighter_finds_what_the_lookaround_expression_found(text: list[str], literals: list[list[str]]):
+    """The matcher compiled without lookarounds (fast to compile) gives the same spans."""
+    lits = tuple("".join(x) for x in literals)
+    body = "".join(text)
+    old = _reference(lits)
+    new = highlighter(lits)
+    assert (old is None) == (new is None)
+    if old is None:
+        return
+    normalized, _idx = _norm_map(body)
+    # the reference ran on the text before U+1680 became " " (its class allowed both)
+    before = norm(body) if len(norm(body)) == len(body) else normalized
+    want = [(m.start(), m.end()) for m in old.finditer(before) if m.end() > m.start()]
+    assert [(a, b) for a, b in new.finditer(normalized) if b > a] == want

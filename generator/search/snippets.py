@@ -9,16 +9,24 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
 
 from .model import MARK_END, MARK_START, SNIPPET_CHARS
-from .text import CTRL_RE, HSPACE, HSPACE_RE, WORDCHAR, norm, segments
+from .text import CTRL_RE, HSPACE_RE, WORDCHAR, norm, segments
 
-__all__ = ["highlighter", "spans", "snippet", "articles"]
-
-Pattern = re.Pattern[str]
+__all__ = ["Highlighter", "highlighter", "spans", "snippet", "articles"]
 
 
-def _literal_pattern(literal: str) -> str | None:
+# The gap allowed between two Chinese characters of a query text, in the text as matched:
+# NFKC maps every horizontal space of text.HSPACE to " " except TAB and U+1680, and
+# _norm_map maps U+1680 to " " -- so two characters suffice, and the class compiles in
+# microseconds (a class with characters above U+00FF costs sre a bitmap: 0.1-4 ms each).
+_GAP = r"[\t ]*"
+_WORDCHAR_RX = re.compile(WORDCHAR)  # once: the CJK ranges cost 2-4 ms to compile
+
+
+def _literal_pattern(literal: str) -> tuple[str, bool, bool] | None:
+    """(pattern, must not follow a word character, must not precede one) of a query text."""
     segs = [(k, s) for k, s, _, _ in segments(norm(literal)) if k != "gap"]
     if not segs:
         return None
@@ -28,57 +36,85 @@ def _literal_pattern(literal: str) -> str | None:
             both_words = kind == "word" and segs[i - 1][0] == "word"
             parts.append(r"\s+" if both_words else r"\s*")
         if kind == "cjk":  # white space inside Chinese text is ignored (issue 8)
-            parts.append(f"[{HSPACE}]*".join(re.escape(c) for c in HSPACE_RE.sub("", s)))
+            parts.append(_GAP.join(re.escape(c) for c in HSPACE_RE.sub("", s)))
         else:
             parts.append(re.escape(s))
-    pat = "".join(parts)
-    if segs[0][0] == "word":
-        pat = rf"(?<!{WORDCHAR})" + pat
-    if segs[-1][0] == "word":
-        pat += rf"(?!{WORDCHAR})"
-    return pat
+    return "".join(parts), segs[0][0] == "word", segs[-1][0] == "word"
+
+
+class Highlighter:
+    """Where any of a query's texts occurs, as one expression with Latin words matched
+    whole would find it (``(?<!W)p1(?!W)|p2|...``, longest first, leftmost first), but
+    compiled without the word-boundary lookarounds: the whole-word condition is checked
+    on each candidate with one expression compiled once."""
+
+    def __init__(self, parts: list[tuple[str, bool, bool]]) -> None:
+        parts = sorted(parts, key=lambda x: len(x[0]), reverse=True)
+        self.any = re.compile("|".join(f"(?:{p})" for p, _b, _a in parts))
+        self.bounded = any(b or a for _p, b, a in parts)
+        self.parts = [(re.compile(p), b, a) for p, b, a in parts] if self.bounded else []
+
+    def finditer(self, text: str) -> Iterator[tuple[int, int]]:
+        """(start, end) of each match, left to right, not overlapping."""
+        if not self.bounded:
+            for m in self.any.finditer(text):
+                yield m.start(), m.end()
+            return
+        pos = 0
+        while (candidate := self.any.search(text, pos)) is not None:
+            at = candidate.start()
+            for rx, before, after in self.parts:
+                here = rx.match(text, at)
+                if here is None:
+                    continue
+                if before and at > 0 and _WORDCHAR_RX.match(text, at - 1):
+                    continue
+                if after and _WORDCHAR_RX.match(text, here.end()):
+                    continue
+                yield at, here.end()
+                pos = here.end() if here.end() > at else at + 1
+                break
+            else:
+                pos = at + 1
 
 
 @functools.lru_cache(maxsize=512)
-def highlighter(literals: tuple[str, ...]) -> Pattern | None:
-    """One expression matching any of the query's texts (longest first)."""
-    pats = [p for p in (_literal_pattern(x) for x in literals) if p]
-    if not pats:
-        return None
-    pats.sort(key=len, reverse=True)
-    return re.compile("|".join(f"(?:{p})" for p in pats))
+def highlighter(literals: tuple[str, ...]) -> Highlighter | None:
+    """One matcher for any of the query's texts (longest first)."""
+    parts = [p for p in (_literal_pattern(x) for x in literals) if p]
+    return Highlighter(parts) if parts else None
 
 
 def _norm_map(text: str) -> tuple[str, list[int] | None]:
     normalized = norm(text)
     if len(normalized) == len(text):
-        return normalized, None
+        return normalized.replace("\u1680", " "), None
     out: list[str] = []
     idx: list[int] = []
     for i, ch in enumerate(text):
         n = norm(ch)
         out.append(n)
         idx.extend([i] * len(n))
-    return "".join(out), idx
+    return "".join(out).replace("\u1680", " "), idx
 
 
-def spans(text: str, rx: Pattern | None) -> list[tuple[int, int]]:
+def spans(text: str, rx: Highlighter | None) -> list[tuple[int, int]]:
     """Match spans of rx in text, as offsets into the original text."""
     if rx is None or not text:
         return []
     normalized, idx = _norm_map(text)
     found = []
-    for m in rx.finditer(normalized):
-        if m.end() == m.start():
+    for start, end in rx.finditer(normalized):
+        if end == start:
             continue
         if idx is None:
-            found.append((m.start(), m.end()))
+            found.append((start, end))
         else:
-            found.append((idx[m.start()], idx[m.end() - 1] + 1))
+            found.append((idx[start], idx[end - 1] + 1))
     return found
 
 
-def articles(body: str, rx: Pattern | None, url: str) -> tuple[tuple[str, str], ...]:
+def articles(body: str, rx: Highlighter | None, url: str) -> tuple[tuple[str, str], ...]:
     """(label, url#anchor) of every article of a regulation's body holding a match."""
     from ..legal_structure import article_at, article_heads
 
@@ -95,7 +131,7 @@ def articles(body: str, rx: Pattern | None, url: str) -> tuple[tuple[str, str], 
     return tuple(out)
 
 
-def snippet(body: str, summary: str, rx: Pattern | None) -> str:
+def snippet(body: str, summary: str, rx: Highlighter | None) -> str:
     """About SNIPPET_CHARS of plain text around the first match (body first, then summary)."""
     texts = [" ".join(CTRL_RE.sub(" ", t or "").split()) for t in (body, summary)]
     chosen, found = texts[0] or texts[1], []
