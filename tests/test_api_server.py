@@ -133,6 +133,30 @@ def connections_on_each_worker(port: int, pids: list[int]) -> dict[int, http.cli
     return mine
 
 
+def test_keep_alive_connections_are_spread_over_the_workers(index: Path) -> None:
+    """24 connections opened in bursts and kept open: the workers hold about as
+    many each (a process holding two more than another leaves new ones to it) -- the
+    kernel alone gave most or all of them to the process that won the race to accept."""
+    with server(index, workers=2, threads=1) as (proc, port):
+        pids = [proc.pid, *children(proc.pid)]
+        conns = []
+        for round_ in range(3):  # a burst of 8 at once (as clients start), three times
+            burst = [http.client.HTTPConnection("127.0.0.1", port, timeout=30) for _ in range(8)]
+            for conn in burst:
+                conn.connect()
+            for conn in burst:
+                conn.request("GET", "/api/search?q=" + quote("检察") + f"&limit={round_ + 1}")
+            for conn in burst:
+                assert conn.getresponse().read()
+            conns += burst
+        held = {pid: 0 for pid in pids}
+        for conn in conns:
+            held[owner(conn, port, pids)] += 1
+        for conn in conns:
+            conn.close()
+        assert all(9 <= n <= 15 for n in held.values()), held
+
+
 def test_every_worker_answers_and_moves_to_a_new_generation(index: Path) -> None:
     with server(index) as (proc, port):
         kids = children(proc.pid)
