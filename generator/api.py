@@ -597,6 +597,9 @@ class _Board:
 
         self.workers = workers
         self.mem = mmap.mmap(-1, self.SLOT.size * workers)  # anonymous, MAP_SHARED
+        start = time.monotonic()  # every process counts as live from the start (0 connections):
+        for slot in range(workers):  # the first burst is not all taken by the first one to run
+            self.SLOT.pack_into(self.mem, slot * self.SLOT.size, 0.0, start)
         self.bells = [socket.socketpair() for _ in range(workers)]  # [slot]: (its end, the others' end)
         for ours, theirs in self.bells:
             ours.setblocking(False)
@@ -657,9 +660,10 @@ def _waitress(sock: Any, app: WSGIApplication, threads: int, board: _Board | Non
     if board is not None:
         readable = server.readable  # waitress's own: maintenance, the connection limit
         board.listen_for_the_bell(slot, server)
+        base = len(server._map)  # the listening socket, waitress's trigger, the bell: not connections
 
         def balanced() -> bool:
-            return bool(readable()) and board.may_accept(slot, len(server._map))
+            return bool(readable()) and board.may_accept(slot, len(server._map) - base)
 
         server.readable = balanced
     server.run()
