@@ -3,7 +3,8 @@
 Every leaf but a date condition is an FTS5 expression (phrases over the text
 columns; type, id and ``field:=value`` as tokens of the ``keys`` column; NOT
 as "every record NOT ..."), so most queries are one FTS5 MATCH; date
-conditions are SQL on the small ``docs`` table.
+conditions are SQL on the small ``docs`` table, or, for ``date`` in a generation
+whose meta says so (``_Facts``), a range of rowids (the day is in the rowid).
 
 Relevance: a query with at most ``RANK_ALL`` hits is ranked by BM25
 (FTS5's, with the weights of ``fields.WEIGHTS``).  A broader one ranks in
@@ -64,6 +65,7 @@ class _Facts:
 
     day_in_rowid: bool = False
     types: tuple[tuple[str, int], ...] = ()
+    records: int = 0  # meta 'docs' (0: not known)
 
 
 _NO_FACTS = _Facts()
@@ -75,13 +77,14 @@ def _facts(name: str, db: sqlite3.Connection) -> _Facts:
         found = _facts_cache.get(name)
     if found is not None:
         return found
-    meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('day_in_rowid', 'types')").fetchall())
+    meta = dict(db.execute("SELECT key, value FROM meta WHERE key IN ('day_in_rowid', 'types', 'docs')").fetchall())
     try:
         counts = json.loads(meta.get("types", "{}"))
         types = tuple(sorted((str(k), int(v)) for k, v in counts.items()))
+        records = int(meta.get("docs", "0"))
     except (ValueError, TypeError, AttributeError):
-        types = ()
-    found = _Facts(meta.get("day_in_rowid") == "1", types)
+        types, records = (), 0
+    found = _Facts(meta.get("day_in_rowid") == "1", types, records)
     with _cache_lock:
         _facts_cache[name] = found
         while len(_facts_cache) > 16:
@@ -93,16 +96,13 @@ def _type_complement(node: Exact, facts: _Facts) -> list[str] | None:
     """``type:X`` as the other types present, when they hold fewer records than X: the
     same records (each has exactly one type), and FTS5 tests a record against a short
     list of keys faster than against a long one (docs/search.md)."""
-    if node.field != "type" or not facts.types:
-        return None
-    counts = dict(facts.types)
-    here = counts.get(node.key)
+    here = dict(facts.types).get(node.key) if node.field == "type" else None
     if here is None:
         return None
-    others = [t for t, n in facts.types if t != node.key and n > 0]
-    if sum(n for t, n in facts.types if t != node.key) >= here:
+    others = [(t, n) for t, n in facts.types if t != node.key]  # the types present: n > 0
+    if sum(n for _t, n in others) >= here:
         return None
-    return [_key("type", t) for t in others]
+    return [_key("type", t) for t, _n in others]
 
 
 def _phrase(p: Phrase, fields: tuple[str, ...] | None = None) -> str:
@@ -210,10 +210,11 @@ class _Query:
                 rowids = (lo, hi) if rowids is None else (max(lo, rowids[0]), min(hi, rowids[1]))
             else:
                 rest.append(x)
-        text = [x for x in rest if _fts(x, facts) is not None]
+        found = [(x, _fts(x, facts)) for x in rest]
+        text = [(x, expr) for x, expr in found if expr is not None]
         if text:  # FTS5 finds, SQL filters by date
-            others = [_sql(x, params, facts) for x in rest if _fts(x, facts) is None]
-            fts = _fts(And(tuple(text)), facts) if len(text) > 1 else _fts(text[0], facts)
+            others = [_sql(x, params, facts) for x, expr in found if expr is None]
+            fts = text[0][1] if len(text) == 1 else _fts(And(tuple(x for x, _e in text)), facts)
             return cls(fts, " AND ".join(others), tuple(params), rowids)
         if not rest:  # date conditions alone
             return cls(None, "", (), rowids)
@@ -564,7 +565,7 @@ def search(
             counts_key = (gen.name, query, doc_type, tiered)
             known = _known(counts_key) if cache else None
             if tiered:
-                known, page = _tiered(db, node, matching, offset, limit, known, sum(n for _t, n in facts.types))
+                known, page = _tiered(db, node, matching, offset, limit, known, facts.records)
                 total = known[0]
                 if total <= RANK_ALL:
                     page = _page(db, node, matching, total, sort, offset, limit)

@@ -14,7 +14,10 @@ no cost.  ``build_generation`` writes a whole new generation;
 ``update_generation`` copies the current one and applies the records added,
 changed and removed (for a build cache that knows which records changed).
 Neither switches: the caller holds ``writer_lock`` and calls ``switch_to``
-(or ``discard``).
+(or ``discard``).  Before a generation is marked READY, ``_finish`` writes in its
+``meta`` what the engine may rely on, checked rather than assumed: the number of
+records (``docs``) and of each type (``types``), and ``day_in_rowid`` when every
+record's day is in its rowid.
 """
 
 from __future__ import annotations
@@ -158,8 +161,8 @@ def rowid_range(first: int | None, last: int | None) -> tuple[int, int]:
     """The rowids of the records dated ``first`` to ``last`` (ordinals, None: open end;
     an undated record is in no range) -- exact in a generation whose meta says
     ``day_in_rowid``."""
-    first = max(1, first if first is not None else 1)
-    last = min(_MAX_DAY, last if last is not None else _MAX_DAY)
+    first = 1 if first is None else max(1, first)
+    last = _MAX_DAY if last is None else min(_MAX_DAY, last)
     return (_MAX_DAY - last) << DAY_SHIFT, ((_MAX_DAY - first) << DAY_SHIFT) | DAY_MASK
 
 
