@@ -73,10 +73,16 @@ class CorpusMissing(RuntimeError):
     pass
 
 
-def laws_dir() -> Path:
-    """The real-law corpus: $OPENAFFAIRS_LAWS, else ../shared/corpus/laws from the repository root."""
+def laws_path() -> Path:
+    """Where the real-law corpus should be: $OPENAFFAIRS_LAWS, else ../shared/corpus/laws
+    from the repository root (not checked: see laws_dir)."""
     env = os.environ.get("OPENAFFAIRS_LAWS")
-    path = Path(env) if env else REPO.parent / "shared" / "corpus" / "laws"
+    return Path(env) if env else REPO.parent / "shared" / "corpus" / "laws"
+
+
+def laws_dir() -> Path:
+    """The real-law corpus (laws_path); CorpusMissing when it is not there."""
+    path = laws_path()
     if not path.is_dir():
         raise CorpusMissing(
             f"the real-law corpus is missing: {path} (set OPENAFFAIRS_LAWS or put shared/ beside the repository)"

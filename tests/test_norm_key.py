@@ -14,9 +14,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from conftest import NOW, REPO, SAMPLE
+from conftest import NOW, SAMPLE
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from law_sentences import laws_path
 from test_normalise_speed import PIECES
 
 from generator import pipeline
@@ -26,7 +27,7 @@ from generator.privacy.matching import _code_key, _code_like_key, norm_key
 from generator.privacy.normalise import normalise, normalise_folded
 from generator.records import Disclosure
 
-LAWS = REPO.parent / "shared" / "corpus" / "laws"
+LAWS = laws_path()  # $OPENAFFAIRS_LAWS, else ../shared/corpus/laws
 
 HOSTILE = [
     "Ｚｈａｎｇ　Ｗｅｉ",  # full-width letters, ideographic space

@@ -11,6 +11,7 @@ from pathlib import Path
 from conftest import REPO
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from law_sentences import laws_path
 from normalise_reference import reference_normalise
 
 from generator.privacy.normalise import BLOCK, normalise
@@ -104,7 +105,7 @@ def test_normalise_gives_what_it_gave_on_generated_records(tmp_path: Path) -> No
             assert normalise(part, plain=True) == reference_normalise(part, plain=True)
 
 
-LAWS = REPO.parent / "shared" / "corpus" / "laws"
+LAWS = laws_path()  # $OPENAFFAIRS_LAWS, else ../shared/corpus/laws
 
 
 def test_normalise_gives_what_it_gave_on_real_laws() -> None:

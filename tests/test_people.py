@@ -5,13 +5,13 @@ labelled corpus of our own, and no warning at all on the real laws in
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
+from law_sentences import laws_path
 
 from generator.privacy.people import candidates
 
-LAWS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "laws"
+LAWS = laws_path()  # $OPENAFFAIRS_LAWS, else ../shared/corpus/laws
 
 NAMES = [
     "钱国栋",
