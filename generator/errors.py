@@ -50,6 +50,10 @@ class BuildError(Exception):
         self.problems = sorted(set(problems))
         super().__init__(self.summary())
 
+    def __reduce__(self) -> tuple[type[BuildError], tuple[list[Problem]]]:
+        # (pickled whole, e.g. from a worker process: the default would rebuild it from its text)
+        return (type(self), (self.problems,))
+
     def summary(self) -> str:
         files = len({p.path for p in self.problems})
         n = len(self.problems)

@@ -1,6 +1,7 @@
 """Forked worker processes for the stages whose work is per record (loading and
-validation in ``intake``, the privacy filter): how many, and how they are fed and
-stopped.  The stage sets what every worker shares (a module global) just before
+validation in ``intake``, the privacy filter), and for a stage that runs beside another
+(``Alongside``: the open data and the static search index while the pages are made):
+how many, and how they are fed and stopped.  The stage sets what every worker shares (a module global) just before
 ``forked_map`` forks them, so the workers inherit it instead of unpickling it.
 
 Any failure of a worker (an exception, a worker killed) ends the map: no chunk is
@@ -14,13 +15,15 @@ import concurrent.futures
 import contextlib
 import functools
 import multiprocessing
+import multiprocessing.connection
 import os
 import signal
 import sys
+import traceback
 from collections.abc import Callable, Generator, Sequence
-from typing import TypeVar
+from typing import Generic, TypeVar
 
-__all__ = ["available_cpus", "die_with_parent", "forked_map", "kill_point", "workers_for"]
+__all__ = ["Alongside", "available_cpus", "die_with_parent", "forked_map", "kill_point", "workers_for"]
 
 C = TypeVar("C")
 R = TypeVar("R")
@@ -94,3 +97,68 @@ def forked_map(
         except BaseException:
             pool.shutdown(wait=True, cancel_futures=True)
             raise
+
+
+class Alongside(Generic[R]):
+    """``task()`` in one forked process, started now, while this one goes on; ``result()``
+    waits for its value (pickled back through a pipe).  The child inherits what the build
+    holds (nothing is sent to it) and must write nothing the build's own process writes too:
+    the stages given to it write only their own cache entries (whole files, each made under
+    a temporary name and renamed).  An exception of ``task`` is raised again by ``result()``;
+    a child that ends without a value raises ``broken("...")``.  ``cancel()`` kills the child
+    (a build that failed elsewhere does not wait for it); killed with the build, the child
+    ends too (``die_with_parent``).  ``name``: the child's kill point (``kill_point``), for
+    the tests."""
+
+    def __init__(self, task: Callable[[], R], broken: Callable[[str], Exception], name: str = "alongside"):
+        ctx = multiprocessing.get_context("fork")
+        self._broken = broken
+        self._receive, send = ctx.Pipe(duplex=False)
+        for stream in (sys.stdout, sys.stderr):  # else the child would write their buffers again
+            with contextlib.suppress(Exception):
+                stream.flush()
+        self._child = ctx.Process(target=_alongside, args=(send, os.getpid(), task, name), daemon=True)
+        self._child.start()
+        send.close()  # (the child's end: a child that dies closes the pipe, and recv() sees it)
+        self._value: tuple[bool, object] | None = None
+
+    def result(self) -> R:
+        if self._value is None:
+            try:
+                self._value = self._receive.recv()
+            except (EOFError, OSError):
+                self._child.join()
+                raise self._broken(f"a worker process ended unexpectedly (exit code {self._child.exitcode})") from None
+            finally:
+                self._receive.close()
+            self._child.join()
+        ok, value = self._value
+        if not ok:
+            assert isinstance(value, BaseException)
+            raise value
+        return value  # type: ignore[return-value]
+
+    def cancel(self) -> None:
+        """Kill the child unless its value is already in (then: nothing to do)."""
+        if self._child.is_alive():
+            self._child.kill()
+        self._child.join()
+        with contextlib.suppress(OSError):
+            self._receive.close()
+
+
+def _alongside(send: multiprocessing.connection.Connection, parent: int, task: Callable[[], R], name: str) -> None:
+    die_with_parent(parent)
+    kill_point(name)
+    try:
+        value: tuple[bool, object] = (True, task())
+    except BaseException as exc:  # sent back whole when it pickles, else as its text
+        with contextlib.suppress(Exception):
+            exc.add_note("in the process beside the build:\n" + "".join(traceback.format_tb(exc.__traceback__)))
+        value = (False, exc)
+    try:
+        send.send(value)
+    except Exception as exc:  # e.g. an exception that does not pickle
+        send.send((False, RuntimeError(f"{value[1]!r} ({exc})")))
+    send.close()
+    os._exit(0)  # no exit handlers of the build's process, no freeing of its heap
