@@ -195,7 +195,8 @@ _jobs_option = click.option(
     type=click.IntRange(min=1),
     default=None,
     metavar="N",
-    help="Processes for loading and validating the records and for the privacy filter "
+    help="Processes for loading and validating the records and for the privacy filter; with 2 "
+    "or more, a build also makes the open data and the static search index beside the pages "
     "(default: one per available CPU when at least 500 record files are read, 200 records "
     "filtered; 1: in the build's own process). The output is the same.",
 )
