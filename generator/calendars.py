@@ -83,7 +83,15 @@ def _event(rec: PublicRecord[Record], d: RecordDates, config: SiteConfig) -> Eve
     return ev
 
 
-def _calendar(events: Sequence[tuple[PublicRecord[Record], RecordDates]], config: SiteConfig, name: str) -> bytes:
+_END = b"END:VCALENDAR\r\n"
+
+
+def _calendar(events: Sequence[bytes], config: SiteConfig, name: str) -> bytes:
+    """A VCALENDAR of the given VEVENTs (each ``Event.to_ical()``): its own properties, the
+    zone's VTIMEZONE first (as calendar programs expect), then the events.  The same bytes
+    as one ``Calendar`` holding both as subcomponents (icalendar writes a component as its
+    content lines, its subcomponents' in order: ``test_calendars_are_what_icalendar_writes``),
+    but each event and the zone written once, not once per file they are in."""
     cal = Calendar()
     cal.add("prodid", "-//OpenAffairs//open days//ZH")
     cal.add("version", "2.0")
@@ -91,17 +99,21 @@ def _calendar(events: Sequence[tuple[PublicRecord[Record], RecordDates]], config
     cal.add("method", "PUBLISH")
     cal.add("x-wr-calname", name)
     cal.add("x-wr-timezone", config.timezone)
-    cal.add_component(_vtimezone(config.timezone))  # first, as calendar programs expect
-    for rec, d in events:
-        cal.add_component(_event(rec, d, config))
-    ical: bytes = cal.to_ical()
-    return ical
+    head: bytes = cal.to_ical()
+    assert head.endswith(_END)
+    return head[: -len(_END)] + _vtimezone_ical(config.timezone) + b"".join(events) + _END
 
 
 @functools.lru_cache(maxsize=4)
 def _vtimezone(name: str) -> Timezone:
     """The zone's VTIMEZONE (from the zone database; computing it is slow, so once)."""
     return Timezone.from_tzid(name)
+
+
+@functools.lru_cache(maxsize=4)
+def _vtimezone_ical(name: str) -> bytes:
+    ical: bytes = _vtimezone(name).to_ical()
+    return ical
 
 
 def calendar_files(
@@ -112,7 +124,8 @@ def calendar_files(
         key=lambda x: (x[0].of(OpenDay).start, x[0].id),
     )
     name = f"{_t('open-days', config.language)} - {config.site_name}"
-    out = {CALENDAR_PATH.lstrip("/"): _calendar(events, config, name)}
-    for rec, d in events:
-        out[event_ics_path(rec).lstrip("/")] = _calendar([(rec, d)], config, rec.title)
+    icals = [_event(rec, d, config).to_ical() for rec, d in events]
+    out = {CALENDAR_PATH.lstrip("/"): _calendar(icals, config, name)}
+    for (rec, _), ical in zip(events, icals, strict=True):
+        out[event_ics_path(rec).lstrip("/")] = _calendar([ical], config, rec.title)
     return out

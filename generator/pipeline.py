@@ -349,7 +349,7 @@ def _build(
             sitemap = site_sitemap(rendered, report.public, config, dates, now)
         progress("Open data and the site's search index ...")
         with clock("open data, static search index" + (" (wait)" if isinstance(side, Alongside) else "")):
-            extra, search_files, used, seconds = side.result()
+            extra, search_files, used, seconds = _assembled(side.result())
     except BaseException:
         side.cancel()
         raise
@@ -500,25 +500,59 @@ def _published_state(
     return pages, reusable, spare, time.perf_counter() - start
 
 
+_PIECE_BYTES = 8 << 20  # files per piece of the value sent back from the child (Alongside)
+
+
 def _open_data_and_static_index(
     listed: list[PublicRecord[Record]],
     config: SiteConfig,
     dates: dict[Key, Any],
     now: dt.datetime,
     cache: BuildCache | None,
-) -> tuple[dict[str, bytes], dict[str, bytes], list[str], float]:
+) -> list[tuple[str, Any]]:
     """The data files (feeds, calendars, tables, JSON twins) and the static search index's
     files of every side, the keys of the build cache's entries they used (the build keeps
     exactly the entries it used: in a forked process, they are used in the child's copy of
-    the cache) and the seconds they took.  Pure but for the build cache's own entries of
-    both (``get_output``/``put_output``: whole files), so it may run in a forked process
-    beside the pages."""
+    the cache) and the seconds they took, as pieces (``_assembled``: a forked process sends
+    them one by one).  Pure but for the build cache's own entries of both
+    (``get_output``/``put_output``: whole files), so it may run in a forked process beside
+    the pages."""
     start = time.perf_counter()
     before = set(cache.used) if cache is not None else set()
     extra = export_all(listed, config, dates, now, cache)
     search_files = static_search_files(listed, config, cache)
     used = sorted(cache.used - before) if cache is not None else []
-    return extra, search_files, used, time.perf_counter() - start
+    pieces: list[tuple[str, Any]] = [("extra", part) for part in _parts(extra)]
+    pieces += [("search", part) for part in _parts(search_files)]
+    return [*pieces, ("used", used), ("seconds", time.perf_counter() - start)]
+
+
+def _parts(files: dict[str, bytes]) -> Iterator[dict[str, bytes]]:
+    part: dict[str, bytes] = {}
+    size = 0
+    for name, data in files.items():
+        part[name] = data
+        size += len(data)
+        if size >= _PIECE_BYTES:
+            yield part
+            part, size = {}, 0
+    if part:
+        yield part
+
+
+def _assembled(pieces: list[tuple[str, Any]]) -> tuple[dict[str, bytes], dict[str, bytes], list[str], float]:
+    """(open data files, static search files, cache keys used, seconds) from the pieces."""
+    files: dict[str, dict[str, bytes]] = {"extra": {}, "search": {}}
+    used: list[str] = []
+    seconds = 0.0
+    for kind, value in pieces:
+        if kind == "used":
+            used = value
+        elif kind == "seconds":
+            seconds = value
+        else:
+            files[kind].update(value)
+    return files["extra"], files["search"], used, seconds
 
 
 class _Here:
@@ -545,7 +579,10 @@ def _beside_pages(task: Callable[[], Any], jobs: int | None, count: int, made: i
     least = max(1 if jobs is not None else FILTER_MIN_PARALLEL, count // 10)
     if workers_for(jobs, count, FILTER_MIN_PARALLEL) < 2 or made < least:
         return _Here(task)
-    return Alongside(task, lambda why: WorkerError(f"open data and static search index: {why}"), "alongside")
+    try:
+        return Alongside(task, lambda why: WorkerError(f"open data and static search index: {why}"), "alongside")
+    except OSError:  # no process to be had (fork refused: memory, process limits): here, as on one core
+        return _Here(task)
 
 
 def _update_generation_timed(added: list[Any], removed: list[tuple[str, str]], index_root: Path) -> tuple[str, float]:

@@ -101,16 +101,18 @@ def forked_map(
 
 class Alongside(Generic[R]):
     """``task()`` in one forked process, started now, while this one goes on; ``result()``
-    waits for its value (pickled back through a pipe).  The child inherits what the build
-    holds (nothing is sent to it) and must write nothing the build's own process writes too:
-    the stages given to it write only their own cache entries (whole files, each made under
-    a temporary name and renamed).  An exception of ``task`` is raised again by ``result()``;
-    a child that ends without a value raises ``broken("...")``.  ``cancel()`` kills the child
-    (a build that failed elsewhere does not wait for it); killed with the build, the child
-    ends too (``die_with_parent``).  ``name``: the child's kill point (``kill_point``), for
-    the tests."""
+    waits for its value: the list of pieces it returns, pickled back through a pipe one
+    piece at a time (a large value as one message would be held twice in each process
+    while it passes: its pickle and its copy).  The child inherits what the build holds
+    (nothing is sent to it) and must write nothing the build's own process writes too: the
+    stages given to it write only their own cache entries (whole files, each made under a
+    temporary name and renamed).  An exception of ``task`` is raised again by
+    ``result()``; a child that ends without its value raises ``broken("...")``.
+    ``cancel()`` kills the child (a build that failed elsewhere does not wait for it);
+    killed with the build, the child ends too (``die_with_parent``).  ``name``: the child's
+    kill point (``kill_point``), for the tests."""
 
-    def __init__(self, task: Callable[[], R], broken: Callable[[str], Exception], name: str = "alongside"):
+    def __init__(self, task: Callable[[], list[R]], broken: Callable[[str], Exception], name: str = "alongside"):
         ctx = multiprocessing.get_context("fork")
         self._broken = broken
         self._receive, send = ctx.Pipe(duplex=False)
@@ -120,23 +122,29 @@ class Alongside(Generic[R]):
         self._child = ctx.Process(target=_alongside, args=(send, os.getpid(), task, name), daemon=True)
         self._child.start()
         send.close()  # (the child's end: a child that dies closes the pipe, and recv() sees it)
-        self._value: tuple[bool, object] | None = None
+        self._pieces: list[R] | None = None
 
-    def result(self) -> R:
-        if self._value is None:
+    def result(self) -> list[R]:
+        if self._pieces is None:
+            pieces: list[R] = []
             try:
-                self._value = self._receive.recv()
+                while True:
+                    kind, value = self._receive.recv()
+                    if kind == "piece":
+                        pieces.append(value)
+                    elif kind == "error":
+                        self._child.join()
+                        raise value
+                    else:
+                        break
             except (EOFError, OSError):
                 self._child.join()
                 raise self._broken(f"a worker process ended unexpectedly (exit code {self._child.exitcode})") from None
             finally:
                 self._receive.close()
             self._child.join()
-        ok, value = self._value
-        if not ok:
-            assert isinstance(value, BaseException)
-            raise value
-        return value  # type: ignore[return-value]
+            self._pieces = pieces
+        return self._pieces
 
     def cancel(self) -> None:
         """Kill the child unless its value is already in (then: nothing to do)."""
@@ -147,18 +155,24 @@ class Alongside(Generic[R]):
             self._receive.close()
 
 
-def _alongside(send: multiprocessing.connection.Connection, parent: int, task: Callable[[], R], name: str) -> None:
+def _alongside(
+    send: multiprocessing.connection.Connection, parent: int, task: Callable[[], list[R]], name: str
+) -> None:
     die_with_parent(parent)
     kill_point(name)
     try:
-        value: tuple[bool, object] = (True, task())
+        pieces = task()
     except BaseException as exc:  # sent back whole when it pickles, else as its text
         with contextlib.suppress(Exception):
             exc.add_note("in the process beside the build:\n" + "".join(traceback.format_tb(exc.__traceback__)))
-        value = (False, exc)
-    try:
-        send.send(value)
-    except Exception as exc:  # e.g. an exception that does not pickle
-        send.send((False, RuntimeError(f"{value[1]!r} ({exc})")))
+        try:
+            send.send(("error", exc))
+        except Exception as why:  # e.g. an exception that does not pickle
+            send.send(("error", RuntimeError(f"{exc!r} ({why})")))
+    else:
+        for i, piece in enumerate(pieces):
+            send.send(("piece", piece))
+            pieces[i] = None  # type: ignore[assignment]  # (sent: no longer held here)
+        send.send(("done", None))
     send.close()
     os._exit(0)  # no exit handlers of the build's process, no freeing of its heap

@@ -140,7 +140,8 @@ def test_the_process_beside_the_pages_killed(tmp_path: Path) -> None:
 
 
 def test_alongside_gives_the_value_the_exception_or_the_death() -> None:
-    assert Alongside(lambda: {"a": b"x" * 3_000_000}, RuntimeError).result() == {"a": b"x" * 3_000_000}
+    pieces = [{"a": b"x" * 3_000_000}, {"b": b"y"}, 3.5]
+    assert Alongside(lambda: list(pieces), RuntimeError).result() == pieces  # one by one, in order
 
     def fails() -> None:
         raise BuildError([Problem("a.md", 2, "bad")])
@@ -160,8 +161,8 @@ def test_what_runs_beside_the_pages() -> None:
     the build's heap it touches, and it reads every record."""
 
     def where(jobs: int | None, count: int, made: int) -> str:
-        side = pipeline._beside_pages(lambda: "done", jobs, count, made)
-        assert side.result() == "done"
+        side = pipeline._beside_pages(lambda: ["done"], jobs, count, made)
+        assert side.result() == ["done"]
         return "beside" if isinstance(side, Alongside) else "here"
 
     assert where(2, 20_000, 20_000) == "beside"  # a cold build, a change of config or template
@@ -170,3 +171,23 @@ def test_what_runs_beside_the_pages() -> None:
     assert where(1, 20_000, 20_000) == "here"  # --jobs 1
     assert where(None, 100, 100) == "here"  # a small site
     assert where(2, 15, 15) == "beside"  # --jobs 2 asks for it (the tests' small sites)
+
+
+def test_no_second_process_to_be_had(monkeypatch: pytest.MonkeyPatch) -> None:
+    """fork refused (memory, a process limit): the work is done in the build's process."""
+
+    def refused(*args: Any, **kwargs: Any) -> None:
+        raise BlockingIOError(11, "Resource temporarily unavailable")
+
+    monkeypatch.setattr(pipeline, "Alongside", refused)
+    side = pipeline._beside_pages(lambda: ["done"], 2, 20_000, 20_000)
+    assert isinstance(side, pipeline._Here) and side.result() == ["done"]
+
+
+def test_the_pieces_make_the_files_again() -> None:
+    files = {f"search/{i}.bin": bytes([i % 251]) * (i * 40_000) for i in range(300)}
+    parts = list(pipeline._parts(files))
+    assert len(parts) > 3 and all(sum(map(len, p.values())) < pipeline._PIECE_BYTES + 12_000_000 for p in parts)
+    pieces = [("extra", {"robots.txt": b"x"}), *[("search", p) for p in parts], ("used", ["k"]), ("seconds", 1.5)]
+    assert pipeline._assembled(pieces) == ({"robots.txt": b"x"}, files, ["k"], 1.5)
+    assert list(pipeline._assembled(pieces)[1]) == list(files)  # in their order

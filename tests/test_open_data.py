@@ -633,3 +633,58 @@ def test_a_damaged_dates_file_is_an_error_not_a_traceback(sample_site: Path) -> 
     result = run_cli(["build", "--now", NOW, "--out", "out"], sample_site)
     assert result.exit_code == 1 and "content/.dates.json:1: record 1: expected" in result.stderr
     assert "Traceback" not in result.stderr and "export-public" in result.stderr
+
+
+def test_calendars_are_what_icalendar_writes(tmp_path: Path) -> None:
+    """The calendars are assembled from each event and the zone written once
+    (``calendars._calendar``): byte for byte what one icalendar ``Calendar`` holding them
+    as subcomponents writes, for the whole calendar and for each event's file, on events
+    long enough for lines to be folded."""
+    from generator import calendars, dates, pipeline
+    from generator.privacy import run_filter
+
+    long_title = "关于举办“检察开放日”活动暨未成年人检察工作宣传周系列活动的公告" * 2
+    root = write_site(
+        tmp_path,
+        {
+            "content/open-days/a.md": open_day("od-a", long_title, status="cancelled"),
+            "content/open-days/b.md": open_day(
+                "od-b", "另一开放日", start="2026-12-20T00:00:00Z", end="2026-12-20T02:00:00Z"
+            ),
+            "content/open-days/c.md": open_day("od-c", "第三个开放日", status="postponed"),
+        },
+    )
+    old = Path.cwd()
+    os.chdir(root)
+    try:
+        config, now = pipeline.configure(Path("site_config.yml"), NOW)
+        p = pipeline._decided(config, now, lambda s: None)
+        public = run_filter(p.decided, p.config, p.origin).public
+    finally:
+        os.chdir(old)
+    when = dates.record_dates(public, config, now)
+    files = calendars.calendar_files(public, config, when)
+    events = sorted((x for x in public if x.type == "open-days"), key=lambda x: (x.record.start, x.id))
+    assert len(events) == 3
+
+    def one_calendar(items: list, name: str) -> bytes:
+        cal = Calendar()
+        for key, value in [
+            ("prodid", "-//OpenAffairs//open days//ZH"),
+            ("version", "2.0"),
+            ("calscale", "GREGORIAN"),
+            ("method", "PUBLISH"),
+            ("x-wr-calname", name),
+            ("x-wr-timezone", config.timezone),
+        ]:
+            cal.add(key, value)
+        cal.add_component(calendars._vtimezone(config.timezone))
+        for rec in items:
+            cal.add_component(calendars._event(rec, when[(rec.type, rec.id)], config))
+        return cal.to_ical()
+
+    name = files["open-days/calendar.ics"].split(b"X-WR-CALNAME:")[1].split(b"\r\n")[0].decode()
+    assert files["open-days/calendar.ics"] == one_calendar(events, name)
+    for rec in events:
+        assert files[f"open-days/{rec.id}/event.ics"] == one_calendar([rec], rec.title)
+    assert b"\r\n " in files["open-days/calendar.ics"]  # a folded line among them
