@@ -51,7 +51,7 @@ from .search import (
 from .search.generations import current
 from .site import PageCache, SpareTree, remove_leftovers, write_site
 from .sourcecache import source_cache
-from .workers import Alongside, die_with_parent, kill_point, workers_for
+from .workers import Alongside, die_with_parent, kill_point, memory_room, workers_for
 
 __all__ = ["BuildReport", "build", "configure", "resolve_now", "prepare", "review"]
 
@@ -572,12 +572,18 @@ class _Here:
 def _beside_pages(task: Callable[[], Any], jobs: int | None, count: int, made: int) -> Alongside[Any] | _Here:
     """``task`` in a forked process when the filter would use workers for ``count`` records
     (two cores, ``--jobs`` not 1, a large site) and a tenth of them or more (``made``) were
-    filtered anew (and 200, unless ``--jobs`` asks for workers), else in this process.  The child's memory is the pages it touches: its
+    filtered anew (and 200, unless ``--jobs`` asks for workers) and the machine has memory
+    for a second copy of this process (``workers.memory_room``), else in this process.  The child's memory is the pages it touches: its
     stages read every record, so it copies most of the build's heap (at 20,000 records a
     one-record rebuild's peak grew from 971 to 1,505 MB PSS, for 2.4 s): worth it only for
     a build that indexes many pages again (a cold build: 225.6 -> 180-191 s)."""
     least = max(1 if jobs is not None else FILTER_MIN_PARALLEL, count // 10)
     if workers_for(jobs, count, FILTER_MIN_PARALLEL) < 2 or made < least:
+        return _Here(task)
+    room = memory_room()
+    if room is not None and room[0] < 2 * room[1]:
+        # the child may copy most of this process's heap, and adds its own: only with room
+        # for both (at 100,000 records the peak grows by about 1 GB, to 6.2 GB PSS)
         return _Here(task)
     try:
         return Alongside(task, lambda why: WorkerError(f"open data and static search index: {why}"), "alongside")

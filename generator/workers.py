@@ -23,10 +23,23 @@ import traceback
 from collections.abc import Callable, Generator, Sequence
 from typing import Generic, TypeVar
 
-__all__ = ["Alongside", "available_cpus", "die_with_parent", "forked_map", "kill_point", "workers_for"]
+__all__ = ["Alongside", "available_cpus", "die_with_parent", "forked_map", "kill_point", "memory_room", "workers_for"]
 
 C = TypeVar("C")
 R = TypeVar("R")
+
+
+def memory_room() -> tuple[int, int] | None:
+    """(bytes the machine can still give without swapping -- ``MemAvailable`` --, bytes this
+    process holds -- its resident set), or None where /proc does not tell (not Linux)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:  # noqa: PTH123
+            available = next(int(line.split()[1]) * 1024 for line in f if line.startswith("MemAvailable:"))
+        with open("/proc/self/statm", encoding="ascii") as f:  # noqa: PTH123
+            resident = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+    except (OSError, StopIteration, ValueError, IndexError):
+        return None
+    return available, resident
 
 
 def available_cpus() -> int:

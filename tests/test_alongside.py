@@ -191,3 +191,25 @@ def test_the_pieces_make_the_files_again() -> None:
     pieces = [("extra", {"robots.txt": b"x"}), *[("search", p) for p in parts], ("used", ["k"]), ("seconds", 1.5)]
     assert pipeline._assembled(pieces) == ({"robots.txt": b"x"}, files, ["k"], 1.5)
     assert list(pipeline._assembled(pieces)[1]) == list(files)  # in their order
+
+
+def test_no_room_for_a_second_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The child may copy most of the build's heap: it is made only when the machine has
+    memory for twice what the build holds (a CI runner with 7 GB builds in one process)."""
+    monkeypatch.setattr(pipeline, "memory_room", lambda: (3 << 30, 2 << 30))
+    assert isinstance(pipeline._beside_pages(lambda: ["done"], 2, 20_000, 20_000), pipeline._Here)
+    monkeypatch.setattr(pipeline, "memory_room", lambda: (5 << 30, 2 << 30))
+    side = pipeline._beside_pages(lambda: ["done"], 2, 20_000, 20_000)
+    assert isinstance(side, Alongside) and side.result() == ["done"]
+    monkeypatch.setattr(pipeline, "memory_room", lambda: None)  # /proc does not tell: as before
+    side = pipeline._beside_pages(lambda: ["done"], 2, 20_000, 20_000)
+    assert isinstance(side, Alongside) and side.result() == ["done"]
+
+
+def test_memory_room_reads_this_machine() -> None:
+    from generator.workers import memory_room
+
+    room = memory_room()
+    assert room is not None  # (Linux: the project's platform for builds)
+    available, resident = room
+    assert available > 0 and 10 << 20 < resident < available * 4
