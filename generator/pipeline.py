@@ -334,7 +334,7 @@ def _build(
         dates = record_dates(report.public, config, now, sources=report.sources)
     # 6. the open data (every language, issue 10) and the site's search box (from the last
     # build's index, re-indexing only the pages that changed: issue 13), in a second process
-    # when there are two cores, while this one makes the pages
+    # while this one makes the pages when that pays and fits (``_beside_pages``)
     made = len(listed) if cache is None else cache.misses  # records filtered anew
     task = functools.partial(_open_data_and_static_index, listed, config, dates, now, cache)
     side = _beside_pages(task, jobs, len(listed), made)
@@ -571,12 +571,14 @@ class _Here:
 
 def _beside_pages(task: Callable[[], Any], jobs: int | None, count: int, made: int) -> Alongside[Any] | _Here:
     """``task`` in a forked process when the filter would use workers for ``count`` records
-    (two cores, ``--jobs`` not 1, a large site) and a tenth of them or more (``made``) were
+    (two cores, ``--jobs`` not 1, a large site), a tenth of them or more (``made``) were
     filtered anew (and 200, unless ``--jobs`` asks for workers) and the machine has memory
-    for a second copy of this process (``workers.memory_room``), else in this process.  The child's memory is the pages it touches: its
-    stages read every record, so it copies most of the build's heap (at 20,000 records a
-    one-record rebuild's peak grew from 971 to 1,505 MB PSS, for 2.4 s): worth it only for
-    a build that indexes many pages again (a cold build: 225.6 -> 180-191 s)."""
+    for a second copy of this process (``workers.memory_room``); else in this process.
+
+    The child's memory is the pages of the heap it touches, and its stages read every
+    record: it copies most of the build's heap.  At 20,000 records a one-record rebuild's
+    peak grew from 971 to 1,505 MB PSS for 2.4 s saved, a cold build's by 3-5 % for 225.6
+    -> 180-191 s; at 100,000 the cold peak by about 1 GB (to 6.2 GB) for about 200 s."""
     least = max(1 if jobs is not None else FILTER_MIN_PARALLEL, count // 10)
     if workers_for(jobs, count, FILTER_MIN_PARALLEL) < 2 or made < least:
         return _Here(task)
