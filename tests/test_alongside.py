@@ -21,6 +21,13 @@ from generator.errors import BuildError, Problem, WorkerError
 from generator.workers import Alongside
 
 
+@pytest.fixture(autouse=True)
+def _room(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever memory the test machine has left: the second process is asked for (its
+    memory rule has a test of its own)."""
+    monkeypatch.setattr(pipeline, "memory_room", lambda: None)
+
+
 def _sample(tmp_path: Path, name: str = "sample") -> Path:
     root = tmp_path / name
     shutil.copytree(SAMPLE, root, ignore=shutil.ignore_patterns("site"))
