@@ -338,6 +338,7 @@ def _build(
     made = len(listed) if cache is None else cache.misses  # records filtered anew
     task = functools.partial(_open_data_and_static_index, listed, config, dates, now, cache)
     side = _beside_pages(task, jobs, len(listed), made)
+    beside = isinstance(side, Alongside)
     try:
         # 7. pages (Markdown for MkDocs) and the sitemap
         with clock("pages"):
@@ -348,14 +349,14 @@ def _build(
             report.pages = len(rendered.pages) + sum(len(s.pages) for s in rendered.sides.values())
             sitemap = site_sitemap(rendered, report.public, config, dates, now)
         progress("Open data and the site's search index ...")
-        with clock("open data, static search index" + (" (wait)" if isinstance(side, Alongside) else "")):
+        with clock("open data, static search index" + (" (wait)" if beside else "")):
             extra, search_files, used, seconds = _assembled(side.result())
     except BaseException:
         side.cancel()
         raise
     if cache is not None:
         cache.used.update(used)
-    if isinstance(side, Alongside):
+    if beside:
         report.timings["open data, static search index (in parallel)"] = seconds
     # 8. MkDocs, with the journalists' index (tokenised in Python) written alongside by a
     # second process unless its documents are those of the current generation; the site,

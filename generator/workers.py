@@ -1,8 +1,9 @@
 """Forked worker processes for the stages whose work is per record (loading and
 validation in ``intake``, the privacy filter), and for a stage that runs beside another
 (``Alongside``: the open data and the static search index while the pages are made):
-how many, and how they are fed and stopped.  The stage sets what every worker shares (a module global) just before
-``forked_map`` forks them, so the workers inherit it instead of unpickling it.
+how many, and how they are fed and stopped.  The stage sets what every worker shares (a
+module global) just before ``forked_map`` forks them, so the workers inherit it instead
+of unpickling it.
 
 Any failure of a worker (an exception, a worker killed) ends the map: no chunk is
 ever skipped.  A worker ends with the build: killed with it (``die_with_parent``), it
