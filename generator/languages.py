@@ -131,7 +131,7 @@ def export_all(
             new[int(k[:8], 16) % _SHARDS][k] = v
         for key, old, shard in zip(keys, shards, new, strict=True):
             if shard.keys() != old.keys():
-                cache.put_output(key, shard)
+                cache.put_output(key, shard, flat=True)
         return files
 
     if not is_multilingual(config):
@@ -162,10 +162,10 @@ def static_search_files(
 
     def side(own: Sequence[PublicRecord[Record]], side_cfg: SiteConfig, lang: str) -> dict[str, bytes]:
         key = cache.key("static-search", lang) if cache is not None else ""
-        previous = cache.get_output(key) if cache is not None else None
-        index = update_static_index(static_docs(own, side_cfg), previous if isinstance(previous, StaticIndex) else None)
+        previous = StaticIndex.from_flat(cache.get_output(key)) if cache is not None else None
+        index = update_static_index(static_docs(own, side_cfg), previous)
         if cache is not None and index is not previous:
-            cache.put_output(key, index)
+            cache.put_output(key, index.flat(), flat=True)
         return index.files
 
     if not is_multilingual(config):

@@ -6,6 +6,7 @@ record silently left out."""
 from __future__ import annotations
 
 import os
+import pickle
 import re
 import shutil
 import sys
@@ -78,6 +79,41 @@ def test_two_workers_filter_exactly_as_one(site: str, at_least: int, generated: 
     assert two.warnings == one.warnings
     assert two.problems == one.problems
     assert two.scanned == one.scanned and one.scanned  # every attachment read, with its digest
+
+
+class _Entries:
+    """A ``RecordCache`` that keeps what ``run_filter`` stores, pickled as the build cache
+    stores it (``BuildCache.put``)."""
+
+    fingerprint = "test"
+
+    def __init__(self) -> None:
+        self.stored: dict[str, bytes] = {}
+
+    def get_many(self, keys: Any) -> dict[str, Any]:
+        return {}
+
+    def put(self, key: str, value: Any) -> None:
+        self.stored[key] = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+
+
+def test_the_cache_entries_a_worker_sends_are_those_made_in_one_process(generated: Path) -> None:
+    """The parent stores the entry a worker sent as it came (``_filter_parallel``), not one
+    made again from the record it rebuilt of it: the same bytes as in one process."""
+    p = _prepared(generated)
+    kept: dict[int, _Entries] = {}
+    old = Path.cwd()
+    os.chdir(generated)
+    try:
+        for jobs in (1, 2):
+            kept[jobs] = _Entries()
+            sources = {d.path: d.digest for d in p.tree.documents}
+            result = run_filter(p.decided, p.config, p.origin, cache=kept[jobs], sources=sources, jobs=jobs)
+            assert result.workers == jobs
+    finally:
+        os.chdir(old)
+    assert len(kept[1].stored) >= 200
+    assert kept[2].stored == kept[1].stored
 
 
 def test_a_site_built_with_two_workers_is_byte_identical(built_sample: Path, tmp_path: Path) -> None:

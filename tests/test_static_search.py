@@ -236,11 +236,17 @@ def test_an_update_from_the_previous_index_is_byte_identical_to_a_cold_build(
     """Issue 13: a page changed re-indexes that page and re-encodes only its terms' entries;
     every file is what a build from nothing makes of the same pages (a page added or removed
     renumbers the pages after it: built afresh)."""
-    from generator.static_search import _update
+    import marshal
+
+    from generator.static_search import StaticIndex, _update, row_of
 
     docs = corpus[:150] + long_corpus
-    previous = update_static_index(docs, None)
-    assert previous.files == build_static_index(docs)
+    built = update_static_index(docs, None)
+    assert built.files == build_static_index(docs)
+    # the index as the build cache keeps it: marshalled plain values, loaded back whole
+    previous = StaticIndex.from_flat(marshal.loads(marshal.dumps(built.flat())))
+    assert previous is not None and previous == built
+    assert StaticIndex.from_flat(("static-index-0", *built.flat()[1:])) is None  # another shape: built afresh
     long_page = next(d for d in long_corpus if d.articles)
     short_page = docs[3]
     cases = {
@@ -262,11 +268,12 @@ def test_an_update_from_the_previous_index_is_byte_identical_to_a_cold_build(
         # the update itself, not the fallback to a build from nothing, made them
         ids = [i for i, d in enumerate(ordered) if d.url in by_url]
         new_order = [by_url.get(d.url, d) for d in ordered]
-        direct = _update(previous, new_order, ids)
+        direct = _update(previous, new_order, [row_of(d) for d in new_order], ids)
         assert direct is not None and direct.files == updated.files, name
         # and a further update from the updated index goes back
         assert update_static_index(docs, updated).files == previous.files, name
     assert update_static_index(docs, previous) is previous  # nothing changed
+    assert update_static_index(docs, built) is built
     added = [*docs, doc("/disclosures/new/", "新增", "新增的记录", date=dt.date(2027, 1, 1))]
     assert update_static_index(added, previous).files == build_static_index(added)
     removed = docs[:10] + docs[11:]
