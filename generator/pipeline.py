@@ -51,7 +51,7 @@ from .search import (
 from .search.generations import current
 from .site import PageCache, SpareTree, remove_leftovers, write_site
 from .sourcecache import source_cache
-from .workers import Alongside, die_with_parent, kill_point, memory_room, workers_for
+from .workers import Alongside, InProcess, die_with_parent, kill_point, memory_room, workers_for
 
 __all__ = ["BuildReport", "build", "configure", "resolve_now", "prepare", "review"]
 
@@ -556,21 +556,7 @@ def _assembled(pieces: list[tuple[str, Any]]) -> tuple[dict[str, bytes], dict[st
     return files["extra"], files["search"], used, seconds
 
 
-class _Here:
-    """``Alongside``'s interface for a task run in the build's own process (one core, or a
-    small site): it runs when its value is asked for."""
-
-    def __init__(self, task: Callable[[], Any]):
-        self._task = task
-
-    def result(self) -> Any:
-        return self._task()
-
-    def cancel(self) -> None:
-        pass
-
-
-def _beside_pages(task: Callable[[], Any], jobs: int | None, count: int, made: int) -> Alongside[Any] | _Here:
+def _beside_pages(task: Callable[[], Any], jobs: int | None, count: int, made: int) -> Alongside[Any] | InProcess[Any]:
     """``task`` in a forked process when the filter would use workers for ``count`` records
     (two cores, ``--jobs`` not 1, a large site), a tenth of them or more (``made``) were
     filtered anew (and 200, unless ``--jobs`` asks for workers) and the machine has memory
@@ -582,16 +568,16 @@ def _beside_pages(task: Callable[[], Any], jobs: int | None, count: int, made: i
     -> 180-191 s; at 100,000 the cold peak by about 1 GB (to 6.2 GB) for about 200 s."""
     least = max(1 if jobs is not None else FILTER_MIN_PARALLEL, count // 10)
     if workers_for(jobs, count, FILTER_MIN_PARALLEL) < 2 or made < least:
-        return _Here(task)
+        return InProcess(task)
     room = memory_room()
     if room is not None and room[0] < 2 * room[1]:
         # the child may copy most of this process's heap, and adds its own: only with room
         # for both (at 100,000 records the peak grows by about 1 GB, to 6.2 GB PSS)
-        return _Here(task)
+        return InProcess(task)
     try:
         return Alongside(task, lambda why: WorkerError(f"open data and static search index: {why}"), "alongside")
     except OSError:  # no process to be had (fork refused: memory, process limits): here, as on one core
-        return _Here(task)
+        return InProcess(task)
 
 
 def _update_generation_timed(added: list[Any], removed: list[tuple[str, str]], index_root: Path) -> tuple[str, float]:

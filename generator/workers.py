@@ -24,7 +24,16 @@ import traceback
 from collections.abc import Callable, Generator, Sequence
 from typing import Generic, TypeVar
 
-__all__ = ["Alongside", "available_cpus", "die_with_parent", "forked_map", "kill_point", "memory_room", "workers_for"]
+__all__ = [
+    "Alongside",
+    "InProcess",
+    "available_cpus",
+    "die_with_parent",
+    "forked_map",
+    "kill_point",
+    "memory_room",
+    "workers_for",
+]
 
 C = TypeVar("C")
 R = TypeVar("R")
@@ -167,6 +176,20 @@ class Alongside(Generic[R]):
         self._child.join()
         with contextlib.suppress(OSError):
             self._receive.close()
+
+
+class InProcess(Generic[R]):
+    """``Alongside``'s interface for a task run in this process (one core, a small site, no
+    memory for a second process): it runs when its value is asked for."""
+
+    def __init__(self, task: Callable[[], list[R]]):
+        self._task = task
+
+    def result(self) -> list[R]:
+        return self._task()
+
+    def cancel(self) -> None:
+        pass
 
 
 def _alongside(

@@ -18,7 +18,7 @@ from conftest import NOW, SAMPLE, run_cli, tree_digest
 from generator import pipeline
 from generator.cache import read_entry
 from generator.errors import BuildError, Problem, WorkerError
-from generator.workers import Alongside
+from generator.workers import Alongside, InProcess
 
 
 @pytest.fixture(autouse=True)
@@ -188,7 +188,7 @@ def test_no_second_process_to_be_had(monkeypatch: pytest.MonkeyPatch) -> None:
 
     monkeypatch.setattr(pipeline, "Alongside", refused)
     side = pipeline._beside_pages(lambda: ["done"], 2, 20_000, 20_000)
-    assert isinstance(side, pipeline._Here) and side.result() == ["done"]
+    assert isinstance(side, InProcess) and side.result() == ["done"]
 
 
 def test_the_pieces_make_the_files_again() -> None:
@@ -204,7 +204,7 @@ def test_no_room_for_a_second_process(monkeypatch: pytest.MonkeyPatch) -> None:
     """The child may copy most of the build's heap: it is made only when the machine has
     memory for twice what the build holds (a CI runner with 7 GB builds in one process)."""
     monkeypatch.setattr(pipeline, "memory_room", lambda: (3 << 30, 2 << 30))
-    assert isinstance(pipeline._beside_pages(lambda: ["done"], 2, 20_000, 20_000), pipeline._Here)
+    assert isinstance(pipeline._beside_pages(lambda: ["done"], 2, 20_000, 20_000), InProcess)
     monkeypatch.setattr(pipeline, "memory_room", lambda: (5 << 30, 2 << 30))
     side = pipeline._beside_pages(lambda: ["done"], 2, 20_000, 20_000)
     assert isinstance(side, Alongside) and side.result() == ["done"]

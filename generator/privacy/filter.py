@@ -65,7 +65,7 @@ from .attachments import AttachmentScan, Extractor, scan_attachment
 from .matching import Edit, Matcher, detect, fold_words, merge
 from .names import pseudonyms
 from .normalise import BLOCK, Normalised, normalise
-from .people import load_tokenizer, undeclared_people
+from .people import undeclared_people
 from .plain import plain_tree
 from .public import _FILTER_KEY, PUBLIC_FIELDS, PublicFile, PublicRecord, Redaction, as_plain, from_plain
 from .review import Review, ReviewFile, ReviewText, node_lines, review_body
@@ -939,11 +939,11 @@ def _filter_parallel(
     size = max(1, min(32, len(items) // (workers * 8)))
     chunks = [list(range(i, min(i + size, len(items)))) for i in range(0, len(items), size)]
     _SHARED = (site, items)
-    # what every worker needs, made once before they are forked, not once in each while the
-    # other waits for the core: the site-wide matcher (at 20,000 records 1.8 s of CPU) and
-    # jieba's dictionary (1.7 s); both stay shared, copy-on-write
+    # the site-wide matcher, made once before the workers are forked, not once in each (at
+    # 20,000 records 1.8 s of CPU): shared, copy-on-write, and freed with the site.  (jieba's
+    # dictionary is loaded by each worker: loaded here, it would stay in this process's heap
+    # for the rest of the build, some 170 MB more at the peak.)
     site.lazy_matcher.get()
-    load_tokenizer()
     gc.freeze()  # the inherited objects stay shared: no copy-on-write from the collector
     try:
         for results in forked_map(

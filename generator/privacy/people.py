@@ -82,17 +82,6 @@ _NOT_NAMES = frozenset(
 _COMMON_WORD = 30
 
 
-def load_tokenizer() -> None:
-    """jieba's modules and dictionary, loaded now (``_is_name`` loads them the first time it
-    runs): before the filter's workers are forked, once for both instead of once in each
-    (about 1.7 s of CPU each at the first record)."""
-    import jieba
-    import jieba.posseg  # noqa: F401 (its tokenizer is jieba's default one)
-
-    jieba.setLogLevel(logging.WARNING)
-    jieba.initialize()
-
-
 def _is_name(text: str, start: int, name: str) -> str | None:
     """The name as jieba reads it at ``start``, or None: one token tagged ``nr``, or a
     surname token followed by a given name of one or two characters."""
