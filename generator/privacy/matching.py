@@ -26,7 +26,7 @@ from ..records import Disclosure, Record
 from . import detectors
 from .markers import marker, private_rule
 from .names import needs_anonymising, pseudonym_base
-from .normalise import Normalised, fold, normalise, normalise_folded
+from .normalise import Normalised, fold, normalise, normalise_folded, normalise_text
 
 __all__ = ["Edit", "Matcher", "norm_key", "is_code_like"]
 
@@ -38,8 +38,11 @@ def norm_key(value: str) -> str:
     return normalise_folded(value).strip()
 
 
+_SEP_RE = re.compile(_SEP)
+
+
 def _code_key(text: str) -> str:
-    return re.sub(_SEP, "", normalise(text).text).upper()
+    return _SEP_RE.sub("", normalise_text(text)).upper()
 
 
 def is_code_like(value: str) -> bool:

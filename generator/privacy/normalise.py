@@ -30,7 +30,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from urllib.parse import unquote_to_bytes
 
-__all__ = ["Normalised", "normalise", "normalise_folded", "fold", "BLOCK", "is_cjk"]
+__all__ = ["Normalised", "normalise", "normalise_folded", "normalise_text", "fold", "BLOCK", "is_cjk"]
 
 BLOCK = "\x00"
 
@@ -123,6 +123,14 @@ def normalise(raw: str, plain: bool = False) -> Normalised:
     if len(text) != len(starts):  # a multi-character piece copied through: rebuild per character
         raise AssertionError("normalise: offset map out of step")  # pragma: no cover
     return Normalised(text, fold(text), starts, ends)
+
+
+def normalise_text(raw: str) -> str:
+    """``normalise(raw).text``, without the offset maps and the folded copy (a declared
+    value's code key: ``matching._code_key``).  The same code as ``normalise``."""
+    if _SPECIAL.search(raw) is None:
+        return raw
+    return _normalised(raw, _SPECIAL, None, None)
 
 
 def normalise_folded(raw: str) -> str:
