@@ -13,6 +13,7 @@ import sqlite3
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import NOW, REPO, SAMPLE, run_cli, tree_digest
@@ -86,6 +87,47 @@ def test_one_record_change_rebuilds_only_what_depends_on_it(tmp_path: Path) -> N
     before = tree_digest(out)
     hits, total = _from_cache(_build(root))
     assert hits == total and tree_digest(out) == before
+
+
+def test_the_publication_log_is_rendered_again_only_when_what_it_shows_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The log (``/data/changes/``) shows each event's day, kind, title and link: a record's
+    body edited leaves it (taken from the page store, not rendered); its title edited does
+    not.  Both sites are a cold build's."""
+    from generator import rendering
+
+    rendered: list[str] = []
+    real = rendering._Renderer.page_text
+
+    def spy(self: Any, path: str, *args: Any, **kwargs: Any) -> str:
+        rendered.append(path)
+        return real(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(rendering._Renderer, "page_text", spy)
+    root = _copy(tmp_path)
+    _build(root)
+    assert "data/changes/index.md" in rendered  # (the spy sees the page rendered)
+    rendered.clear()
+    _edit(root / REPORT, "全年共受理审查逮捕案件", "全年共受理审查批准逮捕案件")
+    _build(root)
+    assert "data/changes/index.md" not in rendered
+    assert tree_digest(root / "out") == _cold(root, tmp_path)
+    rendered.clear()
+    title = _title(root / REPORT)
+    _edit(root / REPORT, f"title: {title}", f"title: {title}（修订）")
+    _build(root)
+    assert "data/changes/index.md" in rendered
+    assert f"{title}（修订）" in (root / "out/data/changes/index.html").read_text("utf-8")
+    assert tree_digest(root / "out") == _cold(root, tmp_path)
+
+
+def _title(path: Path) -> str:
+    import re
+
+    found = re.search(r"^title: *(.+)$", path.read_text("utf-8"), re.M)
+    assert found
+    return found[1].strip()
 
 
 def test_rebuilds_recycling_the_spare_tree_still_reuse_pages(tmp_path: Path) -> None:
