@@ -28,7 +28,7 @@ import json
 import zipfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .cache import digest
 from .config import SiteConfig
@@ -37,6 +37,9 @@ from .i18n import label
 from .i18n import t as _t
 from .privacy import PublicRecord
 from .records import TYPE_NAMES, Disclosure, Guide, OpenDay, Page, Record, Regulation
+
+if TYPE_CHECKING:
+    from .feeds import PubEvent
 
 __all__ = [
     "export_files",
@@ -497,11 +500,12 @@ def datapackage(ctx: Ctx, files: dict[str, bytes], now: dt.datetime) -> bytes:
     return _dumps(pkg)
 
 
-def changes_json(public: Sequence[PublicRecord[Record]], ctx: Ctx) -> bytes:
+def changes_json(public: Sequence[PublicRecord[Record]], ctx: Ctx, events: Sequence[PubEvent] | None = None) -> bytes:
+    """data/changes.json; ``events``: ``publication_events(public, ctx.dates)`` when the caller has them."""
     from .feeds import publication_events
 
     items = []
-    for e in publication_events(public, ctx.dates):
+    for e in events if events is not None else publication_events(public, ctx.dates):
         item: dict[str, Any] = {
             "date": e.day.isoformat(),
             "event": e.kind,
@@ -583,7 +587,7 @@ def export_files(
     """Every data file of the site (docs-relative path -> bytes); with a ``memo``, the records
     encoded by the last build are reused (the bytes are the same)."""
     from .calendars import calendar_files
-    from .feeds import feed_files
+    from .feeds import feed_files, publication_events
 
     now = now or dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
     dates = dates if dates is not None else record_dates(public, config, git=False)
@@ -592,11 +596,12 @@ def export_files(
 
     public = with_backlinks(public)
     files: dict[str, bytes] = {"regulations/regulations.csv": regulations_csv(public, config)}
-    files.update(feed_files(public, config, dates, now))
+    events = publication_events(public, dates)  # the feeds' and changes.json's (at 100,000 records 0.7 s)
+    files.update(feed_files(public, config, dates, now, events))
     files.update(calendar_files(public, config, dates))
     encoded = encode_all(public, ctx, memo)
     data = data_tables(public, ctx, encoded)
-    data["data/changes.json"] = changes_json(public, ctx)
+    data["data/changes.json"] = changes_json(public, ctx, events)
     data["data/datapackage.json"] = datapackage(ctx, data, now)
     files.update(data)
     files["data/openaffairs-data.zip"] = _zip({k[len("data/") :]: v for k, v in data.items()}, now)

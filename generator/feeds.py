@@ -209,9 +209,15 @@ def feed_links(
 
 
 def feed_files(
-    public: Sequence[PublicRecord[Record]], config: SiteConfig, dates: dict[Key, RecordDates], now: dt.datetime
+    public: Sequence[PublicRecord[Record]],
+    config: SiteConfig,
+    dates: dict[Key, RecordDates],
+    now: dt.datetime,
+    events: Sequence[PubEvent] | None = None,
 ) -> dict[str, bytes]:
-    events = publication_events(public, dates)
+    """Every feed; ``events``: ``publication_events(public, dates)`` when the caller has them."""
+    if events is None:
+        events = publication_events(public, dates)
     out: dict[str, bytes] = {}
     for spec in feed_specs(public, config):
         # newest first: a feed shows the first FEED_LIMIT of its events (no need to test the rest)
