@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import pytest
 from search_corpus import build_corpus, expected
+from waitress import wasyncore
 from waitress.server import create_server
 
 from generator.api import make_app, split_snippet
@@ -22,7 +23,8 @@ DOCS = build_corpus()[:120] + build_corpus()[-4:]
 
 @contextmanager
 def running(app):
-    server = create_server(app, host="127.0.0.1", port=0, threads=4)
+    channels: dict = {}  # the server's sockets: the listening one and every connection
+    server = create_server(app, map=channels, host="127.0.0.1", port=0, threads=4)
     stopping = threading.Event()
 
     def run() -> None:
@@ -41,6 +43,10 @@ def running(app):
         server.task_dispatcher.shutdown()
         server.close()
         thread.join(10)
+        # a connection the loop had not closed yet when it stopped (the last request's, closed
+        # by the client) would be left to the garbage collector: a ResourceWarning, raised as an
+        # error in whichever later test the collection happens
+        wasyncore.close_all(channels, ignore_all=True)
 
 
 @pytest.fixture(scope="module")
