@@ -437,15 +437,10 @@ class BuildCache:
         """``flat``: with marshal when ``value`` holds plain values only (it loads several
         times faster than pickle); pickled when it does not."""
         self.used.add(key)
-        if flat:
-            try:
-                payload = marshal.dumps(value)
-            except ValueError:  # a value marshal does not know (a subclass of str ...)
-                pass
-            else:
-                _write_payload(self.root / "outputs" / key, payload, _MAGIC_FLAT)
-                return
-        write_entry(self.root / "outputs" / key, value)
+        try:
+            write_entry(self.root / "outputs" / key, value, flat=flat)
+        except ValueError:  # a value marshal does not know (a subclass of str ...): nothing written yet
+            write_entry(self.root / "outputs" / key, value)
 
     # the journalists' search index: what its current generation was made of
     def index_state(self, index_root: Path) -> dict[str, Any] | None:
